@@ -1,0 +1,42 @@
+import tseslint from 'typescript-eslint';
+
+const providerRoot = {
+  paths: [
+    { name: '@cdktf/provider-aws', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>): the package root loads 2,200 modules.' },
+    { name: '@cdktf/provider-aws/lib', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>).' },
+    { name: '@cdktf/provider-aws/lib/index', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>).' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'build/', 'cdktf.out/', 'dist/', 'coverage/'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', providerRoot],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The catalog is plain data shared by both engines: it imports neither.
+    files: ['lib/catalog/**/*.ts', 'lib/check/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { ...providerRoot, patterns: [{ group: ['cdktf', 'cdktf/*', '@cdktf/*', 'cdk8s', 'cdk8s-plus-27', 'cdk8s/*'], message: 'lib/catalog and lib/check are engine-free data.' }] }],
+    },
+  },
+  {
+    // A cdk8s app must not load cdktf or the AWS provider.
+    files: ['lib/k8s/**/*.ts', 'examples/serving/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { ...providerRoot, patterns: [{ group: ['cdktf', 'cdktf/*', '@cdktf/*', '**/aws', '**/aws/*'], message: 'The Kubernetes side must not load cdktf or the AWS provider.' }] }],
+    },
+  },
+  {
+    // A cdktf app must not load cdk8s.
+    files: ['lib/aws/**/*.ts', 'examples/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { ...providerRoot, patterns: [{ group: ['cdk8s', 'cdk8s-plus-27', 'cdk8s/*', '**/k8s', '**/k8s/*'], message: 'The AWS side must not load cdk8s.' }] }],
+    },
+  },
+);

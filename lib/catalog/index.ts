@@ -1,0 +1,5 @@
+export * from './validation-error';
+export * from './gpu-models';
+export * from './instance-types';
+export * from './environments';
+export * from './node-pools';

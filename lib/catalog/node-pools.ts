@@ -1,0 +1,307 @@
+import { GPU_MODEL_LABEL, GPU_MODELS, GPU_TAINT, GpuModel, isGpuModel } from './gpu-models';
+import { findInstanceType, INSTANCE_TYPES, InstanceTypeSpec, instanceTypesWithGpu } from './instance-types';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from './validation-error';
+
+export type CapacityType = 'ON_DEMAND' | 'SPOT';
+/** EKS managed node group AMI types the platform supports (AL2 is end of life). */
+export const AMI_TYPES = [
+  'AL2023_x86_64_STANDARD',
+  'AL2023_ARM_64_STANDARD',
+  'AL2023_x86_64_NVIDIA',
+  'BOTTLEROCKET_x86_64',
+  'BOTTLEROCKET_ARM_64',
+  'BOTTLEROCKET_x86_64_NVIDIA',
+] as const;
+export type AmiType = (typeof AMI_TYPES)[number];
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+export type NodePoolKind = 'general' | 'gpu' | 'spot' | 'high-memory';
+
+export interface NodeTaint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: TaintEffect;
+}
+
+/** Labels every pool's nodes carry; ModelService placement selects on them. */
+export const NODE_POOL_LABEL = 'modelserve.io/node-pool';
+export const CAPACITY_TYPE_LABEL = 'modelserve.io/capacity-type';
+export const SPOT_TAINT: NodeTaint = { key: 'modelserve.io/spot', value: 'true', effect: 'NoSchedule' };
+export const HIGH_MEMORY_TAINT: NodeTaint = { key: 'modelserve.io/high-memory', value: 'true', effect: 'NoSchedule' };
+
+/**
+ * A node pool as plain data. The AWS side turns it into an EKS managed node group; the Kubernetes
+ * side reads the same object to place pods and to prove that they fit.
+ */
+export interface NodePoolSpec {
+  readonly name: string;
+  readonly kind: NodePoolKind;
+  readonly instanceTypes: readonly string[];
+  readonly capacityType: CapacityType;
+  readonly amiType: AmiType;
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly NodeTaint[];
+  /** Root volume (gp3, encrypted), GiB. */
+  readonly diskGiB: number;
+  /** Set on GPU pools: the model every instance type carries. */
+  readonly gpuModel?: GpuModel;
+}
+
+/** Options every factory takes; anything not given keeps the factory's default. */
+export interface NodePoolOptions {
+  readonly name?: string;
+  readonly instanceTypes?: readonly string[];
+  readonly minSize?: number;
+  readonly desiredSize?: number;
+  readonly maxSize?: number;
+  readonly diskGiB?: number;
+  readonly amiType?: AmiType;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly taints?: readonly NodeTaint[];
+}
+
+export interface GpuNodePoolOptions extends NodePoolOptions {
+  readonly gpu: GpuModel;
+}
+
+export interface SpotNodePoolOptions extends NodePoolOptions {
+  /**
+   * Taint spot nodes so that only workloads that tolerate interruption land there.
+   * @default true
+   */
+  readonly taint?: boolean;
+}
+
+export interface HighMemoryNodePoolOptions extends NodePoolOptions {
+  /**
+   * Taint the pool so that only workloads that need the memory land there.
+   * @default true
+   */
+  readonly taint?: boolean;
+}
+
+/** Smallest instance type per GPU model: the default of `NodePools.gpu`. */
+const DEFAULT_GPU_INSTANCE: Readonly<Record<GpuModel, string>> = {
+  T4: 'g4dn.xlarge',
+  A10G: 'g5.xlarge',
+  L4: 'g6.xlarge',
+  L40S: 'g6e.xlarge',
+  V100: 'p3.2xlarge',
+  A100: 'p4d.24xlarge',
+  H100: 'p5.48xlarge',
+};
+
+function build(kind: NodePoolKind, defaults: Omit<NodePoolSpec, 'kind'>, options: NodePoolOptions, extraTaints: readonly NodeTaint[] = []): NodePoolSpec {
+  const name = options.name ?? defaults.name;
+  const spec: NodePoolSpec = {
+    ...defaults,
+    kind,
+    name,
+    instanceTypes: [...(options.instanceTypes ?? defaults.instanceTypes)],
+    amiType: options.amiType ?? defaults.amiType,
+    minSize: options.minSize ?? defaults.minSize,
+    desiredSize: options.desiredSize ?? defaults.desiredSize,
+    maxSize: options.maxSize ?? defaults.maxSize,
+    diskGiB: options.diskGiB ?? defaults.diskGiB,
+    labels: { ...defaults.labels, ...options.labels, [NODE_POOL_LABEL]: name },
+    taints: [...defaults.taints, ...extraTaints, ...(options.taints ?? [])],
+  };
+  validateNodePoolSpec(spec, `NodePools.${kind === 'high-memory' ? 'highMemory' : kind}(${name})`);
+  return Object.freeze(spec);
+}
+
+/** Factories for the four kinds of node pool the platform needs. */
+export const NodePools = {
+  /** On-demand general-purpose nodes for CPU model servers and the platform's own services. */
+  general(options: NodePoolOptions = {}): NodePoolSpec {
+    return build('general', {
+      name: 'general',
+      instanceTypes: ['m7i.2xlarge'],
+      capacityType: 'ON_DEMAND',
+      amiType: 'AL2023_x86_64_STANDARD',
+      minSize: 2,
+      desiredSize: 3,
+      maxSize: 10,
+      diskGiB: 50,
+      labels: { [CAPACITY_TYPE_LABEL]: 'on-demand' },
+      taints: [],
+    }, options);
+  },
+
+  /** On-demand GPU nodes of one model, tainted `nvidia.com/gpu=true:NoSchedule`, on the NVIDIA AMI. */
+  gpu(options: GpuNodePoolOptions): NodePoolSpec {
+    const path = 'NodePools.gpu';
+    if (!isGpuModel(options?.gpu)) {
+      new PropsValidator(path).fail('gpu', options?.gpu, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
+    }
+    const model = options.gpu;
+    return {
+      ...build('gpu', {
+        name: `gpu-${model.toLowerCase()}`,
+        instanceTypes: [DEFAULT_GPU_INSTANCE[model]],
+        capacityType: 'ON_DEMAND',
+        amiType: 'AL2023_x86_64_NVIDIA',
+        minSize: 0,
+        desiredSize: 1,
+        maxSize: 4,
+        // Model server images with CUDA are 10+ GB; weights are cached on the node too.
+        diskGiB: 200,
+        labels: { [CAPACITY_TYPE_LABEL]: 'on-demand', [GPU_MODEL_LABEL]: model },
+        taints: [GPU_TAINT],
+        gpuModel: model,
+      }, options),
+    };
+  },
+
+  /** Spot nodes over several instance types of one size, so that one capacity pool running dry is not an outage. */
+  spot(options: SpotNodePoolOptions = {}): NodePoolSpec {
+    return build('spot', {
+      name: 'spot',
+      instanceTypes: ['m7i.2xlarge', 'm6i.2xlarge', 'm7a.2xlarge', 'm6a.2xlarge'],
+      capacityType: 'SPOT',
+      amiType: 'AL2023_x86_64_STANDARD',
+      minSize: 0,
+      desiredSize: 2,
+      maxSize: 20,
+      diskGiB: 50,
+      labels: { [CAPACITY_TYPE_LABEL]: 'spot' },
+      taints: [],
+    }, options, options.taint === false ? [] : [SPOT_TAINT]);
+  },
+
+  /** On-demand memory-optimised nodes for large CPU models and in-memory indexes. */
+  highMemory(options: HighMemoryNodePoolOptions = {}): NodePoolSpec {
+    return build('high-memory', {
+      name: 'high-memory',
+      instanceTypes: ['r7i.4xlarge'],
+      capacityType: 'ON_DEMAND',
+      amiType: 'AL2023_x86_64_STANDARD',
+      minSize: 0,
+      desiredSize: 1,
+      maxSize: 5,
+      diskGiB: 100,
+      labels: { [CAPACITY_TYPE_LABEL]: 'on-demand' },
+      taints: [],
+    }, options, options.taint === false ? [] : [HIGH_MEMORY_TAINT]);
+  },
+};
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Checks a spec against what EKS and the instance catalog accept. `path` names the owner in errors. */
+export function validateNodePoolSpec(spec: NodePoolSpec, path: string): void {
+  // The annotation lets TypeScript see that `check.fail` never returns.
+  const check: PropsValidator = new PropsValidator(path);
+  check.matches('name', spec.name, DNS_LABEL, DNS_LABEL_RULE);
+  check.that(Array.isArray(spec.instanceTypes) && spec.instanceTypes.length > 0, 'instanceTypes', spec.instanceTypes, 'is empty', 'list at least one instance type');
+  const types: InstanceTypeSpec[] = spec.instanceTypes.map((name, i) => {
+    const found = findInstanceType(name);
+    if (!found) {
+      const family = name.split('.')[0];
+      const known = Object.keys(INSTANCE_TYPES).filter((n) => n.startsWith(`${family}.`));
+      check.fail(`instanceTypes[${i}]`, name, 'is not in the instance catalog', known.length ? `use one of ${known.join(', ')}` : 'use a type from INSTANCE_TYPES (m6i, m7i, m7g, m6a, m7a, c6i, c7i, r6i, r7i, x2idn, g4dn, g5, g6, g6e, p3, p4d, p4de, p5)');
+    }
+    return found;
+  });
+  check.that(new Set(spec.instanceTypes).size === spec.instanceTypes.length, 'instanceTypes', spec.instanceTypes, 'lists a type twice', 'list each instance type once');
+  check.oneOf('capacityType', spec.capacityType, ['ON_DEMAND', 'SPOT'] as const);
+  check.oneOf('amiType', spec.amiType, AMI_TYPES);
+
+  for (const field of ['minSize', 'desiredSize', 'maxSize'] as const) {
+    check.integerInRange(field, spec[field], 0, 1000);
+  }
+  check.that(spec.maxSize >= 1, 'maxSize', spec.maxSize, 'must be at least 1', 'raise maxSize to 1 or more');
+  check.that(spec.minSize <= spec.maxSize, 'minSize', spec.minSize, `is greater than maxSize (${spec.maxSize})`, 'lower minSize or raise maxSize');
+  check.that(
+    spec.desiredSize >= spec.minSize && spec.desiredSize <= spec.maxSize,
+    'desiredSize',
+    spec.desiredSize,
+    `is outside minSize..maxSize (${spec.minSize}..${spec.maxSize})`,
+    `set desiredSize between ${spec.minSize} and ${spec.maxSize}`,
+  );
+  check.integerInRange('diskGiB', spec.diskGiB, 20, 16384, 'set diskGiB between 20 (room for images) and 16384 (the gp3 maximum)');
+
+  const arm = spec.amiType.includes('ARM');
+  types.forEach((t, i) => {
+    check.that((t.architecture === 'arm64') === arm, `instanceTypes[${i}]`, t.name, `is ${t.architecture} but amiType ${spec.amiType} is not`, `pick an ${arm ? 'arm64 (Graviton)' : 'x86_64'} instance type or an ${t.architecture} AMI type`);
+    if (t.gpuCount > 0) {
+      check.that(spec.amiType.includes('NVIDIA'), 'amiType', spec.amiType, `has no NVIDIA driver but ${t.name} has ${t.gpuModel} GPUs`, 'use AL2023_x86_64_NVIDIA or BOTTLEROCKET_x86_64_NVIDIA');
+    }
+  });
+
+  if (spec.kind === 'gpu' || spec.gpuModel !== undefined) {
+    const model = spec.gpuModel;
+    types.forEach((t, i) => {
+      if (t.gpuModel !== model) {
+        const offer = model ? instanceTypesWithGpu(model).map((x) => x.name).join(', ') : '';
+        check.fail(`instanceTypes[${i}]`, t.name, t.gpuModel ? `has ${t.gpuModel} GPUs, not ${model}` : `has no GPU, but the pool is for ${model}`, `use an instance type with ${model} GPUs: ${offer}`);
+      }
+    });
+  }
+
+  if (spec.capacityType === 'SPOT') {
+    check.that(types.length >= 2, 'instanceTypes', spec.instanceTypes, 'has a single type, so one spot capacity pool running dry empties the node group', 'list two or more instance types of the same size (e.g. m7i.2xlarge, m6i.2xlarge, m7a.2xlarge)');
+    const first = types[0];
+    types.forEach((t, i) => {
+      check.that(t.vcpus === first.vcpus && t.memoryGiB === first.memoryGiB && t.gpuCount === first.gpuCount, `instanceTypes[${i}]`, t.name, `has ${t.vcpus} vCPU / ${t.memoryGiB} GiB but ${first.name} has ${first.vcpus} vCPU / ${first.memoryGiB} GiB`, 'use types of one size so that the autoscaler can predict a node');
+    });
+  }
+
+  for (const [key, value] of Object.entries(spec.labels)) {
+    check.that(LABEL_KEY.test(key), `labels["${key}"]`, key, 'is not a valid Kubernetes label key', 'use an optional DNS prefix and a name of at most 63 letters, digits, "-", "_" or "."');
+    check.that(typeof value === 'string' && LABEL_VALUE.test(value), `labels["${key}"]`, value, 'is not a valid Kubernetes label value', 'use at most 63 letters, digits, "-", "_" or "."');
+    check.that(!key.startsWith('kubernetes.io/') && !key.startsWith('k8s.io/'), `labels["${key}"]`, key, 'uses a prefix that EKS reserves', 'use your own prefix, e.g. example.com/');
+  }
+  spec.taints.forEach((t, i) => {
+    check.that(LABEL_KEY.test(t.key), `taints[${i}].key`, t.key, 'is not a valid taint key', 'use the form of a label key');
+    check.that(LABEL_VALUE.test(t.value), `taints[${i}].value`, t.value, 'is not a valid taint value', 'use at most 63 letters, digits, "-", "_" or "."');
+    check.oneOf(`taints[${i}].effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const);
+  });
+  check.that(spec.taints.length <= 50, 'taints', spec.taints.length, 'exceeds the 50 taints EKS allows per node group', 'remove taints');
+}
+
+/** The instance types of a pool, resolved from the catalog. */
+export function nodePoolInstanceTypes(spec: NodePoolSpec): InstanceTypeSpec[] {
+  return spec.instanceTypes.map((n) => findInstanceType(n)).filter((t): t is InstanceTypeSpec => t !== undefined);
+}
+
+/**
+ * What one node of the pool can give to pods, in the worst case over its instance types: capacity
+ * less the kubelet reservations EKS's AMIs make (CPU: 6 % of the first core, 1 % of the second,
+ * 0.5 % of the next two, 0.25 % above; memory: 255 MiB + 11 MiB per pod at 110 pods, plus 100 MiB
+ * eviction threshold) and a fixed allowance for the daemons every node runs (CNI, kube-proxy,
+ * log shipper, node exporter, the GPU device plugin): 0.5 vCPU and 1 GiB.
+ */
+export function nodePoolAllocatable(spec: NodePoolSpec): { cpu: number; memoryGiB: number; gpus: number } {
+  const types = nodePoolInstanceTypes(spec);
+  const perType = types.map((t) => {
+    const reservedCpu = reservedCores(t.vcpus);
+    const reservedMemoryGiB = (255 + 11 * 110 + 100) / 1024;
+    return { cpu: t.vcpus - reservedCpu - 0.5, memoryGiB: t.memoryGiB - reservedMemoryGiB - 1, gpus: t.gpuCount };
+  });
+  return {
+    cpu: round2(Math.min(...perType.map((p) => p.cpu))),
+    memoryGiB: round2(Math.min(...perType.map((p) => p.memoryGiB))),
+    gpus: Math.min(...perType.map((p) => p.gpus)),
+  };
+}
+
+function reservedCores(vcpus: number): number {
+  const tiers: Array<[number, number]> = [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]];
+  let left = vcpus;
+  let reserved = 0;
+  for (const [cores, share] of tiers) {
+    const used = Math.min(left, cores);
+    reserved += used * share;
+    left -= used;
+    if (left <= 0) break;
+  }
+  return reserved;
+}
+
+function round2(n: number): number {
+  return Math.floor(n * 100) / 100;
+}
