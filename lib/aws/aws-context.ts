@@ -1,0 +1,33 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { TerraformStack } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * Account, partition and region of a stack, looked up once per stack and shared by every construct
+ * that writes an ARN or a policy (so that the same data source is not declared ten times).
+ */
+export class AwsContext extends Construct {
+  public static of(scope: IConstruct): AwsContext {
+    const stack = TerraformStack.of(scope);
+    const id = 'modelserve-aws-context';
+    return (stack.node.tryFindChild(id) as AwsContext | undefined) ?? new AwsContext(stack, id);
+  }
+
+  public readonly accountId: string;
+  public readonly partition: string;
+  /** The provider's region name (`us-east-1`). */
+  public readonly region: string;
+  /** `amazonaws.com` or the partition's own DNS suffix. */
+  public readonly dnsSuffix: string;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    const partition = new DataAwsPartition(this, 'partition');
+    this.partition = partition.partition;
+    this.dnsSuffix = partition.dnsSuffix;
+    this.region = new DataAwsRegion(this, 'region').region;
+  }
+}

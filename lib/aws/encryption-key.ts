@@ -1,0 +1,69 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Construct } from 'constructs';
+import { AwsContext } from './aws-context';
+
+export interface EncryptionKeyProps {
+  /** What the key protects, for the console and CloudTrail. */
+  readonly description: string;
+  /** Alias without the `alias/` prefix. */
+  readonly alias: string;
+  /**
+   * AWS service principals (e.g. `logs.us-east-1.amazonaws.com`) that may use the key directly,
+   * for services that encrypt on their own behalf rather than through a caller's grant.
+   * @default - none: only IAM principals of the account that are granted the key
+   */
+  readonly servicePrincipals?: readonly string[];
+  /**
+   * Days before a deleted key is gone for good.
+   * @default 30
+   */
+  readonly deletionWindowInDays?: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation on. Its policy delegates to IAM in the account
+ * (so least-privilege IAM policies decide who uses it) and lets listed services use it.
+ */
+export class EncryptionKey extends Construct {
+  public readonly key: KmsKey;
+  public readonly keyArn: string;
+  public readonly keyId: string;
+  public readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const aws = AwsContext.of(this);
+    const statements: object[] = [
+      {
+        Sid: 'AccountAdministersThroughIam',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${aws.partition}:iam::${aws.accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ];
+    if (props.servicePrincipals?.length) {
+      statements.push({
+        Sid: 'ServicesEncryptOnTheirOwnBehalf',
+        Effect: 'Allow',
+        Principal: { Service: [...props.servicePrincipals] },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': aws.accountId } },
+      });
+    }
+    this.key = new KmsKey(this, 'key', {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.aliasName = `alias/${props.alias}`;
+    new KmsAlias(this, 'alias', { name: this.aliasName, targetKeyId: this.key.keyId });
+    this.keyArn = this.key.arn;
+    this.keyId = this.key.keyId;
+  }
+}

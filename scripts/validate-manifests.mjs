@@ -1,0 +1,67 @@
+// Validates Kubernetes objects against the schemas of kubernetes-models (Kubernetes 1.3x) and the
+// @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo). Those packages are ES
+// modules, so they run here in plain Node rather than inside jest's CommonJS sandbox.
+//
+// Input: a JSON array of objects on stdin, or YAML files/folders as arguments.
+// Output: a JSON array of { index, source, apiVersion, kind, name, error } for every object that is
+// invalid or has no known schema (an object we cannot check counts as a failure); exit 1 if any.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+const GROUP_PACKAGES = {
+  'networking.istio.io': ['@kubernetes-models/istio/networking.istio.io'],
+  'security.istio.io': ['@kubernetes-models/istio/security.istio.io'],
+  'telemetry.istio.io': ['@kubernetes-models/istio/telemetry.istio.io'],
+  'keda.sh': ['@kubernetes-models/keda/keda.sh'],
+  'monitoring.coreos.com': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com'],
+  'argoproj.io': ['@kubernetes-models/argo-rollouts/argoproj.io', '@kubernetes-models/argo-workflows/argoproj.io'],
+};
+
+async function modelFor(apiVersion, kind) {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const candidates = group === ''
+    ? [`kubernetes-models/${version}`]
+    : GROUP_PACKAGES[group]?.map((base) => `${base}/${version}`) ?? [`kubernetes-models/${group}/${version}`];
+  for (const specifier of candidates) {
+    try {
+      const mod = await import(specifier);
+      if (typeof mod[kind] === 'function') return mod[kind];
+    } catch {
+      // not this package: try the next candidate
+    }
+  }
+  return undefined;
+}
+
+function readInput() {
+  const paths = process.argv.slice(2);
+  if (paths.length === 0) {
+    return JSON.parse(readFileSync(0, 'utf8')).map((object) => ({ source: 'stdin', object }));
+  }
+  const files = paths.flatMap(function walk(path) {
+    return statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((f) => walk(join(path, f))) : /\.ya?ml$/.test(path) ? [path] : [];
+  });
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => ({ source: file, object: doc.toJSON() })).filter((d) => d.object),
+  );
+}
+
+const failures = [];
+const inputs = readInput();
+for (const [index, { source, object }] of inputs.entries()) {
+  const { apiVersion, kind } = object ?? {};
+  const where = { index, source, apiVersion, kind, name: object?.metadata?.name };
+  const Model = apiVersion && kind ? await modelFor(apiVersion, kind) : undefined;
+  if (!Model) {
+    failures.push({ ...where, error: `no schema known for ${apiVersion} ${kind}` });
+    continue;
+  }
+  try {
+    new Model(object).validate();
+  } catch (error) {
+    failures.push({ ...where, error: String(error?.message ?? error) });
+  }
+}
+process.stdout.write(JSON.stringify({ checked: inputs.length, failures }, null, 2) + '\n');
+process.exit(failures.length ? 1 : 0);
