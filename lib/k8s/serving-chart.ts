@@ -12,7 +12,7 @@ import {
   isEnvironmentName,
   validateNodePoolSpec,
 } from '../catalog';
-import { ServingNamespace, ServingNamespaceOptions } from './serving-namespace';
+import { ServingNamespace, ServingNamespaceOptions, validateServingNamespaceOptions } from './serving-namespace';
 
 export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
   /** Preset for quotas, limits and image rules. */
@@ -69,6 +69,7 @@ export class ServingChart extends Chart {
     check.that(duplicate === undefined, 'nodePools', duplicate, 'names two pools the same', 'give each node pool its own name');
     const namespace = props.namespace ?? `models-${props.environment}`;
     check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
+    validateServingNamespaceOptions(new PropsValidator(`${path}/namespace`), props.namespaceOptions ?? {});
 
     super(scope, id, { ...props, namespace });
     this.environment = props.environment;

@@ -1,0 +1,206 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENT_PRESETS, EnvironmentName, GPU_RESOURCE, PropsValidator } from '../catalog';
+
+/** Where a set of pods lives, for network policy peers. */
+export interface PodPeer {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** An egress destination outside the cluster (a database, a cache, an API). */
+export interface EgressRule {
+  readonly cidr: string;
+  readonly ports: readonly number[];
+}
+
+export interface ServingNamespaceOptions {
+  /**
+   * The mesh ingress gateway pods, admitted to every pod of the namespace.
+   * @default - pods labelled istio=ingressgateway in namespace istio-ingress
+   */
+  readonly ingressGateway?: PodPeer;
+  /**
+   * The Prometheus pods, admitted to scrape every pod of the namespace.
+   * @default - pods labelled app.kubernetes.io/name=prometheus in namespace monitoring
+   */
+  readonly prometheus?: PodPeer;
+  /**
+   * Allow HTTPS (443) egress to any address outside the node metadata service, which model
+   * servers need to pull weights from S3 and call AWS APIs. Turn off when the VPC has interface
+   * endpoints and the CIDRs are listed in `egress`.
+   * @default true
+   */
+  readonly allowHttpsEgress?: boolean;
+  /**
+   * Further egress, e.g. the VPC's database subnets on 5432 and 6379.
+   * @default - none
+   */
+  readonly egress?: readonly EgressRule[];
+  /**
+   * Override the environment preset's ResourceQuota.
+   * @default - the preset's serving.quota
+   */
+  readonly quota?: Partial<{ cpu: number; memoryGiB: number; gpus: number; pods: number }>;
+}
+
+export interface ServingNamespaceProps extends ServingNamespaceOptions {
+  readonly name: string;
+  readonly environment: EnvironmentName;
+}
+
+/** EKS Pod Identity agent: pods fetch their AWS credentials from it on port 80. */
+const POD_IDENTITY_AGENT = '169.254.170.23/32';
+/** The EC2 instance metadata service; pods get AWS access through Pod Identity, never the node role. */
+const INSTANCE_METADATA = '169.254.169.254/32';
+const ISTIOD = { namespace: 'istio-system', podLabels: { app: 'istiod' } };
+
+/**
+ * The namespace one environment's model services run in: mesh sidecar injection, Pod Security
+ * "restricted" enforced, quota and per-container limits from the environment preset, mTLS STRICT,
+ * and a default-deny network policy with the allows every model service needs.
+ *
+ * Sidecar injection under Pod Security "restricted" needs Istio's CNI plugin: the classic
+ * istio-init container asks for NET_ADMIN, which the restricted profile refuses.
+ */
+export class ServingNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ServingNamespaceProps) {
+    super(scope, id);
+    const check = new PropsValidator(this.node.path);
+    check.matches('name', props.name, DNS_LABEL, DNS_LABEL_RULE);
+    validateServingNamespaceOptions(check, props);
+    const preset = ENVIRONMENT_PRESETS[props.environment];
+    const quota = { ...preset.serving.quota, ...props.quota };
+    this.name = props.name;
+    const labels = { 'app.kubernetes.io/part-of': 'modelserve', 'app.kubernetes.io/managed-by': 'cdk8s', 'modelserve.io/environment': props.environment };
+
+    const namespace = new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...labels,
+          'istio-injection': 'enabled',
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    // The chart stamps its namespace on every object; a Namespace itself is cluster-scoped.
+    namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    new k8s.KubeResourceQuota(this, 'quota', {
+      metadata: { name: 'serving-quota', labels },
+      spec: {
+        hard: {
+          'requests.cpu': k8s.Quantity.fromNumber(quota.cpu),
+          'limits.memory': k8s.Quantity.fromString(`${quota.memoryGiB}Gi`),
+          'requests.memory': k8s.Quantity.fromString(`${quota.memoryGiB}Gi`),
+          [`requests.${GPU_RESOURCE}`]: k8s.Quantity.fromNumber(quota.gpus),
+          pods: k8s.Quantity.fromNumber(quota.pods),
+          // Model services are reached through the mesh gateway: no public load balancers or node ports.
+          'services.loadbalancers': k8s.Quantity.fromNumber(0),
+          'services.nodeports': k8s.Quantity.fromNumber(0),
+        },
+      },
+    });
+
+    const d = preset.serving.containerDefaults;
+    new k8s.KubeLimitRange(this, 'limits', {
+      metadata: { name: 'container-limits', labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: k8s.Quantity.fromString(d.requestCpu), memory: k8s.Quantity.fromString(d.requestMemory) },
+            default: { cpu: k8s.Quantity.fromString(d.limitCpu), memory: k8s.Quantity.fromString(d.limitMemory) },
+            max: { cpu: k8s.Quantity.fromNumber(d.maxCpu), memory: k8s.Quantity.fromString(`${d.maxMemoryGiB}Gi`) },
+          },
+        ],
+      },
+    });
+
+    new ApiObject(this, 'mtls', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', labels },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+
+    this.networkPolicies(labels, props);
+  }
+
+  private networkPolicies(labels: Record<string, string>, props: ServingNamespaceProps): void {
+    const gateway = props.ingressGateway ?? { namespace: 'istio-ingress', podLabels: { istio: 'ingressgateway' } };
+    const prometheus = props.prometheus ?? { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, labels }, spec });
+    const allPods = {};
+
+    policy('default-deny', 'default-deny-all', { podSelector: allPods, policyTypes: ['Ingress', 'Egress'] });
+    policy('allow-dns', 'allow-dns', {
+      podSelector: allPods,
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: byName('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+      }],
+    });
+    policy('allow-mesh', 'allow-mesh', {
+      podSelector: allPods,
+      policyTypes: ['Ingress', 'Egress'],
+      // Callers inside the namespace (the pipeline orchestrator calling a model) and the gateway;
+      // the mesh's mTLS and authorization policies narrow this further.
+      ingress: [{ from: [{ podSelector: allPods }, peer(gateway)] }],
+      egress: [
+        { to: [{ podSelector: allPods }] },
+        // Sidecars fetch config and certificates from istiod (xDS + CA on 15012, injection webhook on 15017).
+        { to: [peer(ISTIOD)], ports: [15012, 15017].map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) },
+      ],
+    });
+    policy('allow-prometheus', 'allow-prometheus-scrape', {
+      podSelector: allPods,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [peer(prometheus)] }],
+    });
+    const egress: k8s.NetworkPolicyEgressRule[] = [
+      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(80) }] },
+      ...(props.egress ?? []).map((rule) => ({
+        to: [{ ipBlock: { cidr: rule.cidr } }],
+        ports: rule.ports.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })),
+      })),
+    ];
+    if (props.allowHttpsEgress ?? true) {
+      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [INSTANCE_METADATA] } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] });
+    }
+    policy('allow-egress', 'allow-aws-egress', { podSelector: allPods, policyTypes: ['Egress'], egress });
+  }
+}
+
+/** Checks the options; called by ServingChart before it creates anything, and by the namespace itself. */
+export function validateServingNamespaceOptions(check: PropsValidator, options: ServingNamespaceOptions): void {
+  for (const [field, value] of Object.entries(options.quota ?? {})) {
+    check.integerInRange(`quota.${field}`, value, 0, 1_000_000);
+  }
+  (options.egress ?? []).forEach((rule, i) => {
+    check.that(isIpv4Cidr(rule.cidr), `egress[${i}].cidr`, rule.cidr, 'is not an IPv4 CIDR', 'write it as a.b.c.d/n, e.g. 10.0.64.0/18');
+    check.that(rule.ports.length > 0 && rule.ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535), `egress[${i}].ports`, rule.ports, 'must list ports from 1 to 65535', 'list the destination ports, e.g. [5432]');
+  });
+}
+
+function byName(namespace: string): k8s.LabelSelector {
+  return { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
+}
+
+function peer(p: PodPeer): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: byName(p.namespace), podSelector: { matchLabels: { ...p.podLabels } } };
+}
+
+function isIpv4Cidr(value: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+}
