@@ -1,0 +1,177 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { ValidationError } from '../../lib/catalog';
+import { Network, NetworkProps } from '../../lib/aws/network';
+
+type Synth = { resource: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, unknown>> };
+
+function synth(props: NetworkProps): Synth {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  new Network(stack, 'net', props);
+  return JSON.parse(Testing.synth(stack));
+}
+const resources = (out: Synth, type: string) => Object.values(out.resource[type] ?? {});
+
+/** Builds in a fresh app with its own outdir, so a test can prove that nothing was written. */
+function expectRejected(props: NetworkProps, message: string | RegExp): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'network-'));
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, 'test');
+  let error: unknown;
+  try {
+    new Network(stack, 'net', props);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  if (typeof message === 'string') expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
+  // App creates an empty stacks/ folder up front; no file may be in it.
+  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
+  fs.rmSync(outdir, { recursive: true, force: true });
+}
+
+describe('Network defaults', () => {
+  const production = synth({ environment: 'production', clusterName: 'modelserve' });
+  const development = synth({ environment: 'development' });
+
+  test('a 10.0.0.0/16 VPC with DNS on', () => {
+    expect(resources(production, 'aws_vpc')).toEqual([expect.objectContaining({ cidr_block: '10.0.0.0/16', enable_dns_hostnames: true, enable_dns_support: true })]);
+  });
+
+  test('production spans 3 AZs with 3 NAT gateways; development 2 AZs and 1 NAT gateway', () => {
+    expect(resources(production, 'aws_subnet')).toHaveLength(9);
+    expect(resources(production, 'aws_nat_gateway')).toHaveLength(3);
+    expect(resources(development, 'aws_subnet')).toHaveLength(6);
+    expect(resources(development, 'aws_nat_gateway')).toHaveLength(1);
+  });
+
+  test('no subnet maps public IPs on launch', () => {
+    for (const subnet of resources(production, 'aws_subnet')) expect(subnet.map_public_ip_on_launch).toBe(false);
+  });
+
+  test('load balancer and cluster tags on public and private subnets, none on database subnets', () => {
+    const byTier = (tier: string) => resources(production, 'aws_subnet').filter((s) => (s.tags as Record<string, string>)['modelserve.io/subnet-tier'] === tier);
+    for (const s of byTier('public')) expect(s.tags).toMatchObject({ 'kubernetes.io/role/elb': '1', 'kubernetes.io/cluster/modelserve': 'shared' });
+    for (const s of byTier('private')) expect(s.tags).toMatchObject({ 'kubernetes.io/role/internal-elb': '1', 'kubernetes.io/cluster/modelserve': 'shared' });
+    for (const s of byTier('database')) expect(Object.keys(s.tags as object).filter((k) => k.startsWith('kubernetes.io'))).toEqual([]);
+    expect(byTier('private').map((s) => s.cidr_block)).toEqual(['10.0.0.0/19', '10.0.32.0/19', '10.0.64.0/19']);
+  });
+
+  test('AZs come from a lookup of zones that need no opt-in', () => {
+    expect(Object.values(production.data?.aws_availability_zones ?? {})).toEqual([
+      expect.objectContaining({ state: 'available', filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] }),
+    ]);
+  });
+
+  test('only the public route table reaches the internet gateway; database subnets have no default route', () => {
+    const routes = resources(production, 'aws_route');
+    expect(routes.filter((r) => r.gateway_id)).toHaveLength(1);
+    expect(routes.filter((r) => r.nat_gateway_id)).toHaveLength(3);
+    expect(resources(production, 'aws_route_table')).toHaveLength(5);
+  });
+
+  test('the default security group has no rules', () => {
+    const [group] = resources(production, 'aws_default_security_group');
+    expect(group.ingress).toBeUndefined();
+    expect(group.egress).toBeUndefined();
+  });
+
+  test('an S3 gateway endpoint and, unless asked, no interface endpoints', () => {
+    const endpoints = resources(production, 'aws_vpc_endpoint');
+    expect(endpoints).toEqual([expect.objectContaining({ vpc_endpoint_type: 'Gateway', service_name: expect.stringMatching(/\.s3$/) })]);
+  });
+
+  test('flow logs of all traffic to a KMS-encrypted log group with the preset retention', () => {
+    expect(resources(production, 'aws_flow_log')).toEqual([expect.objectContaining({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' })]);
+    const [group] = resources(production, 'aws_cloudwatch_log_group');
+    expect(group).toMatchObject({ name: '/aws/vpc/net/flow-logs', retention_in_days: 90, kms_key_id: expect.stringContaining('aws_kms_key') });
+    expect(resources(development, 'aws_cloudwatch_log_group')[0].retention_in_days).toBe(7);
+    expect(resources(production, 'aws_kms_key')[0]).toMatchObject({ enable_key_rotation: true });
+  });
+
+  test('the flow-log role may write to its log group only', () => {
+    const [policy] = resources(production, 'aws_iam_role_policy');
+    const statement = JSON.parse(policy.policy as string).Statement[0];
+    expect(statement.Resource).toEqual([expect.stringContaining('aws_cloudwatch_log_group.net_flow-log-group_'), expect.stringMatching(/:\*$/)]);
+    expect(statement.Resource).not.toContain('*');
+  });
+});
+
+describe('Network overrides', () => {
+  test('interface endpoints admit HTTPS from the VPC CIDR only', () => {
+    const out = synth({ environment: 'staging', cidr: '10.20.0.0/16', interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'logs'] });
+    const interfaces = resources(out, 'aws_vpc_endpoint').filter((e) => e.vpc_endpoint_type === 'Interface');
+    expect(interfaces.map((e) => (e.service_name as string).split('}.')[1]).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'sts']);
+    for (const e of interfaces) expect(e.private_dns_enabled).toBe(true);
+    expect(resources(out, 'aws_vpc_security_group_ingress_rule')).toEqual([
+      expect.objectContaining({ from_port: 443, to_port: 443, ip_protocol: 'tcp', cidr_ipv4: '10.20.0.0/16' }),
+    ]);
+  });
+
+  test('explicit zones, NAT layout and subnets', () => {
+    const out = synth({
+      environment: 'development',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      natGateways: 'one-per-az',
+      mapPublicIpOnLaunch: true,
+      cidr: '172.16.0.0/20',
+      publicSubnetCidrs: ['172.16.12.0/24', '172.16.13.0/24'],
+    });
+    expect(out.data?.aws_availability_zones).toBeUndefined();
+    expect(resources(out, 'aws_nat_gateway')).toHaveLength(2);
+    const subnets = resources(out, 'aws_subnet');
+    expect(subnets.filter((s) => s.map_public_ip_on_launch)).toHaveLength(2);
+    expect(subnets.map((s) => s.availability_zone)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1a', 'eu-west-1b', 'eu-west-1a', 'eu-west-1b']);
+    expect(subnets.map((s) => s.cidr_block)).toContain('172.16.13.0/24');
+  });
+});
+
+describe('Network rejects bad input before writing anything', () => {
+  test('a CIDR that is not IPv4', () => {
+    expectRejected({ environment: 'development', cidr: '10.0.0/16' }, 'test/net: cidr ("10.0.0/16") is not a valid IPv4 CIDR; write it as a.b.c.d/prefix with octets 0-255 and a prefix up to 32, e.g. 10.0.0.0/16');
+  });
+
+  test('a CIDR with host bits set', () => {
+    expectRejected({ environment: 'development', cidr: '10.0.1.0/16' }, 'test/net: cidr ("10.0.1.0/16") has host bits set, so it is not a network address; use 10.0.0.0/16');
+  });
+
+  test('a VPC too small to carve', () => {
+    expectRejected({ environment: 'development', cidr: '10.0.0.0/24' }, 'test/net: cidr ("10.0.0.0/24") must have a prefix from /16 to /22 to carve public, private and database subnets from it; use a larger range such as 10.0.0.0/16, or give all three subnet CIDR lists');
+  });
+
+  test('a VPC larger than AWS allows', () => {
+    expectRejected({ environment: 'development', cidr: '10.0.0.0/8' }, 'test/net: cidr ("10.0.0.0/8") is larger than the /16 AWS allows for a VPC; use a /16 such as 10.0.0.0/16');
+  });
+
+  test('a subnet outside the VPC', () => {
+    expectRejected({ environment: 'development', privateSubnetCidrs: ['10.0.0.0/19', '10.1.0.0/19'] }, 'test/net: privateSubnetCidrs[1] ("10.1.0.0/19") is outside the VPC\'s 10.0.0.0/16; pick a range inside 10.0.0.0/16');
+  });
+
+  test('overlapping subnets', () => {
+    expectRejected({ environment: 'development', publicSubnetCidrs: ['10.0.0.0/24', '10.0.1.0/24'] }, 'test/net: privateSubnetCidrs[0] ("10.0.0.0/19") overlaps publicSubnetCidrs[0] ("10.0.0.0/24"); move publicSubnetCidrs[0], or set privateSubnetCidrs too (the default carve put it there)');
+  });
+
+  test('one subnet CIDR per zone', () => {
+    expectRejected({ environment: 'development', databaseSubnetCidrs: ['10.0.224.0/22'] }, 'test/net: databaseSubnetCidrs (["10.0.224.0/22"]) has 1 entries for 2 availability zones; give one CIDR per zone (2)');
+  });
+
+  test('production in two zones', () => {
+    expectRejected({ environment: 'production', availabilityZoneCount: 2 }, 'test/net: availabilityZoneCount (2) gives production fewer than 3 availability zones, so losing one zone loses half the capacity and quorum; use 3 or more zones');
+    expectRejected({ environment: 'production', availabilityZones: ['us-east-1a', 'us-east-1b'] }, 'test/net: availabilityZones (["us-east-1a","us-east-1b"]) gives production fewer than 3 availability zones, so losing one zone loses half the capacity and quorum; use 3 or more zones');
+  });
+
+  test('one zone, which EKS refuses', () => {
+    expectRejected({ environment: 'development', availabilityZoneCount: 1 }, 'test/net: availabilityZoneCount (1) must be a whole number from 2 to 6; use 2 to 6 zones: EKS needs two, the subnet plan has room for 6');
+  });
+
+  test('a zone listed twice', () => {
+    expectRejected({ environment: 'development', availabilityZones: ['us-east-1a', 'us-east-1a'] }, 'test/net: availabilityZones (["us-east-1a","us-east-1a"]) lists a zone twice; list each zone once');
+  });
+
+  test('a flow-log retention CloudWatch does not offer', () => {
+    expectRejected({ environment: 'development', flowLogRetentionDays: 100 }, /^test\/net: flowLogRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90,/);
+  });
+});
