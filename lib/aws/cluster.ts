@@ -1,0 +1,374 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { dependable, ITerraformDependable, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { AwsContext } from './aws-context';
+import { canonicalCidr, toCidr } from './cidr';
+import { EncryptionKey } from './encryption-key';
+import { validateLogRetention } from './log-retention';
+import { NodePool } from './node-pool';
+
+/** Kubernetes versions in EKS standard support (2026-11). Extended support costs 6x per cluster hour. */
+export const SUPPORTED_KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
+export const DEFAULT_KUBERNETES_VERSION = '1.35';
+
+/** Every control-plane log type: audit is what an incident review needs, the rest explain failures. */
+export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+/** EKS managed add-ons the cluster installs. */
+export const MANAGED_ADDONS = ['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver'] as const;
+export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
+/** DaemonSets that nodes need to become Ready: installed before any node group. */
+const ADDONS_BEFORE_NODES: readonly ManagedAddon[] = ['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy'];
+
+/** Add-ons whose service account gets an IAM role through EKS Pod Identity. */
+const ADDON_IAM: Partial<Record<ManagedAddon, { serviceAccount: string; policy: string }>> = {
+  'vpc-cni': { serviceAccount: 'aws-node', policy: 'AmazonEKS_CNI_Policy' },
+  'aws-ebs-csi-driver': { serviceAccount: 'ebs-csi-controller-sa', policy: 'AmazonEBSCSIDriverPolicy' },
+};
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
+/** Leaves room in IAM role names (64) and node group names (63) for the suffixes derived from it. */
+const MAX_CLUSTER_NAME = 40;
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+export interface ClusterProps {
+  /** EKS cluster name; also the prefix of its IAM roles, node groups and log group. */
+  readonly name: string;
+  /** Environment preset the defaults come from. */
+  readonly environment: EnvironmentName;
+  /** Private subnets for the control plane's network interfaces and the nodes, in two or more AZs. */
+  readonly subnetIds: readonly string[];
+  /**
+   * Kubernetes version, one of SUPPORTED_KUBERNETES_VERSIONS.
+   * @default '1.35'
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * Open the public API endpoint to these CIDRs (the private endpoint stays on).
+   * @default - no public endpoint: the API is reachable from inside the VPC only
+   */
+  readonly publicEndpointCidrs?: readonly string[];
+  /**
+   * Allow `0.0.0.0/0` in publicEndpointCidrs, or open the public endpoint to the internet when no
+   * CIDRs are given. Authentication still applies, but the API server's attack surface is public.
+   * @default false
+   */
+  readonly allowPublicEndpointFromAnywhere?: boolean;
+  /**
+   * CIDRs (VPN, bastion, CI runners) that may reach the private endpoint on 443, added to the
+   * EKS-created cluster security group.
+   * @default - only members of the cluster security group (nodes and control plane)
+   */
+  readonly privateEndpointCidrs?: readonly string[];
+  /**
+   * IAM roles or users granted cluster-admin through EKS access entries. The creator of the cluster
+   * gets no implicit access, so list at least one unless access entries are added elsewhere.
+   * @default - none
+   */
+  readonly adminPrincipalArns?: readonly string[];
+  /**
+   * Pin add-on versions (`{ 'vpc-cni': 'v1.20.4-eksbuild.1' }`).
+   * @default - the version EKS makes default for the cluster's Kubernetes version
+   */
+  readonly addonVersions?: Partial<Record<ManagedAddon, string>>;
+  /**
+   * Retention of the control-plane log group, days.
+   * @default - from the environment preset
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * KMS key for the control-plane log group; it must let `logs.<region>.amazonaws.com` use it.
+   * @default - a new key with rotation on
+   */
+  readonly logEncryptionKey?: EncryptionKey;
+  /**
+   * KMS key for envelope encryption of Kubernetes Secrets.
+   * @default - a new key with rotation on
+   */
+  readonly secretsEncryptionKey?: EncryptionKey;
+  /**
+   * Refuse `DeleteCluster` until turned off.
+   * @default - the preset's protectData: on in staging and production
+   */
+  readonly deletionProtection?: boolean;
+  /** @default - none beyond `Name` */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An EKS cluster with a private API endpoint, every control-plane log type to an encrypted log
+ * group, envelope-encrypted Secrets, access entries for admins, an OIDC provider for IRSA, and the
+ * core managed add-ons with their IAM through EKS Pod Identity. Add nodes with `addNodePool`.
+ *
+ * coredns and the EBS CSI controller are Deployments: they wait for the node pools added here. With
+ * no node pool they stay DEGRADED, which Terraform reports as a failed apply; add one.
+ */
+export class Cluster extends Construct {
+  public readonly clusterName: string;
+  public readonly clusterArn: string;
+  public readonly clusterEndpoint: string;
+  public readonly clusterCertificateAuthorityData: string;
+  /** Security group that EKS creates and puts on the control plane and on managed nodes. */
+  public readonly clusterSecurityGroupId: string;
+  public readonly nodeRoleArn: string;
+  public readonly oidcProviderArn: string;
+  public readonly oidcIssuerUrl: string;
+  public readonly kubernetesVersion: string;
+  /** `aws eks update-kubeconfig --region <region> --name <name>` */
+  public readonly updateKubeconfigCommand: string;
+  public readonly nodePools: NodePool[] = [];
+  public readonly eksCluster: EksCluster;
+
+  private readonly name: string;
+  private readonly subnetIds: readonly string[];
+  private readonly tags: Readonly<Record<string, string>>;
+  private readonly nodeDependencies: ITerraformDependable[];
+  private readonly addonsAfterNodes: EksAddon[] = [];
+
+  constructor(scope: Construct, id: string, props: ClusterProps) {
+    super(scope, id);
+    validateClusterProps(this.node.path, props);
+    const preset = ENVIRONMENT_PRESETS[props.environment];
+    const aws = AwsContext.of(this);
+    const name = props.name;
+    this.name = name;
+    this.subnetIds = [...props.subnetIds];
+    this.tags = { ...props.tags };
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const tagged = (resourceName: string) => ({ ...this.tags, Name: resourceName });
+    const managedPolicy = (policy: string) => `arn:${aws.partition}:iam::aws:policy/${policy}`;
+
+    const clusterRole = new IamRole(this, 'cluster-role', {
+      name: `${name}-eks-cluster`,
+      assumeRolePolicy: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+      tags: tagged(`${name}-eks-cluster`),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: clusterRole.name, policyArn: managedPolicy('AmazonEKSClusterPolicy') });
+
+    const secretsKey = props.secretsEncryptionKey ?? new EncryptionKey(this, 'secrets-key', {
+      description: `${name} EKS Secrets envelope encryption`,
+      alias: `${name}-eks-secrets`,
+      tags: this.tags,
+    });
+    // The key policy delegates to IAM, so the cluster role needs its own grant to wrap Secrets.
+    const secretsKeyAccess = new IamRolePolicy(this, 'cluster-secrets-key-access', {
+      role: clusterRole.name,
+      name: 'encrypt-secrets',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: secretsKey.keyArn }],
+      }),
+    });
+
+    const logKey = props.logEncryptionKey ?? new EncryptionKey(this, 'log-key', {
+      description: `${name} EKS control-plane logs`,
+      alias: `${name}-eks-logs`,
+      servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
+      tags: this.tags,
+    });
+    // Created first with retention and KMS; otherwise EKS creates it, unencrypted and kept forever.
+    const logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: `/aws/eks/${name}/cluster`,
+      retentionInDays: props.logRetentionDays ?? preset.logRetentionDays,
+      kmsKeyId: logKey.keyArn,
+      tags: tagged(`${name}-eks-control-plane`),
+    });
+
+    const publicCidrs = props.publicEndpointCidrs ?? (props.allowPublicEndpointFromAnywhere ? ['0.0.0.0/0'] : []);
+    this.eksCluster = new EksCluster(this, 'cluster', {
+      name,
+      version: this.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      vpcConfig: {
+        subnetIds: [...props.subnetIds],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
+      },
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: secretsKey.keyArn } },
+      // The managed add-ons below replace the unmanaged copies EKS would otherwise install.
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: props.deletionProtection ?? preset.protectData,
+      tags: tagged(name),
+      dependsOn: [clusterPolicy, secretsKeyAccess, logGroup],
+    });
+    const cluster = this.eksCluster;
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.clusterEndpoint = cluster.endpoint;
+    this.clusterCertificateAuthorityData = cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    this.updateKubeconfigCommand = `aws eks update-kubeconfig --region ${aws.region} --name ${name}`;
+
+    (props.privateEndpointCidrs ?? []).forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${i}`, {
+      securityGroupId: this.clusterSecurityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: cidr,
+      description: 'Kubernetes API (private endpoint)',
+    }));
+
+    // AWS no longer checks the thumbprint of EKS's issuer (its CA is trusted), so none is given.
+    const oidc = new IamOpenidConnectProvider(this, 'oidc-provider', {
+      url: this.oidcIssuerUrl,
+      clientIdList: ['sts.amazonaws.com'],
+      tags: tagged(`${name}-irsa`),
+    });
+    this.oidcProviderArn = oidc.arn;
+
+    (props.adminPrincipalArns ?? []).forEach((principalArn, i) => {
+      const id = Token.isUnresolved(principalArn) ? `admin-${i}` : `admin-${principalArn.replace(/^arn:[^:]+:iam::/, '').replace(/[^A-Za-z0-9-]/g, '-')}`;
+      const entry = new EksAccessEntry(this, `${id}-access`, { clusterName: cluster.name, principalArn, type: 'STANDARD', tags: this.tags });
+      new EksAccessPolicyAssociation(this, `${id}-cluster-admin`, {
+        clusterName: cluster.name,
+        principalArn,
+        policyArn: `arn:${aws.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: 'cluster' },
+        dependsOn: [entry],
+      });
+    });
+
+    const nodeRole = new IamRole(this, 'node-role', {
+      name: `${name}-eks-node`,
+      assumeRolePolicy: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
+      tags: tagged(`${name}-eks-node`),
+    });
+    this.nodeRoleArn = nodeRole.arn;
+    // The CNI policy is not here: vpc-cni gets it through Pod Identity, so other pods cannot borrow it.
+    // Pull-only is the narrower successor of AmazonEC2ContainerRegistryReadOnly (no describe/list).
+    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
+      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }),
+    );
+
+    const addons = new Map<ManagedAddon, EksAddon>();
+    for (const addonName of MANAGED_ADDONS) {
+      const iam = ADDON_IAM[addonName];
+      const dependsOn: ITerraformDependable[] = [];
+      if (iam) dependsOn.push(this.podIdentity(addonName, iam.serviceAccount, managedPolicy(iam.policy)));
+      // vpc-cni asks the agent for its credentials.
+      if (addonName === 'vpc-cni') dependsOn.push(addons.get('eks-pod-identity-agent') as EksAddon);
+      const addon = new EksAddon(this, `addon-${addonName}`, {
+        clusterName: cluster.name,
+        addonName,
+        addonVersion: props.addonVersions?.[addonName],
+        // EKS owns these add-ons' configuration; a kubectl edit must not block an upgrade.
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+        tags: this.tags,
+        dependsOn: dependsOn.length ? dependsOn : undefined,
+      });
+      addons.set(addonName, addon);
+      if (!ADDONS_BEFORE_NODES.includes(addonName)) this.addonsAfterNodes.push(addon);
+    }
+    this.nodeDependencies = [cluster, ...nodePolicies, ...ADDONS_BEFORE_NODES.map((a) => addons.get(a) as EksAddon)];
+  }
+
+  /** Adds an EKS managed node group for `spec`; coredns and the EBS CSI driver wait for it. */
+  public addNodePool(spec: NodePoolSpec): NodePool {
+    const check = new PropsValidator(this.node.path);
+    check.that(!this.nodePools.some((p) => p.spec.name === spec?.name), 'nodePools', spec?.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
+    const pool = new NodePool(this, `node-pool-${spec?.name}`, {
+      spec,
+      clusterName: this.name,
+      nodeRoleArn: this.nodeRoleArn,
+      subnetIds: this.subnetIds,
+      kubernetesVersion: this.kubernetesVersion,
+      dependsOn: this.nodeDependencies,
+      tags: this.tags,
+    });
+    for (const addon of this.addonsAfterNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(pool.nodeGroup)];
+    this.nodePools.push(pool);
+    return pool;
+  }
+
+  /** A role for one add-on's service account in kube-system, assumed through EKS Pod Identity. */
+  private podIdentity(addonName: string, serviceAccount: string, policyArn: string): EksPodIdentityAssociation {
+    const role = new IamRole(this, `${addonName}-role`, {
+      name: `${this.name}-${addonName}`,
+      assumeRolePolicy: trustPolicy('pods.eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+      tags: { ...this.tags, Name: `${this.name}-${addonName}` },
+    });
+    const attachment = new IamRolePolicyAttachment(this, `${addonName}-policy`, { role: role.name, policyArn });
+    return new EksPodIdentityAssociation(this, `${addonName}-pod-identity`, {
+      clusterName: this.eksCluster.name,
+      namespace: 'kube-system',
+      serviceAccount,
+      roleArn: role.arn,
+      tags: this.tags,
+      dependsOn: [attachment],
+    });
+  }
+}
+
+function trustPolicy(service: string, actions: string[]): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: actions }] });
+}
+
+function validateClusterProps(path: string, props: ClusterProps): void {
+  const check: PropsValidator = new PropsValidator(path);
+  check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
+  check.oneOf('environment', props.environment, ENVIRONMENTS);
+  check.that(
+    typeof props.name === 'string' && CLUSTER_NAME.test(props.name) && props.name.length <= MAX_CLUSTER_NAME,
+    'name',
+    props.name,
+    `is not a valid cluster name: letters, digits, "-" and "_", starting with a letter or digit, at most ${MAX_CLUSTER_NAME} characters (the IAM role and node group names add suffixes)`,
+    'rename it, e.g. "modelserve-prod"',
+  );
+  check.that(Array.isArray(props.subnetIds) && props.subnetIds.length >= 2, 'subnetIds', props.subnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of the Network (privateSubnetIds)');
+
+  const version = props.kubernetesVersion;
+  check.that(
+    version === undefined || (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version),
+    'kubernetesVersion',
+    version,
+    'is not in EKS standard support',
+    `use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
+  );
+
+  const publicCidrs = props.publicEndpointCidrs ?? [];
+  check.that(publicCidrs.length <= 40, 'publicEndpointCidrs', publicCidrs.length, 'exceeds the 40 CIDRs EKS allows', 'merge ranges');
+  publicCidrs.forEach((cidr, i) => {
+    checkCidr(check, `publicEndpointCidrs[${i}]`, cidr);
+    check.that(
+      toCidr(cidr)?.prefix !== 0 || props.allowPublicEndpointFromAnywhere === true,
+      `publicEndpointCidrs[${i}]`,
+      cidr,
+      'opens the Kubernetes API to the whole internet',
+      'list your office, VPN or CI egress ranges, or set allowPublicEndpointFromAnywhere: true if that is really meant',
+    );
+  });
+  (props.privateEndpointCidrs ?? []).forEach((cidr, i) => checkCidr(check, `privateEndpointCidrs[${i}]`, cidr));
+
+  (props.adminPrincipalArns ?? []).forEach((arn, i) => {
+    if (Token.isUnresolved(arn)) return;
+    check.that(!arn.includes(':assumed-role/'), `adminPrincipalArns[${i}]`, arn, 'is a session of a role, which access entries do not accept', `use the role's ARN: arn:aws:iam::<account>:role/<name>`);
+    check.that(IAM_PRINCIPAL_ARN.test(arn), `adminPrincipalArns[${i}]`, arn, 'is not an IAM role or user ARN', 'use arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>');
+  });
+  const admins = props.adminPrincipalArns ?? [];
+  check.that(new Set(admins).size === admins.length, 'adminPrincipalArns', admins, 'lists a principal twice', 'list each principal once');
+
+  for (const addon of Object.keys(props.addonVersions ?? {})) check.oneOf('addonVersions', addon, MANAGED_ADDONS);
+  validateLogRetention(check, 'logRetentionDays', props.logRetentionDays);
+}
+
+function checkCidr(check: PropsValidator, field: string, cidr: string): void {
+  if (toCidr(cidr)) return;
+  const canonical = canonicalCidr(cidr);
+  check.fail(field, cidr, canonical ? 'has host bits set' : 'is not a valid IPv4 CIDR', canonical ? `use ${canonical}` : 'write it as a.b.c.d/prefix, e.g. 203.0.113.0/24');
+}

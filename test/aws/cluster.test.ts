@@ -1,0 +1,194 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { NodePools, ValidationError } from '../../lib/catalog';
+import { Cluster, ClusterProps } from '../../lib/aws/cluster';
+
+type Json = any;
+const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'] };
+
+function build(props: Partial<ClusterProps> = {}, pools = [NodePools.general()]): Json {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  const cluster = new Cluster(stack, 'eks', { ...base, ...props });
+  pools.forEach((p) => cluster.addNodePool(p));
+  return JSON.parse(Testing.synth(stack));
+}
+const all = (out: Json, type: string): Json[] => Object.values(out.resource[type] ?? {});
+const only = (out: Json, type: string): Json => {
+  const found = all(out, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const keyOf = (out: Json, ref: string): Json => out.resource.aws_kms_key[ref.match(/aws_kms_key\.([^.]+)\./)?.[1] as string];
+
+function expectRejected(props: Partial<ClusterProps>, message: string): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-'));
+  const stack = new TerraformStack(new App({ outdir }), 'test');
+  let error: unknown;
+  try {
+    new Cluster(stack, 'eks', { ...base, ...props });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  expect((error as Error).message).toBe(message);
+  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
+  fs.rmSync(outdir, { recursive: true, force: true });
+}
+
+describe('Cluster defaults', () => {
+  const out = build({ adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
+  const cluster = only(out, 'aws_eks_cluster');
+
+  test('Kubernetes 1.35 with a private endpoint only', () => {
+    expect(cluster.version).toBe('1.35');
+    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+    expect(cluster.vpc_config.public_access_cidrs).toBeUndefined();
+  });
+
+  test('all control-plane log types into /aws/eks/<name>/cluster, encrypted, with the preset retention, created first', () => {
+    expect(cluster.enabled_cluster_log_types).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+    const group = only(out, 'aws_cloudwatch_log_group');
+    expect(group).toMatchObject({ name: '/aws/eks/modelserve/cluster', retention_in_days: 90 });
+    expect(keyOf(out, group.kms_key_id).enable_key_rotation).toBe(true);
+    expect(cluster.depends_on).toContainEqual(expect.stringMatching(/^aws_cloudwatch_log_group\./));
+  });
+
+  test('Secrets are envelope-encrypted with a rotating key the cluster role may use', () => {
+    expect(cluster.encryption_config.resources).toEqual(['secrets']);
+    const keyRef = cluster.encryption_config.provider.key_arn;
+    expect(keyOf(out, keyRef).enable_key_rotation).toBe(true);
+    const grant = JSON.parse(only(out, 'aws_iam_role_policy').policy).Statement[0];
+    expect(grant.Resource).toBe(keyRef);
+  });
+
+  test('API authentication, no implicit creator admin, an access entry per admin with cluster-admin', () => {
+    expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
+    expect(only(out, 'aws_eks_access_entry')).toMatchObject({ principal_arn: 'arn:aws:iam::123456789012:role/PlatformAdmin', type: 'STANDARD' });
+    expect(only(out, 'aws_eks_access_policy_association')).toMatchObject({
+      principal_arn: 'arn:aws:iam::123456789012:role/PlatformAdmin',
+      policy_arn: expect.stringMatching(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/),
+      access_scope: { type: 'cluster' },
+    });
+  });
+
+  test('deletion protection from the production preset', () => {
+    expect(cluster.deletion_protection).toBe(true);
+    expect(only(build({ environment: 'development' }), 'aws_eks_cluster').deletion_protection).toBe(false);
+  });
+
+  test('an OIDC provider on the cluster issuer for IRSA', () => {
+    expect(only(out, 'aws_iam_openid_connect_provider')).toMatchObject({
+      client_id_list: ['sts.amazonaws.com'],
+      url: expect.stringContaining('.identity[0].oidc[0].issuer'),
+    });
+  });
+
+  test('the five managed add-ons, EKS-default versions, OVERWRITE on conflict', () => {
+    const addons = all(out, 'aws_eks_addon');
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    for (const a of addons) {
+      expect(a).toMatchObject({ resolve_conflicts_on_create: 'OVERWRITE', resolve_conflicts_on_update: 'OVERWRITE' });
+      expect(a.addon_version).toBeUndefined();
+    }
+  });
+
+  test('vpc-cni and the EBS CSI driver get their IAM through Pod Identity', () => {
+    const associations = all(out, 'aws_eks_pod_identity_association');
+    expect(associations.map((a) => [a.namespace, a.service_account]).sort()).toEqual([['kube-system', 'aws-node'], ['kube-system', 'ebs-csi-controller-sa']]);
+    const roles = all(out, 'aws_iam_role').filter((r) => r.assume_role_policy.includes('pods.eks.amazonaws.com'));
+    expect(roles).toHaveLength(2);
+    for (const r of roles) expect(JSON.parse(r.assume_role_policy).Statement[0].Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    const policies = all(out, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn.split('/').pop());
+    expect(policies).toEqual(expect.arrayContaining(['AmazonEKS_CNI_Policy', 'AmazonEBSCSIDriverPolicy', 'AmazonEKSClusterPolicy']));
+  });
+
+  test('the node role has worker, image pull and SSM policies, and not the CNI policy', () => {
+    const nodeRole = Object.entries(out.resource.aws_iam_role as Record<string, Json>).find(([, r]) => r.assume_role_policy.includes('ec2.amazonaws.com'))?.[0];
+    const policies = all(out, 'aws_iam_role_policy_attachment').filter((a) => a.role.includes(`${nodeRole}.name`)).map((a) => a.policy_arn.split('/').pop()).sort();
+    expect(policies).toEqual(['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonSSMManagedInstanceCore']);
+  });
+
+  test('node groups wait for the CNI; coredns and the EBS CSI controller wait for node groups', () => {
+    const nodeGroup = only(out, 'aws_eks_node_group');
+    const addonRef = (name: string) => `aws_eks_addon.${Object.entries(out.resource.aws_eks_addon as Record<string, Json>).find(([, a]) => a.addon_name === name)?.[0]}`;
+    expect(nodeGroup.depends_on).toEqual(expect.arrayContaining([addonRef('vpc-cni'), addonRef('kube-proxy'), addonRef('eks-pod-identity-agent')]));
+    const byName = (name: string) => all(out, 'aws_eks_addon').find((a) => a.addon_name === name);
+    expect(byName('coredns').depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
+    expect(byName('aws-ebs-csi-driver').depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
+    expect(nodeGroup.node_group_name).toBe('modelserve-general');
+    expect(nodeGroup.version).toBe('1.35');
+  });
+
+  test('attributes for the next layer', () => {
+    const stack = new TerraformStack(Testing.app(), 'attrs');
+    const c = new Cluster(stack, 'eks', base);
+    expect(c.kubernetesVersion).toBe('1.35');
+    expect(c.updateKubeconfigCommand).toMatch(/^aws eks update-kubeconfig --region \$\{TfToken\[.*\]\} --name modelserve$/);
+    for (const attr of [c.clusterName, c.clusterEndpoint, c.clusterCertificateAuthorityData, c.clusterSecurityGroupId, c.nodeRoleArn, c.oidcProviderArn, c.oidcIssuerUrl]) {
+      expect(attr).toMatch(/TfToken/);
+    }
+  });
+});
+
+describe('Cluster options', () => {
+  test('public endpoint restricted to given CIDRs', () => {
+    const cluster = only(build({ publicEndpointCidrs: ['203.0.113.0/24'] }), 'aws_eks_cluster');
+    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24'] });
+  });
+
+  test('public endpoint from anywhere only when asked by name', () => {
+    const cluster = only(build({ allowPublicEndpointFromAnywhere: true }), 'aws_eks_cluster');
+    expect(cluster.vpc_config.public_access_cidrs).toEqual(['0.0.0.0/0']);
+  });
+
+  test('private endpoint CIDRs become 443 rules on the EKS cluster security group', () => {
+    expect(only(build({ privateEndpointCidrs: ['10.100.0.0/16'] }), 'aws_vpc_security_group_ingress_rule')).toMatchObject({
+      cidr_ipv4: '10.100.0.0/16',
+      from_port: 443,
+      to_port: 443,
+      security_group_id: expect.stringContaining('.vpc_config[0].cluster_security_group_id'),
+    });
+  });
+
+  test('pinned add-on version and another Kubernetes version', () => {
+    const out = build({ kubernetesVersion: '1.36', addonVersions: { 'vpc-cni': 'v1.20.4-eksbuild.1' } });
+    expect(only(out, 'aws_eks_cluster').version).toBe('1.36');
+    expect(all(out, 'aws_eks_addon').find((a) => a.addon_name === 'vpc-cni').addon_version).toBe('v1.20.4-eksbuild.1');
+  });
+});
+
+describe('Cluster rejects bad input before writing anything', () => {
+  test('an unsupported Kubernetes version', () => {
+    expectRejected({ kubernetesVersion: '1.29' }, 'test/eks: kubernetesVersion ("1.29") is not in EKS standard support; use one of 1.34, 1.35, 1.36');
+  });
+
+  test('a public endpoint open to 0.0.0.0/0', () => {
+    expectRejected({ publicEndpointCidrs: ['0.0.0.0/0'] }, 'test/eks: publicEndpointCidrs[0] ("0.0.0.0/0") opens the Kubernetes API to the whole internet; list your office, VPN or CI egress ranges, or set allowPublicEndpointFromAnywhere: true if that is really meant');
+  });
+
+  test('an invalid public CIDR', () => {
+    expectRejected({ publicEndpointCidrs: ['203.0.113.7/24'] }, 'test/eks: publicEndpointCidrs[0] ("203.0.113.7/24") has host bits set; use 203.0.113.0/24');
+  });
+
+  test('a cluster name EKS or the derived names would reject', () => {
+    expectRejected({ name: 'model serve' }, 'test/eks: name ("model serve") is not a valid cluster name: letters, digits, "-" and "_", starting with a letter or digit, at most 40 characters (the IAM role and node group names add suffixes); rename it, e.g. "modelserve-prod"');
+    expectRejected({ name: 'x'.repeat(41) }, `test/eks: name ("${'x'.repeat(41)}") is not a valid cluster name: letters, digits, "-" and "_", starting with a letter or digit, at most 40 characters (the IAM role and node group names add suffixes); rename it, e.g. "modelserve-prod"`);
+  });
+
+  test('an assumed-role session as admin', () => {
+    expectRejected({ adminPrincipalArns: ['arn:aws:sts::123456789012:assumed-role/Admin/jane'] }, 'test/eks: adminPrincipalArns[0] ("arn:aws:sts::123456789012:assumed-role/Admin/jane") is a session of a role, which access entries do not accept; use the role\'s ARN: arn:aws:iam::<account>:role/<name>');
+  });
+
+  test('subnets in one AZ only', () => {
+    expectRejected({ subnetIds: ['subnet-a'] }, 'test/eks: subnetIds (["subnet-a"]) must list subnets in at least two availability zones; pass the private subnets of the Network (privateSubnetIds)');
+  });
+
+  test('a node pool name given twice', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const cluster = new Cluster(stack, 'eks', base);
+    cluster.addNodePool(NodePools.general());
+    expect(() => cluster.addNodePool(NodePools.general())).toThrow('test/eks: nodePools ("general") names a node pool twice; give each pool its own name (NodePools.*({ name }))');
+  });
+});

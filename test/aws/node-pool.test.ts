@@ -1,0 +1,126 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { NodePools, NodePoolSpec, ValidationError } from '../../lib/catalog';
+import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
+
+type Json = any;
+const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-a', 'subnet-b'] };
+
+function build(spec: NodePoolSpec, props: Partial<NodePoolProps> = {}): { nodeGroup: Json; launchTemplate: Json; pool: NodePool } {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  const pool = new NodePool(stack, 'pool', { ...cluster, spec, ...props });
+  const out = JSON.parse(Testing.synth(stack));
+  const one = (type: string) => Object.values(out.resource[type] as Record<string, Json>)[0];
+  return { nodeGroup: one('aws_eks_node_group'), launchTemplate: one('aws_launch_template'), pool };
+}
+
+function expectRejected(spec: NodePoolSpec, message: string, props: Partial<NodePoolProps> = {}): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-pool-'));
+  const stack = new TerraformStack(new App({ outdir }), 'test');
+  let error: unknown;
+  try {
+    new NodePool(stack, 'pool', { ...cluster, spec, ...props });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  expect((error as Error).message).toBe(message);
+  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
+  fs.rmSync(outdir, { recursive: true, force: true });
+}
+
+describe('NodePool from a spec', () => {
+  test('general: on-demand, named <cluster>-<pool>, labels, scaling, 33 % rolling updates', () => {
+    const { nodeGroup, pool } = build(NodePools.general());
+    expect(pool.nodeGroupName).toBe('modelserve-general');
+    expect(nodeGroup).toMatchObject({
+      node_group_name: 'modelserve-general',
+      cluster_name: 'modelserve',
+      capacity_type: 'ON_DEMAND',
+      ami_type: 'AL2023_x86_64_STANDARD',
+      instance_types: ['m7i.2xlarge'],
+      scaling_config: { min_size: 2, desired_size: 3, max_size: 10 },
+      labels: { 'modelserve.io/node-pool': 'general' },
+      update_config: { max_unavailable_percentage: 33 },
+    });
+  });
+
+  test('the autoscaler owns the desired size', () => {
+    expect(build(NodePools.general()).nodeGroup.lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
+  });
+
+  test('spot: SPOT capacity over several instance types, tainted', () => {
+    const { nodeGroup } = build(NodePools.spot());
+    expect(nodeGroup.capacity_type).toBe('SPOT');
+    expect(nodeGroup.instance_types).toEqual(['m7i.2xlarge', 'm6i.2xlarge', 'm7a.2xlarge', 'm6a.2xlarge']);
+    expect(nodeGroup.taint).toEqual([{ key: 'modelserve.io/spot', value: 'true', effect: 'NO_SCHEDULE' }]);
+  });
+
+  test('gpu: NVIDIA AMI, GPU instance, GPU taint in EKS spelling and GPU model label', () => {
+    const { nodeGroup } = build(NodePools.gpu({ gpu: 'A100' }));
+    expect(nodeGroup).toMatchObject({ ami_type: 'AL2023_x86_64_NVIDIA', instance_types: ['p4d.24xlarge'], labels: { 'modelserve.io/gpu-model': 'A100' } });
+    expect(nodeGroup.taint).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }]);
+  });
+
+  test('launch template: IMDSv2 required with hop limit 1, encrypted gp3 root volume of diskGiB', () => {
+    const { nodeGroup, launchTemplate } = build(NodePools.gpu({ gpu: 'T4' }));
+    expect(launchTemplate.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
+    expect(launchTemplate.block_device_mappings).toEqual([
+      { device_name: '/dev/xvda', ebs: { volume_size: 200, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } },
+    ]);
+    expect(launchTemplate.tag_specifications.map((t: Json) => t.resource_type)).toEqual(['instance', 'volume', 'network-interface']);
+    expect(nodeGroup.launch_template).toEqual({ id: expect.stringContaining('aws_launch_template.'), version: expect.stringContaining('.latest_version') });
+    expect(nodeGroup.disk_size).toBeUndefined();
+  });
+
+  test('Bottlerocket puts the disk on its data volume /dev/xvdb', () => {
+    const { launchTemplate } = build(NodePools.general({ amiType: 'BOTTLEROCKET_x86_64' }));
+    expect(launchTemplate.block_device_mappings[0].device_name).toBe('/dev/xvdb');
+  });
+
+  test('effects other than NoSchedule map to EKS names', () => {
+    const { nodeGroup } = build(NodePools.general({ taints: [{ key: 'example.com/drain', value: 'yes', effect: 'NoExecute' }, { key: 'example.com/soft', value: 'yes', effect: 'PreferNoSchedule' }] }));
+    expect(nodeGroup.taint.map((t: Json) => t.effect)).toEqual(['NO_EXECUTE', 'PREFER_NO_SCHEDULE']);
+  });
+
+  test('hop limit 2 and another update budget when asked', () => {
+    const { nodeGroup, launchTemplate } = build(NodePools.general(), { metadataHopLimit: 2, maxUnavailablePercentage: 10 });
+    expect(launchTemplate.metadata_options.http_put_response_hop_limit).toBe(2);
+    expect(nodeGroup.update_config.max_unavailable_percentage).toBe(10);
+  });
+});
+
+describe('NodePool rejects bad specs before writing anything', () => {
+  const general = NodePools.general();
+
+  test('minSize greater than maxSize', () => {
+    expectRejected({ ...general, minSize: 5, desiredSize: 5, maxSize: 3 }, 'test/pool: minSize (5) is greater than maxSize (3); lower minSize or raise maxSize');
+  });
+
+  test('desiredSize outside min..max', () => {
+    expectRejected({ ...general, desiredSize: 20 }, 'test/pool: desiredSize (20) is outside minSize..maxSize (2..10); set desiredSize between 2 and 10');
+  });
+
+  test('a GPU pool without an instance of its GPU model', () => {
+    expectRejected({ ...NodePools.gpu({ gpu: 'A100' }), instanceTypes: ['g5.xlarge'] }, 'test/pool: instanceTypes[0] ("g5.xlarge") has A10G GPUs, not A100; use an instance type with A100 GPUs: p4d.24xlarge, p4de.24xlarge');
+  });
+
+  test('a spot pool with a single instance type', () => {
+    expectRejected({ ...NodePools.spot(), instanceTypes: ['m7i.2xlarge'] }, 'test/pool: instanceTypes (["m7i.2xlarge"]) has a single type, so one spot capacity pool running dry empties the node group; list two or more instance types of the same size (e.g. m7i.2xlarge, m6i.2xlarge, m7a.2xlarge)');
+  });
+
+  test('a pool name that is not a DNS label', () => {
+    expectRejected({ ...general, name: 'General_Pool' }, 'test/pool: name ("General_Pool") is not a valid name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; rename it so that it follows that rule');
+  });
+
+  test('a node group name longer than EKS allows', () => {
+    const name = 'inference-pool-for-the-very-large-language-models';
+    expectRejected(
+      { ...general, name },
+      `test/pool: spec.name ("${name}") makes the node group name "modelserve-prod-${name}" (65 characters), which EKS rejects: at most 63 letters, digits, "-" or "_"; shorten the pool name to 47 characters or fewer, or the cluster name`,
+      { clusterName: 'modelserve-prod' },
+    );
+  });
+});
