@@ -1,0 +1,90 @@
+import { PropsValidator } from '../catalog';
+
+// Naming rules of the AWS services that the stateful constructs create. Checked at synth time so
+// that a name AWS would reject fails in milliseconds with a fix, not minutes into `terraform apply`.
+// A value that is a cdktf token (not known until apply) is let through: only literals are checked.
+
+/** True if `value` holds a cdktf token (`${TfToken[...]}`) and so cannot be checked here. */
+export function isUnresolved(value: string): boolean {
+  return value.includes('${');
+}
+
+function check(v: PropsValidator, field: string, value: string, ok: boolean, rule: string): void {
+  if (isUnresolved(value)) return;
+  v.that(ok, field, value, `is not a valid name: ${rule}`, 'rename it so that it follows that rule');
+}
+
+export const S3_BUCKET_RULE =
+  '3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit, no "..", not an IP address, no "xn--"/"sthree-"/"amzn-s3-demo-" prefix and no "-s3alias"/"--ol-s3"/"--x-s3"/"--table-s3"/".mrap" suffix';
+
+export function validateS3BucketName(v: PropsValidator, field: string, value: string): void {
+  const ok =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) &&
+    !value.includes('..') &&
+    !/^\d{1,3}(\.\d{1,3}){3}$/.test(value) &&
+    !/^(xn--|sthree-|amzn-s3-demo-)/.test(value) &&
+    !/(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/.test(value);
+  check(v, field, value, ok, S3_BUCKET_RULE);
+}
+
+export const RDS_IDENTIFIER_RULE =
+  '1 to 63 letters, digits and "-", starting with a letter, not ending with "-" and without "--"';
+
+export function validateRdsIdentifier(v: PropsValidator, field: string, value: string): void {
+  const ok = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/.test(value) && !value.endsWith('-') && !value.includes('--');
+  check(v, field, value, ok, RDS_IDENTIFIER_RULE);
+}
+
+export const ELASTICACHE_ID_RULE =
+  '1 to 40 lowercase letters, digits and "-", starting with a letter, not ending with "-" and without "--"';
+
+export function validateElastiCacheId(v: PropsValidator, field: string, value: string): void {
+  const ok = /^[a-z][a-z0-9-]{0,39}$/.test(value) && !value.endsWith('-') && !value.includes('--');
+  check(v, field, value, ok, ELASTICACHE_ID_RULE);
+}
+
+export const ECR_REPOSITORY_RULE =
+  '2 to 256 lowercase letters and digits, optionally separated by ".", "_", "-" or "/" (one separator at a time, none at either end)';
+
+export function validateEcrRepositoryName(v: PropsValidator, field: string, value: string): void {
+  const ok =
+    value.length >= 2 &&
+    value.length <= 256 &&
+    /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(value);
+  check(v, field, value, ok, ECR_REPOSITORY_RULE);
+}
+
+export const DYNAMODB_TABLE_RULE = '3 to 255 letters, digits, "_", "-" and "."';
+
+export function validateDynamoDbTableName(v: PropsValidator, field: string, value: string): void {
+  check(v, field, value, /^[a-zA-Z0-9_.-]{3,255}$/.test(value), DYNAMODB_TABLE_RULE);
+}
+
+export const AWS_REGION_RULE = 'an AWS region code such as "us-east-1" or "eu-central-2"';
+
+export function validateRegion(v: PropsValidator, field: string, value: string): void {
+  check(v, field, value, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(value), AWS_REGION_RULE);
+}
+
+/** Kubernetes DNS-1123 subdomain: what a ServiceAccount name may be. */
+export const DNS_SUBDOMAIN_RULE =
+  'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';
+
+export function validateDnsSubdomain(v: PropsValidator, field: string, value: string): void {
+  const ok = value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+  check(v, field, value, ok, DNS_SUBDOMAIN_RULE);
+}
+
+/** A list prop that needs at least `min` entries (subnets, security groups). */
+export function validateMinLength(v: PropsValidator, field: string, value: readonly unknown[] | undefined, min: number, fix: string): void {
+  v.that(Array.isArray(value) && value.length >= min, field, value, `needs at least ${min} entr${min === 1 ? 'y' : 'ies'}`, fix);
+}
+
+/** Literal (non-token) entries must be unique: a duplicate would declare the same rule twice. */
+export function validateUnique(v: PropsValidator, field: string, value: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const item of value) {
+    v.that(!seen.has(item), field, value, `lists ${JSON.stringify(item)} twice`, 'list each entry once');
+    seen.add(item);
+  }
+}

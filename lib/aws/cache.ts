@@ -1,0 +1,274 @@
+import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
+import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Construct } from 'constructs';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { validateElastiCacheId, validateMinLength, validateUnique } from './aws-names';
+import { EncryptionKey } from './encryption-key';
+
+/** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
+export const CACHE_ENGINES = ['redis', 'valkey'] as const;
+export type CacheEngine = (typeof CACHE_ENGINES)[number];
+
+/**
+ * Versions per engine whose parameter family (`redis7`, `valkey7`, `valkey8`) is known here,
+ * newest last. Redis OSS stops at 7.1 on ElastiCache; Valkey is where new versions land.
+ */
+export const CACHE_ENGINE_VERSIONS: Readonly<Record<CacheEngine, readonly string[]>> = {
+  redis: ['7.0', '7.1'],
+  valkey: ['7.2', '8.0', '8.1', '8.2'],
+};
+export const DEFAULT_CACHE_ENGINE_VERSION: Readonly<Record<CacheEngine, string>> = { redis: '7.1', valkey: '8.2' };
+
+/** ElastiCache (cluster mode disabled) holds one primary and up to five replicas. */
+const MAX_NODES = 6;
+
+const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+export interface CacheProps {
+  /** Node type, node count and snapshot retention come from this environment's preset. */
+  readonly environment: EnvironmentName;
+  /** Replication group id; also names the subnet, security and parameter groups and the secret. */
+  readonly name: string;
+  readonly vpcId: string;
+  /** Private subnets, one per availability zone the nodes may use. */
+  readonly subnetIds: readonly string[];
+  /** Security groups whose members may connect on the cache port (the EKS cluster and nodes). */
+  readonly allowedSecurityGroupIds: readonly string[];
+  /** @default 'redis' */
+  readonly engine?: CacheEngine;
+  /** @default - '7.1' for redis, '8.2' for valkey */
+  readonly engineVersion?: string;
+  /** @default - the environment preset's `cache.nodeType` */
+  readonly nodeType?: string;
+  /**
+   * Primary plus replicas (1 to 6). Production needs at least 2 so that a node or AZ failure
+   * fails over instead of losing the cache.
+   * @default - the environment preset's `cache.nodeCount`
+   */
+  readonly nodeCount?: number;
+  /**
+   * Promote a replica when the primary fails; needs 2 or more nodes.
+   * @default - true when there are 2 or more nodes
+   */
+  readonly automaticFailover?: boolean;
+  /**
+   * Spread nodes over availability zones; needs automatic failover.
+   * @default - same as automaticFailover
+   */
+  readonly multiAz?: boolean;
+  /** @default - the environment preset's `cache.snapshotRetentionDays` */
+  readonly snapshotRetentionDays?: number;
+  /**
+   * Daily snapshot window, UTC `hh:mm-hh:mm`; must not overlap the maintenance window.
+   * @default '03:00-04:00'
+   */
+  readonly snapshotWindow?: string;
+  /**
+   * Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`.
+   * @default 'sun:05:00-sun:06:00'
+   */
+  readonly maintenanceWindow?: string;
+  /** @default 6379 */
+  readonly port?: number;
+  /**
+   * Extra engine parameters for the parameter group (e.g. `maxmemory-policy`).
+   * @default - the engine's defaults
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * Customer KMS key (ARN) for data at rest, snapshots and the auth token secret.
+   * @default - a new key with rotation on
+   */
+  readonly kmsKeyArn?: string;
+  /** @default - no tags beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An ElastiCache replication group (Redis OSS or Valkey, cluster mode disabled) encrypted at rest
+ * with a customer key and in transit (TLS required), guarded by an AUTH token that is generated
+ * and kept in Secrets Manager, and reachable only from the listed security groups.
+ */
+export class Cache extends Construct {
+  public readonly replicationGroup: ElasticacheReplicationGroup;
+  public readonly replicationGroupId: string;
+  /** Writer endpoint. */
+  public readonly primaryEndpointAddress: string;
+  /** Load-balanced endpoint over the replicas (the primary when there are none). */
+  public readonly readerEndpointAddress: string;
+  public readonly port: number;
+  /** Secret whose string is the AUTH token clients send. */
+  public readonly authTokenSecretArn: string;
+  public readonly securityGroupId: string;
+  /** Member node ids (`<name>-001`, ...), for per-node CloudWatch alarms. */
+  public readonly cacheClusterIds: readonly string[];
+  public readonly engine: CacheEngine;
+  public readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: CacheProps) {
+    super(scope, id);
+    const preset = ENVIRONMENT_PRESETS[props.environment];
+    const v = new PropsValidator(this.node.path);
+    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateElastiCacheId(v, 'name', props.name);
+    validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
+    validateUnique(v, 'subnetIds', props.subnetIds);
+    validateMinLength(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds, 1, 'list the security groups of the clients (e.g. the EKS node security group)');
+    validateUnique(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+
+    const engine = props.engine ?? 'redis';
+    v.oneOf('engine', engine, CACHE_ENGINES);
+    const engineVersion = props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSION[engine];
+    v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
+
+    const nodeType = props.nodeType ?? preset.cache.nodeType;
+    v.that(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), 'nodeType', nodeType, 'is not an ElastiCache node type', 'use a type such as "cache.r7g.large"');
+    const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
+    v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
+    if (props.environment === 'production') {
+      v.that(nodeCount >= 2, 'nodeCount', nodeCount, 'leaves production without a replica to fail over to', 'use 2 or more nodes');
+    }
+    const automaticFailover = props.automaticFailover ?? nodeCount >= 2;
+    v.that(
+      !(automaticFailover && nodeCount < 2),
+      'automaticFailover',
+      automaticFailover,
+      `needs a replica to promote, but nodeCount is ${nodeCount}`,
+      'raise nodeCount to 2 or more, or turn automaticFailover off',
+    );
+    if (props.environment === 'production') {
+      v.that(automaticFailover, 'automaticFailover', automaticFailover, 'is off, so a primary failure in production takes the cache down until it is replaced', 'leave automaticFailover on');
+    }
+    const multiAz = props.multiAz ?? automaticFailover;
+    v.that(!(multiAz && !automaticFailover), 'multiAz', multiAz, 'needs automatic failover', 'turn automaticFailover on or multiAz off');
+
+    const snapshotDays = props.snapshotRetentionDays ?? preset.cache.snapshotRetentionDays;
+    v.integerInRange('snapshotRetentionDays', snapshotDays, 0, 35, 'ElastiCache keeps snapshots for 0 to 35 days');
+    if (preset.protectData) {
+      v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
+    }
+    const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
+    v.that(DAILY_WINDOW.test(snapshotWindow), 'snapshotWindow', snapshotWindow, 'is not a daily window', 'write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
+    const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
+    v.that(WEEKLY_WINDOW.test(maintenanceWindow), 'maintenanceWindow', maintenanceWindow, 'is not a weekly window', 'write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"');
+    const port = props.port ?? 6379;
+    v.integerInRange('port', port, 1024, 65535);
+
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const name = props.name;
+
+    this.kmsKeyArn =
+      props.kmsKeyArn ??
+      new EncryptionKey(this, 'key', {
+        description: `ElastiCache ${name}: data at rest, snapshots, AUTH token`,
+        alias: `modelserve/elasticache/${name}`,
+        tags,
+      }).keyArn;
+
+    const subnetGroup = new ElasticacheSubnetGroup(this, 'subnet-group', {
+      name,
+      description: `Subnets of the ${name} cache`,
+      subnetIds: [...props.subnetIds],
+      tags,
+    });
+
+    // No inline rules, so Terraform drops the default allow-all egress: the cache needs none.
+    const securityGroup = new SecurityGroup(this, 'security-group', {
+      name: `${name}-cache`,
+      description: `${engine} ${name}: admits only the listed client security groups`,
+      vpcId: props.vpcId,
+      revokeRulesOnDelete: true,
+      tags,
+    });
+    props.allowedSecurityGroupIds.forEach((source, i) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-${i}`, {
+        securityGroupId: securityGroup.id,
+        referencedSecurityGroupId: source,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: `${engine} from an allowed client security group`,
+        tags,
+      });
+    });
+
+    const family = `${engine}${engineVersion.split('.')[0]}`;
+    const parameterGroup = new ElasticacheParameterGroup(this, 'parameters', {
+      name: `${name}-${family}`,
+      family,
+      description: `${name}: ${engine} ${engineVersion}`,
+      parameter: Object.entries(props.parameters ?? {}).map(([n, value]) => ({ name: n, value })),
+      // The family is in the name, so an upgrade creates the new group before dropping the old.
+      lifecycle: { createBeforeDestroy: true },
+      tags,
+    });
+
+    // The AUTH token. No random provider here, so Secrets Manager generates it: the data source
+    // draws a fresh password on every plan, and `ignore_changes` on the version keeps the first
+    // one. The replication group reads the token from the version (its stored value, not the new
+    // draw), so plans stay clean and the token changes only when someone rotates the secret.
+    // ElastiCache allows only !&#$^<>- as punctuation in a token: letters and digits are enough.
+    const password = new DataAwsSecretsmanagerRandomPassword(this, 'auth-token-draw', {
+      passwordLength: 64,
+      excludePunctuation: true,
+      includeSpace: false,
+    });
+    const secret = new SecretsmanagerSecret(this, 'auth-token', {
+      name: `modelserve/elasticache/${name}/auth-token`,
+      description: `AUTH token of the ${name} ${engine} replication group`,
+      kmsKeyId: this.kmsKeyArn,
+      // Outside protected environments a re-created cache must be able to reuse the name at once.
+      recoveryWindowInDays: preset.protectData ? 30 : 0,
+      tags,
+    });
+    const secretVersion = new SecretsmanagerSecretVersion(this, 'auth-token-value', {
+      secretId: secret.id,
+      secretString: password.randomPassword,
+      lifecycle: { ignoreChanges: ['secret_string'] },
+    });
+
+    this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication-group', {
+      replicationGroupId: name,
+      description: `${engine} ${engineVersion} for modelserve (${props.environment})`,
+      engine,
+      engineVersion,
+      nodeType,
+      numCacheClusters: nodeCount,
+      port,
+      parameterGroupName: parameterGroup.name,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [securityGroup.id],
+      automaticFailoverEnabled: automaticFailover,
+      multiAzEnabled: multiAz,
+      atRestEncryptionEnabled: 'true',
+      kmsKeyId: this.kmsKeyArn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      authToken: secretVersion.secretString,
+      autoMinorVersionUpgrade: 'true',
+      snapshotRetentionLimit: snapshotDays,
+      snapshotWindow,
+      maintenanceWindow,
+      finalSnapshotIdentifier: preset.protectData ? `${name}-final` : undefined,
+      applyImmediately: props.environment !== 'production',
+      tags,
+    });
+
+    this.replicationGroupId = this.replicationGroup.id;
+    this.primaryEndpointAddress = this.replicationGroup.primaryEndpointAddress;
+    this.readerEndpointAddress = this.replicationGroup.readerEndpointAddress;
+    this.port = port;
+    this.authTokenSecretArn = secret.arn;
+    this.securityGroupId = securityGroup.id;
+    this.engine = engine;
+    // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...
+    this.cacheClusterIds = Array.from({ length: nodeCount }, (_, i) => `${name}-${String(i + 1).padStart(3, '0')}`);
+  }
+}

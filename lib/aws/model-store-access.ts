@@ -1,0 +1,135 @@
+import { createHash } from 'crypto';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Construct } from 'constructs';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
+import { AwsContext } from './aws-context';
+import { isUnresolved, validateDnsSubdomain } from './aws-names';
+
+export const MODEL_STORE_ACCESS_LEVELS = ['read', 'read-write'] as const;
+/** `read`: download models (serving). `read-write`: also upload and delete (training, CI). */
+export type ModelStoreAccessLevel = (typeof MODEL_STORE_ACCESS_LEVELS)[number];
+
+/** What a workload needs to reach the model store: who it is and what it may do. */
+export interface ModelStoreGrant {
+  /** EKS cluster the workload runs in. */
+  readonly clusterName: string;
+  /** Kubernetes namespace of the service account. */
+  readonly namespace: string;
+  /** Kubernetes service account the pods run as. */
+  readonly serviceAccount: string;
+  /** @default 'read' */
+  readonly access?: ModelStoreAccessLevel;
+  /**
+   * IAM role name.
+   * @default - `<namespace>-<serviceAccount>-` and a hash of the construct path, at most 64 characters
+   */
+  readonly roleName?: string;
+  /** @default - no tags beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface ModelStoreAccessProps extends ModelStoreGrant {
+  /** ARN of the model bucket. */
+  readonly bucketArn: string;
+  /** ARN of the KMS key the bucket encrypts with. */
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * Gives one Kubernetes service account access to the model bucket through EKS Pod Identity: an IAM
+ * role that only the Pod Identity agent of this account's cluster can assume, a policy limited to
+ * this bucket and its key, and the association that binds the role to the service account.
+ */
+export class ModelStoreAccess extends Construct {
+  public readonly role: IamRole;
+  public readonly roleArn: string;
+  public readonly roleName: string;
+  public readonly access: ModelStoreAccessLevel;
+  public readonly associationId: string;
+
+  constructor(scope: Construct, id: string, props: ModelStoreAccessProps) {
+    super(scope, id);
+    const v = new PropsValidator(this.node.path);
+    v.that(typeof props.clusterName === 'string' && props.clusterName.length > 0, 'clusterName', props.clusterName, 'is empty', 'give the EKS cluster name');
+    if (!isUnresolved(props.clusterName)) {
+      v.that(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(props.clusterName), 'clusterName', props.clusterName, 'is not a valid EKS cluster name', 'use 1 to 100 letters, digits, "-" and "_", starting with a letter or digit');
+    }
+    if (!isUnresolved(props.namespace)) v.matches('namespace', props.namespace, DNS_LABEL, DNS_LABEL_RULE);
+    validateDnsSubdomain(v, 'serviceAccount', props.serviceAccount);
+    const access = props.access ?? 'read';
+    v.oneOf('access', access, MODEL_STORE_ACCESS_LEVELS);
+    if (props.roleName !== undefined) {
+      v.that(/^[\w+=,.@-]{1,64}$/.test(props.roleName), 'roleName', props.roleName, 'is not a valid IAM role name', 'use 1 to 64 letters, digits and +=,.@_-');
+    }
+
+    const aws = AwsContext.of(this);
+    const tags = props.tags ? { ...props.tags } : undefined;
+    const clusterArn = `arn:${aws.partition}:eks:${aws.region}:${aws.accountId}:cluster/${props.clusterName}`;
+
+    this.role = new IamRole(this, 'role', {
+      name: props.roleName ?? defaultRoleName(props.namespace, props.serviceAccount, this.node.path),
+      description: `${access} access to the model store for ${props.namespace}/${props.serviceAccount}`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'EksPodIdentityOfThisCluster',
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            // TagSession: the agent tags the session with cluster, namespace and service account.
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': aws.accountId },
+              ArnEquals: { 'aws:SourceArn': clusterArn },
+            },
+          },
+        ],
+      }),
+      tags,
+    });
+
+    const objectActions = access === 'read-write' ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] : ['s3:GetObject'];
+    // Decrypt to read; GenerateDataKey to write (and Decrypt again for multipart uploads).
+    const keyActions = access === 'read-write' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
+    new IamRolePolicy(this, 'policy', {
+      name: 'model-store',
+      role: this.role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ListModels', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [props.bucketArn] },
+          { Sid: access === 'read-write' ? 'ReadWriteModels' : 'ReadModels', Effect: 'Allow', Action: objectActions, Resource: [`${props.bucketArn}/*`] },
+          {
+            Sid: 'UseBucketKeyThroughS3',
+            Effect: 'Allow',
+            Action: keyActions,
+            Resource: [props.kmsKeyArn],
+            Condition: { StringEquals: { 'kms:ViaService': `s3.${aws.region}.${aws.dnsSuffix}` } },
+          },
+        ],
+      }),
+    });
+
+    const association = new EksPodIdentityAssociation(this, 'association', {
+      clusterName: props.clusterName,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccount,
+      roleArn: this.role.arn,
+      tags,
+    });
+
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+    this.access = access;
+    this.associationId = association.associationId;
+  }
+}
+
+/** IAM role names are account-wide: a hash of the construct path keeps two stacks apart. */
+function defaultRoleName(namespace: string, serviceAccount: string, path: string): string {
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
+  const stem = isUnresolved(namespace) || isUnresolved(serviceAccount) ? 'model-store' : `${namespace}-${serviceAccount}`;
+  return `${stem.slice(0, 64 - hash.length - 1)}-${hash}`;
+}

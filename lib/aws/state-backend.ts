@@ -1,0 +1,146 @@
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { S3Backend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName } from './aws-names';
+import { EncryptionKey } from './encryption-key';
+import { SecureBucket } from './secure-bucket';
+
+export interface StateBackendOptions {
+  /** Bucket that holds the state (see StateBackendBootstrap). */
+  readonly bucket: string;
+  /**
+   * Object key of this stack's state.
+   * @default - `<stack id>/terraform.tfstate`
+   */
+  readonly key?: string;
+  /** Region of the bucket. */
+  readonly region: string;
+  /**
+   * KMS key (ARN) that encrypts the state object.
+   * @default - the bucket's default encryption
+   */
+  readonly kmsKeyId?: string;
+  /**
+   * Also lock through this DynamoDB table, for Terraform versions before 1.10 that cannot lock
+   * with S3 alone. Terraform 1.10 and later lock with a lock file in the bucket either way.
+   * @default - S3-native locking only
+   */
+  readonly dynamodbTable?: string;
+  /**
+   * Role to assume for state access.
+   * @default - the caller's credentials
+   */
+  readonly roleArn?: string;
+}
+
+/**
+ * Stores the stack's state in S3, encrypted, with S3-native locking (a `.tflock` object written
+ * with a conditional put; Terraform 1.10+), optionally also locked in DynamoDB. A configured
+ * backend also keeps absolute local paths out of the synthesized output.
+ */
+export function configureStateBackend(stack: TerraformStack, options: StateBackendOptions): S3Backend {
+  const v = new PropsValidator(stack.node.path);
+  validateS3BucketName(v, 'bucket', options.bucket);
+  validateRegion(v, 'region', options.region);
+  const key = options.key ?? `${stack.node.id}/terraform.tfstate`;
+  v.that(key.length > 0 && key.length <= 1024 && !key.startsWith('/') && !key.endsWith('/'), 'key', key, 'is not a usable state object key', 'use a path such as "platform/production/terraform.tfstate"');
+  if (options.dynamodbTable !== undefined) validateDynamoDbTableName(v, 'dynamodbTable', options.dynamodbTable);
+
+  const backend = new S3Backend(stack, {
+    bucket: options.bucket,
+    key,
+    region: options.region,
+    encrypt: true,
+    kmsKeyId: options.kmsKeyId,
+    dynamodbTable: options.dynamodbTable,
+    roleArn: options.roleArn,
+  });
+  // cdktf 0.21 predates `use_lockfile` (Terraform 1.10), so it is written as an override.
+  backend.addOverride('use_lockfile', true);
+  return backend;
+}
+
+export interface StateBackendBootstrapProps {
+  readonly environment: EnvironmentName;
+  /** Globally unique name of the state bucket. */
+  readonly bucketName: string;
+  /**
+   * Create a DynamoDB lock table of this name, for Terraform older than 1.10.
+   * @default - no table: S3-native locking
+   */
+  readonly lockTableName?: string;
+  /**
+   * Days an overwritten state version is kept (every apply writes one).
+   * @default 90
+   */
+  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Customer KMS key (ARN) for the state and the lock table.
+   * @default - a new key with rotation on
+   */
+  readonly kmsKeyArn?: string;
+  /** @default - no tags beyond the provider's default tags */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The bucket (and optional lock table) that Terraform state lives in, created once per account
+ * from a stack with local state. State holds every secret Terraform has seen, so the bucket is
+ * private, versioned, KMS-encrypted, TLS-only, never force-destroyed and guarded by
+ * `prevent_destroy`.
+ */
+export class StateBackendBootstrap extends Construct {
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly keyArn: string;
+  public readonly lockTableName?: string;
+  public readonly lockTableArn?: string;
+
+  constructor(scope: Construct, id: string, props: StateBackendBootstrapProps) {
+    super(scope, id);
+    const v = new PropsValidator(this.node.path);
+    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateS3BucketName(v, 'bucketName', props.bucketName);
+    if (props.lockTableName !== undefined) validateDynamoDbTableName(v, 'lockTableName', props.lockTableName);
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
+    v.integerInRange('noncurrentVersionExpirationDays', noncurrentDays, 1, 36500);
+
+    const tags = props.tags ? { ...props.tags } : undefined;
+    this.keyArn =
+      props.kmsKeyArn ??
+      new EncryptionKey(this, 'key', {
+        description: `Terraform state in s3://${props.bucketName}`,
+        alias: `modelserve/terraform-state/${isUnresolved(props.bucketName) ? this.node.addr : props.bucketName}`,
+        tags,
+      }).keyArn;
+
+    const bucket = new SecureBucket(this, 'bucket', {
+      bucketName: props.bucketName,
+      kmsKeyArn: this.keyArn,
+      noncurrentVersionExpirationDays: noncurrentDays,
+      abortIncompleteMultipartUploadDays: 7,
+      forceDestroy: false,
+      preventDestroy: true,
+      tags,
+    });
+    this.bucketName = bucket.bucketName;
+    this.bucketArn = bucket.bucketArn;
+
+    if (props.lockTableName !== undefined) {
+      const table = new DynamodbTable(this, 'lock-table', {
+        name: props.lockTableName,
+        billingMode: 'PAY_PER_REQUEST',
+        hashKey: 'LockID',
+        attribute: [{ name: 'LockID', type: 'S' }],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true, kmsKeyArn: this.keyArn },
+        deletionProtectionEnabled: true,
+        tags,
+        lifecycle: { preventDestroy: true },
+      });
+      this.lockTableName = table.name;
+      this.lockTableArn = table.arn;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { Cache, CacheProps } from '../../lib/aws/cache';
+import { awsStack, synth } from '../support/aws-stack';
+
+const base: CacheProps = {
+  environment: 'production',
+  name: 'modelserve-prod',
+  vpcId: 'vpc-123',
+  subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+  allowedSecurityGroupIds: ['sg-nodes'],
+};
+
+function build(props: Partial<CacheProps> = {}) {
+  const stack = awsStack();
+  const cache = new Cache(stack, 'cache', { ...base, ...props });
+  return { cache, out: synth(stack) };
+}
+
+function buildError(props: Partial<CacheProps>): string {
+  try {
+    build(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the props to be refused');
+}
+
+const keyRef = '${aws_kms_key.cache_key_85736327.arn}';
+
+describe('Cache in production', () => {
+  const { out, cache } = build();
+  const group = out.only('aws_elasticache_replication_group');
+
+  test('is Redis 7.1 on the redis7 parameter family by default', () => {
+    expect(group).toMatchObject({ engine: 'redis', engine_version: '7.1', node_type: 'cache.r7g.large' });
+    expect(out.only('aws_elasticache_parameter_group').family).toBe('redis7');
+  });
+
+  test('encrypts at rest with the customer key and requires TLS', () => {
+    expect(Object.keys(out.resources('aws_kms_key'))).toEqual(['cache_key_85736327']);
+    expect(group).toMatchObject({
+      at_rest_encryption_enabled: 'true',
+      kms_key_id: keyRef,
+      transit_encryption_enabled: true,
+      transit_encryption_mode: 'required',
+    });
+  });
+
+  test('fails over automatically across AZs with 3 nodes', () => {
+    expect(group).toMatchObject({ num_cache_clusters: 3, automatic_failover_enabled: true, multi_az_enabled: true });
+    expect(cache.cacheClusterIds).toEqual(['modelserve-prod-001', 'modelserve-prod-002', 'modelserve-prod-003']);
+  });
+
+  test('keeps snapshots for the preset days, in fixed windows, with a final snapshot', () => {
+    expect(group).toMatchObject({
+      snapshot_retention_limit: 7,
+      snapshot_window: '03:00-04:00',
+      maintenance_window: 'sun:05:00-sun:06:00',
+      final_snapshot_identifier: 'modelserve-prod-final',
+    });
+  });
+
+  test('reads its AUTH token from a KMS-encrypted secret that keeps its first value', () => {
+    const secret = out.only('aws_secretsmanager_secret');
+    expect(secret).toMatchObject({ kms_key_id: keyRef, recovery_window_in_days: 30 });
+    const version = out.only('aws_secretsmanager_secret_version');
+    expect(version.secret_string).toMatch(/^\$\{data\.aws_secretsmanager_random_password\.cache_auth-token-draw_\w+\.random_password\}$/);
+    expect(version.lifecycle).toEqual({ ignore_changes: ['secret_string'] });
+    expect(group.auth_token).toMatch(/^\$\{aws_secretsmanager_secret_version\.cache_auth-token-value_\w+\.secret_string\}$/);
+    const draw = Object.values(out.json.data.aws_secretsmanager_random_password)[0];
+    expect(draw).toMatchObject({ password_length: 64, exclude_punctuation: true });
+  });
+
+  test('admits only the listed security groups on 6379', () => {
+    const rule = out.only('aws_vpc_security_group_ingress_rule');
+    expect(rule).toMatchObject({ referenced_security_group_id: 'sg-nodes', ip_protocol: 'tcp', from_port: 6379, to_port: 6379 });
+    expect(out.only('aws_security_group').egress).toBeUndefined();
+  });
+});
+
+describe('Cache in development', () => {
+  const { out } = build({ environment: 'development', name: 'modelserve-dev' });
+  const group = out.only('aws_elasticache_replication_group');
+
+  test('is one node without failover, still encrypted', () => {
+    expect(group).toMatchObject({
+      num_cache_clusters: 1,
+      automatic_failover_enabled: false,
+      multi_az_enabled: false,
+      at_rest_encryption_enabled: 'true',
+      transit_encryption_enabled: true,
+    });
+    expect(group.final_snapshot_identifier).toBeUndefined();
+  });
+});
+
+describe('Cache options', () => {
+  test('runs Valkey 8 on the valkey8 family', () => {
+    const { out } = build({ engine: 'valkey' });
+    expect(out.only('aws_elasticache_replication_group')).toMatchObject({ engine: 'valkey', engine_version: '8.2' });
+    expect(out.only('aws_elasticache_parameter_group').family).toBe('valkey8');
+  });
+
+  test('passes extra parameters to the parameter group', () => {
+    const { out } = build({ parameters: { 'maxmemory-policy': 'allkeys-lru' } });
+    expect(out.only('aws_elasticache_parameter_group').parameter).toEqual([{ name: 'maxmemory-policy', value: 'allkeys-lru' }]);
+  });
+});
+
+describe('Cache refuses', () => {
+  test('automatic failover with one node', () => {
+    expect(buildError({ environment: 'development', nodeCount: 1, automaticFailover: true })).toBe(
+      'test/cache: automaticFailover (true) needs a replica to promote, but nodeCount is 1; raise nodeCount to 2 or more, or turn automaticFailover off',
+    );
+  });
+
+  test('one node in production', () => {
+    expect(buildError({ nodeCount: 1 })).toMatch(/^test\/cache: nodeCount \(1\) leaves production without a replica to fail over to; use 2 or more nodes$/);
+  });
+
+  test('automatic failover off in production', () => {
+    expect(buildError({ automaticFailover: false })).toMatch(/automaticFailover \(false\) is off, so a primary failure in production/);
+  });
+
+  test('Multi-AZ without automatic failover', () => {
+    expect(buildError({ environment: 'development', nodeCount: 2, automaticFailover: false, multiAz: true })).toMatch(/multiAz \(true\) needs automatic failover/);
+  });
+
+  test('more than six nodes', () => {
+    expect(buildError({ nodeCount: 7 })).toMatch(/nodeCount \(7\) must be a whole number from 1 to 6/);
+  });
+
+  test('a Redis version without a known parameter family', () => {
+    expect(buildError({ engineVersion: '6.2' })).toMatch(/engineVersion \("6.2"\) is not supported; use one of "7.0", "7.1"/);
+  });
+
+  test('a Redis version with the Valkey engine', () => {
+    expect(buildError({ engine: 'valkey', engineVersion: '7.1' })).toMatch(/engineVersion \("7.1"\) is not supported; use one of "7.2", "8.0", "8.1", "8.2"/);
+  });
+
+  test.each(['Modelserve', 'model--serve', 'modelserve-', '1cache', 'a'.repeat(41)])('a replication group id ElastiCache rejects: %s', (name) => {
+    expect(buildError({ name })).toMatch(new RegExp(`^test/cache: name \\(${JSON.stringify(name)}\\) is not a valid name: 1 to 40 lowercase`));
+  });
+
+  test('snapshots off in production', () => {
+    expect(buildError({ snapshotRetentionDays: 0 })).toMatch(/snapshotRetentionDays \(0\) turns off snapshots, which production keeps/);
+  });
+});

@@ -1,0 +1,190 @@
+import { Database, DatabaseProps } from '../../lib/aws/database';
+import { awsStack, synth } from '../support/aws-stack';
+
+const base: DatabaseProps = {
+  environment: 'production',
+  identifier: 'modelserve-prod',
+  vpcId: 'vpc-123',
+  subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+  allowedSecurityGroupIds: ['sg-nodes', 'sg-cluster'],
+};
+
+function build(props: Partial<DatabaseProps> = {}) {
+  const stack = awsStack();
+  const database = new Database(stack, 'database', { ...base, ...props });
+  return { database, out: synth(stack) };
+}
+
+function buildError(props: Partial<DatabaseProps>): string {
+  try {
+    build(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the props to be refused');
+}
+
+describe('Database in production', () => {
+  const { out } = build();
+  const instance = out.only('aws_db_instance');
+
+  test('is PostgreSQL 18 by default, with minor upgrades', () => {
+    expect(instance.engine).toBe('postgres');
+    expect(instance.engine_version).toBe('18');
+    expect(instance.auto_minor_version_upgrade).toBe(true);
+    expect(out.only('aws_db_parameter_group').family).toBe('postgres18');
+  });
+
+  test('encrypts storage with the customer key and is not publicly accessible', () => {
+    const keyRef = '${aws_kms_key.database_key_CA7EEF20.arn}';
+    expect(Object.keys(out.resources('aws_kms_key'))).toEqual(['database_key_CA7EEF20']);
+    expect(instance).toMatchObject({
+      storage_encrypted: true,
+      kms_key_id: keyRef,
+      performance_insights_enabled: true,
+      performance_insights_kms_key_id: keyRef,
+      publicly_accessible: false,
+      storage_type: 'gp3',
+      allocated_storage: 100,
+      max_allocated_storage: 1000,
+    });
+  });
+
+  test('lets RDS manage the master password in a KMS-encrypted secret', () => {
+    expect(instance.manage_master_user_password).toBe(true);
+    expect(instance.master_user_secret_kms_key_id).toBe('${aws_kms_key.database_key_CA7EEF20.arn}');
+    expect(instance.password).toBeUndefined();
+    expect(out.text).not.toMatch(/"password"/);
+    expect(instance.iam_database_authentication_enabled).toBe(true);
+  });
+
+  test('forces TLS and logs slow statements', () => {
+    const parameters = out.only('aws_db_parameter_group').parameter as { name: string; value: string }[];
+    expect(parameters).toContainEqual(expect.objectContaining({ name: 'rds.force_ssl', value: '1' }));
+    expect(parameters).toContainEqual(expect.objectContaining({ name: 'log_min_duration_statement', value: '1000' }));
+  });
+
+  test('is Multi-AZ with deletion protection, backups and a final snapshot', () => {
+    expect(instance).toMatchObject({
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: 'modelserve-prod-final',
+      backup_retention_period: 14,
+      copy_tags_to_snapshot: true,
+      enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
+    });
+  });
+
+  test('admits only the listed security groups on 5432 and has no egress', () => {
+    const rules = Object.values(out.resources('aws_vpc_security_group_ingress_rule'));
+    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-nodes', 'sg-cluster']);
+    for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
+    expect(rules.some((r) => 'cidr_ipv4' in r)).toBe(false);
+    const sg = out.only('aws_security_group');
+    expect(sg.egress).toBeUndefined();
+    expect(sg.ingress).toBeUndefined();
+    expect(out.resources('aws_vpc_security_group_egress_rule')).toEqual({});
+  });
+
+  test('keeps exported logs for the preset retention, encrypted', () => {
+    const groups = Object.values(out.resources('aws_cloudwatch_log_group'));
+    expect(groups.map((g) => g.name).sort()).toEqual(['/aws/rds/instance/modelserve-prod/postgresql', '/aws/rds/instance/modelserve-prod/upgrade']);
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 90, kms_key_id: '${aws_kms_key.database_key_CA7EEF20.arn}' });
+  });
+});
+
+describe('Database in development', () => {
+  const { out } = build({ environment: 'development', identifier: 'modelserve-dev' });
+  const instance = out.only('aws_db_instance');
+
+  test('is single-AZ without deletion protection or a final snapshot', () => {
+    expect(instance).toMatchObject({ multi_az: false, deletion_protection: false, skip_final_snapshot: true, instance_class: 'db.t4g.medium' });
+    expect(instance.final_snapshot_identifier).toBeUndefined();
+  });
+
+  test('is still encrypted, private and TLS-only', () => {
+    expect(instance).toMatchObject({ storage_encrypted: true, publicly_accessible: false, manage_master_user_password: true });
+    const parameters = out.only('aws_db_parameter_group').parameter as { name: string; value: string }[];
+    expect(parameters).toContainEqual(expect.objectContaining({ name: 'rds.force_ssl', value: '1' }));
+  });
+});
+
+describe('Database options', () => {
+  test('takes another major version and its parameter family', () => {
+    const { out } = build({ engineVersion: '16.4' });
+    expect(out.only('aws_db_instance').engine_version).toBe('16.4');
+    expect(out.only('aws_db_parameter_group').family).toBe('postgres16');
+  });
+
+  test('uses a given key instead of creating one', () => {
+    const { out, database } = build({ kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc' });
+    expect(out.resources('aws_kms_key')).toEqual({});
+    expect(out.only('aws_db_instance').kms_key_id).toBe('arn:aws:kms:us-east-1:111122223333:key/abc');
+    expect(database.kmsKeyArn).toBe('arn:aws:kms:us-east-1:111122223333:key/abc');
+  });
+
+  test('exposes what IAM auth policies and clients need', () => {
+    const { database } = build();
+    for (const value of [database.endpoint, database.address, database.masterUserSecretArn, database.securityGroupId, database.instanceIdentifier, database.dbiResourceId]) {
+      expect(typeof value).toBe('string');
+      expect(value).toMatch(/TfToken/);
+    }
+    expect(database.databaseName).toBe('modelserve');
+  });
+});
+
+describe('Database refuses', () => {
+  test('backups of 0 days in production', () => {
+    expect(buildError({ backupRetentionDays: 0 })).toBe(
+      'test/database: backupRetentionDays (0) turns off automated backups and point-in-time recovery, which production requires; keep backups for at least 7 days',
+    );
+  });
+
+  test('fewer than 7 days of backups in production', () => {
+    expect(buildError({ backupRetentionDays: 3 })).toMatch(/^test\/database: backupRetentionDays \(3\) is below the 7 days production requires; /);
+  });
+
+  test('backups of 0 days in staging, which protects data', () => {
+    expect(buildError({ environment: 'staging', backupRetentionDays: 0 })).toMatch(/^test\/database: backupRetentionDays \(0\) turns off automated backups/);
+  });
+
+  test('more than 35 days of backups', () => {
+    expect(buildError({ backupRetentionDays: 36 })).toMatch(/backupRetentionDays \(36\) must be a whole number from 0 to 35/);
+  });
+
+  test.each([
+    ['1modelserve', 'starts with a digit'],
+    ['model--serve', 'has a double hyphen'],
+    ['modelserve-', 'ends with a hyphen'],
+    ['model_serve', 'has an underscore'],
+    ['a'.repeat(64), 'is longer than 63'],
+  ])('an identifier RDS rejects: %s (%s)', (identifier) => {
+    expect(buildError({ identifier })).toMatch(new RegExp(`^test/database: identifier \\(${JSON.stringify(identifier)}\\) is not a valid name: 1 to 63 letters`));
+  });
+
+  test('a PostgreSQL major RDS does not support', () => {
+    expect(buildError({ engineVersion: '13' })).toMatch(/engineVersion \("13"\) is not a PostgreSQL version RDS supports \(majors 14, 15, 16, 17, 18\)/);
+    expect(buildError({ engineVersion: 'latest' })).toMatch(/engineVersion \("latest"\)/);
+  });
+
+  test('a single subnet', () => {
+    expect(buildError({ subnetIds: ['subnet-a'] })).toMatch(/subnetIds \(\["subnet-a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
+  });
+
+  test('no client security group', () => {
+    expect(buildError({ allowedSecurityGroupIds: [] })).toMatch(/allowedSecurityGroupIds \(\[\]\) needs at least 1 entry/);
+  });
+
+  test('turning rds.force_ssl off through parameters', () => {
+    expect(buildError({ parameters: { 'rds.force_ssl': '0' } })).toMatch(/parameters\["rds.force_ssl"\] \("0"\) would allow unencrypted connections/);
+  });
+
+  test('storage autoscaling below the allocated storage', () => {
+    expect(buildError({ allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 })).toMatch(/maxAllocatedStorageGiB \(100\) is below allocatedStorageGiB \(200\)/);
+  });
+
+  test('a malformed maintenance window', () => {
+    expect(buildError({ maintenanceWindow: 'sunday 4am' })).toMatch(/maintenanceWindow \("sunday 4am"\) is not a weekly window/);
+  });
+});

@@ -1,0 +1,199 @@
+import { ModelStore, ModelStoreProps } from '../../lib/aws/model-store';
+import { ModelStoreGrant } from '../../lib/aws/model-store-access';
+import { awsStack, Json, policyOf, synth } from '../support/aws-stack';
+
+const base: ModelStoreProps = { environment: 'production', bucketName: 'modelserve-prod-models' };
+
+function build(props: Partial<ModelStoreProps> = {}, grants: ModelStoreGrant[] = []) {
+  const stack = awsStack();
+  const store = new ModelStore(stack, 'models', { ...base, ...props });
+  const access = grants.map((g) => store.grantServiceAccount(g));
+  return { store, access, out: synth(stack) };
+}
+
+function buildError(props: Partial<ModelStoreProps>, grants: ModelStoreGrant[] = []): string {
+  try {
+    build(props, grants);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the props to be refused');
+}
+
+function statement(policy: Json, sid: string): Json {
+  const found = policy.Statement.find((s: Json) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+describe('ModelStore', () => {
+  const { out } = build();
+
+  test('blocks all public access and disables ACLs', () => {
+    expect(out.only('aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(out.only('aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+  });
+
+  test('is versioned and SSE-KMS encrypted with a bucket key', () => {
+    expect(out.only('aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
+    const [rule] = out.only('aws_s3_bucket_server_side_encryption_configuration').rule;
+    expect(rule.bucket_key_enabled).toBe(true);
+    expect(rule.apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
+    expect(rule.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/^\$\{aws_kms_key\.models_key_\w+\.arn\}$/);
+    expect(out.only('aws_s3_bucket')).toMatchObject({ bucket: 'modelserve-prod-models', force_destroy: false });
+  });
+
+  test('denies requests without TLS', () => {
+    const policy = policyOf(out.only('aws_s3_bucket_policy').policy);
+    const deny = statement(policy, 'DenyInsecureTransport');
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    expect(deny.Resource).toHaveLength(2);
+    expect(deny.Resource[1]).toMatch(/\/\*$/);
+  });
+
+  test('expires old versions after 90 days and aborts stale uploads after 7', () => {
+    const rules = out.only('aws_s3_bucket_lifecycle_configuration').rule as Json[];
+    const noncurrent = rules.find((r) => r.id === 'expire-noncurrent-versions');
+    expect(noncurrent).toMatchObject({ status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    const uploads = rules.find((r) => r.id === 'abort-incomplete-multipart-uploads');
+    expect(uploads).toMatchObject({ status: 'Enabled', abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] });
+  });
+
+  test('has no replication or logging unless asked', () => {
+    expect(out.resources('aws_s3_bucket_replication_configuration')).toEqual({});
+    expect(out.resources('aws_s3_bucket_logging')).toEqual({});
+  });
+});
+
+describe('ModelStore.grantServiceAccount', () => {
+  const grants: ModelStoreGrant[] = [
+    { clusterName: 'modelserve-prod', namespace: 'serving', serviceAccount: 'triton' },
+    { clusterName: 'modelserve-prod', namespace: 'training', serviceAccount: 'trainer', access: 'read-write' },
+  ];
+  const { out, access } = build({}, grants);
+  const roles = Object.values(out.resources('aws_iam_role'));
+  const policies = Object.values(out.resources('aws_iam_role_policy')).map((p) => policyOf(p.policy));
+
+  test('trusts only EKS Pod Identity of this account and cluster', () => {
+    expect(roles).toHaveLength(2);
+    for (const role of roles) {
+      const [trust] = policyOf(role.assume_role_policy).Statement;
+      expect(trust.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+      expect(trust.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(trust.Condition.StringEquals['aws:SourceAccount']).toMatch(/data\.aws_caller_identity/);
+      expect(trust.Condition.ArnEquals['aws:SourceArn']).toMatch(/:cluster\/modelserve-prod$/);
+    }
+  });
+
+  test('gives read access: list, get and decrypt on this bucket and key only', () => {
+    const read = policies[0];
+    const bucketArn = `\${aws_s3_bucket.${Object.keys(out.resources('aws_s3_bucket'))[0]}.arn}`;
+    expect(statement(read, 'ListModels')).toMatchObject({ Action: ['s3:ListBucket'], Resource: [bucketArn] });
+    expect(statement(read, 'ReadModels')).toMatchObject({ Action: ['s3:GetObject'], Resource: [`${bucketArn}/*`] });
+    const key = statement(read, 'UseBucketKeyThroughS3');
+    expect(key.Action).toEqual(['kms:Decrypt']);
+    expect(key.Resource).toEqual([expect.stringMatching(/^\$\{aws_kms_key\.models_key_\w+\.arn\}$/)]);
+    expect(JSON.stringify(read)).not.toMatch(/"\*"|s3:\*|kms:\*/);
+  });
+
+  test('gives read-write access: put, delete and generate data keys as well', () => {
+    const rw = policies[1];
+    expect(statement(rw, 'ReadWriteModels').Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
+    expect(statement(rw, 'UseBucketKeyThroughS3').Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+
+  test('associates each role with its service account', () => {
+    const associations = Object.values(out.resources('aws_eks_pod_identity_association'));
+    expect(associations.map((a) => [a.cluster_name, a.namespace, a.service_account])).toEqual([
+      ['modelserve-prod', 'serving', 'triton'],
+      ['modelserve-prod', 'training', 'trainer'],
+    ]);
+    expect(access.map((a) => a.access)).toEqual(['read', 'read-write']);
+  });
+
+  test('names roles per stack within the IAM limit', () => {
+    for (const role of roles) expect(role.name.length).toBeLessThanOrEqual(64);
+    expect(roles[0].name).toMatch(/^serving-triton-[0-9a-f]{8}$/);
+  });
+});
+
+describe('ModelStore options', () => {
+  test('replicates KMS-encrypted models to another bucket with its own role', () => {
+    const { out, store } = build({
+      replication: { destinationBucketArn: 'arn:aws:s3:::modelserve-dr-models', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' },
+    });
+    const config = out.only('aws_s3_bucket_replication_configuration');
+    expect(config.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+    expect(config.rule[0]).toMatchObject({
+      status: 'Enabled',
+      source_selection_criteria: { sse_kms_encrypted_objects: { status: 'Enabled' } },
+      destination: { bucket: 'arn:aws:s3:::modelserve-dr-models', encryption_configuration: { replica_kms_key_id: 'arn:aws:kms:us-west-2:111122223333:key/abc' } },
+    });
+    const [trust] = policyOf(out.only('aws_iam_role').assume_role_policy).Statement;
+    expect(trust.Principal).toEqual({ Service: 's3.amazonaws.com' });
+    expect(store.replicationRoleArn).toMatch(/TfToken/);
+  });
+
+  test('logs access to a separate bucket', () => {
+    const { out } = build({ accessLogging: { targetBucketName: 'modelserve-access-logs' } });
+    expect(out.only('aws_s3_bucket_logging')).toMatchObject({ target_bucket: 'modelserve-access-logs', target_prefix: 'modelserve-prod-models/' });
+  });
+
+  test('takes another noncurrent-version expiry', () => {
+    const { out } = build({ noncurrentVersionExpirationDays: 30 });
+    const rules = out.only('aws_s3_bucket_lifecycle_configuration').rule as Json[];
+    expect(rules[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
+  });
+
+  test('allows forceDestroy in development when asked for by name', () => {
+    const { out } = build({ environment: 'development', forceDestroy: true });
+    expect(out.only('aws_s3_bucket').force_destroy).toBe(true);
+  });
+});
+
+describe('ModelStore refuses', () => {
+  test.each([
+    ['Models', 'upper case'],
+    ['ab', 'too short'],
+    ['models..prod', 'two dots'],
+    ['-models', 'leading hyphen'],
+    ['192.168.1.10', 'an IP address'],
+    ['xn--models', 'a reserved prefix'],
+    ['models-s3alias', 'a reserved suffix'],
+    ['models_prod', 'an underscore'],
+  ])('a bucket name S3 rejects: %s (%s)', (bucketName) => {
+    expect(buildError({ bucketName })).toMatch(new RegExp(`^test/models: bucketName \\(${JSON.stringify(bucketName).replace(/\./g, '\\.')}\\) is not a valid name: 3 to 63 lowercase`));
+  });
+
+  test('forceDestroy in production', () => {
+    expect(buildError({ forceDestroy: true })).toBe(
+      'test/models: forceDestroy (true) would let terraform destroy delete every model in production; leave forceDestroy off; empty the bucket by hand if it really must go',
+    );
+  });
+
+  test('replication to something that is not a bucket ARN', () => {
+    expect(buildError({ replication: { destinationBucketArn: 'modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' } })).toMatch(
+      /replication\.destinationBucketArn \("modelserve-dr"\) is not an S3 bucket ARN/,
+    );
+  });
+
+  test('a namespace that is not a DNS label', () => {
+    expect(buildError({}, [{ clusterName: 'c', namespace: 'Serving', serviceAccount: 'triton' }])).toMatch(
+      /^test\/models\/access-Serving-triton: namespace \("Serving"\) is not a valid name: lowercase letters/,
+    );
+  });
+
+  test('a service account that is not a DNS subdomain', () => {
+    expect(buildError({}, [{ clusterName: 'c', namespace: 'serving', serviceAccount: 'triton_server' }])).toMatch(/serviceAccount \("triton_server"\) is not a valid name/);
+  });
+
+  test('the same service account granted twice', () => {
+    const grant: ModelStoreGrant = { clusterName: 'c', namespace: 'serving', serviceAccount: 'triton' };
+    expect(buildError({}, [grant, { ...grant, access: 'read-write' }])).toMatch(/grantServiceAccount \("serving\/triton"\) is granted twice/);
+  });
+});

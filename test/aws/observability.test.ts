@@ -1,0 +1,134 @@
+import { Observability, ObservabilityProps } from '../../lib/aws/observability';
+import { awsStack, Json, policyOf, synth } from '../support/aws-stack';
+
+const base: ObservabilityProps = {
+  environment: 'production',
+  name: 'modelserve-prod',
+  logGroupNames: ['/modelserve/prod/serving', '/modelserve/prod/gateway'],
+  alarmEmails: ['oncall@example.com'],
+  database: { instanceIdentifier: 'modelserve-prod', allocatedStorageGiB: 100 },
+  cache: { cacheClusterIds: ['modelserve-prod-001', 'modelserve-prod-002'] },
+};
+
+function build(props: Partial<ObservabilityProps> = {}) {
+  const stack = awsStack();
+  const observability = new Observability(stack, 'observability', { ...base, ...props });
+  return { observability, out: synth(stack) };
+}
+
+function buildError(props: Partial<ObservabilityProps>): string {
+  try {
+    build(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the props to be refused');
+}
+
+describe('Observability', () => {
+  const { out, observability } = build();
+  const alarms = Object.values(out.resources('aws_cloudwatch_metric_alarm'));
+  const byName = (name: string): Json => alarms.find((a) => a.alarm_name === name);
+  const topicRef = expect.stringMatching(/^\$\{aws_sns_topic\.observability_alarms_\w+\.arn\}$/);
+
+  test('creates encrypted log groups with the preset retention', () => {
+    const groups = Object.values(out.resources('aws_cloudwatch_log_group'));
+    expect(groups.map((g) => g.name)).toEqual(['/modelserve/prod/serving', '/modelserve/prod/gateway']);
+    for (const g of groups) expect(g).toMatchObject({ retention_in_days: 90, kms_key_id: expect.stringMatching(/aws_kms_key\.observability_key/) });
+  });
+
+  test('lets CloudWatch Logs and CloudWatch alarms use the key', () => {
+    const policy = policyOf(out.only('aws_kms_key').policy);
+    const services = policy.Statement.find((s: Json) => s.Sid === 'ServicesEncryptOnTheirOwnBehalf');
+    expect(services.Principal.Service).toEqual([expect.stringMatching(/^logs\.\$\{data\.aws_region\..*\}\.\$\{data\.aws_partition\..*dns_suffix\}$/), expect.stringMatching(/^cloudwatch\./)]);
+  });
+
+  test('encrypts the topic and subscribes the on-call email', () => {
+    expect(out.only('aws_sns_topic')).toMatchObject({ name: 'modelserve-prod-alarms', kms_master_key_id: expect.stringMatching(/aws_kms_key\.observability_key/) });
+    expect(out.only('aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com', topic_arn: topicRef });
+  });
+
+  test('wires every alarm to the topic for alarm and recovery', () => {
+    expect(alarms).toHaveLength(3 + 2 * 3);
+    for (const alarm of alarms) {
+      expect(alarm.alarm_actions).toEqual([topicRef]);
+      expect(alarm.ok_actions).toEqual([topicRef]);
+    }
+    expect(observability.alarmNames).toHaveLength(9);
+  });
+
+  test('alarms on database CPU, free storage (10 % of allocated) and connections', () => {
+    expect(byName('modelserve-prod-database-cpu')).toMatchObject({
+      namespace: 'AWS/RDS',
+      metric_name: 'CPUUtilization',
+      dimensions: { DBInstanceIdentifier: 'modelserve-prod' },
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 80,
+    });
+    expect(byName('modelserve-prod-database-free-storage')).toMatchObject({ metric_name: 'FreeStorageSpace', comparison_operator: 'LessThanThreshold', threshold: 10 * 1024 ** 3 });
+    expect(byName('modelserve-prod-database-connections')).toMatchObject({ metric_name: 'DatabaseConnections', threshold: 400 });
+  });
+
+  test('alarms on each cache node: engine CPU, memory and evictions', () => {
+    for (const node of ['modelserve-prod-001', 'modelserve-prod-002']) {
+      expect(byName(`modelserve-prod-cache-${node}-engine-cpu`)).toMatchObject({ namespace: 'AWS/ElastiCache', metric_name: 'EngineCPUUtilization', dimensions: { CacheClusterId: node }, threshold: 80 });
+      expect(byName(`modelserve-prod-cache-${node}-memory`)).toMatchObject({ metric_name: 'DatabaseMemoryUsagePercentage', threshold: 80 });
+      expect(byName(`modelserve-prod-cache-${node}-evictions`)).toMatchObject({ metric_name: 'Evictions', statistic: 'Sum', threshold: 100 });
+    }
+  });
+});
+
+describe('Observability options', () => {
+  test('takes overridden thresholds', () => {
+    const { out } = build({
+      database: { instanceIdentifier: 'db', cpuUtilizationPercent: 70, freeStorageGiB: 25, connections: 900 },
+      cache: { cacheClusterIds: ['c-001'], engineCpuUtilizationPercent: 60, memoryUsagePercent: 90, evictions: 0 },
+    });
+    const alarms = Object.values(out.resources('aws_cloudwatch_metric_alarm'));
+    const threshold = (name: string) => alarms.find((a) => a.alarm_name === `modelserve-prod-${name}`).threshold;
+    expect(threshold('database-cpu')).toBe(70);
+    expect(threshold('database-free-storage')).toBe(25 * 1024 ** 3);
+    expect(threshold('database-connections')).toBe(900);
+    expect(threshold('cache-c-001-engine-cpu')).toBe(60);
+    expect(threshold('cache-c-001-memory')).toBe(90);
+    expect(threshold('cache-c-001-evictions')).toBe(0);
+  });
+
+  test('falls back to 10 GiB free storage when the allocation is unknown', () => {
+    const alarms = Object.values(build({ database: { instanceIdentifier: 'db' } }).out.resources('aws_cloudwatch_metric_alarm'));
+    expect(alarms.find((a) => a.metric_name === 'FreeStorageSpace').threshold).toBe(10 * 1024 ** 3);
+  });
+
+  test('has only logs and a topic without database or cache', () => {
+    const { out } = build({ database: undefined, cache: undefined });
+    expect(out.resources('aws_cloudwatch_metric_alarm')).toEqual({});
+    expect(Object.keys(out.resources('aws_sns_topic'))).toHaveLength(1);
+  });
+
+  test('uses the development retention', () => {
+    const { out } = build({ environment: 'development' });
+    expect(Object.values(out.resources('aws_cloudwatch_log_group'))[0].retention_in_days).toBe(7);
+  });
+});
+
+describe('Observability refuses', () => {
+  test('a retention CloudWatch Logs does not offer', () => {
+    expect(buildError({ logRetentionDays: 100 })).toMatch(/^test\/observability: logRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);
+  });
+
+  test('a CPU threshold above 100 %', () => {
+    expect(buildError({ database: { instanceIdentifier: 'db', cpuUtilizationPercent: 120 } })).toMatch(/database\.cpuUtilizationPercent \(120\) must be a number from 1 to 100/);
+  });
+
+  test('a malformed email', () => {
+    expect(buildError({ alarmEmails: ['oncall'] })).toMatch(/alarmEmails\[0\] \("oncall"\) is not an email address/);
+  });
+
+  test('a log group name with spaces', () => {
+    expect(buildError({ logGroupNames: ['model serving'] })).toMatch(/logGroupNames\[0\] \("model serving"\) is not a valid log group name/);
+  });
+
+  test('cache alarms without nodes', () => {
+    expect(buildError({ cache: { cacheClusterIds: [] } })).toMatch(/cache\.cacheClusterIds \(\[\]\) is empty/);
+  });
+});
