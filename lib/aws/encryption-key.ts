@@ -44,14 +44,29 @@ export class EncryptionKey extends Construct {
         Resource: '*',
       },
     ];
-    if (props.servicePrincipals?.length) {
+    const logs = (props.servicePrincipals ?? []).filter((p) => p.startsWith('logs.'));
+    const others = (props.servicePrincipals ?? []).filter((p) => !p.startsWith('logs.'));
+    if (logs.length) {
+      // CloudWatch Logs names the log group in the encryption context: this is the condition AWS
+      // documents for it, and it keeps the key to this account's log groups.
       statements.push({
-        Sid: 'ServicesEncryptOnTheirOwnBehalf',
+        Sid: 'CloudWatchLogsEncryptThisAccountsLogGroups',
         Effect: 'Allow',
-        Principal: { Service: [...props.servicePrincipals] },
+        Principal: { Service: logs },
         Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceAccount': aws.accountId } },
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${aws.partition}:logs:${aws.region}:${aws.accountId}:*` } },
+      });
+    }
+    if (others.length) {
+      // Services that publish into an encrypted resource (e.g. CloudWatch alarms into an SNS topic)
+      // need only to make and read data keys; AWS documents no narrower condition for them.
+      statements.push({
+        Sid: 'ServicesPublishIntoEncryptedResources',
+        Effect: 'Allow',
+        Principal: { Service: others },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
       });
     }
     this.key = new KmsKey(this, 'key', {
