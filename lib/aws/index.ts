@@ -12,3 +12,4 @@ export * from './model-store-access';
 export * from './image-registry';
 export * from './observability';
 export * from './state-backend';
+export * from './model-serve-platform';

@@ -1,0 +1,258 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { DNS_LABEL, ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { AwsContext } from './aws-context';
+import { Cache, CacheProps } from './cache';
+import { Cluster, ClusterProps } from './cluster';
+import { Database, DatabaseProps } from './database';
+import { EncryptionKey } from './encryption-key';
+import { ImageRegistry, ImageRegistryProps } from './image-registry';
+import { ModelStore, ModelStoreProps } from './model-store';
+import { Network, NetworkProps } from './network';
+import { NodePool } from './node-pool';
+import { Observability, ObservabilityProps } from './observability';
+
+/** Short environment names in resource names: `modelserve-prod`. */
+const ENVIRONMENT_SUFFIX: Readonly<Record<EnvironmentName, string>> = { development: 'dev', staging: 'staging', production: 'prod' };
+/** Leaves room for `-<env>` and the longest derived name (the model bucket, 63 characters). */
+const MAX_NAME = 20;
+
+/** A VPC made elsewhere, used instead of creating a Network. */
+export interface ExistingNetwork {
+  readonly vpcId: string;
+  /** Subnets for the cluster and nodes (tag them for EKS load balancers yourself). */
+  readonly privateSubnetIds: readonly string[];
+  /** Subnets for the database and cache. */
+  readonly databaseSubnetIds: readonly string[];
+}
+
+export interface ModelServePlatformProps {
+  /** Platform name, a DNS label of at most 20 characters; resources are named `<name>-<env>` (`modelserve-prod`). */
+  readonly name: string;
+  /** Environment preset: sizes, HA, retention and data protection. */
+  readonly environment: EnvironmentName;
+  /**
+   * AWS region. Given, the platform configures the stack's AWS provider for it (with default tags
+   * naming the platform and environment), and the stack must not have one already. Not given, the
+   * stack's own `AwsProvider` (or the environment, `AWS_REGION`) decides.
+   * @default - the stack's AWS provider
+   */
+  readonly region?: string;
+  /** Node pools of the cluster (`NodePools.general()`, `.gpu()`, `.spot()`, `.highMemory()`); at least one. */
+  readonly nodePools: readonly NodePoolSpec[];
+  /**
+   * IAM roles or users that get cluster-admin through EKS access entries.
+   * @default - none: add access entries yourself
+   */
+  readonly adminPrincipalArns?: readonly string[];
+  /**
+   * Overrides of the Network, or an existing VPC to use instead.
+   * @default - a Network from the preset, 10.0.0.0/16
+   */
+  readonly network?: Partial<Omit<NetworkProps, 'environment'>> | ExistingNetwork;
+  /**
+   * Overrides of the Cluster.
+   * @default - Kubernetes 1.35, private endpoint only
+   */
+  readonly cluster?: Partial<Omit<ClusterProps, 'environment' | 'subnetIds' | 'adminPrincipalArns'>>;
+  /**
+   * Overrides of the PostgreSQL database, or `false` for none.
+   * @default - a Database from the preset, reachable from the cluster only
+   */
+  readonly database?: Partial<Omit<DatabaseProps, 'environment' | 'vpcId' | 'subnetIds'>> | false;
+  /**
+   * Overrides of the cache, or `false` for none.
+   * @default - a Cache from the preset, reachable from the cluster only
+   */
+  readonly cache?: Partial<Omit<CacheProps, 'environment' | 'vpcId' | 'subnetIds'>> | false;
+  /**
+   * Overrides of the model bucket, or `false` for none.
+   * @default - bucket `<name>-<env>-models-<account>-<region>`
+   */
+  readonly modelStore?: Partial<Omit<ModelStoreProps, 'environment'>> | false;
+  /**
+   * Overrides of the image registry, or `false` for none.
+   * @default - one repository, `<name>/model-server`
+   */
+  readonly imageRegistry?: Partial<Omit<ImageRegistryProps, 'environment'>> | false;
+  /**
+   * Overrides of alarms and log groups, or `false` for none.
+   * @default - an alarm topic, database and cache alarms, and the Container Insights application log group
+   */
+  readonly observability?: Partial<Omit<ObservabilityProps, 'environment'>> | false;
+  /** Tags on every resource (on top of the provider's default tags). @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The whole AWS side of the serving platform for one environment: network, EKS cluster with its
+ * node pools, PostgreSQL, cache, model bucket, image registry and alarms, each from the
+ * environment preset and each overridable or (except network and cluster) turned off. Emits the
+ * outputs the Kubernetes side and operators need.
+ */
+export class ModelServePlatform extends Construct {
+  /** `<name>-<env>`, the prefix of every resource name. */
+  public readonly resourcePrefix: string;
+  public readonly network?: Network;
+  public readonly cluster: Cluster;
+  public readonly nodePools: readonly NodePool[];
+  public readonly database?: Database;
+  public readonly cache?: Cache;
+  public readonly modelStore?: ModelStore;
+  public readonly imageRegistry?: ImageRegistry;
+  public readonly observability?: Observability;
+
+  constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
+    super(scope, id);
+    validatePlatformProps(this, props);
+    const env = props.environment;
+    const prefix = `${props.name}-${ENVIRONMENT_SUFFIX[env]}`;
+    this.resourcePrefix = prefix;
+    const tags = { ...props.tags };
+
+    if (props.region) {
+      new AwsProvider(TerraformStack.of(this), 'aws', {
+        region: props.region,
+        defaultTags: [{ tags: { 'modelserve.io/platform': props.name, 'modelserve.io/environment': env, 'managed-by': 'cdktf' } }],
+      });
+    }
+
+    const clusterName = props.cluster?.name ?? prefix;
+    const aws = AwsContext.of(this);
+    // One key for the flow logs and the control-plane logs: both are read by the same people.
+    const logEncryptionKey = new EncryptionKey(this, 'log-key', {
+      description: `${prefix} VPC flow logs and EKS control-plane logs`,
+      alias: `${prefix}-logs`,
+      servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
+      tags,
+    });
+    let vpc: ExistingNetwork;
+    if (props.network && isExistingNetwork(props.network)) {
+      vpc = props.network;
+    } else {
+      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, tags, ...props.network, environment: env });
+      // A Network has the same attributes as an existing one.
+      vpc = this.network;
+    }
+
+    this.cluster = new Cluster(this, 'cluster', {
+      logEncryptionKey,
+      tags,
+      ...props.cluster,
+      name: clusterName,
+      environment: env,
+      subnetIds: vpc.privateSubnetIds,
+      adminPrincipalArns: props.adminPrincipalArns,
+    });
+    this.nodePools = props.nodePools.map((spec) => this.cluster.addNodePool(spec));
+    // Managed nodes and their pods (VPC CNI) sit in the EKS cluster security group.
+    const clients = [this.cluster.clusterSecurityGroupId];
+
+    if (props.database !== false) {
+      this.database = new Database(this, 'database', {
+        identifier: prefix,
+        allowedSecurityGroupIds: clients,
+        tags,
+        ...props.database,
+        environment: env,
+        vpcId: vpc.vpcId,
+        subnetIds: vpc.databaseSubnetIds,
+      });
+    }
+    if (props.cache !== false) {
+      this.cache = new Cache(this, 'cache', {
+        name: prefix,
+        allowedSecurityGroupIds: clients,
+        tags,
+        ...props.cache,
+        environment: env,
+        vpcId: vpc.vpcId,
+        subnetIds: vpc.databaseSubnetIds,
+      });
+    }
+    if (props.modelStore !== false) {
+      this.modelStore = new ModelStore(this, 'model-store', {
+        // Bucket names are global: account and region keep two platforms of one name apart.
+        bucketName: `${prefix}-models-${aws.accountId}-${aws.region}`,
+        tags,
+        ...props.modelStore,
+        environment: env,
+      });
+    }
+    if (props.imageRegistry !== false) {
+      this.imageRegistry = new ImageRegistry(this, 'image-registry', {
+        repositoryNames: [`${props.name}/model-server`],
+        tags,
+        ...props.imageRegistry,
+        environment: env,
+      });
+    }
+    if (props.observability !== false) {
+      this.observability = new Observability(this, 'observability', {
+        name: prefix,
+        // Created here, the log group gets KMS and retention; left to the agent, it gets neither.
+        logGroupNames: [`/aws/containerinsights/${clusterName}/application`],
+        database: this.database ? { instanceIdentifier: this.database.instanceIdentifier, allocatedStorageGiB: databaseStorageGiB(props) } : undefined,
+        cache: this.cache ? { cacheClusterIds: this.cache.cacheClusterIds } : undefined,
+        tags,
+        ...props.observability,
+        environment: env,
+      });
+    }
+
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const output = (id: string, value: unknown, description: string, sensitive = false) => {
+      new TerraformOutput(this, id, { value, description, sensitive }).overrideLogicalId(id.replace(/-/g, '_'));
+    };
+    const c = this.cluster;
+    output('cluster-name', c.clusterName, 'EKS cluster name');
+    output('cluster-endpoint', c.clusterEndpoint, 'Kubernetes API endpoint (private unless publicEndpointCidrs were given)');
+    output('update-kubeconfig-command', c.updateKubeconfigCommand, 'Adds the cluster to ~/.kube/config');
+    output('oidc-provider-arn', c.oidcProviderArn, 'IAM OIDC provider of the cluster, for IRSA roles');
+    output('node-pool-names', this.nodePools.map((p) => p.nodeGroupName), 'EKS managed node group names');
+    if (this.network) output('vpc-id', this.network.vpcId, 'VPC of the platform');
+    if (this.database) {
+      output('database-endpoint', this.database.endpoint, 'PostgreSQL endpoint, host:port (TLS only)');
+      output('database-secret-arn', this.database.masterUserSecretArn, 'Secrets Manager secret with the master credentials, rotated by RDS');
+    }
+    if (this.cache) output('cache-endpoint', this.cache.primaryEndpointAddress, 'Primary endpoint of the cache (TLS and AUTH token)');
+    if (this.modelStore) output('model-bucket-name', this.modelStore.bucketName, 'S3 bucket of model artifacts');
+    if (this.imageRegistry) output('image-repository-urls', this.imageRegistry.repositoryUrls, 'ECR repository URL per repository name');
+    if (this.observability) output('alarm-topic-arn', this.observability.topicArn, 'SNS topic the alarms publish to');
+  }
+}
+
+function databaseStorageGiB(props: ModelServePlatformProps): number {
+  return (props.database && props.database.allocatedStorageGiB) || ENVIRONMENT_PRESETS[props.environment].database.allocatedStorageGiB;
+}
+
+function isExistingNetwork(network: ModelServePlatformProps['network']): network is ExistingNetwork {
+  return network !== undefined && 'vpcId' in network;
+}
+
+function validatePlatformProps(scope: Construct, props: ModelServePlatformProps): void {
+  const check: PropsValidator = new PropsValidator(scope.node.path);
+  check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
+  check.oneOf('environment', props.environment, ENVIRONMENTS);
+  check.that(
+    typeof props.name === 'string' && DNS_LABEL.test(props.name) && props.name.length <= MAX_NAME,
+    'name',
+    props.name,
+    `is not a valid platform name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${MAX_NAME} characters (it prefixes bucket and cluster names)`,
+    'rename it, e.g. "modelserve"',
+  );
+  check.that(Array.isArray(props.nodePools) && props.nodePools.length > 0, 'nodePools', props.nodePools, 'is empty, so nothing can run (coredns included)', 'add at least NodePools.general()');
+  if (props.region !== undefined) {
+    check.that(/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region), 'region', props.region, 'is not an AWS region name', 'use a name such as us-east-1');
+    const stack = TerraformStack.of(scope);
+    const existing = stack.node.findAll().some((c) => c instanceof AwsProvider && c.alias === undefined);
+    check.that(!existing, 'region', props.region, 'is given but the stack already has a default AWS provider', 'drop region, or drop your AwsProvider and let the platform configure it');
+  }
+  if (props.network && isExistingNetwork(props.network)) {
+    check.that(props.network.privateSubnetIds.length >= 2, 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
+  }
+}
