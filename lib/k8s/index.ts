@@ -1,0 +1,15 @@
+// The `modelserve/k8s` entry point: cdk8s constructs only; it never loads cdktf.
+export * from './serving-chart';
+export * from './serving-namespace';
+export * from './rollout';
+export * from './labels';
+export * from './model-server';
+export * from './model-service-props';
+export * from './model-service';
+export { isPinnedImage, MESH_SIDECAR } from './validate-model-service';
+export type { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
+export { KEDA_PAUSED_REPLICAS } from './scaling';
+export { DEFAULT_INGRESS_GATEWAY, DEFAULT_PROMETHEUS } from './network-policy';
+export * from './traffic';
+export * from './monitoring';
+export * from '../check/placement';

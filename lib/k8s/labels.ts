@@ -1,0 +1,41 @@
+/**
+ * Label keys of a ModelService. `modelserve.io/service` is on every object the service emits, so a
+ * GitOps tool can select (and prune) the whole service with one selector.
+ */
+export const SERVICE_LABEL = 'modelserve.io/service';
+/** Pod label the Istio subsets select on, one value per rollout track. */
+export const TRACK_LABEL = 'modelserve.io/track';
+export const MODEL_ID_LABEL = 'modelserve.io/model-id';
+export const MODEL_VERSION_LABEL = 'modelserve.io/model-version';
+
+/** Labels of every object of the service: the recommended app.kubernetes.io set plus the prune label. */
+export function serviceLabels(name: string, modelId: string, version: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/version': version,
+    'app.kubernetes.io/component': 'model-server',
+    'app.kubernetes.io/part-of': 'modelserve',
+    'app.kubernetes.io/managed-by': 'cdk8s',
+    [SERVICE_LABEL]: name,
+    [MODEL_ID_LABEL]: modelId,
+    [MODEL_VERSION_LABEL]: version,
+  };
+}
+
+/** Labels of one track's Deployment and pods; `app`/`version` are what Istio's telemetry reads. */
+export function trackLabels(base: Readonly<Record<string, string>>, track: string, version: string): Record<string, string> {
+  return {
+    ...base,
+    'app.kubernetes.io/version': version,
+    [MODEL_VERSION_LABEL]: version,
+    [TRACK_LABEL]: track,
+    app: base[SERVICE_LABEL],
+    version,
+  };
+}
+
+/** What a track's Deployment selects: immutable once applied, so only the two labels that never change. */
+export function trackSelector(name: string, track: string): Record<string, string> {
+  return { [SERVICE_LABEL]: name, [TRACK_LABEL]: track };
+}

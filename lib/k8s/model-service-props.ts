@@ -1,0 +1,294 @@
+import { GpuModel } from '../catalog';
+import { ModelServer } from './model-server';
+import { AlertThresholds } from './monitoring/alert-thresholds';
+import { Rollout } from './rollout';
+import { LoadBalancerOptions, TrafficOptions } from './traffic';
+
+/** The model a ModelService serves. */
+export interface ModelReference {
+  /** Model registry id, e.g. `model_abc123`; becomes the `modelserve.io/model-id` label. */
+  readonly id: string;
+  /** Version that the stable (or blue, or A) track serves, e.g. `1.0.0`. */
+  readonly version: string;
+  /**
+   * Where the model's artefacts are (`s3://...`). `{version}` in it is replaced by each track's
+   * version, so that a canary loads the new artefacts.
+   * @default `<chart's modelStoreUri>/<id>/{version}/` - an error when the chart names no model store
+   */
+  readonly uri?: string;
+}
+
+export interface GpuRequest {
+  /** GPUs per pod. */
+  readonly count: number;
+  /** The GPU model; the pod is placed on a node pool of that model only. */
+  readonly model: GpuModel;
+}
+
+/** What one pod (one replica) gets. Requests equal limits for memory and GPUs. */
+export interface ModelResources {
+  /** CPU cores requested per pod (fractions allowed: 0.5). The limit is the same. */
+  readonly cpu: number;
+  /** Memory per pod, GiB: request and limit, so a pod is never OOM-killed for a neighbour's use. */
+  readonly memoryGiB: number;
+  /**
+   * GPUs per pod.
+   * @default - no GPU: the pod runs on CPU node pools only
+   */
+  readonly gpu?: GpuRequest;
+  /**
+   * Local disk for the model cache, GiB: an emptyDir of this size at /models. The container's
+   * ephemeral-storage request and limit are this plus 2 GiB for /tmp and logs.
+   * @default 20
+   */
+  readonly storageGiB?: number;
+  /**
+   * Cap on the pod's network bandwidth, Mbit/s each way (bandwidth CNI plugin annotations).
+   * @default - no cap
+   */
+  readonly networkBandwidthMbps?: number;
+}
+
+export interface AutoscalingOptions {
+  /**
+   * Fewest replicas per track. 0 only with scaleToZero.
+   * @default 2 (1 in development)
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas per track.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Average CPU use, % of the request, to keep the pods at.
+   * @default 70 when no other target is given; otherwise no CPU target
+   */
+  readonly targetCpuUtilization?: number;
+  /**
+   * Average memory use, % of the request.
+   * @default - no memory target
+   */
+  readonly targetMemoryUtilization?: number;
+  /**
+   * Average GPU utilisation (DCGM `DCGM_FI_DEV_GPU_UTIL`), %. Scales through KEDA.
+   * @default - no GPU target
+   */
+  readonly targetGpuUtilization?: number;
+  /**
+   * Requests per second per replica (Istio `istio_requests_total`). Scales through KEDA.
+   * @default - no request-rate target
+   */
+  readonly requestsPerSecond?: number;
+  /**
+   * Requests waiting inside the server per replica (the preset's queue metric). Scales through KEDA.
+   * @default - no queue target
+   */
+  readonly queueLength?: number;
+  /**
+   * Scale to no pods when idle (KEDA `minReplicaCount: 0`). Needs a GPU, request-rate or queue
+   * target: CPU and memory cannot wake a Deployment that has no pods.
+   * @default false
+   */
+  readonly scaleToZero?: boolean;
+  /**
+   * How long the load must stay low before pods are removed. Model servers load slowly, so the
+   * default is generous.
+   * @default 300
+   */
+  readonly scaleDownStabilizationSeconds?: number;
+  /**
+   * Prometheus that KEDA queries for GPU, request-rate and queue targets.
+   * @default 'http://prometheus-operated.monitoring.svc.cluster.local:9090'
+   */
+  readonly prometheusUrl?: string;
+}
+
+/** A value of an existing Secret, by name and key. */
+export interface SecretKeyReference {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+export interface SecretsOptions {
+  /**
+   * Environment variables read from keys of existing Secrets.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, SecretKeyReference>>;
+  /**
+   * Existing Secrets whose every key becomes an environment variable.
+   * @default - none
+   */
+  readonly envFrom?: readonly string[];
+}
+
+export interface ConfigOptions {
+  /** File name (or variable name, with `asEnv`) → content. Becomes the ConfigMap `<name>-config`. */
+  readonly data: Readonly<Record<string, string>>;
+  /**
+   * Where the files are mounted, read-only. `undefined` with `asEnv` mounts nothing.
+   * @default '/etc/model-config'
+   */
+  readonly mountPath?: string;
+  /**
+   * Also expose every key as an environment variable (envFrom).
+   * @default false
+   */
+  readonly asEnv?: boolean;
+}
+
+export interface MonitoringOptions {
+  /**
+   * When the service's alerts fire; give only the thresholds to change.
+   * @default - DEFAULT_ALERT_THRESHOLDS
+   */
+  readonly alerts?: AlertThresholds;
+  /**
+   * How often Prometheus scrapes the model server.
+   * @default 30
+   */
+  readonly scrapeIntervalSeconds?: number;
+  /**
+   * Extra labels of the ServiceMonitor and PrometheusRule: the ones your Prometheus selects them by
+   * (kube-prometheus-stack: `release: <helm release>`).
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Scrape through the mesh's mTLS with the Istio certificates mounted in Prometheus (see
+   * ModelMonitoring). `false` scrapes over plain HTTP.
+   * @default true
+   */
+  readonly scrapeOverIstioMtls?: boolean;
+  /**
+   * Prometheus Operator scrape class carrying the Istio TLS settings.
+   * @default - the TLS files are listed in the ServiceMonitor
+   */
+  readonly scrapeClass?: string;
+}
+
+export type SpotUse = 'never' | 'allowed' | 'preferred';
+
+export interface PlacementOptions {
+  /**
+   * Whether pods may run on spot node pools: `never`, `allowed` (spot and on-demand alike) or
+   * `preferred` (spot first, on-demand when spot has no room).
+   * @default 'never' - model servers load slowly, so a spot interruption costs minutes
+   */
+  readonly spot?: SpotUse;
+  /**
+   * Restrict to these node pools (by name).
+   * @default - every pool of the chart that fits
+   */
+  readonly nodePools?: readonly string[];
+}
+
+export interface ServiceAccountOptions {
+  /**
+   * Name of the ServiceAccount; the AWS side associates it with an IAM role through EKS Pod
+   * Identity to grant read access to the model store.
+   * @default - the service's name
+   */
+  readonly name?: string;
+  /**
+   * Mount a Kubernetes API token into the pods. Model servers do not call the API server.
+   * @default false
+   */
+  readonly automountToken?: boolean;
+}
+
+/**
+ * The deployment form of one model: what to serve, on what, how many, and how traffic reaches it.
+ * The traffic options (requestTimeoutSeconds, retries, circuitBreaker, gateway) go to ModelTraffic.
+ */
+export interface ModelServiceProps extends TrafficOptions {
+  /**
+   * Name of the Service, the Deployments (`<name>` or `<name>-<track>`) and the other objects;
+   * also the host `<name>.<namespace>.svc.cluster.local`. A DNS-1035 label, at most 63 characters.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * What the model does, for people: the `modelserve.io/description` annotation.
+   * @default - none
+   */
+  readonly description?: string;
+  readonly model: ModelReference;
+  /** Container image of the model server, with a pinned tag or a digest. */
+  readonly image: string;
+  /**
+   * The model server in the image.
+   * @default ModelServer.triton()
+   */
+  readonly server?: ModelServer;
+  readonly resources: ModelResources;
+  /**
+   * A fixed number of replicas per track. Give this or autoscaling, not both.
+   * @default - 2 replicas (1 in development) when autoscaling is not given
+   */
+  readonly replicas?: number;
+  /**
+   * Scale between min and max replicas on CPU and memory (a HorizontalPodAutoscaler) or on GPU
+   * use, request rate and queue length (a KEDA ScaledObject).
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: AutoscalingOptions;
+  /**
+   * How requests are spread over pods, health checking and sticky sessions.
+   * @default - round robin, no outlier ejection beyond the mesh default
+   */
+  readonly loadBalancer?: LoadBalancerOptions;
+  /**
+   * How a new model version is rolled out.
+   * @default Rollout.rollingUpdate() - maxSurge 25 %, maxUnavailable 0
+   */
+  readonly rollout?: Rollout;
+  /**
+   * Environment variables of the model server.
+   * @default - only the MODEL_* variables the service sets itself
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Configuration files or variables, from a ConfigMap the service creates.
+   * @default - no ConfigMap
+   */
+  readonly config?: ConfigOptions;
+  /**
+   * Values of existing Secrets (created by the platform team or External Secrets).
+   * @default - none
+   */
+  readonly secrets?: SecretsOptions;
+  /** @default - a ServiceAccount named after the service, without an API token */
+  readonly serviceAccount?: ServiceAccountOptions;
+  /** @default - scraped every 30 s over the mesh's mTLS, alerts at DEFAULT_ALERT_THRESHOLDS */
+  readonly monitoring?: MonitoringOptions;
+  /** @default - on-demand pools that fit, no spot */
+  readonly placement?: PlacementOptions;
+  /**
+   * Scale every Deployment to zero and answer 503, keeping every other object, so that removing
+   * the flag brings the service back as it was.
+   * @default false
+   */
+  readonly stopped?: boolean;
+  /**
+   * How long a pod may take to load the model before it is restarted.
+   * @default 600 for GPU services, 300 otherwise
+   */
+  readonly startupTimeoutSeconds?: number;
+  /**
+   * Seconds a stopping pod keeps serving while the mesh and Service stop sending it requests.
+   * @default 15
+   */
+  readonly drainSeconds?: number;
+  /**
+   * Time a pod has to stop after it is asked to: drain, then finish in-flight requests.
+   * @default 60
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * User id the container runs as; the restricted Pod Security profile forbids root.
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+}

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { createDisruptionBudget } from './disruption';
+import { SERVICE_LABEL, serviceLabels } from './labels';
+import { ModelServiceProps } from './model-service-props';
+import { createNetworkPolicy } from './network-policy';
+import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
+import { ServingChart } from './serving-chart';
+import { ModelMonitoring } from './monitoring';
+import { ModelTraffic } from './traffic';
+import { ModelServicePlan, planModelService } from './validate-model-service';
+import { createTrackDeployment, userEnv } from './workload';
+
+/** Service port of the HTTP inference API: callers use `http://<host>/...`. */
+export const HTTP_SERVICE_PORT = 80;
+/** Service port names: the `http-`/`grpc-` prefixes tell Istio the protocol. */
+export const SERVICE_PORT_NAMES = { http: 'http-inference', grpc: 'grpc-inference', metrics: 'http-metrics' } as const;
+
+/**
+ * One model behind one Service: a Deployment per rollout track running the model server, placed on
+ * the chart's node pools that fit it, scaled by an HPA or a KEDA ScaledObject, protected by a
+ * PodDisruptionBudget and a NetworkPolicy, routed by Istio (ModelTraffic) and watched by
+ * Prometheus (ModelMonitoring). Every prop is checked before any object is created.
+ */
+export class ModelService extends Construct {
+  /** Name of the service and prefix of its objects. */
+  public readonly name: string;
+  /** Name of the Kubernetes Service. */
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  /** `<service>.<namespace>.svc.cluster.local`. */
+  public readonly host: string;
+  /** One per track, in the order the rollout lists them (stable/blue/a first). */
+  public readonly deployments: readonly kplus.Deployment[];
+  /** Labels every object of the service carries. */
+  public readonly labels: Readonly<Record<string, string>>;
+  /** Selects every object (and every pod) of the service: `{ 'modelserve.io/service': name }`. */
+  public readonly selector: Readonly<Record<string, string>>;
+  public readonly service: kplus.Service;
+  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly traffic: ModelTraffic;
+  public readonly monitoring: ModelMonitoring;
+  /** The HPAs, one per track, when scaling on CPU and memory only and not stopped. */
+  public readonly autoscalers: readonly kplus.HorizontalPodAutoscaler[];
+  /** The KEDA ScaledObjects, one per track, when scaling on GPU, request rate or queue length. */
+  public readonly scaledObjects: readonly ApiObject[];
+  /** The props with defaults applied, as checked. */
+  public readonly plan: ModelServicePlan;
+
+  constructor(scope: Construct, id: string, props: ModelServiceProps) {
+    // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
+    const chart = ServingChart.of(scope);
+    const plan = planModelService(props, {
+      path: scope.node.path ? `${scope.node.path}/${id}` : id,
+      id,
+      namespace: chart.namespaceName,
+      environment: chart.environment,
+      preset: chart.preset,
+      nodePools: chart.nodePools,
+      // The AWS side names the bucket after the account and region, which only the chart's author knows.
+      modelStoreUri: (chart as { modelStoreUri?: string }).modelStoreUri,
+    });
+    super(scope, id);
+    this.plan = plan;
+    this.name = plan.name;
+    this.serviceName = plan.name;
+    this.namespace = plan.namespace;
+    this.host = `${plan.name}.${plan.namespace}.svc.cluster.local`;
+    const labels = serviceLabels(plan.name, plan.modelId, plan.modelVersion);
+    this.labels = labels;
+    this.selector = { [SERVICE_LABEL]: plan.name };
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
+      metadata: { name: plan.serviceAccountName, labels },
+      automountToken: plan.automountServiceAccountToken,
+    });
+
+    let configMap: kplus.ConfigMap | undefined;
+    const hash = createHash('sha256');
+    if (props.config) {
+      configMap = new kplus.ConfigMap(this, 'config', { metadata: { name: `${plan.name}-config`, labels }, data: { ...props.config.data } });
+      hash.update(JSON.stringify(props.config.data));
+    }
+    let serverConfigMap: kplus.ConfigMap | undefined;
+    if (plan.server.configFiles) {
+      serverConfigMap = new kplus.ConfigMap(this, 'server-config', { metadata: { name: `${plan.name}-server-config`, labels }, data: { ...plan.server.configFiles } });
+      hash.update(JSON.stringify(plan.server.configFiles));
+    }
+    const { env, envFrom } = userEnv(this, props);
+    const shared = {
+      serviceAccount: this.serviceAccount,
+      configMap,
+      configMountPath: props.config ? (props.config.mountPath ?? (props.config.asEnv ? undefined : '/etc/model-config')) : undefined,
+      configAsEnv: props.config?.asEnv ?? false,
+      serverConfigMap,
+      configHash: configMap || serverConfigMap ? hash.digest('hex').slice(0, 16) : undefined,
+      labels,
+      env,
+      envFrom,
+    };
+
+    const deployments: kplus.Deployment[] = [];
+    const autoscalers: kplus.HorizontalPodAutoscaler[] = [];
+    const scaledObjects: ApiObject[] = [];
+    for (const track of plan.tracks) {
+      const deployment = createTrackDeployment(this, plan, track, shared);
+      deployments.push(deployment);
+      if (plan.scaling.kind === 'hpa' && !plan.stopped) {
+        autoscalers.push(createHorizontalPodAutoscaler(this, plan, track, deployment, labels));
+      } else if (plan.scaling.kind === 'keda') {
+        scaledObjects.push(createScaledObject(this, plan, track, labels));
+      }
+      if (!plan.stopped) createDisruptionBudget(this, plan, track, labels);
+    }
+    this.deployments = deployments;
+    this.autoscalers = autoscalers;
+    this.scaledObjects = scaledObjects;
+
+    this.service = this.createService(plan, labels);
+    createNetworkPolicy(this, plan, labels);
+
+    this.traffic = new ModelTraffic(this, 'traffic', {
+      serviceName: plan.name,
+      namespace: plan.namespace,
+      port: HTTP_SERVICE_PORT,
+      tracks: plan.tracks.map(({ name, version, weight }) => ({ name, version, weight })),
+      rollout: plan.rollout,
+      loadBalancer: props.loadBalancer,
+      stopped: plan.stopped,
+      labels,
+      requestTimeoutSeconds: props.requestTimeoutSeconds,
+      retries: props.retries,
+      circuitBreaker: props.circuitBreaker,
+      gateway: props.gateway,
+    });
+
+    const m = props.monitoring ?? {};
+    this.monitoring = new ModelMonitoring(this, 'monitoring', {
+      serviceName: plan.name,
+      namespace: plan.namespace,
+      selectorLabels: this.selector,
+      metricsPortName: SERVICE_PORT_NAMES.metrics,
+      metricsPath: plan.server.metricsPath,
+      deploymentNames: plan.tracks.map((t) => t.deploymentName),
+      modelId: plan.modelId,
+      thresholds: m.alerts,
+      scrapeIntervalSeconds: m.scrapeIntervalSeconds,
+      scrapeOverIstioMtls: m.scrapeOverIstioMtls,
+      scrapeClass: m.scrapeClass,
+      labels: { ...m.labels, ...labels },
+    });
+  }
+
+  private createService(plan: ModelServicePlan, labels: Record<string, string>): kplus.Service {
+    const server = plan.server;
+    const ports: kplus.ServicePort[] = [{ name: SERVICE_PORT_NAMES.http, port: HTTP_SERVICE_PORT, targetPort: server.httpPort }];
+    const appProtocols = ['http'];
+    if (server.grpcPort !== undefined) {
+      ports.push({ name: SERVICE_PORT_NAMES.grpc, port: server.grpcPort, targetPort: server.grpcPort });
+      appProtocols.push('grpc');
+    }
+    ports.push({ name: SERVICE_PORT_NAMES.metrics, port: server.metricsPort, targetPort: server.metricsPort });
+    appProtocols.push('http');
+    const service = new kplus.Service(this, 'service', { metadata: { name: plan.name, labels }, ports });
+    // Every track: the mesh splits traffic between them by subset.
+    service.selectLabel(SERVICE_LABEL, plan.name);
+    appProtocols.forEach((p, i) => ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p)));
+    return service;
+  }
+}

@@ -1,0 +1,72 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { GPU_MODEL_LABEL, NODE_POOL_LABEL, NodeTaint } from '../catalog';
+import { trackSelector } from './labels';
+import { ModelServicePlan, PlannedTrack } from './validate-model-service';
+
+export const ZONE_TOPOLOGY = 'topology.kubernetes.io/zone';
+export const HOST_TOPOLOGY = 'kubernetes.io/hostname';
+
+/**
+ * Places one track's pods on the node pools the plan found: node affinity to those pools,
+ * tolerations for their taints, and topology spread over zones and hosts.
+ */
+export function applyPlacement(deployment: kplus.Deployment, plan: ModelServicePlan, track: PlannedTrack): void {
+  const pools = plan.candidatePools;
+  const names = pools.map((p) => p.name);
+  const required = [kplus.NodeLabelQuery.in(NODE_POOL_LABEL, names)];
+  if (plan.gpu) required.push(kplus.NodeLabelQuery.in(GPU_MODEL_LABEL, [plan.gpu.model]));
+  deployment.scheduling.attract(kplus.Node.labeled(...required));
+  if (plan.spot === 'preferred') {
+    const spotPools = pools.filter((p) => p.capacityType === 'SPOT').map((p) => p.name);
+    if (spotPools.length > 0 && spotPools.length < pools.length) {
+      deployment.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in(NODE_POOL_LABEL, spotPools)), { weight: 100 });
+    }
+  }
+
+  const seen = new Set<string>();
+  for (const taint of pools.flatMap((p) => p.taints)) {
+    const key = `${taint.key}=${taint.value}:${taint.effect}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    deployment.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.is(taint.key, taint.value, { effect: taintEffect(taint) })));
+  }
+
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', topologySpread(plan, track)));
+}
+
+function taintEffect(taint: NodeTaint): kplus.TaintEffect {
+  switch (taint.effect) {
+    case 'NoExecute':
+      return kplus.TaintEffect.NO_EXECUTE;
+    case 'PreferNoSchedule':
+      return kplus.TaintEffect.PREFER_NO_SCHEDULE;
+    default:
+      return kplus.TaintEffect.NO_SCHEDULE;
+  }
+}
+
+/**
+ * Zones: a hard rule for CPU services on on-demand capacity in production, where losing a zone
+ * must not take the service down and capacity is easy to add; a soft one for GPU and spot pools,
+ * whose capacity is scarce or may be missing in a zone, so a hard rule would leave pods pending.
+ * Hosts: always soft. A hard rule would force one node per replica, which wastes multi-GPU nodes,
+ * and the PodDisruptionBudget already keeps a drain from taking several replicas at once.
+ * `matchLabelKeys: pod-template-hash` spreads each ReplicaSet on its own, so a rolling update is
+ * not skewed by the pods it is replacing.
+ */
+export function topologySpread(plan: ModelServicePlan, track: PlannedTrack): unknown[] {
+  const hardZones = plan.production && !plan.gpu && plan.spot === 'never';
+  const selector = { matchLabels: trackSelector(plan.name, track.name) };
+  const constraint = (topologyKey: string, hard: boolean) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: hard ? 'DoNotSchedule' : 'ScheduleAnyway',
+    labelSelector: selector,
+    matchLabelKeys: ['pod-template-hash'],
+    // Only nodes the pod may run on count as domains: those of its pools, whose taints it tolerates.
+    nodeAffinityPolicy: 'Honor',
+    nodeTaintsPolicy: 'Honor',
+  });
+  return [constraint(ZONE_TOPOLOGY, hardZones), constraint(HOST_TOPOLOGY, false)];
+}

@@ -1,0 +1,322 @@
+import { EnvironmentPreset, GPU_MODELS, GpuModel, isGpuModel, NodePoolSpec, PropsValidator } from '../catalog';
+import { describeVerdicts, placePod } from '../check/placement';
+import { ModelServer, ModelServerSpec } from './model-server';
+import { ModelServiceProps, SpotUse } from './model-service-props';
+import { validateAlertThresholds } from './monitoring/alert-thresholds';
+import { resolveTracks, Rollout, Track } from './rollout';
+import { resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRollout, validateTrafficOptions } from './traffic';
+
+/** DNS-1035 label: a Service name must start with a letter. */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SERVICE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+/** Variables the service sets itself; a user value would silently lose. */
+const RESERVED_ENV = ['MODEL_URI', 'MODEL_ID', 'MODEL_VERSION', 'MODEL_CACHE_DIR', 'HOME'];
+
+/** Istio's default sidecar requests: the scheduler counts them, so placement does too. */
+export const MESH_SIDECAR = { cpu: 0.1, memoryGiB: 0.125 } as const;
+export const DEFAULT_PROMETHEUS_URL = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
+
+export type ScalingPlan =
+  | { readonly kind: 'fixed'; readonly replicas: number }
+  | {
+      readonly kind: 'hpa' | 'keda';
+      readonly minReplicas: number;
+      readonly maxReplicas: number;
+      readonly cpu?: number;
+      readonly memory?: number;
+      readonly gpu?: number;
+      readonly requestsPerSecond?: number;
+      readonly queueLength?: number;
+      readonly queueMetric?: string;
+      readonly scaleToZero: boolean;
+      readonly scaleDownStabilizationSeconds: number;
+      readonly prometheusUrl: string;
+    };
+
+export interface PlannedTrack extends Track {
+  readonly deploymentName: string;
+  readonly modelUri: string;
+}
+
+/** Props with every default applied and every check passed: what the constructs are built from. */
+export interface ModelServicePlan {
+  readonly path: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly description?: string;
+  readonly modelId: string;
+  readonly modelVersion: string;
+  readonly image: string;
+  readonly server: ModelServerSpec;
+  readonly rollout: Rollout;
+  readonly tracks: readonly PlannedTrack[];
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly gpu?: { readonly count: number; readonly model: GpuModel };
+  readonly storageGiB: number;
+  readonly networkBandwidthMbps?: number;
+  readonly scaling: ScalingPlan;
+  readonly loadBalancer: ResolvedLoadBalancer;
+  readonly candidatePools: readonly NodePoolSpec[];
+  readonly spot: SpotUse;
+  readonly stopped: boolean;
+  readonly startupTimeoutSeconds: number;
+  readonly drainSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly runAsUser: number;
+  readonly serviceAccountName: string;
+  readonly automountServiceAccountToken: boolean;
+  readonly environment: string;
+  readonly production: boolean;
+}
+
+export interface PlanContext {
+  /** Construct path of the ModelService, for messages. */
+  readonly path: string;
+  /** Construct id: the default name. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly preset: EnvironmentPreset;
+  readonly nodePools: readonly NodePoolSpec[];
+  /** `s3://<bucket>` of the platform's model store, when the chart knows it. */
+  readonly modelStoreUri?: string;
+}
+
+/** True when the image names a digest, or a tag other than `latest`. */
+export function isPinnedImage(image: string): boolean {
+  if (image.includes('@sha256:')) return true;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.indexOf(':');
+  return colon >= 0 && lastSegment.slice(colon + 1) !== 'latest' && lastSegment.slice(colon + 1) !== '';
+}
+
+/**
+ * Checks the props and applies every default, before any object exists. Throws a ValidationError
+ * (`<path>: <field> (<value>) <problem>; <fix>`) on the first problem.
+ */
+export function planModelService(props: ModelServiceProps, ctx: PlanContext): ModelServicePlan {
+  const check: PropsValidator = new PropsValidator(ctx.path);
+  check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { model, image, resources }');
+  const name = props.name ?? ctx.id;
+  check.matches('name', name, SERVICE_NAME, SERVICE_NAME_RULE);
+  if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
+
+  // Model.
+  const model = props.model;
+  check.that(typeof model === 'object' && model !== null, 'model', model, 'is missing', 'pass { id, version }');
+  check.that(typeof model.id === 'string' && LABEL_VALUE.test(model.id), 'model.id', model.id, 'is not a valid label value', 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+  check.that(typeof model.version === 'string' && LABEL_VALUE.test(model.version), 'model.version', model.version, 'is not a valid label value', 'use a version such as "1.0.0" (letters, digits, "-", "_", ".")');
+  check.that(model.uri !== undefined || ctx.modelStoreUri !== undefined, 'model.uri', model.uri, 'is not set and the chart names no model store', 'give the artefacts\' location, e.g. "s3://my-models/resnet/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
+  const uriTemplate = model.uri ?? `${ctx.modelStoreUri!.replace(/\/+$/, '')}/${model.id}/{version}/`;
+  check.that(typeof uriTemplate === 'string' && /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(uriTemplate), 'model.uri', uriTemplate, 'is not an S3 URI', 'give the model store location, e.g. "s3://my-models/resnet/{version}/"');
+
+  // Image.
+  check.that(typeof props.image === 'string' && props.image.length > 0 && !/\s/.test(props.image), 'image', props.image, 'is not an image reference', 'give a repository with a tag or digest, e.g. "nvcr.io/nvidia/tritonserver:24.08-py3"');
+  if (ctx.preset.serving.requirePinnedImages) {
+    check.that(isPinnedImage(props.image), 'image', props.image, `is not pinned, and the ${ctx.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
+  }
+
+  // Server.
+  const serverObj = props.server ?? ModelServer.triton();
+  check.that(serverObj instanceof ModelServer, 'server', serverObj, 'is not a ModelServer', 'use ModelServer.triton(), .torchServe(), .tensorflowServing({ modelName }), .vllm() or .custom({ port, healthPath })');
+  const server = serverObj.spec;
+  if (server.name === 'tensorflow-serving') {
+    check.that(typeof serverObj.options.modelName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(serverObj.options.modelName as string), 'server.modelName', serverObj.options.modelName, 'is not a model name TF Serving accepts', 'use letters, digits, "-", "_" and "."');
+  }
+  for (const [field, port] of [['server.port', server.httpPort], ['server.grpcPort', server.grpcPort], ['server.metricsPort', server.metricsPort]] as const) {
+    if (port !== undefined || field === 'server.port') {
+      check.that(Number.isInteger(port) && port! >= 1024 && port! <= 65535 && ![15000, 15001, 15004, 15006, 15008, 15020, 15021, 15090].includes(port!), field, port, 'must be a whole number from 1024 to 65535 and not a port the Istio sidecar uses (15000-15090)', 'run the server on an unprivileged port such as 8080');
+    }
+  }
+  check.that(server.grpcPort === undefined || (server.grpcPort !== server.httpPort && server.grpcPort !== server.metricsPort), 'server.grpcPort', server.grpcPort, 'equals the HTTP or metrics port', 'give gRPC its own port');
+  for (const [field, path] of [['server.healthPath', server.readinessPath], ['server.livenessPath', server.livenessPath], ['server.metricsPath', server.metricsPath]] as const) {
+    check.that(typeof path === 'string' && path.startsWith('/'), field, path, 'must start with "/"', `give an absolute URL path, e.g. "${field === 'server.metricsPath' ? '/metrics' : '/health'}"`);
+  }
+
+  // Resources.
+  const r = props.resources;
+  check.that(typeof r === 'object' && r !== null, 'resources', r, 'is missing', 'pass { cpu, memoryGiB }');
+  const limits = ctx.preset.serving.containerDefaults;
+  check.that(typeof r.cpu === 'number' && r.cpu >= 0.1 && r.cpu <= limits.maxCpu, 'resources.cpu', r.cpu, `must be from 0.1 to ${limits.maxCpu} cores (the namespace's LimitRange maximum)`, 'request the cores one pod needs, e.g. 2');
+  check.that(typeof r.memoryGiB === 'number' && r.memoryGiB >= 0.25 && r.memoryGiB <= limits.maxMemoryGiB, 'resources.memoryGiB', r.memoryGiB, `must be from 0.25 to ${limits.maxMemoryGiB} GiB (the namespace's LimitRange maximum)`, 'request the memory one pod needs, e.g. 8');
+  let gpu: ModelServicePlan['gpu'];
+  if (r.gpu !== undefined) {
+    const g = r.gpu as { count?: number; model?: unknown };
+    check.that(g.count !== undefined || g.model === undefined, 'resources.gpu.count', g.count, `is not set but resources.gpu.model is ${JSON.stringify(g.model)}`, 'give the number of GPUs per pod, e.g. { count: 1, model: "A100" }');
+    check.that(g.model !== undefined, 'resources.gpu.model', g.model, `is not set but resources.gpu.count is ${g.count}`, `name the GPU model the pod needs, one of ${GPU_MODELS.join(', ')}`);
+    check.that(isGpuModel(g.model), 'resources.gpu.model', g.model, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
+    check.integerInRange('resources.gpu.count', g.count, 1, 8, 'request from 1 to 8 GPUs per pod (the most one node has)');
+    gpu = { count: g.count!, model: g.model as GpuModel };
+  }
+  const storageGiB = r.storageGiB ?? 20;
+  check.integerInRange('resources.storageGiB', storageGiB, 1, 2000, 'size the model cache in whole GiB from 1 to 2000');
+  check.integerInRange('resources.networkBandwidthMbps', r.networkBandwidthMbps, 1, 400_000, 'give a cap in Mbit/s, e.g. 10000');
+
+  // Rollout and tracks.
+  const rollout = props.rollout ?? Rollout.rollingUpdate();
+  check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest() or .shadow()');
+  validateRollout(check, rollout, model.version, 'rollout');
+  const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate';
+  const tracks = resolveTracks(model.version, rollout).map((t) => ({
+    ...t,
+    deploymentName: singleTrack ? name : `${name}-${t.name}`,
+    modelUri: uriTemplate.split('{version}').join(t.version),
+  }));
+  const versions = new Set(tracks.map((t) => t.version));
+  check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
+  check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
+  validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
+  const loadBalancer = resolveLoadBalancer(props.loadBalancer);
+
+  // Scaling.
+  const scaling = planScaling(check, props, ctx, server);
+
+  // Runtime.
+  const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
+  check.integerInRange('startupTimeoutSeconds', startupTimeoutSeconds, 10, 3600, 'allow from 10 to 3600 seconds to load the model');
+  const drainSeconds = props.drainSeconds ?? 15;
+  check.integerInRange('drainSeconds', drainSeconds, 0, 300);
+  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? Math.max(60, drainSeconds + 30);
+  check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
+  check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
+  validateTrafficOptions(check, props, '');
+  const runAsUser = props.runAsUser ?? 1000;
+  check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
+
+  // Environment, config and secrets.
+  for (const key of Object.keys(props.env ?? {})) {
+    check.that(ENV_NAME.test(key), `env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and ".", not starting with a digit');
+    check.that(!RESERVED_ENV.includes(key), `env["${key}"]`, key, 'is set by the ModelService itself', 'choose another name; the model location is in MODEL_URI and MODEL_CACHE_DIR');
+    check.that(typeof props.env![key] === 'string', `env["${key}"]`, props.env![key], 'is not a string', 'quote numbers and booleans');
+  }
+  if (props.config) {
+    check.that(Object.keys(props.config.data ?? {}).length > 0, 'config.data', props.config.data, 'is empty', 'give at least one key, or leave config out');
+    for (const key of Object.keys(props.config.data)) {
+      check.that(CONFIG_KEY.test(key), `config.data["${key}"]`, key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
+    }
+    const mountPath = props.config.mountPath;
+    check.that(mountPath === undefined || (mountPath.startsWith('/') && !['/', '/tmp', '/models', '/dev/shm'].includes(mountPath)), 'config.mountPath', mountPath, 'must be an absolute path other than /, /tmp, /models and /dev/shm', 'mount it at e.g. "/etc/model-config"');
+  }
+  for (const [key, ref] of Object.entries(props.secrets?.env ?? {})) {
+    check.that(ENV_NAME.test(key), `secrets.env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and "."');
+    check.that(!RESERVED_ENV.includes(key) && !(key in (props.env ?? {})), `secrets.env["${key}"]`, key, 'is also set by env or by the ModelService', 'give each variable one source');
+    check.that(DNS_SUBDOMAIN.test(ref?.secretName ?? ''), `secrets.env["${key}"].secretName`, ref?.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+    check.that(typeof ref.key === 'string' && CONFIG_KEY.test(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  }
+  (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(DNS_SUBDOMAIN.test(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
+  const serviceAccountName = props.serviceAccount?.name ?? name;
+  check.that(DNS_SUBDOMAIN.test(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
+  validateAlertThresholds(check, props.monitoring?.alerts, 'monitoring.alerts');
+  check.integerInRange('monitoring.scrapeIntervalSeconds', props.monitoring?.scrapeIntervalSeconds, 5, 3600, 'scrape every 5 to 3600 seconds; 30 is usual');
+  for (const [key, value] of Object.entries(props.monitoring?.labels ?? {})) {
+    check.that(LABEL_KEY.test(key) && typeof value === 'string' && (value === '' || LABEL_VALUE.test(value)), `monitoring.labels["${key}"]`, value, 'is not a valid label', 'use a label key with an optional DNS prefix and a value of at most 63 letters, digits, "-", "_" or "."');
+  }
+
+  // Placement, last: it is the most expensive check and its message is the longest.
+  const spot = props.placement?.spot ?? 'never';
+  check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
+  const placement = placePod({
+    cpu: r.cpu + MESH_SIDECAR.cpu,
+    memoryGiB: r.memoryGiB + MESH_SIDECAR.memoryGiB,
+    gpuCount: gpu?.count,
+    gpuModel: gpu?.model,
+    spot,
+    nodePools: props.placement?.nodePools,
+  }, ctx.nodePools);
+  check.that(placement.unknownPools.length === 0, 'placement.nodePools', props.placement?.nodePools, `names ${placement.unknownPools.join(', ')}, which the chart does not have`, `use pools of the chart: ${ctx.nodePools.map((p) => p.name).join(', ')}`);
+  if (placement.candidates.length === 0) {
+    const pod = `${r.cpu + MESH_SIDECAR.cpu} vCPU, ${r.memoryGiB + MESH_SIDECAR.memoryGiB} GiB${gpu ? `, ${gpu.count} × ${gpu.model}` : ''} with the mesh sidecar, spot ${spot}`;
+    check.fail('resources', r, `fit no node pool (pod: ${pod}): ${describeVerdicts(placement.verdicts)}`, 'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)');
+  }
+
+  return {
+    path: ctx.path,
+    name,
+    namespace: ctx.namespace,
+    description: props.description,
+    modelId: model.id,
+    modelVersion: model.version,
+    image: props.image,
+    server,
+    rollout,
+    tracks,
+    cpu: r.cpu,
+    memoryGiB: r.memoryGiB,
+    gpu,
+    storageGiB,
+    networkBandwidthMbps: r.networkBandwidthMbps,
+    scaling,
+    loadBalancer,
+    candidatePools: placement.candidates,
+    spot,
+    stopped: props.stopped ?? false,
+    startupTimeoutSeconds,
+    drainSeconds,
+    terminationGracePeriodSeconds,
+    runAsUser,
+    serviceAccountName,
+    automountServiceAccountToken: props.serviceAccount?.automountToken ?? false,
+    environment: ctx.environment,
+    production: ctx.environment === 'production',
+  };
+}
+
+function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, server: ModelServerSpec): ScalingPlan {
+  const defaultReplicas = ctx.environment === 'development' ? 1 : 2;
+  const a = props.autoscaling;
+  if (a === undefined) {
+    const replicas = props.replicas ?? defaultReplicas;
+    check.integerInRange('replicas', replicas, 0, 1000, 'set replicas from 0 to 1000, or use stopped: true to scale to zero');
+    return { kind: 'fixed', replicas };
+  }
+  check.that(props.replicas === undefined, 'replicas', props.replicas, 'is set together with autoscaling, which decides the replica count', 'remove replicas, or remove autoscaling for a fixed count');
+  const minReplicas = a.minReplicas ?? (a.scaleToZero ? 0 : defaultReplicas);
+  const maxReplicas = a.maxReplicas ?? Math.max(10, minReplicas);
+  check.integerInRange('autoscaling.maxReplicas', maxReplicas, 1, 1000, 'allow at least 1 replica (use stopped: true to run none)');
+  check.integerInRange('autoscaling.minReplicas', minReplicas, 0, 1000);
+  check.that(minReplicas <= maxReplicas, 'autoscaling.minReplicas', minReplicas, `is greater than maxReplicas (${maxReplicas})`, 'lower minReplicas or raise maxReplicas');
+  for (const field of ['targetCpuUtilization', 'targetMemoryUtilization', 'targetGpuUtilization'] as const) {
+    check.integerInRange(`autoscaling.${field}`, a[field], 1, 100, `give a percentage from 1 to 100, e.g. 70`);
+  }
+  check.numberInRange('autoscaling.requestsPerSecond', a.requestsPerSecond, 0.01, 1_000_000, 'give the requests per second one replica handles, e.g. 50');
+  check.numberInRange('autoscaling.queueLength', a.queueLength, 1, 1_000_000, 'give the waiting requests one replica may have, e.g. 10');
+  check.integerInRange('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
+  if (a.targetGpuUtilization !== undefined) {
+    check.that(props.resources?.gpu !== undefined, 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, 'is set but the service has no GPU', 'remove it, or request resources.gpu');
+  }
+  if (a.queueLength !== undefined) {
+    check.that(server.queueMetric !== undefined, 'autoscaling.queueLength', a.queueLength, `is set but the ${server.name} server exposes no queue-length metric`, 'scale on requestsPerSecond instead, or use ModelServer.custom({ ..., queueMetric })');
+  }
+  const prometheusUrl = a.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
+  check.that(/^https?:\/\/\S+$/.test(prometheusUrl), 'autoscaling.prometheusUrl', prometheusUrl, 'is not an http(s) URL', `give the Prometheus query endpoint, e.g. "${DEFAULT_PROMETHEUS_URL}"`);
+
+  const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined;
+  const scaleToZero = a.scaleToZero ?? false;
+  if (scaleToZero && !external) {
+    const given = a.targetCpuUtilization !== undefined || a.targetMemoryUtilization !== undefined ? 'a CPU or memory target only' : 'no target, so the default CPU target';
+    check.fail('autoscaling.scaleToZero', true, `is set with ${given}: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service`, 'add a targetGpuUtilization, requestsPerSecond or queueLength trigger, or drop scaleToZero');
+  }
+  check.that(minReplicas > 0 || scaleToZero, 'autoscaling.minReplicas', minReplicas, 'is 0 without scaleToZero', 'set scaleToZero: true (with a GPU, request-rate or queue target), or raise minReplicas to 1');
+  check.that(!scaleToZero || minReplicas === 0, 'autoscaling.minReplicas', minReplicas, 'is above 0 with scaleToZero', 'set minReplicas to 0 or drop scaleToZero');
+  const cpu = a.targetCpuUtilization ?? (external || a.targetMemoryUtilization !== undefined ? undefined : 70);
+  return {
+    kind: external || scaleToZero ? 'keda' : 'hpa',
+    minReplicas,
+    maxReplicas,
+    cpu,
+    memory: a.targetMemoryUtilization,
+    gpu: a.targetGpuUtilization,
+    requestsPerSecond: a.requestsPerSecond,
+    queueLength: a.queueLength,
+    queueMetric: server.queueMetric,
+    scaleToZero,
+    scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? 300,
+    prometheusUrl,
+  };
+}
