@@ -20,7 +20,8 @@ import { NodePool } from './node-pool';
 
 /** Kubernetes versions in EKS standard support (2026-11). Extended support costs 6x per cluster hour. */
 export const SUPPORTED_KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
-export const DEFAULT_KUBERNETES_VERSION = '1.35';
+export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
+export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = '1.35';
 
 /** Every control-plane log type: audit is what an incident review needs, the rest explain failures. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -53,7 +54,7 @@ export interface ClusterProps {
    * Kubernetes version, one of SUPPORTED_KUBERNETES_VERSIONS.
    * @default '1.35'
    */
-  readonly kubernetesVersion?: string;
+  readonly kubernetesVersion?: KubernetesVersion;
   /**
    * Open the public API endpoint to these CIDRs (the private endpoint stays on).
    * @default - no public endpoint: the API is reachable from inside the VPC only
@@ -124,7 +125,7 @@ export class Cluster extends Construct {
   public readonly nodeRoleArn: string;
   public readonly oidcProviderArn: string;
   public readonly oidcIssuerUrl: string;
-  public readonly kubernetesVersion: string;
+  public readonly kubernetesVersion: KubernetesVersion;
   /** `aws eks update-kubeconfig --region <region> --name <name>` */
   public readonly updateKubeconfigCommand: string;
   public readonly nodePools: NodePool[] = [];
@@ -330,11 +331,12 @@ function validateClusterProps(path: string, props: ClusterProps): void {
     `is not a valid cluster name: letters, digits, "-" and "_", starting with a letter or digit, at most ${MAX_CLUSTER_NAME} characters (the IAM role and node group names add suffixes)`,
     'rename it, e.g. "modelserve-prod"',
   );
-  check.that(Array.isArray(props.subnetIds) && props.subnetIds.length >= 2, 'subnetIds', props.subnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of the Network (privateSubnetIds)');
+  // A token list (Fn.*, a data source) has an unknown length until apply.
+  check.that(Array.isArray(props.subnetIds) && (props.subnetIds.length >= 2 || Token.isUnresolved(props.subnetIds)), 'subnetIds', props.subnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of the Network (privateSubnetIds)');
 
   const version = props.kubernetesVersion;
   check.that(
-    version === undefined || (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version),
+    version === undefined || (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version as string),
     'kubernetesVersion',
     version,
     'is not in EKS standard support',

@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DNS_LABEL, ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
@@ -246,6 +246,15 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
     'rename it, e.g. "modelserve"',
   );
   check.that(Array.isArray(props.nodePools) && props.nodePools.length > 0, 'nodePools', props.nodePools, 'is empty, so nothing can run (coredns included)', 'add at least NodePools.general()');
+  if (Array.isArray(props.nodePools) && props.nodePools.length > 0) {
+    check.that(
+      props.nodePools.some((p) => p.taints.length === 0 && p.desiredSize >= 1),
+      'nodePools',
+      props.nodePools.map((p) => p.name),
+      'has no untainted pool with nodes, so coredns and the other cluster add-ons cannot schedule and the apply fails',
+      'add NodePools.general() (or give one pool no taints and desiredSize 1 or more)',
+    );
+  }
   if (props.region !== undefined) {
     check.that(/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region), 'region', props.region, 'is not an AWS region name', 'use a name such as us-east-1');
     const stack = TerraformStack.of(scope);
@@ -253,6 +262,6 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
     check.that(!existing, 'region', props.region, 'is given but the stack already has a default AWS provider', 'drop region, or drop your AwsProvider and let the platform configure it');
   }
   if (props.network && isExistingNetwork(props.network)) {
-    check.that(props.network.privateSubnetIds.length >= 2, 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
+    check.that(props.network.privateSubnetIds.length >= 2 || Token.isUnresolved(props.network.privateSubnetIds), 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
   }
 }

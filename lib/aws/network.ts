@@ -27,6 +27,9 @@ import { validateLogRetention } from './log-retention';
 export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs'] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
+/** IAM role names stop at 64 characters; `-vpc-flow-logs` takes 14. */
+const MAX_NAME = 50;
+
 /** How many NAT gateways: one shared by the VPC, or one per AZ so that an AZ outage stays local. */
 export type NatGatewayLayout = 'single' | 'one-per-az';
 
@@ -305,6 +308,7 @@ function validateNetworkProps(path: string, id: string, props: NetworkProps): Ne
   check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
   const preset = ENVIRONMENT_PRESETS[props.environment];
   check.matches('name', props.name ?? id, DNS_LABEL, DNS_LABEL_RULE);
+  check.that((props.name ?? id).length <= MAX_NAME, 'name', props.name ?? id, `is longer than ${MAX_NAME} characters, so the flow-log role name "<name>-vpc-flow-logs" would pass IAM's 64`, `shorten it to ${MAX_NAME} characters or fewer`);
 
   const cidrText = props.cidr ?? '10.0.0.0/16';
   const vpc = parseCidrProp(check, 'cidr', cidrText);

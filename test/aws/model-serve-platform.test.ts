@@ -110,6 +110,10 @@ describe('ModelServePlatform rejects bad input before writing anything', () => {
     expectRejected({ nodePools: [] }, 'platform/platform: nodePools ([]) is empty, so nothing can run (coredns included); add at least NodePools.general()');
   });
 
+  test('only tainted pools, where coredns cannot run', () => {
+    expectRejected({ nodePools: [NodePools.gpu({ gpu: 'T4' }), NodePools.spot()] }, 'platform/platform: nodePools (["gpu-t4","spot"]) has no untainted pool with nodes, so coredns and the other cluster add-ons cannot schedule and the apply fails; add NodePools.general() (or give one pool no taints and desiredSize 1 or more)');
+  });
+
   test('a name that would not fit bucket and cluster names', () => {
     expectRejected({ name: 'ModelServe' }, 'platform/platform: name ("ModelServe") is not a valid platform name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 20 characters (it prefixes bucket and cluster names); rename it, e.g. "modelserve"');
   });

@@ -171,6 +171,11 @@ describe('Network rejects bad input before writing anything', () => {
     expectRejected({ environment: 'development', availabilityZones: ['us-east-1a', 'us-east-1a'] }, 'test/net: availabilityZones (["us-east-1a","us-east-1a"]) lists a zone twice; list each zone once');
   });
 
+  test('a name too long for the IAM role derived from it', () => {
+    const name = 'n'.repeat(51);
+    expectRejected({ environment: 'development', name }, `test/net: name ("${name}") is longer than 50 characters, so the flow-log role name "<name>-vpc-flow-logs" would pass IAM's 64; shorten it to 50 characters or fewer`);
+  });
+
   test('a flow-log retention CloudWatch does not offer', () => {
     expectRejected({ environment: 'development', flowLogRetentionDays: 100 }, /^test\/net: flowLogRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90,/);
   });
