@@ -1,0 +1,140 @@
+import { AlertThresholds, resolveAlertThresholds } from './alert-thresholds';
+
+/**
+ * The metric a model server exports for the staleness alert (the contract; Triton, vLLM and the
+ * like do not export it, so a custom server or a metrics sidecar has to):
+ *
+ *     # TYPE modelserve_model_last_updated_timestamp_seconds gauge
+ *     modelserve_model_last_updated_timestamp_seconds 1.7177e+09
+ *
+ * A gauge on the scraped metrics endpoint: the Unix time, in seconds, at which the model artefact
+ * that the server has loaded was last updated (written to the model store). One series per pod;
+ * extra labels are allowed. A server that does not export it gets no staleness alert.
+ */
+export const MODEL_LAST_UPDATED_METRIC = 'modelserve_model_last_updated_timestamp_seconds';
+
+/** Alert names: the same for every service, told apart by the `namespace`, `service` and `model_id` labels. */
+export const ALERT_NAMES = {
+  latencyP50: 'ModelServeLatencyP50High',
+  latencyP99: 'ModelServeLatencyP99High',
+  errorRate: 'ModelServeErrorRateHigh',
+  cpu: 'ModelServeCpuHigh',
+  memory: 'ModelServeMemoryHigh',
+  staleness: 'ModelServeModelStale',
+} as const;
+
+export interface AlertRuleContext {
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly modelId: string;
+  /** Deployments whose pods' CPU and memory are watched. */
+  readonly deploymentNames: readonly string[];
+  readonly thresholds?: AlertThresholds;
+}
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** Window of the rates: ten samples at the default 30 s scrape interval. */
+const WINDOW = '5m';
+
+/**
+ * One alert per threshold. Request metrics come from the model pods' own sidecars
+ * (`reporter="destination"`), so they count every caller, in the mesh or through the gateway, and
+ * split by `destination_version` so that a canary that is slow or failing alerts on its own.
+ */
+export function alertRules(ctx: AlertRuleContext): AlertRule[] {
+  const t = resolveAlertThresholds(ctx.thresholds);
+  const who = `${ctx.namespace}/${ctx.serviceName} (model ${ctx.modelId})`;
+  const requests = `reporter="destination", destination_service_name="${ctx.serviceName}", destination_service_namespace="${ctx.namespace}"`;
+  // Pods of the Deployments: `<deployment>-<pod-template-hash>-<5 characters>`; PromQL regexes are
+  // anchored, so another Deployment whose name merely starts the same does not match.
+  const pods = `namespace="${ctx.namespace}", pod=~"(${ctx.deploymentNames.map(escapePromRegex).join('|')})-[a-z0-9]+-[a-z0-9]{5}"`;
+  // The model's containers: not the pod cgroup (""), the pause container or the Istio sidecar.
+  const containers = 'container!="", container!="POD", container!="istio-proxy"';
+  const perContainer = 'sum by (namespace, pod, container)';
+  const labels = (severity: string) => ({ severity, namespace: ctx.namespace, service: ctx.serviceName, model_id: ctx.modelId });
+  const latency = (q: number) =>
+    `histogram_quantile(${q}, sum by (le, destination_version) (rate(istio_request_duration_milliseconds_bucket{${requests}}[${WINDOW}])))`;
+
+  return [
+    {
+      alert: ALERT_NAMES.latencyP50,
+      expr: `${latency(0.5)} > ${t.latencyP50Ms}`,
+      for: '10m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `Median latency of ${who} is above ${t.latencyP50Ms} ms`,
+        description: `p50 request latency of version {{ $labels.destination_version }} is {{ $value | humanize }} ms over ${WINDOW}; the threshold is ${t.latencyP50Ms} ms.`,
+      },
+    },
+    {
+      alert: ALERT_NAMES.latencyP99,
+      expr: `${latency(0.99)} > ${t.latencyP99Ms}`,
+      for: '10m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `p99 latency of ${who} is above ${t.latencyP99Ms} ms`,
+        description: `p99 request latency of version {{ $labels.destination_version }} is {{ $value | humanize }} ms over ${WINDOW}; the threshold is ${t.latencyP99Ms} ms.`,
+      },
+    },
+    {
+      alert: ALERT_NAMES.errorRate,
+      expr:
+        `sum by (destination_version) (rate(istio_requests_total{${requests}, response_code=~"5.."}[${WINDOW}]))` +
+        ` / sum by (destination_version) (rate(istio_requests_total{${requests}}[${WINDOW}])) * 100 > ${t.errorRatePercent}`,
+      for: '5m',
+      labels: labels('critical'),
+      annotations: {
+        summary: `More than ${t.errorRatePercent}% of requests to ${who} fail`,
+        description: `{{ $value | humanize }}% of requests to version {{ $labels.destination_version }} were answered with 5xx over ${WINDOW}; the threshold is ${t.errorRatePercent}%.`,
+      },
+    },
+    {
+      alert: ALERT_NAMES.cpu,
+      // Containers without a CPU limit have no series on the right, so they never alert.
+      expr:
+        `${perContainer} (rate(container_cpu_usage_seconds_total{${pods}, ${containers}}[${WINDOW}]))` +
+        ` / ${perContainer} (kube_pod_container_resource_limits{${pods}, ${containers}, resource="cpu"}) * 100 > ${t.cpuPercent}`,
+      for: '15m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `CPU of ${who} is above ${t.cpuPercent}% of its limit`,
+        description: `Container {{ $labels.container }} of pod {{ $labels.pod }} uses {{ $value | humanize }}% of its CPU limit; the threshold is ${t.cpuPercent}%. Above the limit it is throttled.`,
+      },
+    },
+    {
+      alert: ALERT_NAMES.memory,
+      expr:
+        `${perContainer} (container_memory_working_set_bytes{${pods}, ${containers}})` +
+        ` / ${perContainer} (kube_pod_container_resource_limits{${pods}, ${containers}, resource="memory"}) * 100 > ${t.memoryPercent}`,
+      for: '15m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `Memory of ${who} is above ${t.memoryPercent}% of its limit`,
+        description: `Container {{ $labels.container }} of pod {{ $labels.pod }} uses {{ $value | humanize }}% of its memory limit; the threshold is ${t.memoryPercent}%. At the limit it is OOM-killed.`,
+      },
+    },
+    {
+      alert: ALERT_NAMES.staleness,
+      // `version` is the pod label the ServiceMonitor copies onto the metrics (podTargetLabels).
+      expr: `time() - max by (version) (${MODEL_LAST_UPDATED_METRIC}{namespace="${ctx.namespace}", service="${ctx.serviceName}"}) > ${t.modelStalenessHours * 3600}`,
+      for: '10m',
+      labels: labels('warning'),
+      annotations: {
+        summary: `The model served by ${who} is older than ${t.modelStalenessHours} h`,
+        description: `Version {{ $labels.version }} was last updated {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h (${MODEL_LAST_UPDATED_METRIC}).`,
+      },
+    },
+  ];
+}
+
+function escapePromRegex(s: string): string {
+  // Inside a double-quoted PromQL string a regex backslash is itself escaped.
+  return s.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`);
+}

@@ -1,0 +1,98 @@
+import { Rollout, Track } from '../rollout';
+import { cookieHeaderRegex } from './http-tokens';
+
+export const DEFAULT_PREVIEW_HEADER = 'x-modelserve-color';
+export const DEFAULT_MIRROR_PERCENT = 100;
+
+export interface RouteContext {
+  /** Fully qualified service host that every destination points at. */
+  readonly host: string;
+  /** Service port of the model's API. */
+  readonly port: number;
+  readonly tracks: readonly Track[];
+  readonly rollout: Rollout;
+  readonly timeoutSeconds: number;
+  readonly retries: { readonly attempts: number; readonly perTryTimeoutSeconds?: number; readonly retryOn: string };
+  readonly stopped: boolean;
+}
+
+/**
+ * Body of the answer of a stopped service. A `directResponse` rather than a fault-injection abort:
+ * it needs no destination (the stopped service has no pods), it says why, and it is not counted as
+ * injected chaos (Envoy's `FI` flag) by dashboards. Every Istio that serves `networking.istio.io/v1`
+ * (1.22+) supports it (since 1.15).
+ */
+export const STOPPED_BODY = '{"error":"model service is stopped"}';
+
+/** The `http` routes of the VirtualService, in match order. */
+export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
+  if (ctx.stopped) {
+    // Timeout and retries do not apply: the proxy answers without calling anything.
+    return [{ name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } }];
+  }
+  const destination = (subset: string, weight: number) => ({ destination: { host: ctx.host, subset, port: { number: ctx.port } }, weight });
+  const policy = {
+    timeout: `${ctx.timeoutSeconds}s`,
+    retries: {
+      attempts: ctx.retries.attempts,
+      ...(ctx.retries.perTryTimeoutSeconds !== undefined ? { perTryTimeout: `${ctx.retries.perTryTimeoutSeconds}s` } : {}),
+      ...(ctx.retries.attempts > 0 ? { retryOn: ctx.retries.retryOn } : {}),
+    },
+  };
+  const s = ctx.rollout.strategy;
+  switch (s.kind) {
+    case 'rolling-update':
+    case 'recreate':
+    case 'canary':
+      // Weights come from the tracks, which add up to 100; a 0 % canary keeps its destination so
+      // that raising the weight is a one-number change.
+      return [{ name: 'primary', route: ctx.tracks.map((t) => destination(t.name, t.weight)), ...policy }];
+    case 'blue-green': {
+      const active = s.options.active ?? 'blue';
+      const idle = active === 'blue' ? 'green' : 'blue';
+      const header = s.options.previewHeader ?? DEFAULT_PREVIEW_HEADER;
+      return [
+        { name: 'preview', match: [{ headers: { [header]: { exact: idle } } }], route: [destination(idle, 100)], ...policy },
+        { name: 'primary', route: [destination(active, 100)], ...policy },
+      ];
+    }
+    case 'ab-test': {
+      const { header, cookie } = s.options.match;
+      const match = header
+        ? { headers: { [header.name]: { exact: header.value } } }
+        : { headers: { cookie: { regex: cookieHeaderRegex(cookie!.name, cookie!.value) } } };
+      return [
+        { name: 'variant-b', match: [match], route: [destination('b', 100)], ...policy },
+        { name: 'variant-a', route: [destination('a', 100)], ...policy },
+      ];
+    }
+    case 'shadow':
+      return [
+        {
+          name: 'primary',
+          route: [destination('stable', 100)],
+          // Istio sends the copy fire-and-forget: its answer and its latency never reach the client.
+          mirror: { host: ctx.host, subset: 'shadow', port: { number: ctx.port } },
+          mirrorPercentage: { value: s.options.mirrorPercent ?? DEFAULT_MIRROR_PERCENT },
+          ...policy,
+        },
+      ];
+  }
+}
+
+/** Track names each strategy routes to: the tracks given to ModelTraffic must be exactly these. */
+export function expectedTrackNames(rollout: Rollout): string[] {
+  switch (rollout.kind) {
+    case 'rolling-update':
+    case 'recreate':
+      return ['stable'];
+    case 'canary':
+      return ['stable', 'canary'];
+    case 'blue-green':
+      return ['blue', 'green'];
+    case 'ab-test':
+      return ['a', 'b'];
+    case 'shadow':
+      return ['stable', 'shadow'];
+  }
+}

@@ -1,0 +1,174 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator, formatValue } from '../../catalog';
+import { Rollout, Track } from '../rollout';
+import { isLabelValue } from './http-tokens';
+import { expectedTrackNames, httpRoutes } from './http-routes';
+import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer } from './load-balancer';
+import {
+  DEFAULT_GATEWAY_SELECTOR,
+  DEFAULT_REQUEST_TIMEOUT_SECONDS,
+  DEFAULT_RETRY_ATTEMPTS,
+  DEFAULT_RETRY_ON,
+  TrafficOptions,
+  validateTrafficOptions,
+} from './traffic-options';
+import { destinationRuleSpec } from './traffic-policy';
+import { validateRollout } from './validate-rollout';
+
+export interface ModelTrafficProps extends TrafficOptions {
+  /** Name of the Kubernetes Service in front of the model's pods. */
+  readonly serviceName: string;
+  /**
+   * Namespace of the Service and of the objects created here.
+   * @default - the chart's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /** Service port of the model's API (the routes' destination port). */
+  readonly port: number;
+  /**
+   * The Deployments of the service, one per track: `resolveTracks(model.version, rollout)`. Each
+   * track's pods must carry the label `modelserve.io/track: <track name>` (TRACK_LABEL); the
+   * track names must be the ones the rollout routes to.
+   */
+  readonly tracks: readonly Track[];
+  /** The rollout strategy the tracks were resolved from: decides the routes. */
+  readonly rollout: Rollout;
+  /** @default - least-connections, no sticky sessions, outlier sweep every 10 s */
+  readonly loadBalancer?: LoadBalancerOptions;
+  /**
+   * Answer every request with 503 without calling the model (the Deployments are scaled to zero).
+   * @default false
+   */
+  readonly stopped?: boolean;
+  /**
+   * Labels of every object created here.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Istio traffic management for one model service: a DestinationRule (load balancing, mTLS,
+ * circuit breaking and outlier detection, a subset per track), a VirtualService that splits,
+ * matches or mirrors requests between the tracks as the rollout says, and optionally an ingress
+ * Gateway with TLS.
+ */
+export class ModelTraffic extends Construct {
+  /** Fully qualified host of the service inside the mesh: `<service>.<namespace>.svc.cluster.local`. */
+  public readonly host: string;
+  public readonly namespace: string;
+  public readonly destinationRule: ApiObject;
+  public readonly virtualService: ApiObject;
+  /** The ingress Gateway, when `gateway` is set. */
+  public readonly gateway?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ModelTrafficProps) {
+    super(scope, id);
+    const check = new PropsValidator(this.node.path);
+    validateModelTrafficProps(check, props);
+
+    const namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
+    check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
+    this.namespace = namespace;
+    this.host = `${props.serviceName}.${namespace}.svc.cluster.local`;
+    const metadata = (name: string) => ({ name, namespace, ...(props.labels ? { labels: { ...props.labels } } : {}) });
+
+    this.destinationRule = new ApiObject(this, 'destination-rule', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: metadata(props.serviceName),
+      spec: destinationRuleSpec(this.host, props.tracks, resolveLoadBalancer(props.loadBalancer), props.circuitBreaker),
+    });
+
+    const hosts = [this.host];
+    const gateways: string[] = [];
+    if (props.gateway) {
+      const gw = props.gateway;
+      const name = gw.name ?? props.serviceName;
+      this.gateway = new ApiObject(this, 'gateway', {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: metadata(name),
+        spec: {
+          selector: { ...(gw.selector ?? DEFAULT_GATEWAY_SELECTOR) },
+          servers: [
+            {
+              port: { number: 443, name: 'https', protocol: 'HTTPS' },
+              hosts: [...gw.hosts],
+              tls: { mode: 'SIMPLE', credentialName: gw.tlsSecretName, minProtocolVersion: 'TLSV1_2' },
+            },
+            {
+              // Plain HTTP only answers with a redirect to HTTPS.
+              port: { number: 80, name: 'http', protocol: 'HTTP' },
+              hosts: [...gw.hosts],
+              tls: { httpsRedirect: true },
+            },
+          ],
+        },
+      });
+      hosts.push(...gw.hosts);
+      // "mesh" keeps the routes for in-cluster callers once the VirtualService names a gateway.
+      gateways.push(`${namespace}/${name}`, 'mesh');
+    }
+
+    this.virtualService = new ApiObject(this, 'virtual-service', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: metadata(props.serviceName),
+      spec: {
+        hosts,
+        ...(gateways.length ? { gateways } : {}),
+        http: httpRoutes({
+          host: this.host,
+          port: props.port,
+          tracks: props.tracks,
+          rollout: props.rollout,
+          timeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+          retries: {
+            attempts: props.retries?.attempts ?? DEFAULT_RETRY_ATTEMPTS,
+            perTryTimeoutSeconds: props.retries?.perTryTimeoutSeconds,
+            retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
+          },
+          stopped: props.stopped ?? false,
+        }),
+      },
+    });
+  }
+}
+
+/**
+ * Everything ModelTraffic checks before it creates anything. A ModelService checks the rollout,
+ * load balancer and traffic options itself with its own field names; this adds the wiring: tracks
+ * that match the rollout, the service name and port.
+ */
+function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficProps): void {
+  check.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { serviceName, port, tracks, rollout }');
+  check.that(typeof props.serviceName === 'string', 'serviceName', props.serviceName, 'is not set', 'give the name of the Service in front of the model pods');
+  check.matches('serviceName', props.serviceName, DNS_LABEL, DNS_LABEL_RULE);
+  check.that(props.port !== undefined, 'port', props.port, 'is not set', 'give the Service port of the model API, e.g. 8080');
+  check.integerInRange('port', props.port, 1, 65535);
+  check.that(props.rollout instanceof Rollout, 'rollout', props.rollout, 'is not a rollout strategy', 'pass the Rollout the tracks were resolved from, e.g. Rollout.canary({ newVersion, weight })');
+  check.that(Array.isArray(props.tracks) && props.tracks.length > 0, 'tracks', props.tracks, 'is empty', 'pass resolveTracks(model.version, rollout)');
+
+  const names = props.tracks.map((t) => t.name);
+  const expected = expectedTrackNames(props.rollout);
+  check.that(
+    names.length === expected.length && expected.every((n) => names.includes(n)),
+    'tracks',
+    names,
+    `do not match the ${props.rollout.kind} rollout, which routes to tracks ${formatValue(expected)}`,
+    'pass resolveTracks(model.version, rollout) for the same rollout',
+  );
+  props.tracks.forEach((t, i) => {
+    check.that(isLabelValue(t.version), `tracks[${i}].version`, t.version, 'is not a valid label value', 'use a model version such as "1.1.0"');
+    check.that(Number.isInteger(t.weight) && t.weight >= 0 && t.weight <= 100, `tracks[${i}].weight`, t.weight, 'must be a whole percentage from 0 to 100', 'pass resolveTracks(model.version, rollout)');
+  });
+  const sum = props.tracks.reduce((a, t) => a + t.weight, 0);
+  check.that(sum === 100, 'tracks', props.tracks.map((t) => `${t.name}=${t.weight}`), `have weights that add up to ${sum}, not 100`, 'pass resolveTracks(model.version, rollout)');
+
+  const current = props.tracks.find((t) => t.name === expected[0])?.version ?? '';
+  validateRollout(check, props.rollout, current);
+  validateLoadBalancer(check, props.loadBalancer);
+  validateTrafficOptions(check, props, '');
+}
