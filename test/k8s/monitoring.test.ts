@@ -213,6 +213,14 @@ describe('ModelMonitoring prop checks', () => {
     expect(build({ scrapeIntervalSeconds: 1 })).toThrow('test/mon: scrapeIntervalSeconds (1) must be a whole number from 5 to 3600; scrape every 5 to 3600 seconds; 30 is usual');
   });
 
+  test('scrape class with an invalid name', () => {
+    expect(build({ scrapeClass: 'istio mtls' })).toThrow(/^test\/mon: scrapeClass \("istio mtls"\) is not a valid name/);
+  });
+
+  test('a Deployment name that is not a name', () => {
+    expect(build({ deploymentNames: ['resnet', 'Resnet_Canary'] })).toThrow('test/mon: deploymentNames[1] ("Resnet_Canary") is not a Deployment name; pass the names of the service\'s Deployments');
+  });
+
   test('service name that is not a DNS label', () => {
     expect(build({ serviceName: 'ResNet' })).toThrow(/^test\/mon: serviceName \("ResNet"\) is not a valid name/);
   });

@@ -321,6 +321,10 @@ describe('validateRollout', () => {
     );
   });
 
+  test('a hand-built rollout of an unknown kind', () => {
+    expect(run({ strategy: { kind: 'big-bang', options: {} } } as unknown as Rollout)).toBe('svc: rollout.kind ("big-bang") is not a rollout strategy; build the rollout with one of the Rollout factories');
+  });
+
   test('canary weight above 100', () => {
     expect(run(Rollout.canary({ newVersion: '1.1.0', weight: 120 }))).toBe('svc: rollout.weight (120) must be from 0 to 100 (a percentage of requests); set rollout.weight between 0 and 100');
   });
@@ -487,6 +491,28 @@ describe('validateLoadBalancer', () => {
     }
   });
 
+  test('options that are not an object', () => {
+    expect(run('least-connections' as unknown as LoadBalancerOptions)).toBe(
+      'svc: loadBalancer ("least-connections") is not an object; pass { algorithm, healthCheck, stickySessions } or leave loadBalancer out',
+    );
+  });
+
+  test('health check that is not an object', () => {
+    expect(run({ healthCheck: '/health' as unknown as { path: string } })).toBe('svc: loadBalancer.healthCheck ("/health") is not an object; pass { path: \'/health\', intervalSeconds: 10 }');
+  });
+
+  test('health check without a path', () => {
+    expect(run({ healthCheck: {} as { path: string } })).toMatch(/^svc: loadBalancer\.healthCheck\.path \(not set\) must start with "\/"/);
+  });
+
+  test('health check interval above 300 s', () => {
+    expect(run({ healthCheck: { path: '/health', intervalSeconds: 600 } })).toMatch(/^svc: loadBalancer\.healthCheck\.intervalSeconds \(600\) must be a whole number from 1 to 300/);
+  });
+
+  test('sticky sessions that are neither boolean nor object', () => {
+    expect(run({ stickySessions: 'yes' as unknown as boolean })).toBe('svc: loadBalancer.stickySessions ("yes") is neither a boolean nor an object; pass true, false or { cookieName, ttlSeconds }');
+  });
+
   test('unknown algorithm', () => {
     expect(run({ algorithm: 'random' as 'round-robin' })).toBe('svc: loadBalancer.algorithm ("random") is not supported; use one of "least-connections", "round-robin", "ip-hash"');
   });
@@ -570,6 +596,44 @@ describe('validateTrafficOptions', () => {
 
   test('many retries on 5xx', () => {
     expect(run({ retries: { attempts: 5, retryOn: '5xx' } })).toMatch(/^svc: traffic\.retries\.attempts \(5\) is more than 3 while retrying on 5xx or reset/);
+  });
+
+  test('per-try timeout of 0', () => {
+    expect(run({ retries: { perTryTimeoutSeconds: 0 } })).toMatch(/^svc: traffic\.retries\.perTryTimeoutSeconds \(0\) must be a whole number from 1 to 3600/);
+  });
+
+  test('retry conditions that are not a string', () => {
+    expect(run({ retries: { retryOn: ['5xx'] as unknown as string } })).toMatch(/^svc: traffic\.retries\.retryOn \(\["5xx"\]\) is not a comma-separated string/);
+  });
+
+  test('empty retry condition between commas', () => {
+    expect(run({ retries: { retryOn: 'connect-failure,,503' } })).toMatch(/^svc: traffic\.retries\.retryOn \("connect-failure,,503"\) has an unknown retry condition ""/);
+  });
+
+  test('connect timeout above 60 s', () => {
+    expect(run({ circuitBreaker: { connectTimeoutSeconds: 90 } })).toMatch(/^svc: traffic\.circuitBreaker\.connectTimeoutSeconds \(90\) must be a whole number from 1 to 60/);
+  });
+
+  test('max requests per connection of 0 (use no value for unlimited)', () => {
+    expect(run({ circuitBreaker: { maxRequestsPerConnection: 0 } })).toBe(
+      'svc: traffic.circuitBreaker.maxRequestsPerConnection (0) must be a whole number from 1 to 1000000; set traffic.circuitBreaker.maxRequestsPerConnection to at least 1, or leave it out for no limit',
+    );
+  });
+
+  test('zero consecutive errors before ejection', () => {
+    expect(run({ circuitBreaker: { consecutive5xxErrors: 0 } })).toMatch(/^svc: traffic\.circuitBreaker\.consecutive5xxErrors \(0\) must be a whole number from 1 to 1000/);
+  });
+
+  test('gateway selector with an invalid key', () => {
+    expect(run({ gateway: { hosts: ['a.example.com'], tlsSecretName: 'tls', selector: { 'bad key': 'x' } } })).toMatch(/^svc: traffic\.gateway\.selector \("bad key"\) is not a valid label key/);
+  });
+
+  test('gateway selector with an invalid value', () => {
+    expect(run({ gateway: { hosts: ['a.example.com'], tlsSecretName: 'tls', selector: { istio: 'ingress gateway' } } })).toMatch(/^svc: traffic\.gateway\.selector\.istio \("ingress gateway"\) is not a valid label value/);
+  });
+
+  test('without a field prefix, as for ModelTraffic\'s own props', () => {
+    expect(messageOf((check) => validateTrafficOptions(check, { requestTimeoutSeconds: 0 }, ''))).toMatch(/^svc: requestTimeoutSeconds \(0\)/);
   });
 
   test('circuit breaker limit of 0', () => {
