@@ -23,6 +23,8 @@ export class ValidationError extends Error {
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'not set';
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON would print NaN and Infinity as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -77,3 +77,10 @@ describe('node pool bad input', () => {
     expect(() => validateNodePoolSpec(spec, 'pool')).toThrow(/amiType \("AL2023_x86_64_STANDARD"\) has no NVIDIA driver/);
   });
 });
+
+describe('error messages', () => {
+  test('non-finite numbers are printed as they are, not as null', () => {
+    expect(() => NodePools.general({ maxSize: Number.NaN })).toThrow(/maxSize \(NaN\) must be a whole number/);
+    expect(() => NodePools.general({ diskGiB: Infinity })).toThrow(/diskGiB \(Infinity\)/);
+  });
+});
