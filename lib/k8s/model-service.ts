@@ -52,6 +52,11 @@ export class ModelService extends Construct {
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
     const chart = ServingChart.of(scope);
+    // cdk8s's Chart answers `instanceof` for every chart, subclass or not, so ServingChart.of can
+    // return a plain Chart: check for what a ServingChart has.
+    if (chart.preset === undefined || chart.nodePools === undefined) {
+      throw new Error(`${scope.node.path}: a ModelService must be created inside a ServingChart; create one with new ServingChart(app, 'serving', { environment, nodePools }) and pass it as the scope`);
+    }
     const plan = planModelService(props, {
       path: scope.node.path ? `${scope.node.path}/${id}` : id,
       id,

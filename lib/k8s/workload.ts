@@ -178,8 +178,9 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
   if (plan.gpu) {
-    // Extended resources are set as limits; the request defaults to the limit.
-    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${GPU_RESOURCE.replace('/', '~1')}`, plan.gpu.count));
+    // Extended resources are set as limits; the request defaults to the limit. A Quantity, not a
+    // number: cdk8s-plus serializes resources through its typed converter after the patches.
+    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${GPU_RESOURCE.replace('/', '~1')}`, kplus.k8s.Quantity.fromNumber(plan.gpu.count)));
   }
   // cdk8s-plus labels every pod with its construct address; nothing here selects on it, and it
   // would roll the pods whenever the construct tree is refactored.

@@ -1,0 +1,122 @@
+import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
+import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
+
+function objects(props: ModelServiceProps, environment: 'production' | 'development' = 'production'): K8sObject[] {
+  const c = chart(environment);
+  new ModelService(c, 'svc', props);
+  return ofService(synth(c), 'svc');
+}
+
+describe('ModelService scaling', () => {
+  test('fixed replicas: the Deployment carries them, no autoscaler; 2 by default, 1 in development', () => {
+    const fixed = objects({ ...CPU_SERVICE, replicas: 3 });
+    expect(one(fixed, 'Deployment').spec.replicas).toBe(3);
+    expect(ofKind(fixed, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(ofKind(fixed, 'ScaledObject')).toEqual([]);
+    expect(one(objects(CPU_SERVICE), 'Deployment').spec.replicas).toBe(2);
+    expect(one(objects(CPU_SERVICE, 'development'), 'Deployment').spec.replicas).toBe(1);
+  });
+
+  test('CPU and memory targets: an autoscaling/v2 HPA on the model container, with scale-up and scale-down behaviour', () => {
+    const o = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 2, maxReplicas: 8, targetCpuUtilization: 65, targetMemoryUtilization: 80, scaleDownStabilizationSeconds: 600 } });
+    expect(ofKind(o, 'ScaledObject')).toEqual([]);
+    const hpa = one(o, 'HorizontalPodAutoscaler', 'svc');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 8]);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'model-server', target: { type: 'Utilization', averageUtilization: 65 } } },
+      { type: 'ContainerResource', containerResource: { name: 'memory', container: 'model-server', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ]);
+    expect(hpa.spec.behavior.scaleUp).toMatchObject({ stabilizationWindowSeconds: 0, selectPolicy: 'Max' });
+    expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 600, selectPolicy: 'Max' });
+    expect(hpa.spec.behavior.scaleDown.policies).toEqual([
+      { type: 'Percent', value: 10, periodSeconds: 60 },
+      { type: 'Pods', value: 1, periodSeconds: 60 },
+    ]);
+    // The autoscaler owns the count: a replicas field would fight it on every GitOps sync.
+    expect(one(o, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('autoscaling with no target scales on CPU at 70 %', () => {
+    const hpa = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 4 } }), 'HorizontalPodAutoscaler');
+    expect(hpa.spec.metrics).toEqual([{ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'model-server', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(hpa.spec.minReplicas).toBe(2);
+  });
+
+  test('one autoscaler per track', () => {
+    const o = objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 4 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 20 }) });
+    expect(ofKind(o, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name)).toEqual(['svc-stable', 'svc-canary']);
+  });
+
+  test('GPU, request-rate and queue targets: a KEDA ScaledObject with Prometheus triggers and no HPA', () => {
+    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 1, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8 } });
+    expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
+    const so = one(o, 'ScaledObject', 'svc');
+    expect(so.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([1, 6]);
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+    const triggers = Object.fromEntries(so.spec.triggers.map((t: { name: string; type: string; metadata: Record<string, string> }) => [t.name, t]));
+    expect(Object.keys(triggers)).toEqual(['gpu-utilization', 'requests-per-second', 'queue-length']);
+    expect(triggers['gpu-utilization'].metadata.query).toBe('sum(DCGM_FI_DEV_GPU_UTIL{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"}) / 1');
+    expect(triggers['gpu-utilization'].metadata.threshold).toBe('75');
+    expect(triggers['requests-per-second'].metadata.query).toContain('istio_requests_total{reporter="source", destination_service_name="svc", destination_service_namespace="models-production"}');
+    expect(triggers['queue-length'].metadata.query).toBe('sum(nv_inference_pending_request_count{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"})');
+    expect(so.spec.triggers.every((t: { type: string; metricType: string }) => t.type === 'prometheus' && t.metricType === 'AverageValue')).toBe(true);
+    expect(one(o, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('CPU target together with a KEDA trigger becomes a KEDA cpu trigger: never an HPA and a ScaledObject', () => {
+    const o = objects({ ...GPU_SERVICE, autoscaling: { maxReplicas: 6, targetCpuUtilization: 60, requestsPerSecond: 40 } });
+    expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
+    const triggers = one(o, 'ScaledObject').spec.triggers;
+    expect(triggers.map((t: { type: string }) => t.type)).toEqual(['prometheus', 'cpu']);
+    expect(triggers[1]).toEqual({ type: 'cpu', metricType: 'Utilization', metadata: { value: '60', containerName: 'model-server' } });
+  });
+
+  test('scale to zero: minReplicaCount 0 only then, with a cooldown', () => {
+    const so = one(objects({ ...CPU_SERVICE, server: ModelServer.vllm(), autoscaling: { maxReplicas: 3, queueLength: 5, scaleToZero: true } }), 'ScaledObject');
+    expect(so.spec.minReplicaCount).toBe(0);
+    expect(so.spec.cooldownPeriod).toBe(300);
+    expect(so.spec.triggers[0].metadata.query).toContain('vllm:num_requests_waiting');
+    const warm = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 3, requestsPerSecond: 5 } }), 'ScaledObject');
+    expect(warm.spec.minReplicaCount).toBe(2);
+    expect(warm.spec.cooldownPeriod).toBeUndefined();
+  });
+
+  test('KEDA triggers of a track only see that track', () => {
+    const o = objects({ ...GPU_SERVICE, autoscaling: { targetGpuUtilization: 70, requestsPerSecond: 10 }, rollout: Rollout.canary({ newVersion: '2.1.0', weight: 10 }) });
+    const canary = one(o, 'ScaledObject', 'svc-canary');
+    expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"svc-canary-[a-z0-9]+-[a-z0-9]+"');
+    expect(canary.spec.triggers[1].metadata.query).toContain('destination_version="2.1.0"');
+  });
+});
+
+describe('ModelService stopped', () => {
+  const cases: Array<[string, ModelServiceProps]> = [
+    ['fixed', { ...CPU_SERVICE, replicas: 3, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) }],
+    ['hpa', { ...CPU_SERVICE, autoscaling: { maxReplicas: 5 }, rollout: Rollout.blueGreen({ greenVersion: '1.1.0' }) }],
+    ['keda', { ...GPU_SERVICE, autoscaling: { maxReplicas: 5, targetGpuUtilization: 70 } }],
+  ];
+
+  test.each(cases)('%s: every Deployment at 0, no HPA, no PDB, KEDA paused at 0, the route answers 503', (_kind, props) => {
+    const running = objects(props);
+    const stopped = objects({ ...props, stopped: true });
+    for (const d of ofKind(stopped, 'Deployment')) expect(d.spec.replicas).toBe(0);
+    expect(ofKind(stopped, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(ofKind(stopped, 'PodDisruptionBudget')).toEqual([]);
+    for (const so of ofKind(stopped, 'ScaledObject')) expect(so.metadata.annotations).toEqual({ 'autoscaling.keda.sh/paused-replicas': '0' });
+    expect(one(stopped, 'VirtualService').spec.http).toEqual([{ name: 'stopped', directResponse: { status: 503, body: { string: expect.any(String) } } }]);
+
+    // Everything else is unchanged, so removing `stopped` restores the service as it was.
+    const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
+    const changes = new Set(['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ScaledObject', 'VirtualService', 'Deployment']);
+    const same = (list: K8sObject[]) => list.filter((o) => !changes.has(o.kind));
+    expect(same(stopped)).toEqual(same(running));
+    const strip = (d: K8sObject) => ({ ...d, spec: { ...d.spec, replicas: undefined } });
+    expect(ofKind(stopped, 'Deployment').map(strip)).toEqual(ofKind(running, 'Deployment').map(strip));
+    expect(ofKind(stopped, 'ScaledObject').map((s) => s.spec)).toEqual(ofKind(running, 'ScaledObject').map((s) => s.spec));
+    expect(ofKind(running, 'Deployment').map(key)).toEqual(ofKind(stopped, 'Deployment').map(key));
+  });
+});
