@@ -23,7 +23,6 @@ function expectRejected(props: ModelServiceProps, message: string | RegExp, envi
 }
 
 // Casts for the values TypeScript would refuse: the checks exist for JavaScript and JSON callers.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const loose = (p: unknown): any => p;
 
 describe('ModelService validation: nothing is created when a prop is wrong', () => {

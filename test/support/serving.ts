@@ -29,7 +29,6 @@ export const GPU_SERVICE: ModelServiceProps = {
   resources: { cpu: 2, memoryGiB: 8, gpu: { count: 1, model: 'T4' } },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
 
 export function synth(c: ServingChart): K8sObject[] {
