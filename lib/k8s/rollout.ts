@@ -28,6 +28,12 @@ export interface BlueGreenOptions {
    * @default 'x-modelserve-color'
    */
   readonly previewHeader?: string;
+  /**
+   * Let callers from outside the cluster (through the ingress gateway) reach the idle colour with
+   * the preview header. Off, only callers inside the mesh can: testers, smoke tests, CI jobs.
+   * @default false
+   */
+  readonly previewFromGateway?: boolean;
 }
 
 export interface CanaryOptions {

@@ -148,7 +148,7 @@ describe('ModelTraffic VirtualService routes', () => {
   test('blue-green: a preview header route to the idle colour first, then 100 to the active one', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0' })).of('VirtualService'));
     expect(routes).toHaveLength(2);
-    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } } }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } }, gateways: ['mesh'] }]);
     expect(weights(routes[0])).toEqual({ green: 100 });
     expect(routes[1].match).toBeUndefined();
     expect(weights(routes[1])).toEqual({ blue: 100 });
@@ -156,9 +156,14 @@ describe('ModelTraffic VirtualService routes', () => {
 
   test('blue-green with green active and a custom header previews blue', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0', active: 'green', previewHeader: 'x-preview' })).of('VirtualService'));
-    expect(routes[0].match).toEqual([{ headers: { 'x-preview': { exact: 'blue' } } }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-preview': { exact: 'blue' } }, gateways: ['mesh'] }]);
     expect(weights(routes[0])).toEqual({ blue: 100 });
     expect(weights(routes[1])).toEqual({ green: 100 });
+  });
+
+  test('blue-green preview reaches the gateway only when asked for by name', () => {
+    const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0', previewFromGateway: true })).of('VirtualService'));
+    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } } }]);
   });
 
   test('A/B by header: the exact header value goes to b, the rest to a', () => {
@@ -340,7 +345,7 @@ describe('validateRollout', () => {
   });
 
   test('canary weight NaN', () => {
-    expect(run(Rollout.canary({ newVersion: '1.1.0', weight: NaN }))).toMatch(/^svc: rollout\.weight \(null\) is not a number/);
+    expect(run(Rollout.canary({ newVersion: '1.1.0', weight: NaN }))).toMatch(/^svc: rollout\.weight \(NaN\) is not a number/);
   });
 
   test('canary weight with a fraction', () => {

@@ -51,8 +51,10 @@ export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
       const active = s.options.active ?? 'blue';
       const idle = active === 'blue' ? 'green' : 'blue';
       const header = s.options.previewHeader ?? DEFAULT_PREVIEW_HEADER;
+      // The idle colour is untested by definition: by default only in-mesh callers may preview it.
+      const from = s.options.previewFromGateway ? {} : { gateways: ['mesh'] };
       return [
-        { name: 'preview', match: [{ headers: { [header]: { exact: idle } } }], route: [destination(idle, 100)], ...policy },
+        { name: 'preview', match: [{ headers: { [header]: { exact: idle } }, ...from }], route: [destination(idle, 100)], ...policy },
         { name: 'primary', route: [destination(active, 100)], ...policy },
       ];
     }
