@@ -1,0 +1,18 @@
+// The production node pools, as plain data: the platform example (cdktf) turns them into EKS node
+// groups and the serving example (cdk8s) places model services on them. Engine-free, so either
+// app can import it without loading the other engine.
+import { NodePools, NodePoolSpec } from '../lib/catalog';
+
+export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
+  NodePools.general(),
+  NodePools.gpu({ gpu: 'T4' }),
+  NodePools.gpu({ gpu: 'A100' }),
+  NodePools.spot(),
+  NodePools.highMemory(),
+];
+
+export const STAGING_NODE_POOLS: readonly NodePoolSpec[] = [
+  NodePools.general({ minSize: 1, desiredSize: 2 }),
+  NodePools.gpu({ gpu: 'T4' }),
+  NodePools.spot(),
+];

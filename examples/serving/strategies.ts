@@ -1,0 +1,44 @@
+import { Construct } from 'constructs';
+import { ModelServer, ModelService, ModelServiceProps, Rollout, ServingChart } from '../../lib/k8s';
+import { STAGING_NODE_POOLS } from '../node-pools';
+
+const MODEL_BUCKET = 's3://modelserve-staging-models-123456789012-us-east-1';
+
+/** What every example below shares: a small CPU model behind TorchServe. */
+const base = (id: string): ModelServiceProps => ({
+  model: { id, version: '1.0.0', uri: `${MODEL_BUCKET}/${id}/{version}/` },
+  image: 'pytorch/torchserve:0.12.0-cpu',
+  server: ModelServer.torchServe(),
+  resources: { cpu: 1, memoryGiB: 4 },
+  replicas: 2,
+});
+
+/** One short example per rollout strategy, and a stopped service, in staging. */
+export function strategyExamples(scope: Construct): ServingChart {
+  const chart = new ServingChart(scope, 'serving-strategies', { environment: 'staging', nodePools: STAGING_NODE_POOLS });
+
+  // Replace pods a quarter at a time, never below the asked-for count.
+  new ModelService(chart, 'rolling', { ...base('sentiment'), rollout: Rollout.rollingUpdate({ maxSurge: '25%', maxUnavailable: 0 }) });
+
+  // A model that holds an exclusive lock on its store: stop the old pods first.
+  new ModelService(chart, 'recreate', { ...base('ranker'), rollout: Rollout.recreate() });
+
+  // Green runs 1.1.0 beside blue and answers requests with `x-modelserve-color: green`.
+  new ModelService(chart, 'blue-green', { ...base('fraud'), rollout: Rollout.blueGreen({ greenVersion: '1.1.0' }) });
+
+  // 20 % of requests to 1.1.0.
+  new ModelService(chart, 'canary', { ...base('churn'), rollout: Rollout.canary({ newVersion: '1.1.0', weight: 20 }) });
+
+  // Requests with `x-model-variant: b` reach 1.1.0; the rest stay on 1.0.0.
+  new ModelService(chart, 'ab-test', {
+    ...base('recommender'),
+    rollout: Rollout.abTest({ variantVersion: '1.1.0', match: { header: { name: 'x-model-variant', value: 'b' } } }),
+  });
+
+  // 1.1.0 sees a copy of half the requests; only 1.0.0 answers.
+  new ModelService(chart, 'shadow', { ...base('forecast'), rollout: Rollout.shadow({ newVersion: '1.1.0', mirrorPercent: 50 }) });
+
+  // Scaled to zero and answering 503; delete the flag to bring it back as it was.
+  new ModelService(chart, 'stopped', { ...base('legacy-tagger'), stopped: true });
+  return chart;
+}

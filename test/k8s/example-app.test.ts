@@ -1,0 +1,73 @@
+import { Chart, Testing } from 'cdk8s';
+import { servingApp } from '../../examples/serving/main';
+import { schemaFailures } from '../support/schema';
+import { K8sObject, ofKind, ofService, one } from '../support/serving';
+
+const app = servingApp(Testing.app());
+const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+const byChart = Object.fromEntries(charts.map((c) => [c.node.id, Testing.synth(c) as K8sObject[]]));
+const production = byChart['serving-production'];
+const strategies = byChart['serving-strategies'];
+
+describe('examples/serving', () => {
+  test('synthesizes the production chart and the strategies chart', () => {
+    expect(Object.keys(byChart)).toEqual(['serving-production', 'serving-strategies']);
+  });
+
+  test('snapshot', () => {
+    expect(byChart).toMatchSnapshot();
+  });
+
+  test('every object is valid against the Kubernetes 1.36 and CRD schemas', () => {
+    const all = [...production, ...strategies];
+    const result = schemaFailures(all);
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toBe(all.length);
+  });
+
+  test('output is deterministic', () => {
+    const again = servingApp(Testing.app());
+    const synthAgain = again.node.children.filter((c): c is Chart => c instanceof Chart).map((c) => Testing.synth(c));
+    expect(synthAgain).toEqual([production, strategies]);
+  });
+
+  test('BERT NER runs on the T4 pool and scales through KEDA on GPU use and request rate', () => {
+    const pod = one(production, 'Deployment', 'bert-ner').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['gpu-t4']);
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(one(production, 'ScaledObject', 'bert-ner').spec.triggers.map((t: { name: string }) => t.name)).toEqual(['gpu-utilization', 'requests-per-second']);
+    expect(ofKind(ofService(production, 'bert-ner'), 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('ResNet runs on A100s with 10 % of requests on the canary', () => {
+    expect(ofKind(ofService(production, 'resnet'), 'Deployment').map((d) => [d.metadata.name, d.spec.template.metadata.labels.version])).toEqual([
+      ['resnet-stable', '1.0.0'],
+      ['resnet-canary', '1.1.0'],
+    ]);
+    const weights = one(production, 'VirtualService', 'resnet').spec.http[0].route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]);
+    expect(weights).toEqual([['stable', 90], ['canary', 10]]);
+    expect(one(production, 'Deployment', 'resnet-canary').spec.template.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  });
+
+  test('the orchestrator is a CPU service with the Redis endpoint in env and its token from a Secret', () => {
+    const o = ofService(production, 'pipeline-orchestrator');
+    const pod = one(o, 'Deployment').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['general']);
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_PORT', value: '6379' });
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'token', optional: false } } });
+    expect(one(o, 'HorizontalPodAutoscaler').spec.metrics[0].containerResource.name).toBe('cpu');
+    // The namespace lets it reach the cache subnets on 6379.
+    const egress = one(production, 'NetworkPolicy', 'allow-aws-egress').spec.egress;
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6379 }] });
+  });
+
+  test('one service per strategy, and the stopped one answers 503 with no pods', () => {
+    const deployments = ofKind(strategies, 'Deployment').map((d) => d.metadata.name);
+    expect(deployments).toEqual(['rolling', 'recreate', 'blue-green-blue', 'blue-green-green', 'canary-stable', 'canary-canary', 'ab-test-a', 'ab-test-b', 'shadow-stable', 'shadow-shadow', 'stopped']);
+    expect(one(strategies, 'Deployment', 'stopped').spec.replicas).toBe(0);
+    expect(one(strategies, 'VirtualService', 'stopped').spec.http[0].directResponse.status).toBe(503);
+    expect(one(strategies, 'Deployment', 'recreate').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(one(strategies, 'VirtualService', 'shadow').spec.http[0].mirrorPercentage).toEqual({ value: 50 });
+  });
+});
+
