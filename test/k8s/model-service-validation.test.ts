@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { EnvironmentName, ValidationError } from '../../lib/catalog';
-import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
-import { chart, CPU_SERVICE, GPU_SERVICE, synth } from '../support/serving';
+import { ModelServer, ModelService, ModelServiceProps, Rollout, ServingChart } from '../../lib/k8s';
+import { chart, CPU_SERVICE, GPU_SERVICE, POOLS, synth } from '../support/serving';
 
 /**
  * The props are rejected with exactly `message`, and the chart holds nothing of the service: the
@@ -155,6 +155,19 @@ describe('ModelService validation: nothing is created when a prop is wrong', () 
 
   test('request timeout (checked by the traffic options)', () => {
     expectRejected({ ...CPU_SERVICE, requestTimeoutSeconds: 0 }, /^serving\/svc: requestTimeoutSeconds \(0\) must be a whole number from 1 to 3600; /);
+  });
+
+  test('a chart that names the model store gives the default URI', () => {
+    // Until ServingChartProps has modelStoreUri, a subclass stands in for it.
+    class ChartWithStore extends ServingChart {
+      public readonly modelStoreUri = 's3://modelserve-prod-models-123456789012-us-east-1/';
+    }
+    const c = new ChartWithStore(Testing.app(), 'serving', { environment: 'production', nodePools: POOLS });
+    const service = new ModelService(c, 'svc', { ...CPU_SERVICE, model: { id: 'ner', version: '1.0.0' }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 1 }) });
+    expect(service.plan.tracks.map((t) => t.modelUri)).toEqual([
+      's3://modelserve-prod-models-123456789012-us-east-1/ner/1.0.0/',
+      's3://modelserve-prod-models-123456789012-us-east-1/ner/1.1.0/',
+    ]);
   });
 
   test('outside a ServingChart', () => {
