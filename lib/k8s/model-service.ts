@@ -10,7 +10,7 @@ import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
 import { ModelMonitoring } from './monitoring';
 import { ModelTraffic } from './traffic';
-import { ModelServicePlan, planModelService } from './validate-model-service';
+import { claimObjectNames, ModelServicePlan, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
 
 /** Service port of the HTTP inference API: callers use `http://<host>/...`. */
@@ -67,6 +67,8 @@ export class ModelService extends Construct {
       // The AWS side names the bucket after the account and region, which only the chart's author knows.
       modelStoreUri: (chart as { modelStoreUri?: string }).modelStoreUri,
     });
+    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : [])];
+    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
     super(scope, id);
     this.plan = plan;
     this.name = plan.name;

@@ -320,3 +320,30 @@ function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanC
     prometheusUrl,
   };
 }
+
+/** Names each chart's services have taken, by `Kind/name`, with the path of the service that took them. */
+const takenNames = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Reserves the names of the objects a service will create in its chart, so that two services
+ * never emit two objects of one kind and name (service `resnet` with a canary and a service named
+ * `resnet-canary` would both emit Deployment `resnet-canary`, and the second would silently win on
+ * apply). Throws before anything is created; reserves nothing when it throws.
+ */
+export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string }): void {
+  const taken = takenNames.get(chart) ?? new Map<string, string>();
+  const wanted: Array<[string, string, string]> = [
+    ['ServiceAccount', plan.serviceAccountName, 'serviceAccount.name'],
+    ['Service', plan.name, 'name'],
+    ...plan.tracks.map((t): [string, string, string] => ['Deployment', t.deploymentName, 'name']),
+    ...extra.configMaps.map((n): [string, string, string] => ['ConfigMap', n, 'name']),
+    ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
+  ];
+  const check = new PropsValidator(plan.path);
+  for (const [kind, name, field] of wanted) {
+    const owner = taken.get(`${kind}/${name}`);
+    check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
+  }
+  for (const [kind, name] of wanted) taken.set(`${kind}/${name}`, plan.path);
+  takenNames.set(chart, taken);
+}

@@ -170,6 +170,21 @@ describe('ModelService validation: nothing is created when a prop is wrong', () 
     ]);
   });
 
+  test('two services that would emit the same object', () => {
+    const c = chart();
+    new ModelService(c, 'resnet', { ...CPU_SERVICE, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 5 }) });
+    expect(() => new ModelService(c, 'resnet-canary', CPU_SERVICE)).toThrow(
+      'serving/resnet-canary: name ("resnet-canary") gives Deployment "resnet-canary", which serving/resnet already creates in this chart; rename one of the two services',
+    );
+    expect(() => new ModelService(c, 'other', { ...CPU_SERVICE, serviceAccount: { name: 'resnet' } })).toThrow(
+      'serving/other: serviceAccount.name ("resnet") gives ServiceAccount "resnet", which serving/resnet already creates in this chart; give each service its own ServiceAccount (the AWS side can grant several the same access)',
+    );
+    expect(c.node.tryFindChild('resnet-canary')).toBeUndefined();
+    expect(c.node.tryFindChild('other')).toBeUndefined();
+    // A failed service reserves nothing: the name is free for a correct one.
+    expect(() => new ModelService(c, 'other', CPU_SERVICE)).not.toThrow();
+  });
+
   test('outside a ServingChart', () => {
     const c = new Chart(Testing.app(), 'plain');
     expect(() => new ModelService(c, 'svc', CPU_SERVICE)).toThrow(/^plain: a ModelService must be created inside a ServingChart/);
