@@ -236,7 +236,7 @@ export interface ModelServiceProps extends TrafficOptions {
   readonly autoscaling?: AutoscalingOptions;
   /**
    * How requests are spread over pods, health checking and sticky sessions.
-   * @default - round robin, no outlier ejection beyond the mesh default
+   * @default - least-connections, no sticky sessions, outlier ejection every 10 s; the readiness probe uses the server's health path
    */
   readonly loadBalancer?: LoadBalancerOptions;
   /**
@@ -283,7 +283,7 @@ export interface ModelServiceProps extends TrafficOptions {
   readonly drainSeconds?: number;
   /**
    * Time a pod has to stop after it is asked to: drain, then finish in-flight requests.
-   * @default 60
+   * @default - 60, or drainSeconds + 30 when that is longer
    */
   readonly terminationGracePeriodSeconds?: number;
   /**
