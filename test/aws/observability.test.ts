@@ -39,8 +39,10 @@ describe('Observability', () => {
 
   test('lets CloudWatch Logs and CloudWatch alarms use the key', () => {
     const policy = policyOf(out.only('aws_kms_key').policy);
-    const services = policy.Statement.find((s: Json) => s.Sid === 'ServicesEncryptOnTheirOwnBehalf');
-    expect(services.Principal.Service).toEqual([expect.stringMatching(/^logs\.\$\{data\.aws_region\..*\}\.\$\{data\.aws_partition\..*dns_suffix\}$/), expect.stringMatching(/^cloudwatch\./)]);
+    const logs = policy.Statement.find((s: Json) => s.Sid === 'CloudWatchLogsEncryptThisAccountsLogGroups');
+    expect(logs.Principal.Service).toEqual([expect.stringMatching(/^logs\.\$\{data\.aws_region\..*\}\.\$\{data\.aws_partition\..*dns_suffix\}$/)]);
+    const alarms = policy.Statement.find((s: Json) => s.Sid === 'ServicesPublishIntoEncryptedResources');
+    expect(alarms.Principal.Service).toEqual([expect.stringMatching(/^cloudwatch\./)]);
   });
 
   test('encrypts the topic and subscribes the on-call email', () => {
