@@ -9,7 +9,6 @@ export * from './model-service';
 export { isPinnedImage, MESH_SIDECAR } from './validate-model-service';
 export type { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
 export { KEDA_PAUSED_REPLICAS } from './scaling';
-export { DEFAULT_INGRESS_GATEWAY, DEFAULT_PROMETHEUS } from './network-policy';
 export * from './traffic';
 export * from './monitoring';
 export * from '../check/placement';

@@ -52,11 +52,6 @@ export class ModelService extends Construct {
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
     const chart = ServingChart.of(scope);
-    // cdk8s's Chart answers `instanceof` for every chart, subclass or not, so ServingChart.of can
-    // return a plain Chart: check for what a ServingChart has.
-    if (chart.preset === undefined || chart.nodePools === undefined) {
-      throw new Error(`${scope.node.path}: a ModelService must be created inside a ServingChart; create one with new ServingChart(app, 'serving', { environment, nodePools }) and pass it as the scope`);
-    }
     const plan = planModelService(props, {
       path: scope.node.path ? `${scope.node.path}/${id}` : id,
       id,
@@ -64,8 +59,7 @@ export class ModelService extends Construct {
       environment: chart.environment,
       preset: chart.preset,
       nodePools: chart.nodePools,
-      // The AWS side names the bucket after the account and region, which only the chart's author knows.
-      modelStoreUri: (chart as { modelStoreUri?: string }).modelStoreUri,
+      modelStoreUri: chart.modelStoreUri,
     });
     const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : [])];
     claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
@@ -132,6 +126,7 @@ export class ModelService extends Construct {
       serviceName: plan.name,
       namespace: plan.namespace,
       port: HTTP_SERVICE_PORT,
+      grpcPort: plan.server.grpcPort,
       tracks: plan.tracks.map(({ name, version, weight }) => ({ name, version, weight })),
       rollout: plan.rollout,
       loadBalancer: props.loadBalancer,

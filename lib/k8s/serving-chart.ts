@@ -12,7 +12,7 @@ import {
   isEnvironmentName,
   validateNodePoolSpec,
 } from '../catalog';
-import { ServingNamespace, ServingNamespaceOptions, validateServingNamespaceOptions } from './serving-namespace';
+import { DEFAULT_INGRESS_GATEWAY, DEFAULT_PROMETHEUS, PodPeer, ServingNamespace, ServingNamespaceOptions, validateServingNamespaceOptions } from './serving-namespace';
 
 export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
   /** Preset for quotas, limits and image rules. */
@@ -33,9 +33,22 @@ export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
    * @default true
    */
   readonly createNamespace?: boolean;
-  /** Options of the namespace when this chart creates it. */
+  /**
+   * Options of the namespace when this chart creates it. The ingress gateway and Prometheus peers
+   * are also what each ModelService's network policy admits.
+   */
   readonly namespaceOptions?: ServingNamespaceOptions;
+  /**
+   * Where model artefacts live, e.g. the AWS platform's ModelStore bucket
+   * (`s3://modelserve-prod-models-123456789012-us-east-1`): a ModelService without `model.uri`
+   * loads `<modelStoreUri>/<model id>/<version>/`.
+   * @default - none: every ModelService gives `model.uri`
+   */
+  readonly modelStoreUri?: string;
 }
+
+/** Marks ServingCharts: cdk8s's Chart answers `instanceof` for every chart, subclass or not. */
+const SERVING_CHART = Symbol.for('modelserve.ServingChart');
 
 /**
  * A cdk8s chart for one environment's model services: it knows the environment preset and the node
@@ -44,7 +57,7 @@ export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
 export class ServingChart extends Chart {
   /** The ServingChart that holds `construct`; throws if there is none. */
   public static of(construct: IConstruct): ServingChart {
-    const found = construct.node.scopes.reverse().find((s): s is ServingChart => s instanceof ServingChart);
+    const found = construct.node.scopes.reverse().find((s): s is ServingChart => (s as unknown as Record<symbol, unknown>)[SERVING_CHART] === true);
     if (!found) {
       throw new Error(`${construct.node.path}: a ModelService must be created inside a ServingChart; create one with new ServingChart(app, 'serving', { environment, nodePools }) and pass it as the scope`);
     }
@@ -57,6 +70,12 @@ export class ServingChart extends Chart {
   public readonly namespaceName: string;
   /** The namespace construct, when this chart created it. */
   public readonly servingNamespace?: ServingNamespace;
+  /** Where model artefacts live, when the chart names it. */
+  public readonly modelStoreUri?: string;
+  /** The mesh ingress gateway pods that may call the services. */
+  public readonly ingressGateway: PodPeer;
+  /** The Prometheus pods that may scrape the services. */
+  public readonly prometheus: PodPeer;
 
   constructor(scope: Construct, id: string, props: ServingChartProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -70,12 +89,17 @@ export class ServingChart extends Chart {
     const namespace = props.namespace ?? `models-${props.environment}`;
     check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
     validateServingNamespaceOptions(new PropsValidator(`${path}/namespace`), props.namespaceOptions ?? {});
+    check.that(props.modelStoreUri === undefined || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(props.modelStoreUri), 'modelStoreUri', props.modelStoreUri, 'is not an S3 URI', 'give the bucket as "s3://<bucket>" (the ModelStore\'s bucketName)');
 
     super(scope, id, { ...props, namespace });
     this.environment = props.environment;
     this.preset = ENVIRONMENT_PRESETS[props.environment];
     this.nodePools = props.nodePools;
     this.namespaceName = namespace;
+    this.modelStoreUri = props.modelStoreUri;
+    this.ingressGateway = props.namespaceOptions?.ingressGateway ?? DEFAULT_INGRESS_GATEWAY;
+    this.prometheus = props.namespaceOptions?.prometheus ?? DEFAULT_PROMETHEUS;
+    Object.defineProperty(this, SERVING_CHART, { value: true });
     if (props.createNamespace ?? true) {
       this.servingNamespace = new ServingNamespace(this, 'namespace', { ...props.namespaceOptions, name: namespace, environment: props.environment });
     }

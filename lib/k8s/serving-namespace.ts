@@ -17,12 +17,12 @@ export interface EgressRule {
 
 export interface ServingNamespaceOptions {
   /**
-   * The mesh ingress gateway pods, admitted to every pod of the namespace.
+   * The mesh ingress gateway pods, admitted to each ModelService's serving ports.
    * @default - pods labelled istio=ingressgateway in namespace istio-ingress
    */
   readonly ingressGateway?: PodPeer;
   /**
-   * The Prometheus pods, admitted to scrape every pod of the namespace.
+   * The Prometheus pods, admitted to the sidecars' metrics ports and each ModelService's metrics port.
    * @default - pods labelled app.kubernetes.io/name=prometheus in namespace monitoring
    */
   readonly prometheus?: PodPeer;
@@ -49,6 +49,13 @@ export interface ServingNamespaceProps extends ServingNamespaceOptions {
   readonly name: string;
   readonly environment: EnvironmentName;
 }
+
+/** The Istio ingress gateway as the Istio gateway Helm chart labels it. */
+export const DEFAULT_INGRESS_GATEWAY: PodPeer = { namespace: 'istio-ingress', podLabels: { istio: 'ingressgateway' } };
+/** The Prometheus Operator's Prometheus, as kube-prometheus-stack labels it. */
+export const DEFAULT_PROMETHEUS: PodPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+/** Istio sidecar ports Prometheus scrapes: merged agent metrics and Envoy's own. */
+const SIDECAR_METRICS_PORTS = [15020, 15090];
 
 /** EKS Pod Identity agent: pods fetch their AWS credentials from it on port 80. */
 const POD_IDENTITY_AGENT = '169.254.170.23/32';
@@ -135,8 +142,7 @@ export class ServingNamespace extends Construct {
   }
 
   private networkPolicies(labels: Record<string, string>, props: ServingNamespaceProps): void {
-    const gateway = props.ingressGateway ?? { namespace: 'istio-ingress', podLabels: { istio: 'ingressgateway' } };
-    const prometheus = props.prometheus ?? { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const prometheus = props.prometheus ?? DEFAULT_PROMETHEUS;
     const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
       new k8s.KubeNetworkPolicy(this, id, { metadata: { name, labels }, spec });
     const allPods = {};
@@ -150,22 +156,22 @@ export class ServingNamespace extends Construct {
         ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
       }],
     });
-    policy('allow-mesh', 'allow-mesh', {
+    // Ingress to a model's own ports (from the gateway, callers in the namespace, Prometheus) is each
+    // ModelService's own policy, port by port; here only what every meshed pod needs.
+    policy('allow-mesh', 'allow-mesh-egress', {
       podSelector: allPods,
-      policyTypes: ['Ingress', 'Egress'],
-      // Callers inside the namespace (the pipeline orchestrator calling a model) and the gateway;
-      // the mesh's mTLS and authorization policies narrow this further.
-      ingress: [{ from: [{ podSelector: allPods }, peer(gateway)] }],
+      policyTypes: ['Egress'],
       egress: [
+        // Callers in the namespace (the pipeline orchestrator calling a model); mTLS authenticates them.
         { to: [{ podSelector: allPods }] },
         // Sidecars fetch config and certificates from istiod (xDS + CA on 15012, injection webhook on 15017).
         { to: [peer(ISTIOD)], ports: [15012, 15017].map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) },
       ],
     });
-    policy('allow-prometheus', 'allow-prometheus-scrape', {
+    policy('allow-prometheus', 'allow-sidecar-metrics', {
       podSelector: allPods,
       policyTypes: ['Ingress'],
-      ingress: [{ from: [peer(prometheus)] }],
+      ingress: [{ from: [peer(prometheus)], ports: SIDECAR_METRICS_PORTS.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) }],
     });
     const egress: k8s.NetworkPolicyEgressRule[] = [
       { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(80) }] },

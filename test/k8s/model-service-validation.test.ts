@@ -158,11 +158,7 @@ describe('ModelService validation: nothing is created when a prop is wrong', () 
   });
 
   test('a chart that names the model store gives the default URI', () => {
-    // Until ServingChartProps has modelStoreUri, a subclass stands in for it.
-    class ChartWithStore extends ServingChart {
-      public readonly modelStoreUri = 's3://modelserve-prod-models-123456789012-us-east-1/';
-    }
-    const c = new ChartWithStore(Testing.app(), 'serving', { environment: 'production', nodePools: POOLS });
+    const c = new ServingChart(Testing.app(), 'serving', { environment: 'production', nodePools: POOLS, modelStoreUri: 's3://modelserve-prod-models-123456789012-us-east-1/' });
     const service = new ModelService(c, 'svc', { ...CPU_SERVICE, model: { id: 'ner', version: '1.0.0' }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 1 }) });
     expect(service.plan.tracks.map((t) => t.modelUri)).toEqual([
       's3://modelserve-prod-models-123456789012-us-east-1/ner/1.0.0/',

@@ -246,8 +246,13 @@ describe('ModelService: what it emits', () => {
 
   test('traffic: the VirtualService splits by the canary weight to the track subsets', () => {
     const { objects } = build({ ...CPU_SERVICE, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }), requestTimeoutSeconds: 30, retries: { attempts: 1 } });
-    const route = one(objects, 'VirtualService', 'svc').spec.http[0];
-    expect(route.route.map((r: { destination: { subset: string; port: { number: number } }; weight: number }) => [r.destination.subset, r.destination.port.number, r.weight])).toEqual([
+    const http = one(objects, 'VirtualService', 'svc').spec.http;
+    const split = (route: any) => route.route.map((r: { destination: { subset: string; port: { number: number } }; weight: number }) => [r.destination.subset, r.destination.port.number, r.weight]);
+    // Triton's gRPC API keeps its own port and the same split.
+    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    expect(split(http[0])).toEqual([['stable', 8001, 90], ['canary', 8001, 10]]);
+    const route = http[1];
+    expect(split(route)).toEqual([
       ['stable', 80, 90],
       ['canary', 80, 10],
     ]);

@@ -295,7 +295,7 @@ describe('validateAlertThresholds', () => {
   });
 
   test('infinite staleness', () => {
-    expect(run({ modelStalenessHours: Infinity })).toMatch(/^svc: monitoring\.alerts\.modelStalenessHours \(null\) must be a positive number of hours/);
+    expect(run({ modelStalenessHours: Infinity })).toMatch(/^svc: monitoring\.alerts\.modelStalenessHours \(Infinity\) must be a positive number of hours/);
   });
 
   test('an unknown threshold (a typo)', () => {

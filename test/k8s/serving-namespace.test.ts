@@ -1,4 +1,5 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { NodePools, ValidationError } from '../../lib/catalog';
 import { ServingChart } from '../../lib/k8s/serving-chart';
 import { schemaFailures } from '../support/schema';
@@ -33,19 +34,20 @@ describe('ServingNamespace', () => {
     expect(pa.spec.mtls.mode).toBe('STRICT');
   });
 
-  test('network policy denies everything by default and allows DNS, the gateway and Prometheus', () => {
+  test('network policy denies everything by default and allows DNS, istiod and Prometheus on the sidecar ports', () => {
     const policies = byKind(objects, 'NetworkPolicy');
     const deny = policies.find((p) => p.metadata.name === 'default-deny-all');
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const dns = policies.find((p) => p.metadata.name === 'allow-dns');
     expect(dns.spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
-    const mesh = policies.find((p) => p.metadata.name === 'allow-mesh');
-    expect(mesh.spec.ingress[0].from).toContainEqual({
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-ingress' } },
-      podSelector: { matchLabels: { istio: 'ingressgateway' } },
-    });
-    const scrape = policies.find((p) => p.metadata.name === 'allow-prometheus-scrape');
-    expect(scrape.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
+    const mesh = policies.find((p) => p.metadata.name === 'allow-mesh-egress');
+    expect(mesh.spec.policyTypes).toEqual(['Egress']);
+    expect(mesh.spec.egress[1].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('istio-system');
+    // No namespace-wide ingress but the sidecars' metrics: each ModelService admits its own ports.
+    const ingress = policies.filter((p) => p.spec.ingress);
+    expect(ingress.map((p) => p.metadata.name)).toEqual(['allow-sidecar-metrics']);
+    expect(ingress[0].spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
+    expect(ingress[0].spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15020 }, { protocol: 'TCP', port: 15090 }]);
     const egress = policies.find((p) => p.metadata.name === 'allow-aws-egress');
     expect(egress.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }], ports: [{ protocol: 'TCP', port: 443 }] });
   });
@@ -75,12 +77,27 @@ describe('ServingNamespace', () => {
   });
 });
 
+describe('ServingChart.of', () => {
+  test('finds the ServingChart above a construct', () => {
+    const chart = new ServingChart(Testing.app(), 'serving', { environment: 'staging', nodePools });
+    const inner = new Construct(chart, 'inner');
+    expect(ServingChart.of(inner)).toBe(chart);
+    expect(chart.ingressGateway.namespace).toBe('istio-ingress');
+  });
+
+  test('a plain cdk8s Chart is not a ServingChart', () => {
+    const plain = new Chart(Testing.app(), 'plain');
+    expect(() => ServingChart.of(new Construct(plain, 'svc'))).toThrow(/plain\/svc: a ModelService must be created inside a ServingChart/);
+  });
+});
+
 describe('ServingChart bad input', () => {
   const cases: Array<[string, object, RegExp]> = [
     ['unknown environment', { environment: 'prod' }, /^serving: environment \("prod"\) is not an environment preset; use one of development, staging, production$/],
     ['no node pools', { nodePools: [] }, /serving: nodePools \(\[\]\) is empty; pass the node pool specs/],
     ['two pools with one name', { nodePools: [NodePools.general(), NodePools.general()] }, /nodePools \("general"\) names two pools the same/],
     ['invalid namespace', { namespace: 'Models_Prod' }, /namespace \("Models_Prod"\) is not a valid name/],
+    ['model store that is not S3', { modelStoreUri: 'gs://models' }, /serving: modelStoreUri \("gs:\/\/models"\) is not an S3 URI/],
     ['bad egress CIDR', { namespaceOptions: { egress: [{ cidr: '10.0.0.0/33', ports: [5432] }] } }, /egress\[0\].cidr \("10.0.0.0\/33"\) is not an IPv4 CIDR/],
   ];
   test.each(cases)('%s', (_name, props, message) => {

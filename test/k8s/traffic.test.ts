@@ -161,6 +161,31 @@ describe('ModelTraffic VirtualService routes', () => {
     expect(weights(routes[1])).toEqual({ green: 100 });
   });
 
+  test('gRPC: routes on the gRPC port come first and keep it; HTTP routes match no port', () => {
+    const { objects, of } = synth(Rollout.canary({ newVersion: '1.1.0', weight: 10 }), { grpcPort: 8001 });
+    const routes = routesOf(of('VirtualService'));
+    expect(routes.map((r) => r.name)).toEqual(['primary-grpc', 'primary']);
+    expect(routes[0].match).toEqual([{ port: 8001 }]);
+    expect(routes[0].route.map((r: any) => r.destination.port.number)).toEqual([8001, 8001]);
+    expect(weights(routes[0])).toEqual({ stable: 90, canary: 10 });
+    expect(routes[1].match).toBeUndefined();
+    expect(routes[1].route.map((r: any) => r.destination.port.number)).toEqual([8080, 8080]);
+    expect(schemaFailures(objects).failures).toEqual([]);
+  });
+
+  test('gRPC with a header match keeps the header and adds the port', () => {
+    const routes = routesOf(synth(Rollout.abTest({ variantVersion: '1.1.0', match: { header: { name: 'x-variant', value: 'b' } } }), { grpcPort: 8001 }).of('VirtualService'));
+    expect(routes[0]).toMatchObject({ name: 'variant-b-grpc', match: [{ headers: { 'x-variant': { exact: 'b' } }, port: 8001 }] });
+    expect(routes[1]).toMatchObject({ name: 'variant-a-grpc', match: [{ port: 8001 }] });
+    expect(routes.slice(2).map((r) => r.name)).toEqual(['variant-b', 'variant-a']);
+  });
+
+  test('gRPC shadow mirrors on the gRPC port', () => {
+    const routes = routesOf(synth(Rollout.shadow({ newVersion: '1.1.0' }), { grpcPort: 8001 }).of('VirtualService'));
+    expect(routes[0].mirror.port.number).toBe(8001);
+    expect(routes[1].mirror.port.number).toBe(8080);
+  });
+
   test('blue-green preview reaches the gateway only when asked for by name', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0', previewFromGateway: true })).of('VirtualService'));
     expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } } }]);

@@ -7,8 +7,10 @@ export const DEFAULT_MIRROR_PERCENT = 100;
 export interface RouteContext {
   /** Fully qualified service host that every destination points at. */
   readonly host: string;
-  /** Service port of the model's API. */
+  /** Service port of the model's HTTP API. */
   readonly port: number;
+  /** Service port of the model's gRPC API, when the server has one. */
+  readonly grpcPort?: number;
   readonly tracks: readonly Track[];
   readonly rollout: Rollout;
   readonly timeoutSeconds: number;
@@ -30,7 +32,21 @@ export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
     // Timeout and retries do not apply: the proxy answers without calling anything.
     return [{ name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } }];
   }
-  const destination = (subset: string, weight: number) => ({ destination: { host: ctx.host, subset, port: { number: ctx.port } }, weight });
+  // gRPC calls to the gRPC port must reach that port, not the HTTP API. Their routes come first and
+  // match on the port; the HTTP routes match no port so that they also take the gateway's traffic,
+  // whose port is the gateway's own (443), not the Service's.
+  const grpc = ctx.grpcPort === undefined ? [] : routesTo(ctx, ctx.grpcPort).map((route) => onPort(route, ctx.grpcPort!));
+  return [...grpc, ...routesTo(ctx, ctx.port)];
+}
+
+function onPort(route: Record<string, unknown>, port: number): Record<string, unknown> {
+  const match = (route.match as Record<string, unknown>[] | undefined) ?? [{}];
+  return { ...route, name: `${route.name}-grpc`, match: match.map((m) => ({ ...m, port })) };
+}
+
+/** The routes of the rollout strategy, with every destination on `port`. */
+function routesTo(ctx: RouteContext, port: number): Record<string, unknown>[] {
+  const destination = (subset: string, weight: number) => ({ destination: { host: ctx.host, subset, port: { number: port } }, weight });
   const policy = {
     timeout: `${ctx.timeoutSeconds}s`,
     retries: {
@@ -74,7 +90,7 @@ export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
           name: 'primary',
           route: [destination('stable', 100)],
           // Istio sends the copy fire-and-forget: its answer and its latency never reach the client.
-          mirror: { host: ctx.host, subset: 'shadow', port: { number: ctx.port } },
+          mirror: { host: ctx.host, subset: 'shadow', port: { number: port } },
           mirrorPercentage: { value: s.options.mirrorPercent ?? DEFAULT_MIRROR_PERCENT },
           ...policy,
         },

@@ -24,8 +24,14 @@ export interface ModelTrafficProps extends TrafficOptions {
    * @default - the chart's namespace, else "default"
    */
   readonly namespace?: string;
-  /** Service port of the model's API (the routes' destination port). */
+  /** Service port of the model's HTTP API (the routes' destination port). */
   readonly port: number;
+  /**
+   * Service port of the model's gRPC API: gRPC calls to it are routed to it, with the same
+   * strategy as the HTTP API.
+   * @default - no gRPC API
+   */
+  readonly grpcPort?: number;
   /**
    * The Deployments of the service, one per track: `resolveTracks(model.version, rollout)`. Each
    * track's pods must carry the label `modelserve.io/track: <track name>` (TRACK_LABEL); the
@@ -122,6 +128,7 @@ export class ModelTraffic extends Construct {
         http: httpRoutes({
           host: this.host,
           port: props.port,
+          grpcPort: props.grpcPort,
           tracks: props.tracks,
           rollout: props.rollout,
           timeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -148,6 +155,8 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   check.matches('serviceName', props.serviceName, DNS_LABEL, DNS_LABEL_RULE);
   check.that(props.port !== undefined, 'port', props.port, 'is not set', 'give the Service port of the model API, e.g. 8080');
   check.integerInRange('port', props.port, 1, 65535);
+  check.integerInRange('grpcPort', props.grpcPort, 1, 65535);
+  check.that(props.grpcPort !== props.port, 'grpcPort', props.grpcPort, 'is the HTTP port too', 'give the gRPC API its own Service port');
   check.that(props.rollout instanceof Rollout, 'rollout', props.rollout, 'is not a rollout strategy', 'pass the Rollout the tracks were resolved from, e.g. Rollout.canary({ newVersion, weight })');
   check.that(Array.isArray(props.tracks) && props.tracks.length > 0, 'tracks', props.tracks, 'is empty', 'pass resolveTracks(model.version, rollout)');
 
