@@ -13,6 +13,6 @@ export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
 
 export const STAGING_NODE_POOLS: readonly NodePoolSpec[] = [
   NodePools.general({ minSize: 1, desiredSize: 2 }),
-  NodePools.gpu({ gpu: 'T4' }),
-  NodePools.spot(),
+  NodePools.gpu({ gpu: 'T4', maxSize: 2 }),
+  NodePools.spot({ maxSize: 6 }),
 ];

@@ -1,6 +1,6 @@
 import { App, TerraformStack } from 'cdktf';
-import { NodePools } from '../../lib/catalog';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
+import { STAGING_NODE_POOLS } from '../node-pools';
 
 /** Staging: production's shape at a smaller scale, a single NAT gateway, T4 GPUs. */
 export function stagingStack(app: App): TerraformStack {
@@ -13,11 +13,8 @@ export function stagingStack(app: App): TerraformStack {
     region: 'us-east-1',
     adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
     network: { cidr: '10.1.0.0/16' },
-    nodePools: [
-      NodePools.general({ minSize: 1, desiredSize: 2 }),
-      NodePools.gpu({ gpu: 'T4', maxSize: 2 }),
-      NodePools.spot({ maxSize: 6 }),
-    ],
+    // The same specs the serving example places its models on.
+    nodePools: STAGING_NODE_POOLS,
   });
   return stack;
 }

@@ -15,6 +15,8 @@ export function productionServing(scope: Construct): ServingChart {
   const chart = new ServingChart(scope, 'serving-production', {
     environment: 'production',
     nodePools: PRODUCTION_NODE_POOLS,
+    // Services without model.uri load <bucket>/<model id>/<version>/.
+    modelStoreUri: MODEL_BUCKET,
     // The orchestrator reaches ElastiCache (TLS on 6379) outside the cluster.
     namespaceOptions: { egress: [{ cidr: CACHE_SUBNETS, ports: [6379] }] },
   });
@@ -35,7 +37,7 @@ export function productionServing(scope: Construct): ServingChart {
   // Image classification on A100s, with 10 % of requests on the new version.
   new ModelService(chart, 'resnet', {
     description: 'ResNet-50 image classifier',
-    model: { id: 'resnet50', version: '1.0.0', uri: `${MODEL_BUCKET}/resnet50/{version}/` },
+    model: { id: 'resnet50', version: '1.0.0' },
     image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
     resources: { cpu: 8, memoryGiB: 64, gpu: { count: 1, model: 'A100' }, storageGiB: 20 },
     autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75 },

@@ -1,0 +1,135 @@
+// The secure defaults, checked over the whole synthesized production example rather than construct
+// by construct: every resource of each type, so that a new resource that forgets one is caught.
+import { Testing } from 'cdktf';
+import { productionStack } from '../../examples/platform/production';
+import { PRODUCTION_NODE_POOLS } from '../../examples/node-pools';
+
+type Json = any;
+const out: Json = JSON.parse(Testing.synth(productionStack(Testing.app())));
+const all = (type: string): Json[] => Object.values(out.resource[type] ?? {});
+const policies = (): Json[] => [
+  ...all('aws_iam_role_policy').map((p) => JSON.parse(p.policy)),
+  ...all('aws_iam_policy').map((p) => JSON.parse(p.policy)),
+];
+
+describe('production example: encryption at rest', () => {
+  test('the database is encrypted with a customer key and not public', () => {
+    for (const db of all('aws_db_instance')) {
+      expect(db).toMatchObject({ storage_encrypted: true, publicly_accessible: false, multi_az: true, deletion_protection: true, iam_database_authentication_enabled: true, manage_master_user_password: true });
+      expect(db.kms_key_id).toMatch(/aws_kms_key/);
+      expect(db.password).toBeUndefined();
+    }
+  });
+
+  test('the cache encrypts at rest and in transit and fails over', () => {
+    for (const cache of all('aws_elasticache_replication_group')) {
+      // provider-aws 21 types at_rest_encryption_enabled as a string.
+      expect(String(cache.at_rest_encryption_enabled)).toBe('true');
+      expect(cache).toMatchObject({ transit_encryption_enabled: true, automatic_failover_enabled: true });
+      expect(cache.kms_key_id).toMatch(/aws_kms_key/);
+    }
+  });
+
+  test('every bucket blocks public access and encrypts with KMS', () => {
+    expect(all('aws_s3_bucket_public_access_block').length).toBe(all('aws_s3_bucket').length);
+    for (const block of all('aws_s3_bucket_public_access_block')) {
+      expect(block).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    }
+    for (const sse of all('aws_s3_bucket_server_side_encryption_configuration')) {
+      expect(sse.rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('aws:kms');
+    }
+    for (const policy of all('aws_s3_bucket_policy').map((p) => JSON.parse(p.policy))) {
+      expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    }
+  });
+
+  test('every log group has a retention and a KMS key; every KMS key rotates', () => {
+    expect(all('aws_cloudwatch_log_group').length).toBeGreaterThan(0);
+    for (const group of all('aws_cloudwatch_log_group')) {
+      expect(group.retention_in_days).toBe(90);
+      expect(group.kms_key_id).toMatch(/aws_kms_key/);
+    }
+    for (const key of all('aws_kms_key')) expect(key.enable_key_rotation).toBe(true);
+  });
+
+  test('secrets, topics and images are encrypted with customer keys', () => {
+    for (const secret of all('aws_secretsmanager_secret')) expect(secret.kms_key_id).toMatch(/aws_kms_key/);
+    for (const topic of all('aws_sns_topic')) expect(topic.kms_master_key_id).toMatch(/aws_kms_key/);
+    for (const repo of all('aws_ecr_repository')) {
+      expect(repo).toMatchObject({ image_tag_mutability: 'IMMUTABLE', image_scanning_configuration: { scan_on_push: true }, encryption_configuration: [{ encryption_type: 'KMS' }] });
+    }
+    for (const cluster of all('aws_eks_cluster')) expect(cluster.encryption_config.resources).toEqual(['secrets']);
+  });
+});
+
+describe('production example: nothing public that need not be', () => {
+  test('the cluster endpoint is private and every control-plane log is on', () => {
+    const [cluster] = all('aws_eks_cluster');
+    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: false });
+    expect([...cluster.enabled_cluster_log_types].sort()).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+    expect(cluster.access_config.authentication_mode).toBe('API');
+  });
+
+  test('no security group admits the internet', () => {
+    for (const rule of all('aws_vpc_security_group_ingress_rule')) {
+      expect(rule.cidr_ipv4).not.toBe('0.0.0.0/0');
+      expect(rule.cidr_ipv6).toBeUndefined();
+    }
+    for (const group of all('aws_security_group')) {
+      for (const rule of group.ingress ?? []) expect(rule.cidr_blocks ?? []).not.toContain('0.0.0.0/0');
+    }
+    const [defaultGroup] = all('aws_default_security_group');
+    expect(defaultGroup.ingress ?? []).toEqual([]);
+    expect(defaultGroup.egress ?? []).toEqual([]);
+  });
+
+  test('no subnet gives instances public addresses; flow logs record the VPC', () => {
+    for (const subnet of all('aws_subnet')) expect(subnet.map_public_ip_on_launch ?? false).toBe(false);
+    expect(all('aws_flow_log')).toHaveLength(1);
+    expect(all('aws_flow_log')[0].traffic_type).toBe('ALL');
+  });
+
+  test('every node requires IMDSv2 and an encrypted gp3 root volume', () => {
+    const templates = all('aws_launch_template');
+    expect(templates).toHaveLength(PRODUCTION_NODE_POOLS.length);
+    for (const template of templates) {
+      expect(template.metadata_options).toMatchObject({ http_tokens: 'required', http_endpoint: 'enabled' });
+      for (const device of template.block_device_mappings) expect(device.ebs).toMatchObject({ encrypted: 'true', volume_type: 'gp3' });
+    }
+  });
+});
+
+describe('production example: least privilege', () => {
+  test('no inline IAM policy grants every action or every action of a service on every resource', () => {
+    for (const policy of policies()) {
+      for (const statement of [policy.Statement].flat()) {
+        const actions = [statement.Action].flat();
+        expect(actions).not.toContain('*');
+        if (statement.Resource === '*' || (Array.isArray(statement.Resource) && statement.Resource.includes('*'))) {
+          for (const action of actions) expect(action).not.toMatch(/:\*$/);
+        }
+      }
+    }
+  });
+
+  test('pod identities are trusted by EKS Pod Identity only, and managed policies are AWS\'s narrow ones', () => {
+    const trusts = all('aws_iam_role').map((r) => JSON.parse(r.assume_role_policy));
+    for (const trust of trusts) {
+      for (const statement of trust.Statement) {
+        expect(statement.Principal.AWS).toBeUndefined();
+      }
+    }
+    const attached = all('aws_iam_role_policy_attachment').map((a) => a.policy_arn as string);
+    for (const arn of attached) expect(arn).not.toMatch(/AdministratorAccess|PowerUserAccess|FullAccess/);
+  });
+
+  test('the node pools of the example are the shared specs: SPOT pool, T4 and A100 GPU pools on the NVIDIA AMI', () => {
+    const groups = all('aws_eks_node_group');
+    expect(groups).toHaveLength(PRODUCTION_NODE_POOLS.length);
+    const spot = groups.find((g) => g.capacity_type === 'SPOT');
+    expect(spot.instance_types.length).toBeGreaterThanOrEqual(2);
+    const gpu = groups.filter((g) => g.ami_type === 'AL2023_x86_64_NVIDIA');
+    expect(gpu.map((g) => g.labels['modelserve.io/gpu-model']).sort()).toEqual(['A100', 'T4']);
+    for (const g of gpu) expect(g.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' });
+  });
+});
