@@ -3,9 +3,9 @@
  * wall time includes loading the modules (what a user waits for in `cdktf synth`) and its peak
  * memory is its own, not the sum of the scenarios before it.
  *
- * To add a scenario (e.g. the Kubernetes side's 1 / 10 / 100 / 500 ModelServices), append to
- * SCENARIOS. Import what the scenario needs inside `run`, so that a cdk8s scenario never loads
- * cdktf and the other way round.
+ * To add a scenario, append to SCENARIOS. Import what the scenario needs inside `run`, so that a
+ * cdk8s scenario never loads cdktf and the other way round. `--strict` exits 1 when a scenario
+ * goes over its budget.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,13 +16,48 @@ interface Scenario {
   readonly name: string;
   /** Budgets this scenario should stay under. */
   readonly budget: { readonly wallMs: number; readonly peakRssMiB: number };
-  /** Builds and synthesizes into `outdir`. */
-  readonly run: (outdir: string) => Promise<void>;
+  /** ModelServices the scenario synthesizes, for the per-service column. */
+  readonly services?: number;
+  /** Builds and synthesizes into `outdir`; returns the ms spent after the imports, if it measures them. */
+  readonly run: (outdir: string) => Promise<number | void>;
+}
+
+/**
+ * A production chart with `count` ModelServices in a mix a platform runs: CPU services on an HPA,
+ * T4 GPU services on KEDA, and A100 services with a canary (two Deployments each).
+ */
+function servingScenario(count: number): Scenario {
+  return {
+    name: `k8s: ${count} ModelService${count === 1 ? '' : 's'} (production chart)`,
+    services: count,
+    budget: { wallMs: 1000 + 10 * count, peakRssMiB: 200 + count },
+    run: async (outdir) => {
+      const { App } = await import('cdk8s');
+      const k8s = await import('../lib/k8s');
+      const { PRODUCTION_NODE_POOLS } = await import('../examples/node-pools');
+      const start = process.hrtime.bigint();
+      const app = new App({ outdir });
+      const chart = new k8s.ServingChart(app, 'serving', { environment: 'production', nodePools: PRODUCTION_NODE_POOLS, modelStoreUri: 's3://bench-models' });
+      for (let i = 0; i < count; i++) {
+        const model = { id: `model-${i}`, version: '1.0.0' };
+        const image = 'nvcr.io/nvidia/tritonserver:24.08-py3';
+        if (i % 3 === 0) {
+          new k8s.ModelService(chart, `cpu-${i}`, { model, image, resources: { cpu: 2, memoryGiB: 4 }, autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 } });
+        } else if (i % 3 === 1) {
+          new k8s.ModelService(chart, `t4-${i}`, { model, image, resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' } }, autoscaling: { minReplicas: 1, maxReplicas: 4, targetGpuUtilization: 70 } });
+        } else {
+          new k8s.ModelService(chart, `a100-${i}`, { model, image, resources: { cpu: 8, memoryGiB: 64, gpu: { count: 1, model: 'A100' } }, replicas: 2, rollout: k8s.Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
+        }
+      }
+      app.synth();
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    },
+  };
 }
 
 const SCENARIOS: readonly Scenario[] = [
   {
-    name: 'aws: production platform (1 stack, 4 node pools)',
+    name: 'aws: production platform (1 stack, 5 node pools)',
     budget: { wallMs: 1000, peakRssMiB: 200 },
     run: async (outdir) => {
       const { App } = await import('cdktf');
@@ -47,10 +82,13 @@ const SCENARIOS: readonly Scenario[] = [
       app.synth();
     },
   },
+  ...[1, 10, 100, 500].map(servingScenario),
 ];
 
 interface Measurement {
   readonly inProcessMs: number;
+  /** Build and synth only, without loading the modules, where the scenario measures it. */
+  readonly workMs?: number;
   readonly peakRssMiB: number;
 }
 
@@ -61,10 +99,10 @@ async function runChild(name: string): Promise<void> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelserve-bench-'));
   try {
     const start = process.hrtime.bigint();
-    await scenario.run(outdir);
+    const workMs = await scenario.run(outdir);
     const inProcessMs = Number(process.hrtime.bigint() - start) / 1e6;
     // maxRSS is in KiB.
-    const measurement: Measurement = { inProcessMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    const measurement: Measurement = { inProcessMs, peakRssMiB: process.resourceUsage().maxRSS / 1024, ...(typeof workMs === 'number' ? { workMs } : {}) };
     process.stdout.write(`${JSON.stringify(measurement)}\n`);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -90,6 +128,7 @@ function runParent(strict: boolean): void {
       `${wallMs.toFixed(0).padStart(6)} ms wall`,
       `${m.inProcessMs.toFixed(0).padStart(6)} ms load+build+synth`,
       `${m.peakRssMiB.toFixed(0).padStart(5)} MiB peak RSS`,
+      scenario.services && m.workMs !== undefined ? `${(m.workMs / scenario.services).toFixed(2).padStart(7)} ms/service build+synth` : ''.padStart(32),
       ok ? 'ok' : `OVER BUDGET (${scenario.budget.wallMs} ms, ${scenario.budget.peakRssMiB} MiB)`,
     ].join('  '));
   }
