@@ -224,7 +224,8 @@ export interface ModelServiceProps extends TrafficOptions {
   readonly server?: ModelServer;
   readonly resources: ModelResources;
   /**
-   * A fixed number of replicas per track. Give this or autoscaling, not both.
+   * A fixed number of replicas. Give this or autoscaling, not both. A canary or shadow track runs
+   * its traffic share of it (at least one pod); every other track runs all of it.
    * @default - 2 replicas (1 in development) when autoscaling is not given
    */
   readonly replicas?: number;

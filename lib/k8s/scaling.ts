@@ -55,7 +55,7 @@ export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServi
   return new kplus.HorizontalPodAutoscaler(scope, `autoscaler-${track.name}`, {
     metadata: { name: track.deploymentName, labels },
     target: deployment,
-    minReplicas: s.minReplicas,
+    minReplicas: track.replicas,
     maxReplicas: s.maxReplicas,
     metrics,
     scaleUp: rules(b.scaleUp),
@@ -113,7 +113,7 @@ export function createScaledObject(scope: Construct, plan: ModelServicePlan, tra
     metadata: { name: track.deploymentName, labels, annotations: plan.stopped ? { [KEDA_PAUSED_REPLICAS]: '0' } : undefined },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: track.deploymentName },
-      minReplicaCount: s.scaleToZero ? 0 : s.minReplicas,
+      minReplicaCount: s.scaleToZero ? 0 : track.replicas,
       maxReplicaCount: s.maxReplicas,
       pollingInterval: 15,
       // Idle time before scaling the last pod away; only used when scaling to zero.

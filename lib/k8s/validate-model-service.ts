@@ -41,6 +41,8 @@ export type ScalingPlan =
 export interface PlannedTrack extends Track {
   readonly deploymentName: string;
   readonly modelUri: string;
+  /** The track's replica count with fixed scaling; its autoscaler's floor otherwise. */
+  readonly replicas: number;
 }
 
 /** Props with every default applied and every check passed: what the constructs are built from. */
@@ -163,19 +165,19 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest() or .shadow()');
   validateRollout(check, rollout, model.version, 'rollout');
   const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate';
+  // Scaling first: each track's size derives from it.
+  const scaling = planScaling(check, props, ctx, server);
   const tracks = resolveTracks(model.version, rollout).map((t) => ({
     ...t,
     deploymentName: singleTrack ? name : `${name}-${t.name}`,
     modelUri: uriTemplate.split('{version}').join(t.version),
+    replicas: trackReplicas(rollout, t, scaling),
   }));
   const versions = new Set(tracks.map((t) => t.version));
   check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
   check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
-
-  // Scaling.
-  const scaling = planScaling(check, props, ctx, server);
 
   // Runtime.
   const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
@@ -265,6 +267,22 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     environment: ctx.environment,
     production: ctx.environment === 'production',
   };
+}
+
+/**
+ * Replicas of one track: the service's count, except for the tracks that only ever see a share
+ * of the traffic (a canary its weight, a shadow its mirror percentage), which get that share of it
+ * and at least one pod. Stable tracks, both blue-green colours and both A/B variants keep the full
+ * count: each may have to take all the traffic at once. With an autoscaler this is its floor; the
+ * ceiling stays the service's, so the track still grows with its load.
+ */
+export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPlan): number {
+  const count = scaling.kind === 'fixed' ? scaling.replicas : scaling.minReplicas;
+  const s = rollout.strategy;
+  const share = s.kind === 'canary' && track.name === 'canary' ? s.options.weight
+    : s.kind === 'shadow' && track.name === 'shadow' ? (s.options.mirrorPercent ?? 100)
+      : 100;
+  return count === 0 ? 0 : Math.min(count, Math.max(1, Math.ceil((count * share) / 100)));
 }
 
 function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, server: ModelServerSpec): ScalingPlan {

@@ -81,7 +81,7 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
     metadata: { name: track.deploymentName, labels, annotations: plan.description ? { 'modelserve.io/description': plan.description } : undefined },
     podMetadata: { labels, annotations: podAnnotations },
     select: false,
-    replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? plan.scaling.replicas : undefined,
+    replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
     strategy: deploymentStrategy(plan),
     // A rollout that has not finished when the model could have loaded twice is stuck.
     progressDeadline: Duration.seconds(plan.startupTimeoutSeconds + 300),

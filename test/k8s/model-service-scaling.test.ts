@@ -17,6 +17,25 @@ describe('ModelService scaling', () => {
     expect(one(objects(CPU_SERVICE, 'development'), 'Deployment').spec.replicas).toBe(1);
   });
 
+  test('a canary and a shadow get their share of the replicas, at least one; full-traffic tracks keep the count', () => {
+    const replicas = (props: ModelServiceProps) => Object.fromEntries(ofKind(objects(props), 'Deployment').map((d) => [d.metadata.name, d.spec.replicas]));
+    expect(replicas({ ...CPU_SERVICE, replicas: 10, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 20 }) })).toEqual({ 'svc-stable': 10, 'svc-canary': 2 });
+    expect(replicas({ ...CPU_SERVICE, replicas: 4, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 0 }) })).toEqual({ 'svc-stable': 4, 'svc-canary': 1 });
+    expect(replicas({ ...CPU_SERVICE, replicas: 4, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 100 }) })).toEqual({ 'svc-stable': 4, 'svc-canary': 4 });
+    expect(replicas({ ...CPU_SERVICE, replicas: 6, rollout: Rollout.shadow({ newVersion: '1.1.0', mirrorPercent: 50 }) })).toEqual({ 'svc-stable': 6, 'svc-shadow': 3 });
+    // Either colour and either variant may take all the traffic.
+    expect(replicas({ ...CPU_SERVICE, replicas: 3, rollout: Rollout.blueGreen({ greenVersion: '1.1.0' }) })).toEqual({ 'svc-blue': 3, 'svc-green': 3 });
+    expect(replicas({ ...CPU_SERVICE, replicas: 3, rollout: Rollout.abTest({ variantVersion: '1.1.0', match: { header: { name: 'x-b', value: '1' } } }) })).toEqual({ 'svc-a': 3, 'svc-b': 3 });
+    expect(replicas({ ...CPU_SERVICE, replicas: 0, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) })).toEqual({ 'svc-stable': 0, 'svc-canary': 0 });
+  });
+
+  test('an autoscaled canary starts from its share of minReplicas and may grow to maxReplicas', () => {
+    const o = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 4, maxReplicas: 12 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
+    const hpa = (name: string) => one(o, 'HorizontalPodAutoscaler', name).spec;
+    expect([hpa('svc-stable').minReplicas, hpa('svc-stable').maxReplicas]).toEqual([4, 12]);
+    expect([hpa('svc-canary').minReplicas, hpa('svc-canary').maxReplicas]).toEqual([1, 12]);
+  });
+
   test('CPU and memory targets: an autoscaling/v2 HPA on the model container, with scale-up and scale-down behaviour', () => {
     const o = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 2, maxReplicas: 8, targetCpuUtilization: 65, targetMemoryUtilization: 80, scaleDownStabilizationSeconds: 600 } });
     expect(ofKind(o, 'ScaledObject')).toEqual([]);
