@@ -1,5 +1,5 @@
 import { Cache, CacheProps } from '../../lib/aws/cache';
-import { awsStack, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack';
 
 const base: CacheProps = {
   environment: 'production',
@@ -15,13 +15,8 @@ function build(props: Partial<CacheProps> = {}) {
   return { cache, out: synth(stack) };
 }
 
-function buildError(props: Partial<CacheProps>): string {
-  try {
-    build(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the props to be refused');
+function expectRejected(props: Partial<CacheProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new Cache(stack, 'cache', { ...base, ...props }), message, { stack: awsStack });
 }
 
 const keyRef = '${aws_kms_key.cache_key_85736327.arn}';
@@ -108,40 +103,41 @@ describe('Cache options', () => {
 
 describe('Cache refuses', () => {
   test('automatic failover with one node', () => {
-    expect(buildError({ environment: 'development', nodeCount: 1, automaticFailover: true })).toBe(
+    expectRejected(
+      { environment: 'development', nodeCount: 1, automaticFailover: true },
       'test/cache: automaticFailover (true) needs a replica to promote, but nodeCount is 1; raise nodeCount to 2 or more, or turn automaticFailover off',
     );
   });
 
   test('one node in production', () => {
-    expect(buildError({ nodeCount: 1 })).toMatch(/^test\/cache: nodeCount \(1\) leaves production without a replica to fail over to; use 2 or more nodes$/);
+    expectRejected({ nodeCount: 1 }, /^test\/cache: nodeCount \(1\) leaves production without a replica to fail over to; use 2 or more nodes$/);
   });
 
   test('automatic failover off in production', () => {
-    expect(buildError({ automaticFailover: false })).toMatch(/automaticFailover \(false\) is off, so a primary failure in production/);
+    expectRejected({ automaticFailover: false }, /automaticFailover \(false\) is off, so a primary failure in production/);
   });
 
   test('Multi-AZ without automatic failover', () => {
-    expect(buildError({ environment: 'development', nodeCount: 2, automaticFailover: false, multiAz: true })).toMatch(/multiAz \(true\) needs automatic failover/);
+    expectRejected({ environment: 'development', nodeCount: 2, automaticFailover: false, multiAz: true }, /multiAz \(true\) needs automatic failover/);
   });
 
   test('more than six nodes', () => {
-    expect(buildError({ nodeCount: 7 })).toMatch(/nodeCount \(7\) must be a whole number from 1 to 6/);
+    expectRejected({ nodeCount: 7 }, /nodeCount \(7\) must be a whole number from 1 to 6/);
   });
 
   test('a Redis version without a known parameter family', () => {
-    expect(buildError({ engineVersion: '6.2' })).toMatch(/engineVersion \("6.2"\) is not supported; use one of "7.0", "7.1"/);
+    expectRejected({ engineVersion: '6.2' }, /engineVersion \("6.2"\) is not supported; use one of "7.0", "7.1"/);
   });
 
   test('a Redis version with the Valkey engine', () => {
-    expect(buildError({ engine: 'valkey', engineVersion: '7.1' })).toMatch(/engineVersion \("7.1"\) is not supported; use one of "7.2", "8.0", "8.1", "8.2"/);
+    expectRejected({ engine: 'valkey', engineVersion: '7.1' }, /engineVersion \("7.1"\) is not supported; use one of "7.2", "8.0", "8.1", "8.2"/);
   });
 
   test.each(['Modelserve', 'model--serve', 'modelserve-', '1cache', 'a'.repeat(41)])('a replication group id ElastiCache rejects: %s', (name) => {
-    expect(buildError({ name })).toMatch(new RegExp(`^test/cache: name \\(${JSON.stringify(name)}\\) is not a valid name: 1 to 40 lowercase`));
+    expectRejected({ name }, new RegExp(`^test/cache: name \\(${JSON.stringify(name)}\\) is not a valid name: 1 to 40 lowercase`));
   });
 
   test('snapshots off in production', () => {
-    expect(buildError({ snapshotRetentionDays: 0 })).toMatch(/snapshotRetentionDays \(0\) turns off snapshots, which production keeps/);
+    expectRejected({ snapshotRetentionDays: 0 }, /snapshotRetentionDays \(0\) turns off snapshots, which production keeps/);
   });
 });

@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, TerraformStack, Testing, Token } from 'cdktf';
-import { NodePools, ValidationError } from '../../lib/catalog';
+import { TerraformStack, Testing, Token } from 'cdktf';
+import { NodePools } from '../../lib/catalog';
 import { Cluster, ClusterProps, KubernetesVersion } from '../../lib/aws/cluster';
+import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'] };
@@ -22,20 +20,7 @@ const only = (out: Json, type: string): Json => {
 };
 const keyOf = (out: Json, ref: string): Json => out.resource.aws_kms_key[ref.match(/aws_kms_key\.([^.]+)\./)?.[1] as string];
 
-function expectRejected(props: Partial<ClusterProps>, message: string): void {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-'));
-  const stack = new TerraformStack(new App({ outdir }), 'test');
-  let error: unknown;
-  try {
-    new Cluster(stack, 'eks', { ...base, ...props });
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  expect((error as Error).message).toBe(message);
-  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
-  fs.rmSync(outdir, { recursive: true, force: true });
-}
+const expectRejected = (props: Partial<ClusterProps>, message: string): void => expectRejectedBeforeSynth((stack) => new Cluster(stack, 'eks', { ...base, ...props }), message);
 
 describe('Cluster defaults', () => {
   const out = build({ adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
@@ -192,9 +177,10 @@ describe('Cluster rejects bad input before writing anything', () => {
   });
 
   test('a node pool name given twice', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
-    const cluster = new Cluster(stack, 'eks', base);
-    cluster.addNodePool(NodePools.general());
-    expect(() => cluster.addNodePool(NodePools.general())).toThrow('test/eks: nodePools ("general") names a node pool twice; give each pool its own name (NodePools.*({ name }))');
+    expectRejectedBeforeSynth((stack) => {
+      const cluster = new Cluster(stack, 'eks', base);
+      cluster.addNodePool(NodePools.general());
+      cluster.addNodePool(NodePools.general());
+    }, 'test/eks: nodePools ("general") names a node pool twice; give each pool its own name (NodePools.*({ name }))');
   });
 });

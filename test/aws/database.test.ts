@@ -1,5 +1,5 @@
 import { Database, DatabaseProps } from '../../lib/aws/database';
-import { awsStack, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack';
 
 const base: DatabaseProps = {
   environment: 'production',
@@ -15,13 +15,8 @@ function build(props: Partial<DatabaseProps> = {}) {
   return { database, out: synth(stack) };
 }
 
-function buildError(props: Partial<DatabaseProps>): string {
-  try {
-    build(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the props to be refused');
+function expectRejected(props: Partial<DatabaseProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new Database(stack, 'database', { ...base, ...props }), message, { stack: awsStack });
 }
 
 describe('Database in production', () => {
@@ -136,21 +131,22 @@ describe('Database options', () => {
 
 describe('Database refuses', () => {
   test('backups of 0 days in production', () => {
-    expect(buildError({ backupRetentionDays: 0 })).toBe(
+    expectRejected(
+      { backupRetentionDays: 0 },
       'test/database: backupRetentionDays (0) turns off automated backups and point-in-time recovery, which production requires; keep backups for at least 7 days',
     );
   });
 
   test('fewer than 7 days of backups in production', () => {
-    expect(buildError({ backupRetentionDays: 3 })).toMatch(/^test\/database: backupRetentionDays \(3\) is below the 7 days production requires; /);
+    expectRejected({ backupRetentionDays: 3 }, /^test\/database: backupRetentionDays \(3\) is below the 7 days production requires; /);
   });
 
   test('backups of 0 days in staging, which protects data', () => {
-    expect(buildError({ environment: 'staging', backupRetentionDays: 0 })).toMatch(/^test\/database: backupRetentionDays \(0\) turns off automated backups/);
+    expectRejected({ environment: 'staging', backupRetentionDays: 0 }, /^test\/database: backupRetentionDays \(0\) turns off automated backups/);
   });
 
   test('more than 35 days of backups', () => {
-    expect(buildError({ backupRetentionDays: 36 })).toMatch(/backupRetentionDays \(36\) must be a whole number from 0 to 35/);
+    expectRejected({ backupRetentionDays: 36 }, /backupRetentionDays \(36\) must be a whole number from 0 to 35/);
   });
 
   test.each([
@@ -160,31 +156,31 @@ describe('Database refuses', () => {
     ['model_serve', 'has an underscore'],
     ['a'.repeat(64), 'is longer than 63'],
   ])('an identifier RDS rejects: %s (%s)', (identifier) => {
-    expect(buildError({ identifier })).toMatch(new RegExp(`^test/database: identifier \\(${JSON.stringify(identifier)}\\) is not a valid name: 1 to 63 letters`));
+    expectRejected({ identifier }, new RegExp(`^test/database: identifier \\(${JSON.stringify(identifier)}\\) is not a valid name: 1 to 63 letters`));
   });
 
   test('a PostgreSQL major RDS does not support', () => {
-    expect(buildError({ engineVersion: '13' })).toMatch(/engineVersion \("13"\) is not a PostgreSQL version RDS supports \(majors 14, 15, 16, 17, 18\)/);
-    expect(buildError({ engineVersion: 'latest' })).toMatch(/engineVersion \("latest"\)/);
+    expectRejected({ engineVersion: '13' }, /engineVersion \("13"\) is not a PostgreSQL version RDS supports \(majors 14, 15, 16, 17, 18\)/);
+    expectRejected({ engineVersion: 'latest' }, /engineVersion \("latest"\)/);
   });
 
   test('a single subnet', () => {
-    expect(buildError({ subnetIds: ['subnet-a'] })).toMatch(/subnetIds \(\["subnet-a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
+    expectRejected({ subnetIds: ['subnet-a'] }, /subnetIds \(\["subnet-a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
   });
 
   test('no client security group', () => {
-    expect(buildError({ allowedSecurityGroupIds: [] })).toMatch(/allowedSecurityGroupIds \(\[\]\) needs at least 1 entry/);
+    expectRejected({ allowedSecurityGroupIds: [] }, /allowedSecurityGroupIds \(\[\]\) needs at least 1 entry/);
   });
 
   test('turning rds.force_ssl off through parameters', () => {
-    expect(buildError({ parameters: { 'rds.force_ssl': '0' } })).toMatch(/parameters\["rds.force_ssl"\] \("0"\) would allow unencrypted connections/);
+    expectRejected({ parameters: { 'rds.force_ssl': '0' } }, /parameters\["rds.force_ssl"\] \("0"\) would allow unencrypted connections/);
   });
 
   test('storage autoscaling below the allocated storage', () => {
-    expect(buildError({ allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 })).toMatch(/maxAllocatedStorageGiB \(100\) is below allocatedStorageGiB \(200\)/);
+    expectRejected({ allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }, /maxAllocatedStorageGiB \(100\) is below allocatedStorageGiB \(200\)/);
   });
 
   test('a malformed maintenance window', () => {
-    expect(buildError({ maintenanceWindow: 'sunday 4am' })).toMatch(/maintenanceWindow \("sunday 4am"\) is not a weekly window/);
+    expectRejected({ maintenanceWindow: 'sunday 4am' }, /maintenanceWindow \("sunday 4am"\) is not a weekly window/);
   });
 });

@@ -1,5 +1,5 @@
 import { ImageRegistry, ImageRegistryProps } from '../../lib/aws/image-registry';
-import { awsStack, Json, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, Json, synth } from '../support/aws-stack';
 
 const base: ImageRegistryProps = { environment: 'production', repositoryNames: ['model-servers/triton', 'resnet'] };
 
@@ -9,13 +9,8 @@ function build(props: Partial<ImageRegistryProps> = {}) {
   return { registry, out: synth(stack) };
 }
 
-function buildError(props: Partial<ImageRegistryProps>): string {
-  try {
-    build(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the props to be refused');
+function expectRejected(props: Partial<ImageRegistryProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new ImageRegistry(stack, 'registry', { ...base, ...props }), message, { stack: awsStack });
 }
 
 describe('ImageRegistry', () => {
@@ -75,22 +70,22 @@ describe('ImageRegistry refuses', () => {
     ['_triton', 'a leading separator'],
     ['triton:latest', 'a tag in the name'],
   ])('a repository name ECR rejects: %s (%s)', (name) => {
-    expect(buildError({ repositoryNames: ['resnet', name] })).toMatch(new RegExp(`^test/registry: repositoryNames\\[1\\] \\(${JSON.stringify(name)}\\) is not a valid name: 2 to 256 lowercase`));
+    expectRejected({ repositoryNames: ['resnet', name] }, new RegExp(`^test/registry: repositoryNames\\[1\\] \\(${JSON.stringify(name)}\\) is not a valid name: 2 to 256 lowercase`));
   });
 
   test('the same repository twice', () => {
-    expect(buildError({ repositoryNames: ['resnet', 'resnet'] })).toMatch(/repositoryNames \(\["resnet","resnet"\]\) lists "resnet" twice/);
+    expectRejected({ repositoryNames: ['resnet', 'resnet'] }, /repositoryNames \(\["resnet","resnet"\]\) lists "resnet" twice/);
   });
 
   test('no repositories', () => {
-    expect(buildError({ repositoryNames: [] })).toMatch(/repositoryNames \(\[\]\) needs at least 1 entry/);
+    expectRejected({ repositoryNames: [] }, /repositoryNames \(\[\]\) needs at least 1 entry/);
   });
 
   test('mutable tags in production', () => {
-    expect(buildError({ mutableTags: true })).toMatch(/^test\/registry: mutableTags \(true\) would let a tag point at a different image, but production deploys pinned images; /);
+    expectRejected({ mutableTags: true }, /^test\/registry: mutableTags \(true\) would let a tag point at a different image, but production deploys pinned images; /);
   });
 
   test('force delete in production', () => {
-    expect(buildError({ forceDelete: true })).toMatch(/forceDelete \(true\) would let terraform destroy delete every image in production/);
+    expectRejected({ forceDelete: true }, /forceDelete \(true\) would let terraform destroy delete every image in production/);
   });
 });

@@ -1,10 +1,8 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, S3Backend, TerraformStack, Testing } from 'cdktf';
-import { EnvironmentName, NodePools, ValidationError } from '../../lib/catalog';
+import { EnvironmentName, NodePools } from '../../lib/catalog';
 import { ModelServePlatform, ModelServePlatformProps } from '../../lib/aws/model-serve-platform';
+import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const pools = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot(), NodePools.highMemory()];
@@ -24,19 +22,14 @@ function build(props: Partial<ModelServePlatformProps> = {}): { stack: Terraform
 const count = (out: Json, type: string) => Object.keys(out.resource[type] ?? {}).length;
 
 function expectRejected(props: Partial<ModelServePlatformProps>, message: string, prepare?: (stack: TerraformStack) => void): void {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-'));
-  const stack = stackFor(new App({ outdir }));
-  prepare?.(stack);
-  let error: unknown;
-  try {
-    new ModelServePlatform(stack, 'platform', { ...base, ...props });
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  expect((error as Error).message).toBe(message);
-  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
-  fs.rmSync(outdir, { recursive: true, force: true });
+  expectRejectedBeforeSynth(
+    (stack) => {
+      prepare?.(stack);
+      new ModelServePlatform(stack, 'platform', { ...base, ...props });
+    },
+    message,
+    { stack: stackFor },
+  );
 }
 
 describe('ModelServePlatform, production', () => {

@@ -1,6 +1,6 @@
 import { ModelStore, ModelStoreProps } from '../../lib/aws/model-store';
 import { ModelStoreGrant } from '../../lib/aws/model-store-access';
-import { awsStack, Json, policyOf, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth } from '../support/aws-stack';
 
 const base: ModelStoreProps = { environment: 'production', bucketName: 'modelserve-prod-models' };
 
@@ -11,13 +11,19 @@ function build(props: Partial<ModelStoreProps> = {}, grants: ModelStoreGrant[] =
   return { store, access, out: synth(stack) };
 }
 
-function buildError(props: Partial<ModelStoreProps>, grants: ModelStoreGrant[] = []): string {
-  try {
-    build(props, grants);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the props to be refused');
+function expectRejected(props: Partial<ModelStoreProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new ModelStore(stack, 'models', { ...base, ...props }), message, { stack: awsStack });
+}
+
+function expectGrantRejected(grants: ModelStoreGrant[], message: string | RegExp): void {
+  expectRejectedBeforeSynth(
+    (stack) => {
+      const store = new ModelStore(stack, 'models', base);
+      grants.forEach((g) => store.grantServiceAccount(g));
+    },
+    message,
+    { stack: awsStack },
+  );
 }
 
 function statement(policy: Json, sid: string): Json {
@@ -167,33 +173,36 @@ describe('ModelStore refuses', () => {
     ['models-s3alias', 'a reserved suffix'],
     ['models_prod', 'an underscore'],
   ])('a bucket name S3 rejects: %s (%s)', (bucketName) => {
-    expect(buildError({ bucketName })).toMatch(new RegExp(`^test/models: bucketName \\(${JSON.stringify(bucketName).replace(/\./g, '\\.')}\\) is not a valid name: 3 to 63 lowercase`));
+    expectRejected({ bucketName }, new RegExp(`^test/models: bucketName \\(${JSON.stringify(bucketName).replace(/\./g, '\\.')}\\) is not a valid name: 3 to 63 lowercase`));
   });
 
   test('forceDestroy in production', () => {
-    expect(buildError({ forceDestroy: true })).toBe(
+    expectRejected(
+      { forceDestroy: true },
       'test/models: forceDestroy (true) would let terraform destroy delete every model in production; leave forceDestroy off; empty the bucket by hand if it really must go',
     );
   });
 
   test('replication to something that is not a bucket ARN', () => {
-    expect(buildError({ replication: { destinationBucketArn: 'modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' } })).toMatch(
+    expectRejected(
+      { replication: { destinationBucketArn: 'modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' } },
       /replication\.destinationBucketArn \("modelserve-dr"\) is not an S3 bucket ARN/,
     );
   });
 
   test('a namespace that is not a DNS label', () => {
-    expect(buildError({}, [{ clusterName: 'c', namespace: 'Serving', serviceAccount: 'triton' }])).toMatch(
+    expectGrantRejected(
+      [{ clusterName: 'c', namespace: 'Serving', serviceAccount: 'triton' }],
       /^test\/models\/access-Serving-triton: namespace \("Serving"\) is not a valid name: lowercase letters/,
     );
   });
 
   test('a service account that is not a DNS subdomain', () => {
-    expect(buildError({}, [{ clusterName: 'c', namespace: 'serving', serviceAccount: 'triton_server' }])).toMatch(/serviceAccount \("triton_server"\) is not a valid name/);
+    expectGrantRejected([{ clusterName: 'c', namespace: 'serving', serviceAccount: 'triton_server' }], /serviceAccount \("triton_server"\) is not a valid name/);
   });
 
   test('the same service account granted twice', () => {
     const grant: ModelStoreGrant = { clusterName: 'c', namespace: 'serving', serviceAccount: 'triton' };
-    expect(buildError({}, [grant, { ...grant, access: 'read-write' }])).toMatch(/grantServiceAccount \("serving\/triton"\) is granted twice/);
+    expectGrantRejected([grant, { ...grant, access: 'read-write' }], /grantServiceAccount \("serving\/triton"\) is granted twice/);
   });
 });

@@ -1,9 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, TerraformStack, Testing } from 'cdktf';
-import { ValidationError } from '../../lib/catalog';
+import { TerraformStack, Testing } from 'cdktf';
 import { Network, NetworkProps } from '../../lib/aws/network';
+import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Synth = { resource: Record<string, Record<string, Record<string, unknown>>>; data?: Record<string, Record<string, unknown>> };
 
@@ -14,24 +11,7 @@ function synth(props: NetworkProps): Synth {
 }
 const resources = (out: Synth, type: string) => Object.values(out.resource[type] ?? {});
 
-/** Builds in a fresh app with its own outdir, so a test can prove that nothing was written. */
-function expectRejected(props: NetworkProps, message: string | RegExp): void {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'network-'));
-  const app = new App({ outdir });
-  const stack = new TerraformStack(app, 'test');
-  let error: unknown;
-  try {
-    new Network(stack, 'net', props);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-  // App creates an empty stacks/ folder up front; no file may be in it.
-  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
-  fs.rmSync(outdir, { recursive: true, force: true });
-}
+const expectRejected = (props: NetworkProps, message: string | RegExp): void => expectRejectedBeforeSynth((stack) => new Network(stack, 'net', props), message);
 
 describe('Network defaults', () => {
   const production = synth({ environment: 'production', clusterName: 'modelserve' });

@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, TerraformStack, Testing } from 'cdktf';
-import { NodePools, NodePoolSpec, ValidationError } from '../../lib/catalog';
+import { TerraformStack, Testing } from 'cdktf';
+import { NodePools, NodePoolSpec } from '../../lib/catalog';
 import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
+import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-a', 'subnet-b'] };
@@ -17,18 +15,7 @@ function build(spec: NodePoolSpec, props: Partial<NodePoolProps> = {}): { nodeGr
 }
 
 function expectRejected(spec: NodePoolSpec, message: string, props: Partial<NodePoolProps> = {}): void {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-pool-'));
-  const stack = new TerraformStack(new App({ outdir }), 'test');
-  let error: unknown;
-  try {
-    new NodePool(stack, 'pool', { ...cluster, spec, ...props });
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  expect((error as Error).message).toBe(message);
-  expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
-  fs.rmSync(outdir, { recursive: true, force: true });
+  expectRejectedBeforeSynth((stack) => new NodePool(stack, 'pool', { ...cluster, spec, ...props }), message);
 }
 
 describe('NodePool from a spec', () => {

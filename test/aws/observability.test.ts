@@ -1,5 +1,5 @@
 import { Observability, ObservabilityProps } from '../../lib/aws/observability';
-import { awsStack, Json, policyOf, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth } from '../support/aws-stack';
 
 const base: ObservabilityProps = {
   environment: 'production',
@@ -16,13 +16,8 @@ function build(props: Partial<ObservabilityProps> = {}) {
   return { observability, out: synth(stack) };
 }
 
-function buildError(props: Partial<ObservabilityProps>): string {
-  try {
-    build(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the props to be refused');
+function expectRejected(props: Partial<ObservabilityProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new Observability(stack, 'observability', { ...base, ...props }), message, { stack: awsStack });
 }
 
 describe('Observability', () => {
@@ -115,22 +110,22 @@ describe('Observability options', () => {
 
 describe('Observability refuses', () => {
   test('a retention CloudWatch Logs does not offer', () => {
-    expect(buildError({ logRetentionDays: 100 })).toMatch(/^test\/observability: logRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);
+    expectRejected({ logRetentionDays: 100 }, /^test\/observability: logRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);
   });
 
   test('a CPU threshold above 100 %', () => {
-    expect(buildError({ database: { instanceIdentifier: 'db', cpuUtilizationPercent: 120 } })).toMatch(/database\.cpuUtilizationPercent \(120\) must be a number from 1 to 100/);
+    expectRejected({ database: { instanceIdentifier: 'db', cpuUtilizationPercent: 120 } }, /database\.cpuUtilizationPercent \(120\) must be a number from 1 to 100/);
   });
 
   test('a malformed email', () => {
-    expect(buildError({ alarmEmails: ['oncall'] })).toMatch(/alarmEmails\[0\] \("oncall"\) is not an email address/);
+    expectRejected({ alarmEmails: ['oncall'] }, /alarmEmails\[0\] \("oncall"\) is not an email address/);
   });
 
   test('a log group name with spaces', () => {
-    expect(buildError({ logGroupNames: ['model serving'] })).toMatch(/logGroupNames\[0\] \("model serving"\) is not a valid log group name/);
+    expectRejected({ logGroupNames: ['model serving'] }, /logGroupNames\[0\] \("model serving"\) is not a valid log group name/);
   });
 
   test('cache alarms without nodes', () => {
-    expect(buildError({ cache: { cacheClusterIds: [] } })).toMatch(/cache\.cacheClusterIds \(\[\]\) is empty/);
+    expectRejected({ cache: { cacheClusterIds: [] } }, /cache\.cacheClusterIds \(\[\]\) is empty/);
   });
 });

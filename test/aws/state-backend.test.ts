@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { configureStateBackend, StateBackendBootstrap, StateBackendBootstrapProps, StateBackendOptions } from '../../lib/aws/state-backend';
-import { awsStack, Json, policyOf, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth } from '../support/aws-stack';
 
 const backendOptions: StateBackendOptions = { bucket: 'acme-modelserve-state', region: 'us-east-1' };
 
@@ -10,13 +10,8 @@ function backendOf(options: Partial<StateBackendOptions> = {}): Json {
   return synth(stack).json.terraform.backend.s3;
 }
 
-function backendError(options: Partial<StateBackendOptions>): string {
-  try {
-    backendOf(options);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected the options to be refused');
+function expectBackendRejected(options: Partial<StateBackendOptions>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => configureStateBackend(stack, { ...backendOptions, ...options }), message, { stack: awsStack });
 }
 
 describe('configureStateBackend', () => {
@@ -40,15 +35,15 @@ describe('configureStateBackend', () => {
   });
 
   test('refuses a bucket name S3 would reject', () => {
-    expect(backendError({ bucket: 'Acme_State' })).toMatch(/^test: bucket \("Acme_State"\) is not a valid name: 3 to 63 lowercase/);
+    expectBackendRejected({ bucket: 'Acme_State' }, /^test: bucket \("Acme_State"\) is not a valid name: 3 to 63 lowercase/);
   });
 
   test('refuses a region that is not a region code', () => {
-    expect(backendError({ region: 'US East' })).toMatch(/^test: region \("US East"\) is not a valid name: an AWS region code/);
+    expectBackendRejected({ region: 'US East' }, /^test: region \("US East"\) is not a valid name: an AWS region code/);
   });
 
   test('refuses a key that is a directory', () => {
-    expect(backendError({ key: 'platform/' })).toMatch(/key \("platform\/"\) is not a usable state object key/);
+    expectBackendRejected({ key: 'platform/' }, /key \("platform\/"\) is not a usable state object key/);
   });
 });
 
@@ -58,6 +53,10 @@ function bootstrap(props: Partial<StateBackendBootstrapProps> = {}) {
   const stack = awsStack();
   const construct = new StateBackendBootstrap(stack, 'state', { ...bootstrapBase, ...props });
   return { construct, out: synth(stack) };
+}
+
+function expectBootstrapRejected(props: Partial<StateBackendBootstrapProps>, message: string | RegExp): void {
+  expectRejectedBeforeSynth((stack) => new StateBackendBootstrap(stack, 'state', { ...bootstrapBase, ...props }), message, { stack: awsStack });
 }
 
 describe('StateBackendBootstrap', () => {
@@ -92,11 +91,10 @@ describe('StateBackendBootstrap', () => {
   });
 
   test('refuses a bucket name S3 would reject', () => {
-    expect(() => bootstrap({ bucketName: 'state..bucket' })).toThrow(/^test\/state: bucketName \("state\.\.bucket"\) is not a valid name/);
+    expectBootstrapRejected({ bucketName: 'state..bucket' }, /^test\/state: bucketName \("state\.\.bucket"\) is not a valid name/);
   });
 
   test('refuses a lock table name DynamoDB would reject', () => {
-    expect(() => bootstrap({ lockTableName: 'locks table' })).toThrow(/lockTableName \("locks table"\) is not a valid name: 3 to 255 letters/);
+    expectBootstrapRejected({ lockTableName: 'locks table' }, /lockTableName \("locks table"\) is not a valid name: 3 to 255 letters/);
   });
-
 });
