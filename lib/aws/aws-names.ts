@@ -66,6 +66,21 @@ export function validateRegion(v: PropsValidator, field: string, value: string):
   check(v, field, value, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(value), AWS_REGION_RULE);
 }
 
+// Maintenance, backup and snapshot windows of RDS and ElastiCache, in UTC. Unlike the names above,
+// a window is checked as given: a token is not let through.
+const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+/** `hh:mm-hh:mm`; `example` goes into the fix (the construct's default reads best). */
+export function validateDailyWindow(v: PropsValidator, field: string, value: string, example: string): void {
+  v.that(DAILY_WINDOW.test(value), field, value, 'is not a daily window', `write it as "hh:mm-hh:mm" in UTC, e.g. "${example}"`);
+}
+
+/** `ddd:hh:mm-ddd:hh:mm`; `example` goes into the fix (the construct's default reads best). */
+export function validateWeeklyWindow(v: PropsValidator, field: string, value: string, example: string): void {
+  v.that(WEEKLY_WINDOW.test(value), field, value, 'is not a weekly window', `write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "${example}"`);
+}
+
 /** Kubernetes DNS-1123 subdomain: what a ServiceAccount name may be. */
 export const DNS_SUBDOMAIN_RULE =
   'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';

@@ -8,7 +8,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { validateElastiCacheId, validateMinLength, validateUnique } from './aws-names';
+import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
@@ -27,9 +27,6 @@ export const DEFAULT_CACHE_ENGINE_VERSION: Readonly<Record<CacheEngine, string>>
 
 /** ElastiCache (cluster mode disabled) holds one primary and up to five replicas. */
 const MAX_NODES = 6;
-
-const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 
 export interface CacheProps {
   /** Node type, node count and snapshot retention come from this environment's preset. */
@@ -155,9 +152,9 @@ export class Cache extends Construct {
       v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
     }
     const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
-    v.that(DAILY_WINDOW.test(snapshotWindow), 'snapshotWindow', snapshotWindow, 'is not a daily window', 'write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
+    validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
     const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
-    v.that(WEEKLY_WINDOW.test(maintenanceWindow), 'maintenanceWindow', maintenanceWindow, 'is not a weekly window', 'write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"');
+    validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
     const port = props.port ?? 6379;
     v.integerInRange('port', port, 1024, 65535);
 

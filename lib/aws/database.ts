@@ -7,7 +7,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
-import { validateMinLength, validateRdsIdentifier, validateUnique } from './aws-names';
+import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 
@@ -23,9 +23,6 @@ const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, i) 
 
 /** Parameters that PostgreSQL reads only at start-up: RDS refuses `immediate` for them. */
 const STATIC_PARAMETERS = new Set(['shared_buffers', 'max_connections', 'shared_preload_libraries', 'max_worker_processes', 'wal_buffers', 'max_wal_senders', 'max_replication_slots', 'track_activity_query_size']);
-
-const WEEKLY_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-const DAILY_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 
 export interface DatabaseProps {
   /** Sizes, Multi-AZ, backups and data protection come from this environment's preset. */
@@ -210,9 +207,9 @@ export class Database extends Construct {
     );
 
     const backupWindow = props.backupWindow ?? '03:00-04:00';
-    v.that(DAILY_WINDOW.test(backupWindow), 'backupWindow', backupWindow, 'is not a daily window', 'write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
+    validateDailyWindow(v, 'backupWindow', backupWindow, '03:00-04:00');
     const maintenanceWindow = props.maintenanceWindow ?? 'sun:04:30-sun:05:30';
-    v.that(WEEKLY_WINDOW.test(maintenanceWindow), 'maintenanceWindow', maintenanceWindow, 'is not a weekly window', 'write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:04:30-sun:05:30"');
+    validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:04:30-sun:05:30');
 
     const slowMs = props.logMinDurationStatementMs ?? 1000;
     v.integerInRange('logMinDurationStatementMs', slowMs, -1, 2147483647, 'use -1 to log no statements by duration, or a number of milliseconds');

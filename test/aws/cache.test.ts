@@ -137,6 +137,11 @@ describe('Cache refuses', () => {
     expectRejected({ name }, new RegExp(`^test/cache: name \\(${JSON.stringify(name)}\\) is not a valid name: 1 to 40 lowercase`));
   });
 
+  test('windows that are not UTC hh:mm ranges', () => {
+    expectRejected({ snapshotWindow: '3am' }, 'test/cache: snapshotWindow ("3am") is not a daily window; write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
+    expectRejected({ maintenanceWindow: 'sun:24:00-sun:25:00' }, 'test/cache: maintenanceWindow ("sun:24:00-sun:25:00") is not a weekly window; write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"');
+  });
+
   test('snapshots off in production', () => {
     expectRejected({ snapshotRetentionDays: 0 }, /snapshotRetentionDays \(0\) turns off snapshots, which production keeps/);
   });

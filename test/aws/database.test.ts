@@ -180,6 +180,10 @@ describe('Database refuses', () => {
     expectRejected({ allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 }, /maxAllocatedStorageGiB \(100\) is below allocatedStorageGiB \(200\)/);
   });
 
+  test('a malformed backup window', () => {
+    expectRejected({ backupWindow: '03:00-04:60' }, 'test/database: backupWindow ("03:00-04:60") is not a daily window; write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
+  });
+
   test('a malformed maintenance window', () => {
     expectRejected({ maintenanceWindow: 'sunday 4am' }, /maintenanceWindow \("sunday 4am"\) is not a weekly window/);
   });
