@@ -4,11 +4,10 @@ import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow } from './aws-names';
+import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
@@ -117,8 +116,7 @@ export class Cache extends Construct {
     validateElastiCacheId(v, 'name', props.name);
     validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
     validateUnique(v, 'subnetIds', props.subnetIds);
-    validateMinLength(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds, 1, 'list the security groups of the clients (e.g. the EKS node security group)');
-    validateUnique(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+    validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
 
     const engine = props.engine ?? 'redis';
     v.oneOf('engine', engine, CACHE_ENGINES);
@@ -176,24 +174,14 @@ export class Cache extends Construct {
       tags,
     });
 
-    // No inline rules, so Terraform drops the default allow-all egress: the cache needs none.
-    const securityGroup = new SecurityGroup(this, 'security-group', {
+    const securityGroup = clientOnlySecurityGroup(this, {
       name: `${name}-cache`,
-      description: `${engine} ${name}: admits only the listed client security groups`,
+      service: engine,
+      serverName: name,
       vpcId: props.vpcId,
-      revokeRulesOnDelete: true,
+      port,
+      clientSecurityGroupIds: props.allowedSecurityGroupIds,
       tags,
-    });
-    props.allowedSecurityGroupIds.forEach((source, i) => {
-      new VpcSecurityGroupIngressRule(this, `ingress-${i}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: source,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description: `${engine} from an allowed client security group`,
-        tags,
-      });
     });
 
     const family = `${engine}${engineVersion.split('.')[0]}`;

@@ -2,12 +2,11 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
 import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow } from './aws-names';
+import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 
@@ -149,8 +148,7 @@ export class Database extends Construct {
     validateRdsIdentifier(v, 'identifier', props.identifier);
     validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
     validateUnique(v, 'subnetIds', props.subnetIds);
-    validateMinLength(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds, 1, 'list the security groups of the clients (e.g. the EKS node security group)');
-    validateUnique(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+    validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
 
     const engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
     const versionMatch = /^(\d+)(\.\d+)?$/.exec(engineVersion);
@@ -247,25 +245,14 @@ export class Database extends Construct {
       tags,
     });
 
-    // No inline rules: Terraform then removes the default allow-all egress, and the database,
-    // which only answers connections, needs no egress at all.
-    const securityGroup = new SecurityGroup(this, 'security-group', {
+    const securityGroup = clientOnlySecurityGroup(this, {
       name: `${identifier.toLowerCase()}-database`,
-      description: `PostgreSQL ${identifier}: admits only the listed client security groups`,
+      service: 'PostgreSQL',
+      serverName: identifier,
       vpcId: props.vpcId,
-      revokeRulesOnDelete: true,
+      port,
+      clientSecurityGroupIds: props.allowedSecurityGroupIds,
       tags,
-    });
-    props.allowedSecurityGroupIds.forEach((source, i) => {
-      new VpcSecurityGroupIngressRule(this, `ingress-${i}`, {
-        securityGroupId: securityGroup.id,
-        referencedSecurityGroupId: source,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        description: 'PostgreSQL from an allowed client security group',
-        tags,
-      });
     });
 
     const family = `postgres${major}`;
