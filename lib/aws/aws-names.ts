@@ -1,4 +1,4 @@
-import { PropsValidator } from '../catalog';
+import { EnvironmentName, ENVIRONMENTS, PropsValidator } from '../catalog';
 
 // Naming rules of the AWS services that the stateful constructs create. Checked at synth time so
 // that a name AWS would reject fails in milliseconds with a fix, not minutes into `terraform apply`.
@@ -88,6 +88,12 @@ export const DNS_SUBDOMAIN_RULE =
 export function validateDnsSubdomain(v: PropsValidator, field: string, value: string): void {
   const ok = value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
   check(v, field, value, ok, DNS_SUBDOMAIN_RULE);
+}
+
+/** The environment prop, where it is required (checked, not trusted to the type: JavaScript callers). */
+export function validateEnvironment(v: PropsValidator, value: EnvironmentName | undefined): void {
+  v.that(value !== undefined, 'environment', value, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
+  v.oneOf('environment', value, ENVIRONMENTS);
 }
 
 /** A list prop that needs at least `min` entries (subnets, security groups). */

@@ -11,8 +11,9 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { dependable, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
+import { validateEnvironment } from './aws-names';
 import { canonicalCidr, toCidr } from './cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
@@ -322,8 +323,7 @@ function trustPolicy(service: string, actions: string[]): string {
 
 function validateClusterProps(path: string, props: ClusterProps): void {
   const check: PropsValidator = new PropsValidator(path);
-  check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
-  check.oneOf('environment', props.environment, ENVIRONMENTS);
+  validateEnvironment(check, props.environment);
   check.that(
     typeof props.name === 'string' && CLUSTER_NAME.test(props.name) && props.name.length <= MAX_CLUSTER_NAME,
     'name',

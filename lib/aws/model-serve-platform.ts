@@ -1,8 +1,9 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
+import { validateEnvironment } from './aws-names';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
 import { Database, DatabaseProps } from './database';
@@ -236,8 +237,7 @@ function isExistingNetwork(network: ModelServePlatformProps['network']): network
 
 function validatePlatformProps(scope: Construct, props: ModelServePlatformProps): void {
   const check: PropsValidator = new PropsValidator(scope.node.path);
-  check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
-  check.oneOf('environment', props.environment, ENVIRONMENTS);
+  validateEnvironment(check, props.environment);
   check.that(
     typeof props.name === 'string' && DNS_LABEL.test(props.name) && props.name.length <= MAX_NAME,
     'name',
