@@ -1,5 +1,5 @@
 import { TerraformStack, Testing, Token } from 'cdktf';
-import { NodePools } from '../../lib/catalog';
+import { EnvironmentName, NodePools } from '../../lib/catalog';
 import { Cluster, ClusterProps, KubernetesVersion } from '../../lib/aws/cluster';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
@@ -145,6 +145,11 @@ describe('Cluster options', () => {
 });
 
 describe('Cluster rejects bad input before writing anything', () => {
+  test('no environment, or one that is not a preset', () => {
+    expectRejected({ environment: undefined as unknown as EnvironmentName }, 'test/eks: environment (not set) is required; use one of development, staging, production');
+    expectRejected({ environment: 'prod' as EnvironmentName }, 'test/eks: environment ("prod") is not supported; use one of "development", "staging", "production"');
+  });
+
   test('an unsupported Kubernetes version', () => {
     // A JavaScript caller, or a cast, gets past the type; the check still stops it.
     expectRejected({ kubernetesVersion: '1.29' as KubernetesVersion }, 'test/eks: kubernetesVersion ("1.29") is not in EKS standard support; use one of 1.34, 1.35, 1.36');

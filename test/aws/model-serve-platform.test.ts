@@ -99,6 +99,11 @@ describe('ModelServePlatform overrides', () => {
 });
 
 describe('ModelServePlatform rejects bad input before writing anything', () => {
+  test('no environment, or one that is not a preset', () => {
+    expectRejected({ environment: undefined as unknown as EnvironmentName }, 'platform/platform: environment (not set) is required; use one of development, staging, production');
+    expectRejected({ environment: 'prod' as EnvironmentName }, 'platform/platform: environment ("prod") is not supported; use one of "development", "staging", "production"');
+  });
+
   test('no node pools', () => {
     expectRejected({ nodePools: [] }, 'platform/platform: nodePools ([]) is empty, so nothing can run (coredns included); add at least NodePools.general()');
   });
