@@ -6,7 +6,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow } from './aws-names';
+import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 
@@ -112,7 +112,7 @@ export class Cache extends Construct {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
-    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateEnvironment(v, props.environment);
     validateElastiCacheId(v, 'name', props.name);
     validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
     validateUnique(v, 'subnetIds', props.subnetIds);

@@ -5,7 +5,7 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
-import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow } from './aws-names';
+import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
@@ -144,7 +144,7 @@ export class Database extends Construct {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
-    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateEnvironment(v, props.environment);
     validateRdsIdentifier(v, 'identifier', props.identifier);
     validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
     validateUnique(v, 'subnetIds', props.subnetIds);

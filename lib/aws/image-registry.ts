@@ -2,7 +2,7 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { validateEcrRepositoryName, validateMinLength, validateUnique } from './aws-names';
+import { validateEcrRepositoryName, validateMinLength, validateUnique, validateEnvironment } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 
 export interface ImageRegistryProps {
@@ -58,7 +58,7 @@ export class ImageRegistry extends Construct {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
-    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateEnvironment(v, props.environment);
     validateMinLength(v, 'repositoryNames', props.repositoryNames, 1, 'name at least one repository');
     props.repositoryNames.forEach((name, i) => validateEcrRepositoryName(v, `repositoryNames[${i}]`, name));
     validateUnique(v, 'repositoryNames', props.repositoryNames);

@@ -17,7 +17,8 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENTS, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
+import { validateEnvironment } from './aws-names';
 import { AwsContext } from './aws-context';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_AZS, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from './cidr';
 import { EncryptionKey } from './encryption-key';
@@ -304,8 +305,7 @@ interface NetworkPlan {
 /** Checks every prop and resolves the subnet plan, before any resource exists. */
 function validateNetworkProps(path: string, id: string, props: NetworkProps): NetworkPlan {
   const check: PropsValidator = new PropsValidator(path);
-  check.oneOf('environment', props.environment, ENVIRONMENTS);
-  check.that(props.environment !== undefined, 'environment', props.environment, 'is required', `use one of ${ENVIRONMENTS.join(', ')}`);
+  validateEnvironment(check, props.environment);
   const preset = ENVIRONMENT_PRESETS[props.environment];
   check.matches('name', props.name ?? id, DNS_LABEL, DNS_LABEL_RULE);
   check.that((props.name ?? id).length <= MAX_NAME, 'name', props.name ?? id, `is longer than ${MAX_NAME} characters, so the flow-log role name "<name>-vpc-flow-logs" would pass IAM's 64`, `shorten it to ${MAX_NAME} characters or fewer`);

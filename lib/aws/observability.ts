@@ -5,7 +5,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
-import { isUnresolved, validateUnique } from './aws-names';
+import { isUnresolved, validateUnique, validateEnvironment } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 
@@ -103,7 +103,7 @@ export class Observability extends Construct {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
-    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateEnvironment(v, props.environment);
     v.that(/^[A-Za-z0-9_-]{1,200}$/.test(props.name), 'name', props.name, 'is not a valid name for a topic and alarms', 'use 1 to 200 letters, digits, "-" and "_"');
     const logGroupNames = props.logGroupNames ?? [];
     logGroupNames.forEach((name, i) => {

@@ -1,8 +1,8 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName } from './aws-names';
+import { EnvironmentName, PropsValidator } from '../catalog';
+import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { SecureBucket } from './secure-bucket';
 
@@ -100,7 +100,7 @@ export class StateBackendBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: StateBackendBootstrapProps) {
     super(scope, id);
     const v = new PropsValidator(this.node.path);
-    v.oneOf('environment', props.environment, Object.keys(ENVIRONMENT_PRESETS) as EnvironmentName[]);
+    validateEnvironment(v, props.environment);
     validateS3BucketName(v, 'bucketName', props.bucketName);
     if (props.lockTableName !== undefined) validateDynamoDbTableName(v, 'lockTableName', props.lockTableName);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
