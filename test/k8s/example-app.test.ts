@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { servingApp } from '../../examples/serving/main';
+import { restrictedViolations } from '../support/pod-security';
 import { schemaFailures } from '../support/schema';
 import { K8sObject, ofKind, ofService, one } from '../support/serving';
 
@@ -23,6 +24,28 @@ describe('examples/serving', () => {
     const result = schemaFailures(all);
     expect(result.failures).toEqual([]);
     expect(result.checked).toBe(all.length);
+  });
+
+  test('every workload meets Pod Security "restricted"', () => {
+    const deployments = ofKind([...production, ...strategies], 'Deployment');
+    expect(deployments.length).toBeGreaterThan(10);
+    for (const d of deployments) {
+      expect({ deployment: d.metadata.name, violations: restrictedViolations(d.spec.template.spec) }).toEqual({ deployment: d.metadata.name, violations: [] });
+    }
+  });
+
+  test('the restricted check itself catches what the profile forbids', () => {
+    const pod = one(production, 'Deployment', 'bert-ner').spec.template.spec;
+    const loosened = structuredClone(pod);
+    loosened.containers[0].securityContext.allowPrivilegeEscalation = true;
+    loosened.containers[0].securityContext.capabilities = { add: ['NET_ADMIN'] };
+    loosened.volumes.push({ name: 'host', hostPath: { path: '/var' } });
+    expect(restrictedViolations(loosened)).toEqual(expect.arrayContaining([
+      'volume host is a hostPath',
+      'container model-server does not set allowPrivilegeEscalation: false',
+      'container model-server does not drop ALL capabilities',
+      'container model-server adds capability NET_ADMIN',
+    ]));
   });
 
   test('output is deterministic', () => {
