@@ -69,7 +69,10 @@ function deploymentStrategy(plan: ModelServicePlan): kplus.DeploymentStrategy {
 export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, shared: SharedPodParts): kplus.Deployment {
   const server = plan.server;
   const labels = trackLabels(shared.labels, track.name, track.version);
-  const podAnnotations: Record<string, string> = {};
+  const podAnnotations: Record<string, string> = {
+    // The server fetches its model from S3 as it starts: hold it until the sidecar can carry traffic.
+    'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+  };
   if (plan.networkBandwidthMbps !== undefined) {
     podAnnotations['kubernetes.io/ingress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
     podAnnotations['kubernetes.io/egress-bandwidth'] = `${plan.networkBandwidthMbps}M`;

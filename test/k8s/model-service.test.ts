@@ -209,6 +209,11 @@ describe('ModelService: what it emits', () => {
     expect(one(build({ ...CPU_SERVICE, rollout: Rollout.recreate() }).objects, 'Deployment', 'svc').spec.strategy).toEqual({ type: 'Recreate' });
   });
 
+  test('the model server starts only once its sidecar carries traffic (it downloads the model first)', () => {
+    const template = one(build(CPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
+    expect(JSON.parse(template.metadata.annotations['proxy.istio.io/config'])).toEqual({ holdApplicationUntilProxyStarts: true });
+  });
+
   test('graceful termination: preStop sleep for the mesh to drain, within the grace period', () => {
     const pod = one(build({ ...CPU_SERVICE, drainSeconds: 20 }).objects, 'Deployment', 'svc').spec.template.spec;
     expect(pod.containers[0].lifecycle.preStop).toEqual({ exec: { command: ['sleep', '20'] } });
