@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { PropsValidator, ValidationError } from '../../lib/catalog';
+import { PropsValidator } from '../../lib/catalog';
 import {
   ALERT_NAMES,
   AlertThresholds,
@@ -11,6 +11,7 @@ import {
   validateAlertThresholds,
 } from '../../lib/k8s/monitoring';
 import { schemaFailures } from '../support/schema';
+import { messageOf } from '../support/validation';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: any };
 
@@ -40,16 +41,6 @@ function synth(extra: Partial<ModelMonitoringProps> = {}): { objects: Obj[]; mon
       return found[0];
     },
   };
-}
-
-function messageOf(run: (check: PropsValidator) => void): string {
-  try {
-    run(new PropsValidator('svc'));
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
 }
 
 describe('ModelMonitoring ServiceMonitor', () => {

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { PropsValidator, ValidationError } from '../../lib/catalog';
+import { PropsValidator } from '../../lib/catalog';
 import { Rollout, resolveTracks } from '../../lib/k8s/rollout';
 import {
   LoadBalancerOptions,
@@ -13,6 +13,7 @@ import {
   validateTrafficOptions,
 } from '../../lib/k8s/traffic';
 import { schemaFailures } from '../support/schema';
+import { messageOf } from '../support/validation';
 
 const HOST = 'resnet.models.svc.cluster.local';
 
@@ -46,17 +47,6 @@ function routesOf(vs: Obj): any[] {
 
 function weights(route: any): Record<string, number> {
   return Object.fromEntries(route.route.map((r: any) => [r.destination.subset, r.weight]));
-}
-
-/** Runs a validate function with a validator for construct path `svc`, returning the error message. */
-function messageOf(run: (check: PropsValidator) => void): string {
-  try {
-    run(new PropsValidator('svc'));
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
 }
 
 const STRATEGIES: [string, Rollout][] = [

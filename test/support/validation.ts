@@ -1,0 +1,12 @@
+import { PropsValidator, ValidationError } from '../../lib/catalog';
+
+/** Runs a validate function with a validator for construct path `svc` and returns the error message it must throw. */
+export function messageOf(run: (check: PropsValidator) => void): string {
+  try {
+    run(new PropsValidator('svc'));
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ValidationError, nothing was thrown');
+}
