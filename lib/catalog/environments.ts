@@ -94,8 +94,3 @@ export const ENVIRONMENT_PRESETS: Readonly<Record<EnvironmentName, EnvironmentPr
 export function isEnvironmentName(value: unknown): value is EnvironmentName {
   return typeof value === 'string' && (ENVIRONMENTS as readonly string[]).includes(value);
 }
-
-/** The preset for `environment`, or a ValidationError-style message naming the choices. */
-export function environmentPreset(environment: EnvironmentName): EnvironmentPreset {
-  return ENVIRONMENT_PRESETS[environment];
-}
