@@ -42,6 +42,11 @@ export interface AlertRule {
 
 /** Window of the rates: ten samples at the default 30 s scrape interval. */
 const WINDOW = '5m';
+/**
+ * Requests a version must have had in the window before its error rate can page: one failure out
+ * of two requests is 50 %, not an incident. 10 in 5 minutes.
+ */
+export const ERROR_RATE_MIN_REQUESTS = 10;
 
 /**
  * One alert per threshold. Request metrics come from the model pods' own sidecars
@@ -87,7 +92,8 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
       alert: ALERT_NAMES.errorRate,
       expr:
         `sum by (destination_version) (rate(istio_requests_total{${requests}, response_code=~"5.."}[${WINDOW}]))` +
-        ` / sum by (destination_version) (rate(istio_requests_total{${requests}}[${WINDOW}])) * 100 > ${t.errorRatePercent}`,
+        ` / sum by (destination_version) (rate(istio_requests_total{${requests}}[${WINDOW}])) * 100 > ${t.errorRatePercent}` +
+        ` and sum by (destination_version) (increase(istio_requests_total{${requests}}[${WINDOW}])) >= ${ERROR_RATE_MIN_REQUESTS}`,
       for: '5m',
       labels: labels('critical'),
       annotations: {
