@@ -1,4 +1,4 @@
-import { EnvironmentName, ENVIRONMENTS, PropsValidator } from '../catalog';
+import { DNS_SUBDOMAIN_RULE, EnvironmentName, ENVIRONMENTS, isDnsSubdomain, PropsValidator } from '../catalog';
 
 // Naming rules of the AWS services that the stateful constructs create. Checked at synth time so
 // that a name AWS would reject fails in milliseconds with a fix, not minutes into `terraform apply`.
@@ -82,12 +82,8 @@ export function validateWeeklyWindow(v: PropsValidator, field: string, value: st
 }
 
 /** Kubernetes DNS-1123 subdomain: what a ServiceAccount name may be. */
-export const DNS_SUBDOMAIN_RULE =
-  'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';
-
 export function validateDnsSubdomain(v: PropsValidator, field: string, value: string): void {
-  const ok = value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
-  check(v, field, value, ok, DNS_SUBDOMAIN_RULE);
+  check(v, field, value, isDnsSubdomain(value), DNS_SUBDOMAIN_RULE);
 }
 
 /** The environment prop, where it is required (checked, not trusted to the type: JavaScript callers). */

@@ -1,4 +1,5 @@
 export * from './validation-error';
+export * from './kubernetes-names';
 export * from './gpu-models';
 export * from './instance-types';
 export * from './environments';

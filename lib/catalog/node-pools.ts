@@ -1,5 +1,6 @@
 import { GPU_MODEL_LABEL, GPU_MODELS, GPU_TAINT, GpuModel, isGpuModel } from './gpu-models';
 import { findInstanceType, INSTANCE_TYPES, InstanceTypeSpec, instanceTypesWithGpu } from './instance-types';
+import { LABEL_KEY, LABEL_VALUE } from './kubernetes-names';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from './validation-error';
 
 export type CapacityType = 'ON_DEMAND' | 'SPOT';
@@ -188,8 +189,6 @@ export const NodePools = {
   },
 };
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Checks a spec against what EKS and the instance catalog accept. `path` names the owner in errors. */
 export function validateNodePoolSpec(spec: NodePoolSpec, path: string): void {

@@ -1,4 +1,4 @@
-import { EnvironmentPreset, GPU_MODELS, GpuModel, isGpuModel, NodePoolSpec, PropsValidator } from '../catalog';
+import { EnvironmentPreset, GPU_MODELS, GpuModel, isDnsSubdomain, isGpuModel, isLabelValue, LABEL_KEY, LABEL_VALUE, NodePoolSpec, PropsValidator } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
 import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
@@ -9,9 +9,6 @@ import { resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, valida
 /** DNS-1035 label: a Service name must start with a letter. */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SERVICE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
-const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 /** Variables the service sets itself; a user value would silently lose. */
@@ -112,8 +109,8 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   // Model.
   const model = props.model;
   check.that(typeof model === 'object' && model !== null, 'model', model, 'is missing', 'pass { id, version }');
-  check.that(typeof model.id === 'string' && LABEL_VALUE.test(model.id), 'model.id', model.id, 'is not a valid label value', 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
-  check.that(typeof model.version === 'string' && LABEL_VALUE.test(model.version), 'model.version', model.version, 'is not a valid label value', 'use a version such as "1.0.0" (letters, digits, "-", "_", ".")');
+  check.that(isLabelValue(model.id), 'model.id', model.id, 'is not a valid label value', 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
+  check.that(isLabelValue(model.version), 'model.version', model.version, 'is not a valid label value', 'use a version such as "1.0.0" (letters, digits, "-", "_", ".")');
   check.that(model.uri !== undefined || ctx.modelStoreUri !== undefined, 'model.uri', model.uri, 'is not set and the chart names no model store', 'give the artefacts\' location, e.g. "s3://my-models/resnet/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
   const uriTemplate = model.uri ?? `${ctx.modelStoreUri!.replace(/\/+$/, '')}/${model.id}/{version}/`;
   check.that(typeof uriTemplate === 'string' && /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(uriTemplate), 'model.uri', uriTemplate, 'is not an S3 URI', 'give the model store location, e.g. "s3://my-models/resnet/{version}/"');
@@ -208,16 +205,16 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   for (const [key, ref] of Object.entries(props.secrets?.env ?? {})) {
     check.that(ENV_NAME.test(key), `secrets.env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and "."');
     check.that(!RESERVED_ENV.includes(key) && !(key in (props.env ?? {})), `secrets.env["${key}"]`, key, 'is also set by env or by the ModelService', 'give each variable one source');
-    check.that(DNS_SUBDOMAIN.test(ref?.secretName ?? ''), `secrets.env["${key}"].secretName`, ref?.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+    check.that(isDnsSubdomain(ref?.secretName ?? ''), `secrets.env["${key}"].secretName`, ref?.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
     check.that(typeof ref.key === 'string' && CONFIG_KEY.test(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
   }
-  (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(DNS_SUBDOMAIN.test(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
+  (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(isDnsSubdomain(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
   const serviceAccountName = props.serviceAccount?.name ?? name;
-  check.that(DNS_SUBDOMAIN.test(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
+  check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateAlertThresholds(check, props.monitoring?.alerts, 'monitoring.alerts');
   check.integerInRange('monitoring.scrapeIntervalSeconds', props.monitoring?.scrapeIntervalSeconds, 5, 3600, 'scrape every 5 to 3600 seconds; 30 is usual');
   for (const [key, value] of Object.entries(props.monitoring?.labels ?? {})) {
-    check.that(LABEL_KEY.test(key) && typeof value === 'string' && (value === '' || LABEL_VALUE.test(value)), `monitoring.labels["${key}"]`, value, 'is not a valid label', 'use a label key with an optional DNS prefix and a value of at most 63 letters, digits, "-", "_" or "."');
+    check.that(LABEL_KEY.test(key) && typeof value === 'string' && LABEL_VALUE.test(value), `monitoring.labels["${key}"]`, value, 'is not a valid label', 'use a label key with an optional DNS prefix and a value of at most 63 letters, digits, "-", "_" or "."');
   }
 
   // Placement, last: it is the most expensive check and its message is the longest.

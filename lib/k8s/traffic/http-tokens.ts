@@ -3,13 +3,8 @@
  * One place, so that a rollout, a load balancer and a gateway reject the same things the same way.
  */
 
-/** Kubernetes label value: the pods of a track carry the model version as `version: <value>`. */
-export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-export const LABEL_VALUE_RULE = 'letters, digits, "-", "_" and ".", starting and ending with a letter or digit, at most 63 characters';
-
-export function isLabelValue(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 63 && LABEL_VALUE.test(value);
-}
+// The Kubernetes name rules live in the catalog; traffic options use them from here too.
+export { DNS_SUBDOMAIN_RULE, isDnsSubdomain, isLabelValue, LABEL_VALUE, LABEL_VALUE_RULE } from '../../catalog/kubernetes-names';
 
 /**
  * HTTP header name as Istio matches it: Envoy lower-cases header names, and Istio rejects a match
@@ -60,11 +55,3 @@ export function cookieHeaderRegex(name: string, value: string): string {
 /** A DNS name for a Gateway and VirtualService host; a leading `*.` wildcard is allowed. */
 export const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 export const HOSTNAME_RULE = 'a lower-case DNS name with at least one dot, optionally starting with "*." (e.g. "models.example.com" or "*.example.com")';
-
-/** DNS-1123 subdomain: what Kubernetes accepts for Secret names. */
-export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const DNS_SUBDOMAIN_RULE = 'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';
-
-export function isDnsSubdomain(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 253 && DNS_SUBDOMAIN.test(value);
-}
