@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
 import { validateEnvironment } from './aws-names';
-import { canonicalCidr, toCidr } from './cidr';
+import { canonicalCidr, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 import { NodePool } from './node-pool';

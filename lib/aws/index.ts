@@ -1,6 +1,6 @@
 export * from './aws-context';
 export * from './encryption-key';
-export * from './cidr';
+export * from '../catalog/cidr';
 export * from './log-retention';
 export * from './network';
 export * from './node-pool';

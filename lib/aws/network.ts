@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
 import { validateEnvironment } from './aws-names';
 import { AwsContext } from './aws-context';
-import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_AZS, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from './cidr';
+import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_AZS, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 

@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { parseIpv4Cidr } from '../catalog/cidr';
 import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENT_PRESETS, EnvironmentName, GPU_RESOURCE, PropsValidator } from '../catalog';
 
 /** Where a set of pods lives, for network policy peers. */
@@ -193,7 +194,7 @@ export function validateServingNamespaceOptions(check: PropsValidator, options: 
     check.integerInRange(`quota.${field}`, value, 0, 1_000_000);
   }
   (options.egress ?? []).forEach((rule, i) => {
-    check.that(isIpv4Cidr(rule.cidr), `egress[${i}].cidr`, rule.cidr, 'is not an IPv4 CIDR', 'write it as a.b.c.d/n, e.g. 10.0.64.0/18');
+    check.that(parseIpv4Cidr(rule.cidr) !== undefined, `egress[${i}].cidr`, rule.cidr, 'is not an IPv4 CIDR', 'write it as a.b.c.d/n, e.g. 10.0.64.0/18');
     check.that(rule.ports.length > 0 && rule.ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65535), `egress[${i}].ports`, rule.ports, 'must list ports from 1 to 65535', 'list the destination ports, e.g. [5432]');
   });
 }
@@ -204,9 +205,4 @@ function byName(namespace: string): k8s.LabelSelector {
 
 function peer(p: PodPeer): k8s.NetworkPolicyPeer {
   return { namespaceSelector: byName(p.namespace), podSelector: { matchLabels: { ...p.podLabels } } };
-}
-
-function isIpv4Cidr(value: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }

@@ -1,4 +1,4 @@
-import { canonicalCidr, cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseIpv4Cidr, planSubnets, toCidr } from '../../lib/aws/cidr';
+import { canonicalCidr, cidrContains, cidrsOverlap, cidrSubnet, formatCidr, parseIpv4Cidr, planSubnets, toCidr } from '../../lib/catalog/cidr';
 
 const cidr = (text: string) => {
   const parsed = toCidr(text);

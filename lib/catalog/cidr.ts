@@ -1,6 +1,7 @@
 /**
- * IPv4 CIDR arithmetic for carving a VPC into subnets. Pure functions, no cdktf: the plan is known
- * at synth time so that a bad or overlapping range fails before Terraform ever sees it.
+ * IPv4 CIDR arithmetic for carving a VPC into subnets, and for checking the CIDRs a network policy
+ * names. Pure functions, no engine: the plan is known at synth time so that a bad or overlapping
+ * range fails before Terraform ever sees it.
  */
 
 export interface Ipv4Cidr {
