@@ -1,0 +1,20 @@
+/**
+ * A Helm chart at an exact version. Every add-on pins its chart so that a `cdktf deploy` next
+ * month installs what was reviewed today; upgrading is a reviewed change of this constant.
+ */
+export interface HelmChartPin {
+  /** Chart repository URL (`https://...`) or OCI registry (`oci://...`). */
+  readonly repository: string;
+  readonly chart: string;
+  /** Exact chart version, never a range. */
+  readonly version: string;
+}
+
+/** One IAM policy statement as plain data, so that add-on modules can declare what they need. */
+export interface IamStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
