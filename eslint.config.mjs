@@ -5,6 +5,10 @@ const providerRoot = {
     { name: '@cdktf/provider-aws', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>): the package root loads 2,200 modules.' },
     { name: '@cdktf/provider-aws/lib', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>).' },
     { name: '@cdktf/provider-aws/lib/index', message: 'Import the resource by deep path (@cdktf/provider-aws/lib/<resource>).' },
+    // The Helm and Kubernetes providers' roots load every resource too (the kubernetes one, hundreds).
+    ...['@cdktf/provider-helm', '@cdktf/provider-kubernetes'].flatMap((pkg) => [pkg, `${pkg}/lib`, `${pkg}/lib/index`].map((name) => (
+      { name, message: `Import the resource by deep path (${pkg}/lib/<resource>): the package root loads every resource of the provider.` }
+    ))),
   ],
 };
 
