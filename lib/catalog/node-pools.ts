@@ -1,4 +1,5 @@
-import { GPU_MODEL_LABEL, GPU_MODELS, GPU_TAINT, GpuModel, isGpuModel } from './gpu-models';
+import { GPU_MODEL_LABEL, GPU_MODEL_SPECS, GPU_MODELS, GPU_TAINT, GpuModel, isGpuModel } from './gpu-models';
+import { gpuSharingNodeLabels, gpuSharingResource, GpuSharing, migProfilesOf } from './gpu-sharing';
 import { findInstanceType, INSTANCE_TYPES, InstanceTypeSpec, instanceTypesWithGpu } from './instance-types';
 import { LABEL_KEY, LABEL_VALUE } from './kubernetes-names';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from './validation-error';
@@ -48,6 +49,11 @@ export interface NodePoolSpec {
   readonly diskGiB: number;
   /** Set on GPU pools: the model every instance type carries. */
   readonly gpuModel?: GpuModel;
+  /**
+   * How the pool's GPUs are shared between pods; unset, every pod gets whole GPUs.
+   * @default - whole GPUs
+   */
+  readonly gpuSharing?: GpuSharing;
 }
 
 /** Options every factory takes; anything not given keeps the factory's default. */
@@ -65,6 +71,13 @@ export interface NodePoolOptions {
 
 export interface GpuNodePoolOptions extends NodePoolOptions {
   readonly gpu: GpuModel;
+  /**
+   * Share each GPU between pods: `GpuSharing.timeSlicing({ replicasPerGpu: 4 })` or
+   * `GpuSharing.mig({ profile: '1g.10gb' })` (A100 and H100 only). The pool's nodes then offer
+   * only that kind of share, never whole GPUs.
+   * @default - whole GPUs
+   */
+  readonly sharing?: GpuSharing;
 }
 
 export interface SpotNodePoolOptions extends NodePoolOptions {
@@ -81,6 +94,13 @@ export interface HighMemoryNodePoolOptions extends NodePoolOptions {
    * @default true
    */
   readonly taint?: boolean;
+}
+
+/** `gpu-t4`, `gpu-t4-shared`, `gpu-a100-mig-1g-10gb`: pool names are DNS labels. */
+function defaultGpuPoolName(model: GpuModel, sharing: GpuSharing | undefined): string {
+  const base = `gpu-${model.toLowerCase()}`;
+  if (!sharing) return base;
+  return sharing.kind === 'time-slicing' ? `${base}-shared` : `${base}-mig-${String(sharing.profile).replace(/\./g, '-')}`;
 }
 
 /** Smallest instance type per GPU model: the default of `NodePools.gpu`. */
@@ -138,9 +158,11 @@ export const NodePools = {
       new PropsValidator(path).fail('gpu', options?.gpu, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
     }
     const model = options.gpu;
+    const sharing = options.sharing;
+    const name = options.name ?? defaultGpuPoolName(model, sharing);
     return {
       ...build('gpu', {
-        name: `gpu-${model.toLowerCase()}`,
+        name,
         instanceTypes: [DEFAULT_GPU_INSTANCE[model]],
         capacityType: 'ON_DEMAND',
         amiType: 'AL2023_x86_64_NVIDIA',
@@ -149,9 +171,10 @@ export const NodePools = {
         maxSize: 4,
         // Model server images with CUDA are 10+ GB; weights are cached on the node too.
         diskGiB: 200,
-        labels: { [CAPACITY_TYPE_LABEL]: 'on-demand', [GPU_MODEL_LABEL]: model },
+        labels: { [CAPACITY_TYPE_LABEL]: 'on-demand', [GPU_MODEL_LABEL]: model, ...gpuSharingNodeLabels(name, sharing) },
         taints: [GPU_TAINT],
         gpuModel: model,
+        ...(sharing ? { gpuSharing: sharing } : {}),
       }, options),
     };
   },
@@ -241,6 +264,8 @@ export function validateNodePoolSpec(spec: NodePoolSpec, path: string): void {
     });
   }
 
+  if (spec.gpuSharing !== undefined) validateGpuSharing(check, spec, types);
+
   if (spec.capacityType === 'SPOT') {
     check.that(types.length >= 2, 'instanceTypes', spec.instanceTypes, 'has a single type, so one spot capacity pool running dry empties the node group', 'list two or more instance types of the same size (e.g. m7i.2xlarge, m6i.2xlarge, m7a.2xlarge)');
     const first = types[0];
@@ -262,6 +287,31 @@ export function validateNodePoolSpec(spec: NodePoolSpec, path: string): void {
   check.that(spec.taints.length <= 50, 'taints', spec.taints.length, 'exceeds the 50 taints EKS allows per node group', 'remove taints');
 }
 
+const MAX_TIME_SLICES = 48;
+
+function validateGpuSharing(check: PropsValidator, spec: NodePoolSpec, types: readonly InstanceTypeSpec[]): void {
+  const sharing = spec.gpuSharing as { kind?: unknown; replicasPerGpu?: unknown; profile?: unknown };
+  check.that(spec.gpuModel !== undefined, 'sharing', sharing.kind, 'is set on a pool without GPUs', 'remove sharing, or make the pool with NodePools.gpu');
+  check.that(sharing.kind === 'time-slicing' || sharing.kind === 'mig', 'sharing.kind', sharing.kind, 'is not a kind of GPU sharing', 'build sharing with GpuSharing.timeSlicing(...) or GpuSharing.mig(...)');
+  if (sharing.kind === 'time-slicing') {
+    check.that(sharing.replicasPerGpu !== undefined, 'sharing.replicasPerGpu', undefined, 'is not set', `give the slots per GPU, 2 to ${MAX_TIME_SLICES}`);
+    check.integerInRange('sharing.replicasPerGpu', sharing.replicasPerGpu as number | undefined, 2, MAX_TIME_SLICES, `give 2 to ${MAX_TIME_SLICES} slots per GPU (1 is no sharing: drop sharing instead)`);
+    return;
+  }
+  const model = spec.gpuModel as GpuModel;
+  check.that(GPU_MODEL_SPECS[model].supportsMig, 'sharing.profile', sharing.profile, `is a MIG profile but ${model} GPUs cannot be partitioned with MIG`, 'use GpuSharing.timeSlicing, or an A100 or H100 pool');
+  types.forEach((t, i) => {
+    const profiles = migProfilesOf(model, t.gpuMemoryGiB);
+    check.that(
+      typeof sharing.profile === 'string' && profiles[sharing.profile] !== undefined,
+      'sharing.profile',
+      sharing.profile,
+      `is not a MIG profile of ${t.name} (${model} ${t.gpuMemoryGiB} GB)${i > 0 ? ', one of the pool\'s instance types' : ''}`,
+      `use one of ${Object.keys(profiles).join(', ')}`,
+    );
+  });
+}
+
 /** The instance types of a pool, resolved from the catalog. */
 export function nodePoolInstanceTypes(spec: NodePoolSpec): InstanceTypeSpec[] {
   return spec.instanceTypes.map((n) => findInstanceType(n)).filter((t): t is InstanceTypeSpec => t !== undefined);
@@ -274,17 +324,37 @@ export function nodePoolInstanceTypes(spec: NodePoolSpec): InstanceTypeSpec[] {
  * eviction threshold) and a fixed allowance for the daemons every node runs (CNI, kube-proxy,
  * log shipper, node exporter, the GPU device plugin): 0.5 vCPU and 1 GiB.
  */
-export function nodePoolAllocatable(spec: NodePoolSpec): { cpu: number; memoryGiB: number; gpus: number } {
+export interface NodePoolAllocatable {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  /** Physical GPUs per node. */
+  readonly gpus: number;
+  /** The extended resource the GPUs are advertised as: whole, time-sliced slot or MIG instance. */
+  readonly gpuResource: string;
+  /** How many of gpuResource one node offers. */
+  readonly gpuSlots: number;
+}
+
+export function nodePoolAllocatable(spec: NodePoolSpec): NodePoolAllocatable {
   const types = nodePoolInstanceTypes(spec);
   const perType = types.map((t) => {
     const reservedCpu = reservedCores(t.vcpus);
     const reservedMemoryGiB = (255 + 11 * 110 + 100) / 1024;
     return { cpu: t.vcpus - reservedCpu - 0.5, memoryGiB: t.memoryGiB - reservedMemoryGiB - 1, gpus: t.gpuCount };
   });
+  const gpus = Math.min(...perType.map((p) => p.gpus));
+  const sharing = spec.gpuSharing;
+  let slotsPerGpu = 1;
+  if (sharing?.kind === 'time-slicing') slotsPerGpu = sharing.replicasPerGpu;
+  if (sharing?.kind === 'mig' && spec.gpuModel) {
+    slotsPerGpu = Math.min(...types.map((t) => migProfilesOf(spec.gpuModel!, t.gpuMemoryGiB)[sharing.profile] ?? 0));
+  }
   return {
     cpu: round2(Math.min(...perType.map((p) => p.cpu))),
     memoryGiB: round2(Math.min(...perType.map((p) => p.memoryGiB))),
-    gpus: Math.min(...perType.map((p) => p.gpus)),
+    gpus,
+    gpuResource: gpuSharingResource(sharing),
+    gpuSlots: gpus * slotsPerGpu,
   };
 }
 
