@@ -99,8 +99,9 @@ export interface HighMemoryNodePoolOptions extends NodePoolOptions {
 /** `gpu-t4`, `gpu-t4-shared`, `gpu-a100-mig-1g-10gb`: pool names are DNS labels. */
 function defaultGpuPoolName(model: GpuModel, sharing: GpuSharing | undefined): string {
   const base = `gpu-${model.toLowerCase()}`;
-  if (!sharing) return base;
-  return sharing.kind === 'time-slicing' ? `${base}-shared` : `${base}-mig-${String(sharing.profile).replace(/\./g, '-')}`;
+  if (sharing?.kind === 'time-slicing') return `${base}-shared`;
+  if (sharing?.kind === 'mig') return `${base}-mig-${String(sharing.profile).replace(/\./g, '-')}`;
+  return base;
 }
 
 /** Smallest instance type per GPU model: the default of `NodePools.gpu`. */

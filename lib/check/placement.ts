@@ -1,4 +1,4 @@
-import { GpuModel, nodePoolAllocatable, NodePoolSpec } from '../catalog';
+import { describeGpuOffer, GpuModel, GpuShare, gpuShareResource, nodePoolAllocatable, NodePoolSpec } from '../catalog';
 
 /** What one pod asks for and where it may go: the input of the fit check. */
 export interface PodPlacementRequest {
@@ -9,6 +9,8 @@ export interface PodPlacementRequest {
   /** GPUs per pod; 0 or undefined for CPU pods. */
   readonly gpuCount?: number;
   readonly gpuModel?: GpuModel;
+  /** A time-sliced slot or MIG instance instead of whole GPUs; gpuCount counts those. */
+  readonly gpuShare?: GpuShare;
   /** @default 'never' */
   readonly spot?: 'never' | 'allowed' | 'preferred';
   /** Only these pools, by name. @default - any pool */
@@ -49,7 +51,8 @@ function fmt(n: number): string {
  * Which node pools can run a pod, and why the others cannot. Pure: it reads the same node pool
  * specs the AWS side turns into node groups, so a service that cannot schedule fails at synth.
  *
- * Rules: a GPU pod goes only to pools of its GPU model with enough GPUs per node; a CPU pod never
+ * Rules: a GPU pod goes only to pools of its GPU model that offer its kind of GPU (whole, a
+ * time-sliced slot or a MIG profile) with enough of it per node; a CPU pod never
  * to a GPU pool; spot pools only when `spot` allows; high-memory pools (tainted to keep them for
  * workloads that need them) only when the pod fits no other pool or names them in `nodePools`.
  */
@@ -66,7 +69,8 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
     if (gpus > 0) {
       if (!pool.gpuModel) reasons.push('has no GPU');
       else if (pool.gpuModel !== request.gpuModel) reasons.push(`offers ${pool.gpuModel}, not ${request.gpuModel}`);
-      else if (a.gpus < gpus) reasons.push(`has ${a.gpus} GPU per node, the pod needs ${gpus}`);
+      else if (a.gpuResource !== gpuShareResource(request.gpuShare)) reasons.push(`offers ${describeGpuOffer(pool.gpuSharing)}, not ${describeGpuOffer(request.gpuShare)}`);
+      else if (a.gpuSlots < gpus) reasons.push(request.gpuShare ? `has ${a.gpuSlots} of ${a.gpuResource} per node, the pod needs ${gpus}` : `has ${a.gpus} GPU per node, the pod needs ${gpus}`);
     } else if (pool.gpuModel) {
       reasons.push(`is a GPU pool (${pool.gpuModel}), kept for GPU services`);
     }

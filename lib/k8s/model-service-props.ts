@@ -1,4 +1,4 @@
-import { GpuModel } from '../catalog';
+import { GpuModel, GpuShare } from '../catalog';
 import { ModelServer } from './model-server';
 import { AlertThresholds } from './monitoring/alert-thresholds';
 import { Rollout } from './rollout';
@@ -19,10 +19,17 @@ export interface ModelReference {
 }
 
 export interface GpuRequest {
-  /** GPUs per pod. */
+  /** GPUs per pod; with `share`, MIG instances per pod (a time-sliced pod takes exactly 1 slot). */
   readonly count: number;
   /** The GPU model; the pod is placed on a node pool of that model only. */
   readonly model: GpuModel;
+  /**
+   * A share of a GPU instead of whole GPUs: `GpuShare.timeSliced()` (a slot of a GPU other pods
+   * use too) or `GpuShare.mig('1g.10gb')` (an isolated MIG instance). The pod is placed only on
+   * pools whose `sharing` offers exactly that share.
+   * @default - whole GPUs
+   */
+  readonly share?: GpuShare;
 }
 
 /** What one pod (one replica) gets. Requests equal limits for memory and GPUs. */

@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GPU_MODEL_LABEL, NODE_POOL_LABEL, NodeTaint } from '../catalog';
+import { GPU_MODEL_LABEL, GPU_SHARING_LABEL, gpuSharingLabelValue, NODE_POOL_LABEL, NodeTaint } from '../catalog';
 import { trackSelector } from './labels';
 import { ModelServicePlan, PlannedTrack } from './validate-model-service';
 
@@ -15,7 +15,11 @@ export function applyPlacement(deployment: kplus.Deployment, plan: ModelServiceP
   const pools = plan.candidatePools;
   const names = pools.map((p) => p.name);
   const required = [kplus.NodeLabelQuery.in(NODE_POOL_LABEL, names)];
-  if (plan.gpu) required.push(kplus.NodeLabelQuery.in(GPU_MODEL_LABEL, [plan.gpu.model]));
+  if (plan.gpu) {
+    required.push(kplus.NodeLabelQuery.in(GPU_MODEL_LABEL, [plan.gpu.model]));
+    // The extended resource already keeps the pod off other nodes; the label makes it readable.
+    if (plan.gpu.share) required.push(kplus.NodeLabelQuery.in(GPU_SHARING_LABEL, [gpuSharingLabelValue(plan.gpu.share)]));
+  }
   deployment.scheduling.attract(kplus.Node.labeled(...required));
   if (plan.spot === 'preferred') {
     const spotPools = pools.filter((p) => p.capacityType === 'SPOT').map((p) => p.name);

@@ -84,7 +84,9 @@ export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Recor
   const triggers: Record<string, unknown>[] = [];
   if (s.gpu !== undefined) {
     // DCGM reports each GPU; dividing by the GPUs per pod makes the sum "pods' worth of utilisation".
-    triggers.push(prometheus('gpu-utilization', `sum(DCGM_FI_DEV_GPU_UTIL{${pods}}) / ${plan.gpu?.count ?? 1}`, s.gpu));
+    // MIG instances have no DEV_GPU_UTIL: their graphics-engine activity (a 0-1 ratio) is the equivalent.
+    const utilisation = plan.gpu?.share?.kind === 'mig' ? `DCGM_FI_PROF_GR_ENGINE_ACTIVE{${pods}} * 100` : `DCGM_FI_DEV_GPU_UTIL{${pods}}`;
+    triggers.push(prometheus('gpu-utilization', `sum(${utilisation}) / ${plan.gpu?.count ?? 1}`, s.gpu));
   }
   if (s.requestsPerSecond !== undefined) {
     // Source-side metrics (the gateway's and the callers' sidecars) exist even when the track has

@@ -1,4 +1,4 @@
-import { EnvironmentPreset, GPU_MODELS, GpuModel, isDnsSubdomain, isGpuModel, isLabelValue, LABEL_KEY, LABEL_VALUE, NodePoolSpec, PropsValidator } from '../catalog';
+import { describeGpuOffer, EnvironmentPreset, GPU_MODELS, GpuModel, GpuShare, isDnsSubdomain, isGpuModel, isLabelValue, LABEL_KEY, LABEL_VALUE, NodePoolSpec, PropsValidator } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
 import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
@@ -56,7 +56,7 @@ export interface ModelServicePlan {
   readonly tracks: readonly PlannedTrack[];
   readonly cpu: number;
   readonly memoryGiB: number;
-  readonly gpu?: { readonly count: number; readonly model: GpuModel };
+  readonly gpu?: { readonly count: number; readonly model: GpuModel; readonly share?: GpuShare };
   readonly storageGiB: number;
   readonly networkBandwidthMbps?: number;
   readonly scaling: ScalingPlan;
@@ -150,8 +150,13 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     check.that(g.count !== undefined || g.model === undefined, 'resources.gpu.count', g.count, `is not set but resources.gpu.model is ${JSON.stringify(g.model)}`, 'give the number of GPUs per pod, e.g. { count: 1, model: "A100" }');
     check.that(g.model !== undefined, 'resources.gpu.model', g.model, `is not set but resources.gpu.count is ${g.count}`, `name the GPU model the pod needs, one of ${GPU_MODELS.join(', ')}`);
     check.that(isGpuModel(g.model), 'resources.gpu.model', g.model, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
-    check.integerInRange('resources.gpu.count', g.count, 1, 8, 'request from 1 to 8 GPUs per pod (the most one node has)');
-    gpu = { count: g.count!, model: g.model as GpuModel };
+    const share = validateGpuShare(check, r.gpu.share);
+    if (share?.kind === 'time-slicing') {
+      check.that(g.count === 1, 'resources.gpu.count', g.count, 'is more than 1 time-sliced slot: slots of one GPU add no compute or memory, and the device plugin refuses such pods', 'request count: 1, or use whole GPUs or a larger MIG profile');
+    } else {
+      check.integerInRange('resources.gpu.count', g.count, 1, 8, share ? 'request from 1 to 8 MIG instances per pod' : 'request from 1 to 8 GPUs per pod (the most one node has)');
+    }
+    gpu = { count: g.count!, model: g.model as GpuModel, ...(share ? { share } : {}) };
   }
   const storageGiB = r.storageGiB ?? 20;
   check.integerInRange('resources.storageGiB', storageGiB, 1, 2000, 'size the model cache in whole GiB from 1 to 2000');
@@ -225,12 +230,14 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     memoryGiB: r.memoryGiB + MESH_SIDECAR.memoryGiB,
     gpuCount: gpu?.count,
     gpuModel: gpu?.model,
+    gpuShare: gpu?.share,
     spot,
     nodePools: props.placement?.nodePools,
   }, ctx.nodePools);
   check.that(placement.unknownPools.length === 0, 'placement.nodePools', props.placement?.nodePools, `names ${placement.unknownPools.join(', ')}, which the chart does not have`, `use pools of the chart: ${ctx.nodePools.map((p) => p.name).join(', ')}`);
   if (placement.candidates.length === 0) {
-    const pod = `${r.cpu + MESH_SIDECAR.cpu} vCPU, ${r.memoryGiB + MESH_SIDECAR.memoryGiB} GiB${gpu ? `, ${gpu.count} × ${gpu.model}` : ''} with the mesh sidecar, spot ${spot}`;
+    const gpuText = gpu ? `, ${gpu.count} × ${gpu.model}${gpu.share ? ` ${describeGpuOffer(gpu.share)}` : ''}` : '';
+    const pod = `${r.cpu + MESH_SIDECAR.cpu} vCPU, ${r.memoryGiB + MESH_SIDECAR.memoryGiB} GiB${gpuText} with the mesh sidecar, spot ${spot}`;
     check.fail('resources', r, `fit no node pool (pod: ${pod}): ${describeVerdicts(placement.verdicts)}`, 'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)');
   }
 
@@ -304,6 +311,7 @@ function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanC
   check.integerInRange('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
   if (a.targetGpuUtilization !== undefined) {
     check.that(props.resources?.gpu !== undefined, 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, 'is set but the service has no GPU', 'remove it, or request resources.gpu');
+    check.that(props.resources?.gpu?.share?.kind !== 'time-slicing', 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, "is set on a time-sliced GPU: the GPU's utilisation counts every pod that shares it, so it cannot tell whether this service needs more replicas", 'scale on requestsPerSecond or queueLength instead');
   }
   if (a.queueLength !== undefined) {
     check.that(server.queueMetric !== undefined, 'autoscaling.queueLength', a.queueLength, `is set but the ${server.name} server exposes no queue-length metric`, 'scale on requestsPerSecond instead, or use ModelServer.custom({ ..., queueMetric })');
@@ -361,4 +369,15 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
   }
   for (const [kind, name] of wanted) taken.set(`${kind}/${name}`, plan.path);
   takenNames.set(chart, taken);
+}
+
+/** A GpuShare built by hand (plain JavaScript, JSON config) is checked like one from the factories. */
+function validateGpuShare(check: PropsValidator, share: unknown): GpuShare | undefined {
+  if (share === undefined) return undefined;
+  const s = share as { kind?: unknown; profile?: unknown };
+  check.that(s !== null && (s.kind === 'time-slicing' || s.kind === 'mig'), 'resources.gpu.share', share, 'is not a GPU share', "use GpuShare.timeSliced() or GpuShare.mig('1g.10gb')");
+  if (s.kind === 'mig') {
+    check.that(typeof s.profile === 'string' && /^[1-7]g\.[0-9]+gb$/.test(s.profile), 'resources.gpu.share.profile', s.profile, 'is not a MIG profile name', "use the form <compute>g.<memory>gb, e.g. '1g.10gb'");
+  }
+  return share as GpuShare;
 }
