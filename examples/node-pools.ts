@@ -1,11 +1,13 @@
 // The production node pools, as plain data: the platform example (cdktf) turns them into EKS node
 // groups and the serving example (cdk8s) places model services on them. Engine-free, so either
 // app can import it without loading the other engine.
-import { NodePools, NodePoolSpec } from '../lib/catalog';
+import { GpuSharing, NodePools, NodePoolSpec } from '../lib/catalog';
 
 export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
   NodePools.general(),
   NodePools.gpu({ gpu: 'T4' }),
+  // Small models share T4s: each GPU is advertised as 4 time-sliced slots (nvidia.com/gpu.shared).
+  NodePools.gpu({ gpu: 'T4', sharing: GpuSharing.timeSlicing({ replicasPerGpu: 4 }), maxSize: 3 }),
   NodePools.gpu({ gpu: 'A100' }),
   NodePools.spot(),
   NodePools.highMemory(),
