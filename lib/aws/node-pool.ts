@@ -1,8 +1,9 @@
+import { AutoscalingGroupTagA as AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
+import { nodePoolAllocatable, NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
 
 /** EKS's spelling of the Kubernetes taint effects. */
 const EKS_TAINT_EFFECT: Readonly<Record<TaintEffect, string>> = {
@@ -123,5 +124,21 @@ export class NodePool extends Construct {
       // The autoscaler moves desired size; a plan must not drag it back to the spec's number.
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
     });
+
+    if (spec.gpuSharing) {
+      // The cluster autoscaler reads labels and taints of an empty managed node group from EKS, and
+      // whole GPUs from the instance type, but cannot guess shared-GPU resources: without this tag
+      // on the node group's Auto Scaling group, a pending pod that asks for a slot never scales a
+      // pool up from zero.
+      const allocatable = nodePoolAllocatable(spec);
+      new AutoscalingGroupTag(this, 'autoscaler-gpu-template', {
+        autoscalingGroupName: this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
+        tag: {
+          key: `k8s.io/cluster-autoscaler/node-template/resources/${allocatable.gpuResource}`,
+          value: String(allocatable.gpuSlots),
+          propagateAtLaunch: false,
+        },
+      });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
-import { NodePools, NodePoolSpec } from '../../lib/catalog';
+import { GpuSharing, NodePools, NodePoolSpec } from '../../lib/catalog';
 import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
@@ -36,6 +36,24 @@ describe('NodePool from a spec', () => {
 
   test('the autoscaler owns the desired size', () => {
     expect(build(NodePools.general()).nodeGroup.lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
+  });
+
+  test('a time-sliced GPU pool labels its nodes for the GPU Operator and tells the cluster autoscaler its slots', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new NodePool(stack, 'pool', { ...cluster, spec: NodePools.gpu({ gpu: 'T4', instanceTypes: ['g4dn.12xlarge'], sharing: GpuSharing.timeSlicing({ replicasPerGpu: 4 }) }) });
+    const out = JSON.parse(Testing.synth(stack));
+    const nodeGroup = Object.values(out.resource.aws_eks_node_group as Record<string, Json>)[0];
+    expect(nodeGroup.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'gpu-t4-shared', 'modelserve.io/gpu-sharing': 'time-slicing' });
+    const tags = Object.values(out.resource.aws_autoscaling_group_tag as Record<string, Json>);
+    expect(tags).toHaveLength(1);
+    expect(tags[0].tag).toEqual({ key: 'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu.shared', value: '16', propagate_at_launch: false });
+    expect(tags[0].autoscaling_group_name).toBe('${aws_eks_node_group.pool_node-group_43AA2677.resources[0].autoscaling_groups[0].name}');
+  });
+
+  test('a whole-GPU pool needs no autoscaler tag: the autoscaler knows GPUs per instance type', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new NodePool(stack, 'pool', { ...cluster, spec: NodePools.gpu({ gpu: 'T4' }) });
+    expect(JSON.parse(Testing.synth(stack)).resource.aws_autoscaling_group_tag).toBeUndefined();
   });
 
   test('spot: SPOT capacity over several instance types, tainted', () => {
