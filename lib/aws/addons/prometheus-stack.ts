@@ -1,0 +1,265 @@
+import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE, PropsValidator } from '../../catalog';
+import { validateEnvironment } from '../aws-names';
+import { HelmChartPin } from './helm-chart-pin';
+
+/**
+ * kube-prometheus-stack: Prometheus Operator, Prometheus, Alertmanager, Grafana, node exporter
+ * and kube-state-metrics. 92.15.0 is the newest release found on 2026-11-22
+ * (newreleases.io, prometheus-community/helm-charts tag kube-prometheus-stack-92.15.0).
+ */
+export const KUBE_PROMETHEUS_STACK_CHART: HelmChartPin = {
+  repository: 'https://prometheus-community.github.io/helm-charts',
+  chart: 'kube-prometheus-stack',
+  version: '92.15.0',
+};
+
+/**
+ * Namespace of the release. The Kubernetes side depends on it: ServingNamespace's NetworkPolicies
+ * admit Prometheus from here, and KEDA triggers and rollout analyses query PROMETHEUS_URL.
+ */
+export const MONITORING_NAMESPACE = 'monitoring';
+
+/**
+ * The Service the Prometheus Operator creates for every Prometheus it runs. Clients use it rather
+ * than the chart's own Service, whose name depends on the release name.
+ */
+export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+
+/** Label the operator puts on Prometheus pods; NetworkPolicies on the serving side select it. */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
+
+/**
+ * Where Prometheus finds the Istio workload certificate it scrapes sidecars with over mTLS. The
+ * Kubernetes side's ServiceMonitors point their tlsConfig at this folder.
+ */
+export const PROMETHEUS_ISTIO_CERTS_DIR = '/etc/prom-certs';
+
+/**
+ * StorageClass of every volume the add-ons claim. EKS ships only `gp2`; the platform (or EKS Auto
+ * Mode) must provide an encrypted gp3 class with this name.
+ */
+export const PERSISTENT_STORAGE_CLASS = 'gp3';
+
+/** Keys of the Grafana admin Secret (the chart's own key names). */
+export const GRAFANA_ADMIN_SECRET_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
+
+export interface KubePrometheusStackOptions {
+  readonly environment: EnvironmentName;
+  /**
+   * Days Prometheus keeps samples.
+   * @default - 7 in development, 15 in staging, 30 in production
+   */
+  readonly retentionDays?: number;
+  /**
+   * Volume of each Prometheus replica, GiB. Prometheus also stops at 85 % of it (retentionSize),
+   * so that a burst of series cannot fill the disk before the retention catches up.
+   * @default - 20 in development, 50 in staging, 200 in production
+   */
+  readonly storageGiB?: number;
+  /** @default PERSISTENT_STORAGE_CLASS ('gp3') */
+  readonly storageClassName?: string;
+  /**
+   * Existing Secret in MONITORING_NAMESPACE holding the Grafana admin credentials under
+   * `admin-user` and `admin-password` (e.g. written by External Secrets). The password is never
+   * a literal in the values: Terraform state and `helm get values` would show it.
+   * @default 'grafana-admin'
+   */
+  readonly grafanaAdminSecretName?: string;
+  /**
+   * Loki's query URL, added to Grafana as a data source (logging.ts exports LOKI_GATEWAY_URL).
+   * @default - no Loki data source
+   */
+  readonly lokiUrl?: string;
+  /**
+   * Construct path that error messages start with (the caller's `node.path`).
+   * @default 'kubePrometheusStackValues'
+   */
+  readonly path?: string;
+}
+
+interface Sizing {
+  readonly prometheusReplicas: number;
+  readonly alertmanagerReplicas: number;
+  readonly retentionDays: number;
+  readonly storageGiB: number;
+  readonly prometheus: Resources;
+  readonly alertmanager: Resources;
+  readonly grafana: Resources;
+  readonly operator: Resources;
+  /** Grafana keeps dashboards and users made in the UI on a volume. */
+  readonly grafanaPersistence: boolean;
+  readonly antiAffinity: 'hard' | 'soft';
+}
+
+interface Resources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly memory: string };
+}
+
+// No CPU limits: throttling a scraping Prometheus shows up as gaps in every graph; memory limits
+// stay so that a cardinality explosion kills Prometheus rather than the node.
+const res = (cpu: string, memory: string, limit: string): Resources => ({ requests: { cpu, memory }, limits: { memory: limit } });
+
+export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> = {
+  development: {
+    prometheusReplicas: 1,
+    alertmanagerReplicas: 1,
+    retentionDays: 7,
+    storageGiB: 20,
+    prometheus: res('200m', '1Gi', '2Gi'),
+    alertmanager: res('20m', '64Mi', '128Mi'),
+    grafana: res('50m', '128Mi', '256Mi'),
+    operator: res('50m', '128Mi', '256Mi'),
+    grafanaPersistence: false,
+    antiAffinity: 'soft',
+  },
+  staging: {
+    prometheusReplicas: 1,
+    alertmanagerReplicas: 1,
+    retentionDays: 15,
+    storageGiB: 50,
+    prometheus: res('500m', '4Gi', '6Gi'),
+    alertmanager: res('50m', '128Mi', '256Mi'),
+    grafana: res('100m', '256Mi', '512Mi'),
+    operator: res('100m', '128Mi', '256Mi'),
+    grafanaPersistence: true,
+    antiAffinity: 'soft',
+  },
+  production: {
+    // Two Prometheus replicas scrape the same targets, so one can be drained or lost without a
+    // gap; three Alertmanagers form a gossip cluster that still deduplicates with one down.
+    prometheusReplicas: 2,
+    alertmanagerReplicas: 3,
+    retentionDays: 30,
+    storageGiB: 200,
+    prometheus: res('1', '8Gi', '12Gi'),
+    alertmanager: res('100m', '256Mi', '512Mi'),
+    grafana: res('200m', '512Mi', '1Gi'),
+    operator: res('200m', '256Mi', '512Mi'),
+    grafanaPersistence: true,
+    antiAffinity: 'hard',
+  },
+};
+
+/**
+ * Values for KUBE_PROMETHEUS_STACK_CHART, released as `MONITORING_NAMESPACE`.
+ *
+ * - Prometheus selects every ServiceMonitor, PodMonitor, PrometheusRule, Probe and ScrapeConfig in
+ *   the cluster (not only the release's), so ModelService's monitors are picked up.
+ * - Prometheus gets an Istio sidecar that captures no traffic and only writes the workload
+ *   certificate to PROMETHEUS_ISTIO_CERTS_DIR (Istio's documented pattern for scraping over
+ *   mTLS): scrapes of non-mesh targets and clients' queries go around the proxy.
+ * - The kubelet's `/metrics/probes` endpoint is scraped (`prober_probe_total`): the rollout
+ *   analysis counts failed health checks with it.
+ * - Nothing is exposed outside the cluster (ClusterIP, no Ingress); Grafana's admin password
+ *   comes from an existing Secret.
+ * - EKS runs the control plane: its scheduler, controller manager and etcd cannot be scraped, and
+ *   kube-proxy serves metrics on localhost only, so those monitors are off (they would only alert
+ *   that their targets are down).
+ */
+export function kubePrometheusStackValues(options: KubePrometheusStackOptions): Record<string, unknown> {
+  const v = new PropsValidator(options?.path ?? 'kubePrometheusStackValues');
+  v.that(typeof options === 'object' && options !== null, 'options', options, 'are not set', 'pass { environment }');
+  validateEnvironment(v, options.environment);
+  const sizing = PROMETHEUS_STACK_SIZING[options.environment];
+  const retentionDays = options.retentionDays ?? sizing.retentionDays;
+  v.integerInRange('retentionDays', retentionDays, 1, 3650, 'keep samples 1 to 3650 days; use long-term storage (Thanos, Mimir, AMP) beyond that');
+  const storageGiB = options.storageGiB ?? sizing.storageGiB;
+  v.integerInRange('storageGiB', storageGiB, 10, 16384, 'give each Prometheus 10 to 16384 GiB (the gp3 maximum)');
+  const storageClassName = options.storageClassName ?? PERSISTENT_STORAGE_CLASS;
+  v.that(isDnsSubdomain(storageClassName), 'storageClassName', storageClassName, `is not a valid StorageClass name: ${DNS_SUBDOMAIN_RULE}`, 'name an existing StorageClass, e.g. "gp3"');
+  const adminSecret = options.grafanaAdminSecretName ?? 'grafana-admin';
+  v.that(isDnsSubdomain(adminSecret), 'grafanaAdminSecretName', adminSecret, `is not a valid Secret name: ${DNS_SUBDOMAIN_RULE}`, 'name the Secret that holds admin-user and admin-password');
+  if (options.lokiUrl !== undefined) {
+    v.that(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.lokiUrl), 'lokiUrl', options.lokiUrl, 'is not an http(s) URL', 'use the Loki gateway URL, e.g. LOKI_GATEWAY_URL');
+  }
+
+  const production = options.environment === 'production';
+  const volume = (gib: number) => ({
+    volumeClaimTemplate: { spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${gib}Gi` } } } },
+  });
+  // A PDB that requires one available pod of a single replica would block every node drain.
+  const pdb = (replicas: number) => (replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false });
+  const everything = {};
+
+  return {
+    crds: { enabled: true },
+    defaultRules: { create: true },
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
+    kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
+    prometheusOperator: { resources: sizing.operator },
+    prometheus: {
+      service: { type: 'ClusterIP' },
+      ingress: { enabled: false },
+      podDisruptionBudget: pdb(sizing.prometheusReplicas),
+      prometheusSpec: {
+        replicas: sizing.prometheusReplicas,
+        retention: `${retentionDays}d`,
+        // Prometheus reads "GB" as GiB.
+        retentionSize: `${Math.floor(storageGiB * 0.85)}GB`,
+        externalLabels: { environment: options.environment },
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        serviceMonitorSelector: everything,
+        serviceMonitorNamespaceSelector: everything,
+        podMonitorSelector: everything,
+        podMonitorNamespaceSelector: everything,
+        ruleSelector: everything,
+        ruleNamespaceSelector: everything,
+        resources: sizing.prometheus,
+        storageSpec: volume(storageGiB),
+        podAntiAffinity: sizing.antiAffinity,
+        podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+        podMetadata: {
+          labels: { 'sidecar.istio.io/inject': 'true' },
+          annotations: {
+            // The sidecar intercepts nothing: it is there only to write the certificates.
+            'traffic.sidecar.istio.io/includeInboundPorts': '',
+            'traffic.sidecar.istio.io/includeOutboundIPRanges': '',
+            'proxy.istio.io/config': 'proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n',
+            'sidecar.istio.io/userVolumeMount': JSON.stringify([{ name: 'istio-certs', mountPath: '/etc/istio-output-certs' }]),
+          },
+        },
+        volumes: [{ name: 'istio-certs', emptyDir: { medium: 'Memory' } }],
+        volumeMounts: [{ name: 'istio-certs', mountPath: PROMETHEUS_ISTIO_CERTS_DIR }],
+      },
+    },
+    alertmanager: {
+      service: { type: 'ClusterIP' },
+      ingress: { enabled: false },
+      podDisruptionBudget: pdb(sizing.alertmanagerReplicas),
+      alertmanagerSpec: {
+        replicas: sizing.alertmanagerReplicas,
+        retention: '120h',
+        resources: sizing.alertmanager,
+        storage: volume(production ? 10 : 2),
+        podAntiAffinity: sizing.antiAffinity,
+        podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+      },
+    },
+    grafana: {
+      replicas: 1,
+      admin: { existingSecret: adminSecret, userKey: GRAFANA_ADMIN_SECRET_KEYS.user, passwordKey: GRAFANA_ADMIN_SECRET_KEYS.password },
+      service: { type: 'ClusterIP' },
+      ingress: { enabled: false },
+      resources: sizing.grafana,
+      persistence: sizing.grafanaPersistence
+        ? { enabled: true, type: 'pvc', storageClassName, accessModes: ['ReadWriteOnce'], size: '10Gi' }
+        : { enabled: false },
+      // A ReadWriteOnce volume cannot be attached to the new pod while the old one holds it.
+      deploymentStrategy: { type: sizing.grafanaPersistence ? 'Recreate' : 'RollingUpdate' },
+      'grafana.ini': {
+        analytics: { reporting_enabled: false, check_for_updates: false },
+        users: { allow_sign_up: false },
+        'auth.anonymous': { enabled: false },
+      },
+      ...(options.lokiUrl ? { additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: options.lokiUrl }] } : {}),
+    },
+  };
+}
