@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
 import { createDisruptionBudget } from './disruption';
 import { SERVICE_LABEL, serviceLabels } from './labels';
 import { ModelServiceProps } from './model-service-props';
@@ -61,6 +62,8 @@ export class ModelService extends Construct {
       nodePools: chart.nodePools,
       modelStoreUri: chart.modelStoreUri,
     });
+    // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
+    if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
     const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : [])];
     claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
     super(scope, id);
@@ -136,6 +139,20 @@ export class ModelService extends Construct {
       retries: props.retries,
       circuitBreaker: props.circuitBreaker,
       gateway: props.gateway,
+      auth: props.auth,
+      rateLimit: props.rateLimit,
+      podSelector: this.selector,
+      // The sidecar sees the container ports; the metrics rule follows how ModelMonitoring scrapes.
+      workload: {
+        httpPort: plan.server.httpPort,
+        grpcPort: plan.server.grpcPort,
+        metrics: {
+          port: plan.server.metricsPort,
+          path: plan.server.metricsPath,
+          prometheusNamespace: chart.prometheus.namespace,
+          scrapeOverMtls: props.monitoring?.scrapeOverIstioMtls ?? true,
+        },
+      },
     });
 
     const m = props.monitoring ?? {};

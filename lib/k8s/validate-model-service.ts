@@ -4,7 +4,7 @@ import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { resolveTracks, Rollout, Track } from './rollout';
-import { resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRollout, validateTrafficOptions } from './traffic';
+import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
 /** DNS-1035 label: a Service name must start with a letter. */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -190,6 +190,10 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
   check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
   validateTrafficOptions(check, props, '');
+  validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
+  if (props.auth !== undefined) {
+    check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
+  }
   const runAsUser = props.runAsUser ?? 1000;
   check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
 

@@ -3,6 +3,7 @@ import { PropsValidator } from '../../lib/catalog';
 import { Rollout, resolveTracks } from '../../lib/k8s/rollout';
 import {
   LoadBalancerOptions,
+  GATEWAY_CIPHER_SUITES,
   ModelTraffic,
   ModelTrafficProps,
   TrafficOptions,
@@ -243,8 +244,9 @@ describe('ModelTraffic Gateway', () => {
     expect(gw.metadata.name).toBe('resnet');
     expect(gw.spec.selector).toEqual({ istio: 'ingressgateway' });
     expect(gw.spec.servers).toEqual([
-      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['resnet.models.example.com'], tls: { mode: 'SIMPLE', credentialName: 'resnet-tls', minProtocolVersion: 'TLSV1_2' } },
-      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['resnet.models.example.com'], tls: { httpsRedirect: true } },
+      // `./`: only VirtualServices of the Gateway's namespace may bind the host (see edge-security.test.ts).
+      { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['./resnet.models.example.com'], tls: { mode: 'SIMPLE', credentialName: 'resnet-tls', minProtocolVersion: 'TLSV1_2', cipherSuites: GATEWAY_CIPHER_SUITES } },
+      { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['./resnet.models.example.com'], tls: { httpsRedirect: true } },
     ]);
   });
 

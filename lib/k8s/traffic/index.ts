@@ -5,3 +5,8 @@ export * from './traffic-options';
 export * from './traffic-policy';
 export * from './http-routes';
 export * from './model-traffic';
+export * from './request-authentication';
+export * from './authorization-policy';
+export * from './rate-limit';
+export * from './gateway-tls';
+export * from './workload-endpoints';

@@ -1,7 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator, formatValue } from '../../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, LABEL_KEY, PropsValidator, formatValue } from '../../catalog';
+import { SERVICE_LABEL } from '../labels';
 import { Rollout, Track } from '../rollout';
+import { authorizationPolicySpec } from './authorization-policy';
+import { gatewayServers } from './gateway-tls';
 import { isLabelValue } from './http-tokens';
 import { expectedTrackNames, httpRoutes } from './http-routes';
 import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer } from './load-balancer';
@@ -13,8 +16,11 @@ import {
   TrafficOptions,
   validateTrafficOptions,
 } from './traffic-options';
+import { rateLimitFilterSpec } from './rate-limit';
+import { requestAuthenticationSpec } from './request-authentication';
 import { destinationRuleSpec } from './traffic-policy';
 import { validateRollout } from './validate-rollout';
+import { inferencePorts, validateWorkloadEndpoints, WorkloadEndpoints } from './workload-endpoints';
 
 export interface ModelTrafficProps extends TrafficOptions {
   /** Name of the Kubernetes Service in front of the model's pods. */
@@ -52,6 +58,17 @@ export interface ModelTrafficProps extends TrafficOptions {
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of every pod of the service, all tracks: what `auth` and `rateLimit` select.
+   * @default { 'modelserve.io/service': serviceName }
+   */
+  readonly podSelector?: Readonly<Record<string, string>>;
+  /**
+   * The container ports the pods receive requests on, which `auth` and `rateLimit` match, and the
+   * metrics endpoint that `auth` keeps open to Prometheus.
+   * @default - the Service ports (`port`, `grpcPort`) and no metrics endpoint
+   */
+  readonly workload?: WorkloadEndpoints;
 }
 
 /**
@@ -68,6 +85,12 @@ export class ModelTraffic extends Construct {
   public readonly virtualService: ApiObject;
   /** The ingress Gateway, when `gateway` is set. */
   public readonly gateway?: ApiObject;
+  /** The JWT RequestAuthentication, when `auth.jwt` is set. */
+  public readonly requestAuthentication?: ApiObject;
+  /** The ALLOW AuthorizationPolicy, when `auth` is set. */
+  public readonly authorizationPolicy?: ApiObject;
+  /** The EnvoyFilter with the per-replica rate limit, when `rateLimit` is set. */
+  public readonly rateLimitFilter?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ModelTrafficProps) {
     super(scope, id);
@@ -96,22 +119,7 @@ export class ModelTraffic extends Construct {
         apiVersion: 'networking.istio.io/v1',
         kind: 'Gateway',
         metadata: metadata(name),
-        spec: {
-          selector: { ...(gw.selector ?? DEFAULT_GATEWAY_SELECTOR) },
-          servers: [
-            {
-              port: { number: 443, name: 'https', protocol: 'HTTPS' },
-              hosts: [...gw.hosts],
-              tls: { mode: 'SIMPLE', credentialName: gw.tlsSecretName, minProtocolVersion: 'TLSV1_2' },
-            },
-            {
-              // Plain HTTP only answers with a redirect to HTTPS.
-              port: { number: 80, name: 'http', protocol: 'HTTP' },
-              hosts: [...gw.hosts],
-              tls: { httpsRedirect: true },
-            },
-          ],
-        },
+        spec: { selector: { ...(gw.selector ?? DEFAULT_GATEWAY_SELECTOR) }, servers: gatewayServers(gw) },
       });
       hosts.push(...gw.hosts);
       // "mesh" keeps the routes for in-cluster callers once the VirtualService names a gateway.
@@ -141,6 +149,36 @@ export class ModelTraffic extends Construct {
         }),
       },
     });
+
+    // Request security: kept while the service is stopped, so that restarting it never opens a
+    // window without them.
+    const pods = props.podSelector ?? { [SERVICE_LABEL]: props.serviceName };
+    const workload = props.workload ?? { httpPort: props.port, grpcPort: props.grpcPort };
+    if (props.auth?.jwt) {
+      this.requestAuthentication = new ApiObject(this, 'request-authentication', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: metadata(props.serviceName),
+        spec: requestAuthenticationSpec(pods, props.auth.jwt),
+      });
+    }
+    if (props.auth) {
+      this.authorizationPolicy = new ApiObject(this, 'authorization-policy', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: metadata(props.serviceName),
+        spec: authorizationPolicySpec(pods, props.auth, workload, namespace),
+      });
+    }
+    if (props.rateLimit) {
+      this.rateLimitFilter = new ApiObject(this, 'rate-limit', {
+        // The version the Istio CRD schemas (and every Istio since 1.0) serve; EnvoyFilter has no v1.
+        apiVersion: 'networking.istio.io/v1alpha3',
+        kind: 'EnvoyFilter',
+        metadata: metadata(`${props.serviceName}-rate-limit`),
+        spec: rateLimitFilterSpec(pods, inferencePorts(workload), props.rateLimit),
+      });
+    }
   }
 }
 
@@ -180,4 +218,12 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   validateRollout(check, props.rollout, current);
   validateLoadBalancer(check, props.loadBalancer);
   validateTrafficOptions(check, props, '');
+  validateWorkloadEndpoints(check, props.workload, 'workload');
+  if (props.podSelector !== undefined) {
+    const entries = Object.entries(props.podSelector);
+    check.that(entries.length > 0, 'podSelector', props.podSelector, 'is empty, which would select every pod of the namespace', `give the labels every pod of the service carries, e.g. { "${SERVICE_LABEL}": "${props.serviceName}" }`);
+    for (const [k, v] of entries) {
+      check.that(LABEL_KEY.test(k) && isLabelValue(v), 'podSelector', { [k]: v }, 'is not a valid label', 'use a label key with an optional DNS prefix and a value of at most 63 letters, digits, "-", "_" or "."');
+    }
+  }
 }

@@ -1,5 +1,8 @@
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { TLS_VERSIONS, TlsVersion } from './gateway-tls';
 import { DNS_SUBDOMAIN_RULE, HOSTNAME, HOSTNAME_RULE, isDnsSubdomain, isLabelValue } from './http-tokens';
+import { RateLimitOptions, validateRateLimit } from './rate-limit';
+import { RequestAuthOptions, validateRequestAuth } from './request-authentication';
 
 /**
  * Retries of failed requests. Inference is expensive and not always idempotent (a generation that
@@ -121,6 +124,18 @@ export interface GatewayOptions {
    * @default { istio: 'ingressgateway' }
    */
   readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * Lowest TLS version clients may use. With 1.2, only forward-secret AEAD cipher suites are
+   * offered (GATEWAY_CIPHER_SUITES).
+   * @default '1.2'
+   */
+  readonly minTlsVersion?: TlsVersion;
+  /**
+   * Listen on port 80 and answer every plain-HTTP request with a redirect to HTTPS. `false`
+   * listens on 443 only. Plain HTTP is never served.
+   * @default true
+   */
+  readonly httpsRedirect?: boolean;
 }
 
 export const DEFAULT_GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: 'ingressgateway' };
@@ -138,6 +153,18 @@ export interface TrafficOptions {
   readonly circuitBreaker?: CircuitBreakerOptions;
   /** @default - reachable inside the mesh only */
   readonly gateway?: GatewayOptions;
+  /**
+   * Require a JWT (Istio RequestAuthentication) or a named in-mesh caller (AuthorizationPolicy)
+   * on the inference ports.
+   * @default - any caller the NetworkPolicy admits (the ingress gateway, pods of the namespace), authenticated by mTLS only
+   */
+  readonly auth?: RequestAuthOptions;
+  /**
+   * Limit the requests each replica accepts (Envoy local rate limit in each sidecar); refused
+   * requests get 429 with `retry-after`. Per replica: the service accepts replicas × the limit.
+   * @default - no limit beyond the circuit breaker
+   */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** Checks traffic options; `field` is their name in the caller's props (`traffic`). */
@@ -213,5 +240,10 @@ export function validateTrafficOptions(check: PropsValidator, options: TrafficOp
         check.that(isLabelValue(v), `${p}.selector.${k}`, v, 'is not a valid label value', 'use the value the ingress gateway pods carry, e.g. "ingressgateway"');
       }
     }
+    check.oneOf(`${p}.minTlsVersion`, gw.minTlsVersion, TLS_VERSIONS);
+    if (gw.httpsRedirect !== undefined) check.that(typeof gw.httpsRedirect === 'boolean', `${p}.httpsRedirect`, gw.httpsRedirect, 'is not a boolean', 'pass true (redirect port 80 to HTTPS) or false (listen on 443 only)');
   }
+
+  validateRequestAuth(check, options.auth, `${prefix}auth`, gw !== undefined);
+  validateRateLimit(check, options.rateLimit, `${prefix}rateLimit`, options.retries?.retryOn, `${prefix}retries.retryOn`);
 }

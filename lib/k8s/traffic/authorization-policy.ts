@@ -1,0 +1,54 @@
+import { issuerPrincipals, RequestAuthOptions, serviceAccountPrincipal } from './request-authentication';
+import { inferencePorts, WorkloadEndpoints } from './workload-endpoints';
+
+/**
+ * `spec` of the service's ALLOW AuthorizationPolicy. Once an ALLOW policy selects a workload, Istio
+ * refuses every request that no rule matches, so the rules list everything the pods must still
+ * receive:
+ * 1. the inference ports, from any caller with a valid JWT of the issuer (the RequestAuthentication
+ *    has already rejected bad tokens; this rejects missing ones), restricted to the required claims;
+ * 2. the inference ports, from the named in-mesh callers without a JWT;
+ * 3. GET of the metrics path on the metrics port, from Prometheus' namespace when it scrapes over
+ *    mTLS (from anyone otherwise: a plain-text scrape carries no identity, and the NetworkPolicy
+ *    already admits only Prometheus to that port).
+ *
+ * The kubelet's probes need no rule: Istio rewrites them to the sidecar agent, which calls the
+ * container from 127.0.0.6, an address the sidecar's redirection skips, so they never reach the
+ * inbound listener where the policy runs. The sidecar's own metrics (15020, 15090) are served
+ * outside the inbound listener too.
+ *
+ * The selector covers every track: a blue-green preview, a canary and a shadow copy are served by
+ * pods of the same service and meet the same rules. Mirrored (shadow) requests keep the caller's
+ * Authorization header and mTLS identity, so they pass as the original did.
+ */
+export function authorizationPolicySpec(
+  selector: Readonly<Record<string, string>>,
+  auth: RequestAuthOptions,
+  endpoints: WorkloadEndpoints,
+  namespace: string,
+): Record<string, unknown> {
+  const ports = inferencePorts(endpoints).map(String);
+  const rules: Record<string, unknown>[] = [];
+  const jwt = auth.jwt;
+  if (jwt) {
+    const claims = Object.entries(jwt.requiredClaims ?? {});
+    rules.push({
+      from: [{ source: { requestPrincipals: [issuerPrincipals(jwt)] } }],
+      to: [{ operation: { ports } }],
+      ...(claims.length ? { when: claims.map(([name, values]) => ({ key: `request.auth.claims[${name}]`, values: [...values] })) } : {}),
+    });
+  }
+  const sas = auth.allowedServiceAccounts ?? [];
+  if (sas.length) {
+    rules.push({
+      from: [{ source: { principals: sas.map((sa) => serviceAccountPrincipal(sa, namespace, auth.trustDomain)) } }],
+      to: [{ operation: { ports } }],
+    });
+  }
+  const m = endpoints.metrics;
+  if (m) {
+    const scrape = { to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] };
+    rules.push(m.scrapeOverMtls ?? true ? { from: [{ source: { namespaces: [m.prometheusNamespace] } }], ...scrape } : scrape);
+  }
+  return { selector: { matchLabels: { ...selector } }, action: 'ALLOW', rules };
+}
