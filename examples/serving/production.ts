@@ -43,6 +43,17 @@ export function productionServing(scope: Construct): ServingChart {
     autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75 },
     rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }),
     loadBalancer: { healthCheck: { path: '/v2/health/ready' } },
+    // Callers need a Cognito access token with the models/infer scope (such tokens carry no "aud"),
+    // or must be the orchestrator; each replica takes at most 200 requests per second.
+    auth: {
+      jwt: {
+        issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE',
+        jwksUri: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE/.well-known/jwks.json',
+        requiredClaims: { scope: ['models/infer'] },
+      },
+      allowedServiceAccounts: [{ name: 'pipeline-orchestrator' }],
+    },
+    rateLimit: { requestsPerSecond: 200, burst: 400 },
   });
 
   // The orchestrator: CPU only, its state in Redis, the auth token from an existing Secret.

@@ -13,6 +13,7 @@ import {
   resolveTracks,
   tokenBucket,
 } from '../../lib/k8s';
+import { productionServing } from '../../examples/serving/production';
 import { schemaFailures } from '../support/schema';
 import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, POOLS, synth } from '../support/serving';
 
@@ -401,4 +402,27 @@ test('request security objects carry the service\'s prune label', () => {
   const objects = build({ ...GPU_SERVICE, auth: { jwt: JWT }, rateLimit: { requestsPerSecond: 5 } }, 'resnet');
   const mine = ofService(objects, 'resnet');
   for (const kind of ['RequestAuthentication', 'AuthorizationPolicy', 'EnvoyFilter']) expect(ofKind(mine, kind)).toHaveLength(1);
+});
+
+describe('the production example', () => {
+  const app = Testing.app();
+  const objects = Testing.synth(productionServing(app)) as K8sObject[];
+  const resnet = ofService(objects, 'resnet');
+
+  test('resnet requires a Cognito token with the models/infer scope, or the orchestrator\'s identity, and limits each replica to 200 requests per second', () => {
+    expect(one(resnet, 'RequestAuthentication').spec.jwtRules[0].issuer).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE');
+    const rules = one(resnet, 'AuthorizationPolicy').spec.rules;
+    expect(rules[0].when).toEqual([{ key: 'request.auth.claims[scope]', values: ['models/infer'] }]);
+    expect(rules[1].from[0].source.principals).toEqual(['cluster.local/ns/models-production/sa/pipeline-orchestrator']);
+    expect(one(resnet, 'EnvoyFilter').spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' });
+  });
+
+  test('every ServiceAccount the policies admit from the serving namespace is one the chart creates', () => {
+    const accounts = new Set(ofKind(objects, 'ServiceAccount').map((sa) => `cluster.local/ns/${sa.metadata.namespace}/sa/${sa.metadata.name}`));
+    const admitted = ofKind(objects, 'AuthorizationPolicy')
+      .flatMap((ap) => ap.spec.rules.flatMap((r: any) => r.from?.flatMap((f: any) => f.source.principals ?? []) ?? []))
+      .filter((p: string) => p.startsWith('cluster.local/ns/models-production/'));
+    expect(admitted.length).toBeGreaterThan(0);
+    for (const p of admitted) expect(accounts).toContain(p);
+  });
 });
