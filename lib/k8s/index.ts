@@ -11,4 +11,6 @@ export type { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-mod
 export { KEDA_PAUSED_REPLICAS } from './scaling';
 export * from './traffic';
 export * from './monitoring';
+export * from './progressive';
+export * from './pipeline';
 export * from '../check/placement';

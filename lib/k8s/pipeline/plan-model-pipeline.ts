@@ -1,0 +1,358 @@
+import { IConstruct } from 'constructs';
+import { isDnsSubdomain, isLabelValue, PropsValidator } from '../../catalog';
+import { parseIpv4Cidr } from '../../catalog/cidr';
+import { ModelServer } from '../model-server';
+import { ModelService } from '../model-service';
+import { ModelServiceProps, SecretKeyReference } from '../model-service-props';
+import { ServingChart } from '../serving-chart';
+import { isPinnedImage, planModelService } from '../validate-model-service';
+import { defaultInferencePath } from './inference-path';
+import { ModelPipelineProps, PipelineStep } from './model-pipeline-props';
+import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
+import { PipelinePayloads, PipelinePayloadsSpec } from './pipeline-payloads';
+import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
+
+/** A pipeline name leaves room for `-orchestrator` in a 63-character Service name. */
+const PIPELINE_NAME = /^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/;
+const PIPELINE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 50 characters (the orchestrator adds "-orchestrator")';
+const STEP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const STEP_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
+const IPV4 = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
+const URL_PATH = /^\/[^\s?#]*(\?[^\s#]*)?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
+/** A step pod needs time to be scheduled, start its sidecar and load its input before the call. */
+export const STEP_POD_STARTUP_SECONDS = 60;
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
+export const DEFAULT_STEP_RETRIES = 2;
+/** Pinned, small, non-root, with sh and a curl that has --fail-with-body and --write-out. */
+export const DEFAULT_STEP_IMAGE = 'curlimages/curl:8.20.0';
+const DAY = 86_400;
+
+export interface PlannedStep extends GraphStep {
+  readonly service: ModelService;
+  readonly path: string;
+  /** `http://<service>.<namespace>.svc.cluster.local<path>`: through the mesh, on the Service's port 80. */
+  readonly url: string;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  /** The step pod's `activeDeadlineSeconds`: the call's timeout plus the pod's start. */
+  readonly podDeadlineSeconds: number;
+}
+
+export interface BatchPlan {
+  readonly enabled: boolean;
+  readonly payloads: PipelinePayloadsSpec;
+  readonly image: string;
+  readonly activeDeadlineSeconds: number;
+  readonly secondsAfterSuccess: number;
+  readonly secondsAfterFailure: number;
+  readonly parallelism?: number;
+  readonly runAsUser: number;
+}
+
+export interface RedisPlan {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly authToken: SecretKeyReference;
+  readonly cidr?: string;
+}
+
+export interface OnlinePlan {
+  readonly serviceName: string;
+  readonly timeoutSeconds: number;
+  readonly resultTtlSeconds: number;
+  readonly redis: RedisPlan;
+  /** The orchestrator's ModelService props, already checked by the ModelService's own plan. */
+  readonly serviceProps: ModelServiceProps;
+}
+
+/** The props with defaults applied, every service found and every check passed. */
+export interface PipelinePlan {
+  readonly path: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly description?: string;
+  /** In dependency order. */
+  readonly steps: readonly PlannedStep[];
+  /** Steps no other step depends on: their responses are the pipeline's result. */
+  readonly outputs: readonly string[];
+  readonly batch: BatchPlan;
+  readonly online?: OnlinePlan;
+}
+
+export interface PipelinePlanContext {
+  readonly path: string;
+  readonly id: string;
+  readonly chart: ServingChart;
+}
+
+/** Pipeline names each chart has taken, with the path of the pipeline that took each. */
+const takenNames = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Checks the props, finds the services and applies every default, before any object exists.
+ * Throws a ValidationError (`<path>: <field> (<value>) <problem>; <fix>`) on the first problem.
+ */
+export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanContext): PipelinePlan {
+  const check = new PropsValidator(ctx.path);
+  const chart = ctx.chart;
+  check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { stages: [...] }');
+  const name = props.name ?? ctx.id;
+  check.matches('name', name, PIPELINE_NAME, PIPELINE_NAME_RULE);
+  const owner = takenNames.get(chart)?.get(name);
+  check.that(owner === undefined, 'name', name, `is already the name of pipeline ${owner} in this chart`, 'give each pipeline its own name');
+  if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the pipeline in words');
+
+  const steps = planSteps(check, props, chart);
+  const ordered = orderSteps(steps);
+  if ('cycle' in ordered) {
+    // A cycle needs a dependsOn pointing forward: blame the first step that has one, and read the
+    // cycle from it.
+    const loop = ordered.cycle.slice(0, -1);
+    const culprit = steps.find((s) => s.explicit && loop.includes(s.name)) ?? steps.find((s) => s.name === loop[0])!;
+    const start = loop.indexOf(culprit.name);
+    const path = [...loop.slice(start), ...loop.slice(0, start), culprit.name];
+    check.fail(`${culprit.field}.dependsOn`, culprit.dependsOn, `makes a cycle: ${path.join(' → ')}`, 'remove one of these dependencies: a pipeline runs each step once, after the steps it takes output from');
+  }
+  const order = (ordered as { order: readonly PlannedStep[] }).order;
+
+  const batch = planBatch(check, props, chart, order);
+  const online = props.online === undefined ? undefined : planOnline(check, props, ctx, name, order);
+
+  const taken = takenNames.get(chart) ?? new Map<string, string>();
+  taken.set(name, ctx.path);
+  takenNames.set(chart, taken);
+  return {
+    path: ctx.path,
+    name,
+    namespace: chart.namespaceName,
+    description: props.description,
+    steps: order,
+    outputs: sinkSteps(order).map((s) => s.name),
+    batch,
+    online,
+  };
+}
+
+function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: ServingChart): PlannedStep[] {
+  const stages = props.stages;
+  check.that(Array.isArray(stages) && stages.length > 0, 'stages', stages, 'is empty', 'list the steps in order, e.g. stages: [ocr, { service: "bert-ner" }]');
+  const entries: Array<{ field: string; step: PipelineStep; stage: number }> = [];
+  stages.forEach((stage, i) => {
+    if (Array.isArray(stage)) {
+      check.that(stage.length > 0, `stages[${i}]`, stage, 'is an empty fan-out', 'list the steps that run side by side, or remove the stage');
+      stage.forEach((s: PipelineStep | ModelService, j: number) => entries.push({ field: `stages[${i}][${j}]`, step: asStep(s), stage: i }));
+    } else {
+      entries.push({ field: `stages[${i}]`, step: asStep(stage as PipelineStep | ModelService), stage: i });
+    }
+  });
+
+  const names = new Map<string, string>();
+  const resolved = entries.map(({ field, step, stage }) => {
+    check.that(typeof step === 'object' && step !== null, field, step, 'is not a step', 'give a ModelService or { service, path?, dependsOn?, timeoutSeconds?, retries? }');
+    const service = resolveService(check, `${field}.service`, step.service, chart);
+    const stepName = step.name ?? service.name;
+    check.matches(`${field}.name`, stepName, STEP_NAME, STEP_NAME_RULE);
+    const first = names.get(stepName);
+    check.that(first === undefined, step.name === undefined ? `${field}.service` : `${field}.name`, stepName, `names step "${stepName}" again (${first} has it)`, `give one of them its own name, e.g. { service: "${service.name}", name: "${stepName}-2" }`);
+    names.set(stepName, field);
+
+    const path = step.path ?? defaultInferencePath(service);
+    check.that(path !== undefined, `${field}.path`, path, `is not set and service "${service.name}" runs a custom server, whose inference path only its image knows`, 'give the path the step POSTs to, e.g. "/predict"');
+    check.that(typeof path === 'string' && URL_PATH.test(path), `${field}.path`, path, 'is not a URL path', 'give an absolute path without spaces, e.g. "/v2/models/ner/infer"');
+    const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
+    check.integerInRange(`${field}.timeoutSeconds`, timeoutSeconds, 1, 3600, 'give whole seconds from 1 to 3600; keep it within the service\'s requestTimeoutSeconds');
+    const retries = step.retries ?? DEFAULT_STEP_RETRIES;
+    check.integerInRange(`${field}.retries`, retries, 0, 10, 'retry from 0 to 10 times');
+    return { field, step, stage, service, name: stepName, path: path!, timeoutSeconds, retries };
+  });
+
+  return resolved.map((r) => {
+    let dependsOn: string[];
+    if (r.step.dependsOn !== undefined) {
+      check.that(Array.isArray(r.step.dependsOn), `${r.field}.dependsOn`, r.step.dependsOn, 'is not a list of step names', 'give the names of the steps whose output this step takes, e.g. ["ocr"]');
+      dependsOn = [...r.step.dependsOn];
+      dependsOn.forEach((d, k) => {
+        check.that(d !== r.name, `${r.field}.dependsOn[${k}]`, d, 'is the step itself', 'name the steps this step takes output from');
+        check.that(names.has(d), `${r.field}.dependsOn[${k}]`, d, 'names no step of this pipeline', `use one of ${[...names.keys()].join(', ')}`);
+      });
+      const duplicate = dependsOn.find((d, k) => dependsOn.indexOf(d) !== k);
+      check.that(duplicate === undefined, `${r.field}.dependsOn`, dependsOn, `names "${duplicate}" twice`, 'name each step once');
+    } else {
+      dependsOn = resolved.filter((o) => o.stage === r.stage - 1).map((o) => o.name);
+    }
+    return {
+      name: r.name,
+      field: r.field,
+      explicit: r.step.dependsOn !== undefined,
+      dependsOn,
+      service: r.service,
+      path: r.path,
+      url: `http://${r.service.host}${r.path}`,
+      timeoutSeconds: r.timeoutSeconds,
+      retries: r.retries,
+      podDeadlineSeconds: r.timeoutSeconds + STEP_POD_STARTUP_SECONDS,
+    };
+  });
+}
+
+function asStep(s: PipelineStep | ModelService): PipelineStep {
+  return s instanceof ModelService ? { service: s } : s;
+}
+
+/** Finds the ModelService a step names, in the pipeline's namespace. */
+function resolveService(check: PropsValidator, field: string, ref: ModelService | string, chart: ServingChart): ModelService {
+  let service: ModelService | undefined;
+  if (ref instanceof ModelService) {
+    service = ref;
+  } else {
+    check.that(typeof ref === 'string' && ref.length > 0, field, ref, 'is not a ModelService or a service name', 'pass the ModelService object or its name');
+    const all = modelServices(chart.node.root);
+    const named = all.filter((s) => s.name === ref);
+    service = named.find((s) => s.namespace === chart.namespaceName) ?? named[0];
+    const known = all.filter((s) => s.namespace === chart.namespaceName).map((s) => s.name);
+    check.that(service !== undefined, field, ref, `names no ModelService in the app (namespace ${chart.namespaceName} has ${known.length ? known.join(', ') : 'none'})`, 'create the ModelService before the pipeline and use its name, or pass the ModelService object');
+  }
+  check.that(
+    service!.namespace === chart.namespaceName,
+    field,
+    service!.name,
+    `is in namespace ${service!.namespace}, but the pipeline runs in ${chart.namespaceName}, and each serving namespace admits callers from itself only`,
+    'create the pipeline in the ServingChart of its services',
+  );
+  return service!;
+}
+
+function modelServices(root: IConstruct): ModelService[] {
+  return root.node.findAll().filter((c): c is ModelService => c instanceof ModelService);
+}
+
+function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: ServingChart, order: readonly PlannedStep[]): BatchPlan {
+  const b = props.batch ?? {};
+  const payloads = b.payloads ?? PipelinePayloads.parameters();
+  check.that(payloads instanceof PipelinePayloads, 'batch.payloads', payloads, 'is not a PipelinePayloads', 'use PipelinePayloads.parameters() or PipelinePayloads.artifacts()');
+  const ref = payloads.spec.kind === 'artifacts' ? payloads.spec.artifactRepositoryRef : undefined;
+  if (ref) {
+    check.that(ref.configMap === undefined || isDnsSubdomain(ref.configMap), 'batch.payloads.artifactRepositoryRef.configMap', ref.configMap, 'is not a valid ConfigMap name', 'use lowercase letters, digits, "-" and "."');
+    check.that(typeof ref.key === 'string' && SECRET_KEY.test(ref.key), 'batch.payloads.artifactRepositoryRef.key', ref.key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
+  }
+  const image = b.image ?? DEFAULT_STEP_IMAGE;
+  checkImage(check, 'batch.image', image, chart);
+  const activeDeadlineSeconds = b.activeDeadlineSeconds ?? 3600;
+  check.integerInRange('batch.activeDeadlineSeconds', activeDeadlineSeconds, 60, 7 * DAY, 'allow a run from 60 seconds to 7 days');
+  const chain = longestChain(order, (s) => s.podDeadlineSeconds);
+  check.that(
+    activeDeadlineSeconds >= chain.total,
+    'batch.activeDeadlineSeconds',
+    activeDeadlineSeconds,
+    `is shorter than one attempt of the longest chain of steps (${chain.steps.join(' → ')}: ${chain.total} s, each step's timeout plus ${STEP_POD_STARTUP_SECONDS} s to start its pod), so no run could finish`,
+    `raise it to at least ${chain.total}, or lower the steps' timeoutSeconds`,
+  );
+  const secondsAfterSuccess = b.ttl?.secondsAfterSuccess ?? 3600;
+  const secondsAfterFailure = b.ttl?.secondsAfterFailure ?? 7 * DAY;
+  check.integerInRange('batch.ttl.secondsAfterSuccess', secondsAfterSuccess, 0, 30 * DAY, 'keep finished runs from 0 seconds to 30 days');
+  check.integerInRange('batch.ttl.secondsAfterFailure', secondsAfterFailure, 0, 30 * DAY, 'keep failed runs from 0 seconds to 30 days');
+  check.integerInRange('batch.parallelism', b.parallelism, 1, 1000, 'allow from 1 to 1000 step pods at once');
+  const runAsUser = b.runAsUser ?? 1000;
+  check.integerInRange('batch.runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
+  return { enabled: b.enabled ?? true, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
+}
+
+function checkImage(check: PropsValidator, field: string, image: string, chart: ServingChart): void {
+  check.that(typeof image === 'string' && image.length > 0 && !/\s/.test(image), field, image, 'is not an image reference', 'give a repository with a tag or digest, e.g. "registry.example.com/pipeline-orchestrator:1.0.0"');
+  if (chart.preset.serving.requirePinnedImages) {
+    check.that(isPinnedImage(image), field, image, `is not pinned, and the ${chart.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
+  }
+}
+
+/** The tag of an image reference, if it has one. */
+function imageTag(image: string): string | undefined {
+  const last = image.slice(image.lastIndexOf('/') + 1).split('@')[0];
+  const colon = last.indexOf(':');
+  return colon >= 0 ? last.slice(colon + 1) : undefined;
+}
+
+function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
+  const o = props.online!;
+  const chart = ctx.chart;
+  check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { image, redis: { host, authToken } }, or leave online out for batch only');
+  checkImage(check, 'online.image', o.image, chart);
+  const version = o.version ?? imageTag(o.image);
+  check.that(version !== undefined, 'online.version', version, 'is not set and the image has no tag to take it from', 'give the orchestrator\'s version, e.g. "2.3.1"');
+  check.that(isLabelValue(version), 'online.version', version, 'is not a valid label value', 'use a version such as "2.3.1" (letters, digits, "-", "_", ".")');
+
+  const r = o.redis;
+  check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
+  check.that(typeof r.host === 'string' && (HOSTNAME.test(r.host) || IPV4.test(r.host)), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
+  const port = r.port ?? 6379;
+  check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
+  const tls = r.tls ?? true;
+  check.that(typeof tls === 'boolean', 'online.redis.tls', tls, 'is not a boolean', 'leave it out (TLS on), or set false for a Redis without transit encryption');
+  const token = r.authToken;
+  check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
+  check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+  check.that(typeof token.key === 'string' && SECRET_KEY.test(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
+
+  const chain = longestChain(order, (s) => s.timeoutSeconds);
+  const timeoutSeconds = o.timeoutSeconds ?? chain.total;
+  check.integerInRange('online.timeoutSeconds', timeoutSeconds, 1, 3600, o.timeoutSeconds === undefined ? `the longest chain of steps (${chain.steps.join(' → ')}) takes ${chain.total} s; lower the steps' timeoutSeconds to fit in 3600` : 'give whole seconds from 1 to 3600');
+  check.that(
+    timeoutSeconds >= chain.total,
+    'online.timeoutSeconds',
+    timeoutSeconds,
+    `is shorter than the longest chain of steps (${chain.steps.join(' → ')}: ${chain.total} s for one attempt each), so a slow but healthy run would time out`,
+    `raise it to at least ${chain.total}, or lower the steps' timeoutSeconds`,
+  );
+  const resultTtlSeconds = o.resultTtlSeconds ?? DAY;
+  check.integerInRange('online.resultTtlSeconds', resultTtlSeconds, 60, 30 * DAY, 'keep results from 60 seconds to 30 days');
+  for (const key of Object.keys(o.env ?? {})) {
+    check.that(!CONTRACT_ENV_NAMES.includes(key), `online.env["${key}"]`, key, 'is set by the pipeline (the orchestrator contract)', 'choose another name');
+  }
+  const assetsUri = o.assetsUri ?? (chart.modelStoreUri ? `${chart.modelStoreUri.replace(/\/+$/, '')}/pipelines/${name}/{version}/` : undefined);
+  check.that(assetsUri !== undefined, 'online.assetsUri', assetsUri, 'is not set and the chart names no model store', 'give where the orchestrator\'s assets are, e.g. "s3://my-models/pipelines/documents/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
+
+  const serviceName = `${name}-orchestrator`;
+  const clash = modelServices(chart).find((s) => s.name === serviceName);
+  check.that(clash === undefined, 'name', name, `needs the service name "${serviceName}" for its orchestrator, which ${clash?.node.path} already has`, 'rename the pipeline or that service');
+  const c = ORCHESTRATOR_CONTRACT;
+  const serviceProps: ModelServiceProps = {
+    name: serviceName,
+    description: `Runs pipeline ${name} online (${order.map((s) => s.name).join(', ')}); run state in Redis`,
+    model: { id: `pipeline-${name}`, version: version!, uri: assetsUri },
+    image: o.image,
+    server: ModelServer.custom({ port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' }),
+    resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
+    autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
+    requestTimeoutSeconds: timeoutSeconds,
+    env: {
+      ...o.env,
+      [c.env.pipelineName]: name,
+      [c.env.definitionPath]: `${c.definitionDir}/${c.definitionFile}`,
+      [c.env.resultTtlSeconds]: String(resultTtlSeconds),
+      [c.env.redisHost]: r.host,
+      [c.env.redisPort]: String(port),
+      [c.env.redisTls]: String(tls),
+      [c.env.redisUrl]: `${tls ? 'rediss' : 'redis'}://${r.host}:${port}`,
+      [c.env.redisKeyPrefix]: `modelserve:${chart.namespaceName}:${name}:`,
+    },
+    secrets: { env: { [c.env.redisAuthToken]: { secretName: token.secretName, key: token.key } } },
+    // The definition itself is added by the pipeline; a placeholder key keeps the check honest.
+    config: { data: { [c.definitionFile]: '{}' }, mountPath: c.definitionDir },
+  };
+  // The orchestrator is a ModelService: its own checks run now, so that a bad orchestrator prop
+  // stops the pipeline before any of its objects exist.
+  planModelService(serviceProps, {
+    path: `${ctx.path}/orchestrator`,
+    id: 'orchestrator',
+    namespace: chart.namespaceName,
+    environment: chart.environment,
+    preset: chart.preset,
+    nodePools: chart.nodePools,
+    modelStoreUri: chart.modelStoreUri,
+  });
+  return { serviceName, timeoutSeconds, resultTtlSeconds, redis: { host: r.host, port, tls, authToken: token, cidr: r.cidr }, serviceProps };
+}
