@@ -161,7 +161,7 @@ export function validateRequestAuth(check: PropsValidator, auth: RequestAuthOpti
       isHttpsUrl(jwt.jwksUri, true),
       `${p}.jwksUri`,
       jwt.jwksUri,
-      'is not an https URL (no spaces, "*" or fragment); signing keys fetched over plain HTTP could be forged on the way',
+      'is not an https URL (no spaces, "*" or fragment): signing keys fetched over plain HTTP could be forged on the way',
       'give the https URL of the JWKS document, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123/.well-known/jwks.json"',
     );
     const aud = jwt.audiences;
@@ -196,7 +196,7 @@ export function validateRequestAuth(check: PropsValidator, auth: RequestAuthOpti
     sas.forEach((sa, i) => {
       const p = `${field}.allowedServiceAccounts[${i}]`;
       check.that(typeof sa === 'object' && sa !== null, p, sa, 'is not an object', 'pass { name, namespace }');
-      check.that(sa.name !== '*' && isDnsSubdomain(sa.name), `${p}.name`, sa.name, `is not a ServiceAccount name: ${DNS_SUBDOMAIN_RULE}; wildcards would admit every workload`, 'name the ServiceAccount the caller runs as, e.g. "pipeline-orchestrator"');
+      check.that(sa.name !== '*' && isDnsSubdomain(sa.name), `${p}.name`, sa.name, `is not a ServiceAccount name (${DNS_SUBDOMAIN_RULE}; no wildcards, which would admit every workload)`, 'name the ServiceAccount the caller runs as, e.g. "pipeline-orchestrator"');
       if (sa.namespace !== undefined) check.matches(`${p}.namespace`, sa.namespace, DNS_LABEL, DNS_LABEL_RULE);
     });
     const keys = sas.map((sa) => `${sa.namespace ?? ''}/${sa.name}`);
