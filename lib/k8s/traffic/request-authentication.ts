@@ -196,7 +196,7 @@ export function validateRequestAuth(check: PropsValidator, auth: RequestAuthOpti
     sas.forEach((sa, i) => {
       const p = `${field}.allowedServiceAccounts[${i}]`;
       check.that(typeof sa === 'object' && sa !== null, p, sa, 'is not an object', 'pass { name, namespace }');
-      check.that(sa.name !== '*' && isDnsSubdomain(sa.name), `${p}.name`, sa.name, `is not a ServiceAccount name (${DNS_SUBDOMAIN_RULE}; no wildcards, which would admit every workload)`, 'name the ServiceAccount the caller runs as, e.g. "pipeline-orchestrator"');
+      check.that(sa.name !== '*' && isDnsSubdomain(sa.name), `${p}.name`, sa.name, `is not a ServiceAccount name (${DNS_SUBDOMAIN_RULE}, and no wildcards, which would admit every workload)`, 'name the ServiceAccount the caller runs as, e.g. "pipeline-orchestrator"');
       if (sa.namespace !== undefined) check.matches(`${p}.namespace`, sa.namespace, DNS_LABEL, DNS_LABEL_RULE);
     });
     const keys = sas.map((sa) => `${sa.namespace ?? ''}/${sa.name}`);
