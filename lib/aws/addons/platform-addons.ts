@@ -1,0 +1,365 @@
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
+import { Fn, ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsContext } from '../aws-context';
+import { ADDON_NAMESPACE_POD_SECURITY, podSecurityLabels } from './addon-namespaces';
+import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_NAMESPACE, argoRolloutsValues } from './argo-rollouts';
+import { ARGO_WORKFLOWS_CHART, ARGO_WORKFLOWS_NAMESPACE, argoWorkflowsValues } from './argo-workflows';
+import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerStatements, clusterAutoscalerValues } from './cluster-autoscaler';
+import { ClusterProviders } from './cluster-providers';
+import { GPU_OPERATOR_CHART, GPU_OPERATOR_NAMESPACE, gpuOperatorValues } from './gpu-operator';
+import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import {
+  INGRESS_GATEWAY_RELEASE,
+  ingressGatewayValues,
+  ISTIO_BASE_CHART,
+  ISTIO_CNI_CHART,
+  ISTIO_CNI_NAMESPACE,
+  ISTIO_GATEWAY_CHART,
+  ISTIO_INGRESS_NAMESPACE,
+  ISTIO_NAMESPACE,
+  istioBaseValues,
+  istioCniValues,
+  ISTIOD_CHART,
+  istiodValues,
+} from './istio';
+import { KEDA_CHART, KEDA_NAMESPACE, kedaValues } from './keda';
+import {
+  LOAD_BALANCER_CONTROLLER_CHART,
+  LOAD_BALANCER_CONTROLLER_NAMESPACE,
+  LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+  loadBalancerControllerStatements,
+  loadBalancerControllerValues,
+} from './load-balancer-controller';
+import { ALLOY_CHART, alloyValues, LOGGING_NAMESPACE, LOKI_CHART, LOKI_GATEWAY_URL, LOKI_SERVICE_ACCOUNT, LogStore, lokiStatements, lokiValues } from './logging';
+import { METRICS_SERVER_CHART, METRICS_SERVER_NAMESPACE, metricsServerValues } from './metrics-server';
+import { PlatformAddonsProps } from './platform-addons-props';
+import { PodIdentityRole } from './pod-identity-role';
+import { GRAFANA_ADMIN_SECRET_KEYS, KUBE_PROMETHEUS_STACK_CHART, kubePrometheusStackValues, MONITORING_NAMESPACE, PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
+import { resolvePlatformAddons, ResolvedAddons } from './resolve-platform-addons';
+import {
+  NODE_TERMINATION_HANDLER_CHART,
+  NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT,
+  nodeTerminationHandlerStatements,
+  nodeTerminationHandlerValues,
+  SpotInterruptionQueue,
+} from './spot-interruption';
+
+/** Seconds Helm waits for a release's resources to be ready before it rolls the release back. */
+const DEFAULT_TIMEOUT_SECONDS = 600;
+/** Release name of kube-prometheus-stack (SERVICE_MONITOR_LABELS matches it). */
+export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
+const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
+interface ReleaseOptions {
+  readonly name: string;
+  readonly chart: HelmChartPin;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
+  readonly dependsOn?: readonly (ITerraformDependable | undefined)[];
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The cluster add-ons that make an EKS cluster a serving platform, each a Helm release of a pinned
+ * chart, installed by the same `cdktf deploy` as the cluster: the AWS Load Balancer Controller,
+ * the Cluster Autoscaler, metrics-server, KEDA, Istio (base, istiod with the CNI plugin, the CNI
+ * node agent, an ingress gateway behind an NLB), kube-prometheus-stack, Loki with Alloy, the NVIDIA
+ * GPU Operator, Argo Rollouts and Argo Workflows. Everything that ModelService emits has its
+ * controller installed by default. Each add-on that calls AWS gets its own role through EKS Pod
+ * Identity.
+ *
+ * Order: the node groups and the cluster's managed add-ons (CoreDNS, the EBS CSI driver) first;
+ * Istio before Prometheus (whose pod carries an Istio sidecar for mTLS scrapes); the Prometheus
+ * Operator's CRDs before any chart with a ServiceMonitor; the load balancer controller before the
+ * ingress gateway's Service, so that its NLB is made by the controller.
+ */
+export class PlatformAddons extends Construct {
+  public readonly providers: ClusterProviders;
+  /** Helm releases by release name. */
+  public readonly releases: Readonly<Record<string, Release>>;
+  /** Pod Identity roles by add-on. */
+  public readonly roles: Readonly<Record<string, PodIdentityRole>>;
+  /** Namespaces created for the add-ons, with their Pod Security labels. */
+  public readonly namespaces: Readonly<Record<string, NamespaceV1>>;
+  public readonly logStore?: LogStore;
+  public readonly spotInterruptionQueue?: SpotInterruptionQueue;
+  /** The add-ons that are on, as resolved from the props. */
+  public readonly config: ResolvedAddons;
+
+  private readonly releaseMap: Record<string, Release> = {};
+  private readonly roleMap: Record<string, PodIdentityRole> = {};
+  private readonly namespaceMap: Record<string, NamespaceV1> = {};
+  private readonly baseDependencies: ITerraformDependable[];
+  private readonly tags?: Record<string, string>;
+  /** The EKS resource's name attribute: associations then wait for the cluster. */
+  private readonly clusterName: string;
+
+  constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
+    super(scope, id);
+    const c = resolvePlatformAddons(this.node.path, props);
+    this.config = c;
+    const cluster = props.cluster;
+    const env = c.environment;
+    const aws = AwsContext.of(this);
+    // Role names, tag conditions and the autoscaler's discovery read best with the name as written.
+    const clusterName = c.literalClusterName ?? cluster.clusterName;
+    const serviceMonitor = c.prometheus !== undefined;
+    this.tags = props.tags ? { ...props.tags } : undefined;
+    this.clusterName = cluster.clusterName;
+
+    // Every value that can be refused is computed before anything is created.
+    const logBucketName = c.logging?.bucketName ?? `${clusterName}-logs-${aws.accountId}-${aws.region}`;
+    const prometheusValues = c.prometheus
+      ? kubePrometheusStackValues({ ...c.prometheus, environment: env, lokiUrl: c.logging ? LOKI_GATEWAY_URL : undefined, path: `${this.node.path}/prometheus` })
+      : undefined;
+    const gpuValues = c.gpuOperator ? gpuOperatorValues(c.nodePools, env, `${this.node.path}/gpuOperator`) : undefined;
+    const alloy = c.logging ? alloyValues({ environment: env, path: `${this.node.path}/logging` }) : undefined;
+
+    this.providers = props.providers ?? ClusterProviders.of(this, cluster);
+    // Charts wait for nodes, CoreDNS and the EBS CSI driver; the deployer's access entry must
+    // exist before Helm calls the API.
+    this.baseDependencies = [
+      ...cluster.nodePools.map((p) => p.nodeGroup),
+      ...cluster.node.children.filter((child): child is EksAddon | EksAccessPolicyAssociation => child instanceof EksAddon || child instanceof EksAccessPolicyAssociation),
+    ];
+
+    const storageClass = this.storageClass(c, prometheusValues !== undefined);
+
+    // Istio first: Prometheus's pod is injected with a sidecar, which needs istiod and the CNI agent.
+    let istioCni: Release | undefined;
+    let istiod: Release | undefined;
+    if (c.istio) {
+      const base = this.release({ name: 'istio-base', chart: ISTIO_BASE_CHART, namespace: ISTIO_NAMESPACE, values: istioBaseValues() });
+      istiod = this.release({ name: 'istiod', chart: ISTIOD_CHART, namespace: ISTIO_NAMESPACE, values: istiodValues({ profile: c.profile }), dependsOn: [base] });
+      istioCni = this.release({ name: 'istio-cni', chart: ISTIO_CNI_CHART, namespace: ISTIO_CNI_NAMESPACE, values: istioCniValues(), dependsOn: [istiod] });
+    }
+
+    let prometheus: Release | undefined;
+    if (prometheusValues) {
+      const adminSecret = c.prometheus?.grafanaAdminSecretName === undefined ? this.grafanaAdminSecret() : undefined;
+      prometheus = this.release({
+        name: KUBE_PROMETHEUS_STACK_RELEASE,
+        chart: KUBE_PROMETHEUS_STACK_CHART,
+        namespace: MONITORING_NAMESPACE,
+        values: prometheusValues,
+        dependsOn: [adminSecret, storageClass, istiod, istioCni],
+        timeoutSeconds: 900,
+      });
+    }
+    // Charts that ship a ServiceMonitor or PodMonitor need the operator's CRDs.
+    const crds = prometheus;
+
+    let loadBalancerController: Release | undefined;
+    if (c.loadBalancerController) {
+      const role = this.podIdentity('load-balancer-controller', 'lb-controller', LOAD_BALANCER_CONTROLLER_NAMESPACE, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerStatements(aws.partition, clusterName));
+      loadBalancerController = this.release({
+        name: 'aws-load-balancer-controller',
+        chart: LOAD_BALANCER_CONTROLLER_CHART,
+        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
+        values: loadBalancerControllerValues({ clusterName: cluster.clusterName, region: aws.region, vpcId: props.vpcId, profile: { ...c.profile, replicas: c.loadBalancerController.replicas }, serviceMonitor }),
+        dependsOn: [...role.dependables, crds],
+      });
+    }
+
+    if (c.istio?.gateway) {
+      const gateway = c.istio.gateway;
+      this.release({
+        name: INGRESS_GATEWAY_RELEASE,
+        chart: ISTIO_GATEWAY_CHART,
+        namespace: ISTIO_INGRESS_NAMESPACE,
+        values: ingressGatewayValues({ profile: c.profile, ...gateway }),
+        // The controller must be running when the Service appears, or the NLB is never made.
+        dependsOn: [istiod, loadBalancerController],
+      });
+    }
+
+    if (c.clusterAutoscaler) {
+      const role = this.podIdentity(
+        'cluster-autoscaler',
+        'cluster-autoscaler',
+        CLUSTER_AUTOSCALER_NAMESPACE,
+        CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+        clusterAutoscalerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName: clusterName }),
+      );
+      this.release({
+        name: 'cluster-autoscaler',
+        chart: CLUSTER_AUTOSCALER_CHART,
+        namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+        values: clusterAutoscalerValues({
+          clusterName: clusterName,
+          region: aws.region,
+          kubernetesVersion: cluster.kubernetesVersion,
+          nodePools: c.nodePools,
+          profile: c.profile,
+          serviceMonitor,
+          ...c.clusterAutoscaler,
+        }),
+        dependsOn: [...role.dependables, crds],
+      });
+    }
+
+    if (c.metricsServer) {
+      this.release({ name: 'metrics-server', chart: METRICS_SERVER_CHART, namespace: METRICS_SERVER_NAMESPACE, values: metricsServerValues({ profile: c.profile, serviceMonitor }), dependsOn: [crds] });
+    }
+
+    if (c.keda) {
+      this.release({ name: 'keda', chart: KEDA_CHART, namespace: KEDA_NAMESPACE, values: kedaValues({ profile: c.profile, operatorReplicas: c.keda.operatorReplicas, serviceMonitor }), dependsOn: [crds] });
+    }
+
+    if (c.logging) {
+      this.logStore = new LogStore(this, 'log-store', { environment: env, bucketName: logBucketName, retentionDays: c.logging.retentionDays, tags: this.tags });
+      const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, lokiStatements(this.logStore.bucketArn, this.logStore.keyArn));
+      const loki = this.release({
+        name: 'loki',
+        chart: LOKI_CHART,
+        namespace: LOGGING_NAMESPACE,
+        values: lokiValues({ environment: env, bucketName: this.logStore.bucketName, region: aws.region, retentionDays: this.logStore.retentionDays, path: `${this.node.path}/logging` }),
+        dependsOn: [...role.dependables, storageClass, crds],
+        timeoutSeconds: 900,
+      });
+      this.release({ name: 'alloy', chart: ALLOY_CHART, namespace: LOGGING_NAMESPACE, values: alloy as Record<string, unknown>, dependsOn: [loki] });
+    }
+
+    if (gpuValues) {
+      this.release({ name: 'gpu-operator', chart: GPU_OPERATOR_CHART, namespace: GPU_OPERATOR_NAMESPACE, values: gpuValues, dependsOn: [crds], timeoutSeconds: 900 });
+    }
+
+    if (c.spotInterruption.installsTerminationHandler) {
+      const queue = new SpotInterruptionQueue(this, 'spot-interruption-queue', { name: c.spotInterruption.queueName ?? `${clusterName}-node-termination`, tags: this.tags });
+      this.spotInterruptionQueue = queue;
+      const role = this.podIdentity(
+        'node-termination-handler',
+        'node-termination',
+        NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
+        NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.name,
+        nodeTerminationHandlerStatements(queue.queueArn, { clusterName: clusterName }),
+      );
+      this.release({
+        name: 'aws-node-termination-handler',
+        chart: NODE_TERMINATION_HANDLER_CHART,
+        namespace: NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
+        values: nodeTerminationHandlerValues({ environment: env, queueUrl: queue.queueUrl, region: aws.region, managedTag: c.spotInterruption.managedTag, path: `${this.node.path}/spotInterruption` }),
+        dependsOn: [...role.dependables],
+      });
+    }
+
+    if (c.argoRollouts) {
+      this.release({
+        name: 'argo-rollouts',
+        chart: ARGO_ROLLOUTS_CHART,
+        namespace: ARGO_ROLLOUTS_NAMESPACE,
+        values: argoRolloutsValues({ profile: c.profile, ...c.argoRollouts, serviceMonitor }),
+        dependsOn: [crds],
+      });
+    }
+
+    if (c.argoWorkflows) {
+      this.release({
+        name: 'argo-workflows',
+        chart: ARGO_WORKFLOWS_CHART,
+        namespace: ARGO_WORKFLOWS_NAMESPACE,
+        values: argoWorkflowsValues({ profile: c.profile, auth: c.argoWorkflows.serverAuth, controllerReplicas: c.argoWorkflows.controllerReplicas, workflowNamespaces: c.argoWorkflows.workflowNamespaces, serviceMonitor }),
+        dependsOn: [crds],
+      });
+    }
+
+    this.releases = this.releaseMap;
+    this.roles = this.roleMap;
+    this.namespaces = this.namespaceMap;
+  }
+
+  /** A pinned chart, rolled back on failure, values as one JSON document, after the nodes. */
+  private release(o: ReleaseOptions): Release {
+    const namespace = this.namespace(o.namespace);
+    const release = new Release(this, o.name, {
+      provider: this.providers.helm,
+      name: o.name,
+      repository: o.chart.repository,
+      chart: o.chart.chart,
+      version: o.chart.version,
+      namespace: o.namespace,
+      // Namespaces are Terraform resources with Pod Security labels, not Helm's bare ones.
+      createNamespace: false,
+      atomic: true,
+      cleanupOnFail: true,
+      wait: true,
+      timeout: o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      maxHistory: 10,
+      values: [JSON.stringify(o.values, null, 2)],
+      dependsOn: [...this.baseDependencies, ...(namespace ? [namespace] : []), ...(o.dependsOn ?? []).filter((d): d is ITerraformDependable => d !== undefined)],
+    });
+    this.releaseMap[o.name] = release;
+    return release;
+  }
+
+  /** The add-on namespace with its Pod Security labels, made once; none for kube-system. */
+  private namespace(name: string): NamespaceV1 | undefined {
+    const level = ADDON_NAMESPACE_POD_SECURITY[name];
+    if (level === undefined) return undefined;
+    this.namespaceMap[name] ??= new NamespaceV1(this, `namespace-${name}`, {
+      provider: this.providers.kubernetes,
+      metadata: { name, labels: { ...podSecurityLabels(level), 'app.kubernetes.io/managed-by': 'modelserve' } },
+      dependsOn: this.baseDependencies,
+    });
+    return this.namespaceMap[name];
+  }
+
+  private podIdentity(key: string, roleSuffix: string, namespace: string, serviceAccount: string, statements: IamStatement[]): PodIdentityRole {
+    const name = this.config.literalClusterName;
+    const role = new PodIdentityRole(this, `${key}-pod-identity`, {
+      clusterName: this.clusterName,
+      namespace,
+      serviceAccount,
+      statements,
+      roleName: name !== undefined ? `${name}-${roleSuffix}` : undefined,
+      description: `${key} add-on (${namespace}/${serviceAccount}) through EKS Pod Identity`,
+      tags: this.tags,
+    });
+    this.roleMap[key] = role;
+    return role;
+  }
+
+  /**
+   * The encrypted gp3 StorageClass that Prometheus, Alertmanager, Grafana and Loki claim volumes
+   * of (EKS ships only an unencrypted gp2 class). Made when one of them uses it.
+   */
+  private storageClass(c: ResolvedAddons, prometheus: boolean): StorageClassV1 | undefined {
+    const prometheusUses = prometheus && (c.prometheus?.storageClassName ?? PERSISTENT_STORAGE_CLASS) === PERSISTENT_STORAGE_CLASS;
+    if (!prometheusUses && !c.logging) return undefined;
+    return new StorageClassV1(this, 'storage-class', {
+      provider: this.providers.kubernetes,
+      metadata: { name: PERSISTENT_STORAGE_CLASS, labels: { 'app.kubernetes.io/managed-by': 'modelserve' } },
+      storageProvisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' },
+      // Bound in the zone of the pod that claims it, not in a zone the pod cannot reach.
+      volumeBindingMode: 'WaitForFirstConsumer',
+      allowVolumeExpansion: true,
+      reclaimPolicy: 'Delete',
+      dependsOn: this.baseDependencies,
+    });
+  }
+
+  /**
+   * Grafana's admin Secret with a random password that Terraform writes but never stores: a
+   * write-only attribute (Terraform 1.11 or newer) is neither in the plan nor in the state. Read it
+   * with `kubectl -n monitoring get secret grafana-admin`.
+   */
+  private grafanaAdminSecret(): SecretV1 {
+    const namespace = this.namespace(MONITORING_NAMESPACE);
+    return new SecretV1(this, 'grafana-admin-secret', {
+      provider: this.providers.kubernetes,
+      metadata: { name: GRAFANA_ADMIN_SECRET, namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'modelserve' } },
+      type: 'Opaque',
+      dataWo: { [GRAFANA_ADMIN_SECRET_KEYS.user]: 'admin', [GRAFANA_ADMIN_SECRET_KEYS.password]: Fn.uuid() },
+      // Raise it to set a new random password.
+      dataWoRevision: 1,
+      dependsOn: namespace ? [namespace] : undefined,
+    });
+  }
+}

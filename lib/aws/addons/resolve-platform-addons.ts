@@ -1,0 +1,284 @@
+import { Token } from 'cdktf';
+import { canonicalCidr, toCidr } from '../../catalog/cidr';
+import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
+import { isUnresolved, validateEnvironment, validateS3BucketName } from '../aws-names';
+import { AddonProfile, addonProfile } from './addon-profile';
+import { ArgoServerAuth } from './argo-workflows';
+import { CLUSTER_AUTOSCALER_EXPANDERS, CLUSTER_AUTOSCALER_IMAGE_TAGS, ClusterAutoscalerExpander } from './cluster-autoscaler';
+import { ClusterProviders } from './cluster-providers';
+import { PlatformAddonsProps, PrometheusOptions } from './platform-addons-props';
+import { SpotInterruption } from './spot-interruption';
+
+/** Every add-on PlatformAddons installs, by its prop name. */
+export const ADDONS = [
+  'loadBalancerController',
+  'clusterAutoscaler',
+  'metricsServer',
+  'keda',
+  'istio',
+  'prometheus',
+  'logging',
+  'gpuOperator',
+  'argoRollouts',
+  'argoWorkflows',
+] as const;
+export type AddonName = (typeof ADDONS)[number];
+
+const PROPS = ['cluster', 'environment', 'vpcId', 'nodePools', 'providers', 'spotInterruption', 'tags', ...ADDONS] as const;
+
+/** Option names of each add-on that takes an options object. */
+const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
+  loadBalancerController: ['replicas'],
+  clusterAutoscaler: ['expanders', 'scaleDownUtilizationThreshold', 'scaleDownUnneededMinutes'],
+  keda: ['operatorReplicas'],
+  istio: ['gateway', 'internetFacing', 'sourceCidrs', 'allowFromAnywhere', 'gatewayMinReplicas', 'gatewayMaxReplicas'],
+  prometheus: ['retentionDays', 'storageGiB', 'storageClassName', 'grafanaAdminSecretName'],
+  logging: ['bucketName', 'retentionDays'],
+  argoRollouts: ['controllerReplicas', 'dashboard'],
+  argoWorkflows: ['serverAuth', 'controllerReplicas', 'workflowNamespaces'],
+};
+
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+/** `-logs-`, a 12-digit account, `-` and the longest region name (14) next to the cluster name. */
+const LOG_BUCKET_SUFFIX_LENGTH = 6 + 12 + 1 + 14;
+
+export interface ResolvedGateway {
+  readonly internetFacing: boolean;
+  readonly sourceCidrs: readonly string[];
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/** PlatformAddonsProps checked, with every default filled in. `undefined` means the add-on is off. */
+export interface ResolvedAddons {
+  readonly environment: EnvironmentName;
+  readonly profile: AddonProfile;
+  /** The cluster name as written, when it is a literal (role names, bucket name); else undefined. */
+  readonly literalClusterName?: string;
+  readonly nodePools: readonly NodePoolSpec[];
+  readonly loadBalancerController?: { readonly replicas: number };
+  readonly clusterAutoscaler?: { readonly expanders: readonly ClusterAutoscalerExpander[]; readonly scaleDownUtilizationThreshold: number; readonly scaleDownUnneededMinutes: number };
+  readonly metricsServer: boolean;
+  readonly keda?: { readonly operatorReplicas: number };
+  readonly istio?: { readonly gateway?: ResolvedGateway };
+  readonly prometheus?: PrometheusOptions;
+  readonly logging?: { readonly bucketName?: string; readonly retentionDays?: number };
+  readonly gpuOperator: boolean;
+  readonly spotInterruption: SpotInterruption;
+  readonly argoRollouts?: { readonly controllerReplicas: number; readonly dashboard: boolean };
+  readonly argoWorkflows?: { readonly serverAuth: ArgoServerAuth; readonly controllerReplicas: number; readonly workflowNamespaces: readonly string[] };
+}
+
+type Toggle = boolean | Record<string, unknown> | undefined;
+
+/** Checks every prop before anything is created, and fills in the defaults. */
+export function resolvePlatformAddons(path: string, props: PlatformAddonsProps): ResolvedAddons {
+  const v: PropsValidator = new PropsValidator(path);
+  v.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { cluster, environment, vpcId }');
+  for (const key of Object.keys(props)) {
+    v.that((PROPS as readonly string[]).includes(key), key, (props as unknown as Record<string, unknown>)[key], 'is not a PlatformAddons prop', `use one of ${PROPS.join(', ')}`);
+  }
+  validateEnvironment(v, props.environment);
+  const cluster = props.cluster;
+  v.that(cluster !== undefined && cluster !== null && Array.isArray(cluster.nodePools), 'cluster', cluster === undefined ? undefined : '(not a Cluster)', 'is required', 'pass the Cluster construct');
+  v.that(cluster.nodePools.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addNodePool) before PlatformAddons');
+  const profile = addonProfile(props.environment);
+  const literalName = cluster.eksCluster.nameInput;
+  const literalClusterName = literalName !== undefined && !Token.isUnresolved(literalName) ? literalName : undefined;
+
+  v.that(
+    props.providers === undefined || props.providers instanceof ClusterProviders,
+    'providers',
+    typeof props.providers,
+    'is not a ClusterProviders',
+    'pass new ClusterProviders(stack, id, { cluster, alias }), or leave it out',
+  );
+  v.that(
+    props.providers === undefined || props.providers.cluster === cluster,
+    'providers',
+    props.providers?.cluster.clusterName,
+    'point at another cluster',
+    'make the providers from this cluster: new ClusterProviders(stack, id, { cluster })',
+  );
+
+  const clusterPools = cluster.nodePools.map((p) => p.spec);
+  const nodePools = props.nodePools ?? clusterPools;
+  v.that(Array.isArray(nodePools), 'nodePools', nodePools, 'is not a list', 'pass the node pool specs of the cluster, or leave nodePools out');
+  nodePools.forEach((pool, i) => {
+    v.that(
+      clusterPools.some((c) => c.name === pool?.name),
+      `nodePools[${i}]`,
+      pool?.name,
+      'is not one of the cluster\'s node pools, so the add-ons would be configured for capacity that does not exist',
+      `use the cluster's pools (${clusterPools.map((c) => c.name).join(', ')}), or leave nodePools out`,
+    );
+  });
+  v.that(
+    nodePools.some((p) => p.capacityType === 'ON_DEMAND' && p.taints.length === 0 && p.desiredSize >= 1),
+    'nodePools',
+    nodePools.map((p) => p.name),
+    'has no untainted on-demand pool with nodes, where the add-on controllers run (never on spot capacity they may have to replace)',
+    'add NodePools.general()',
+  );
+  v.that(
+    (Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS) as string[]).includes(cluster.kubernetesVersion),
+    'cluster.kubernetesVersion',
+    cluster.kubernetesVersion,
+    'has no pinned add-on versions',
+    `use one of ${Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).join(', ')}`,
+  );
+
+  const options = (name: AddonName, value: Toggle): Record<string, unknown> | undefined => {
+    if (value === undefined || value === true) return {};
+    if (value === false) return undefined;
+    v.that(typeof value === 'object' && value !== null && !Array.isArray(value), name, value, 'is neither true, false nor an options object', `set ${name}: true, false or { ... }`);
+    const allowed = OPTION_KEYS[name] ?? [];
+    for (const key of Object.keys(value)) {
+      v.that(allowed.includes(key), `${name}.${key}`, value[key], `is not an option of ${name}`, allowed.length ? `use one of ${allowed.join(', ')}` : `set ${name}: true or false`);
+    }
+    return value;
+  };
+  const flag = (name: AddonName, value: unknown): boolean => {
+    v.that(value === undefined || typeof value === 'boolean', name, value, 'is not true or false', `set ${name}: true or false`);
+    return value !== false;
+  };
+
+  const lbc = options('loadBalancerController', props.loadBalancerController as Toggle);
+  if (lbc) v.integerInRange('loadBalancerController.replicas', lbc.replicas as number | undefined, 1, 5);
+  if (lbc) {
+    v.that(typeof props.vpcId === 'string' && props.vpcId.length > 0, 'vpcId', props.vpcId, 'is required by the load balancer controller', 'pass the VPC of the cluster (Network.vpcId)');
+    if (!isUnresolved(props.vpcId)) v.that(VPC_ID.test(props.vpcId), 'vpcId', props.vpcId, 'is not a VPC id', 'use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
+  }
+
+  const ca = options('clusterAutoscaler', props.clusterAutoscaler as Toggle);
+  let clusterAutoscaler: ResolvedAddons['clusterAutoscaler'];
+  if (ca) {
+    const expanders = (ca.expanders as ClusterAutoscalerExpander[] | undefined) ?? ['priority', 'least-waste'];
+    v.that(Array.isArray(expanders) && expanders.length > 0, 'clusterAutoscaler.expanders', expanders, 'is empty', 'list one or more expanders, e.g. ["priority", "least-waste"]');
+    expanders.forEach((e, i) => v.oneOf(`clusterAutoscaler.expanders[${i}]`, e, CLUSTER_AUTOSCALER_EXPANDERS));
+    v.that(new Set(expanders).size === expanders.length, 'clusterAutoscaler.expanders', expanders, 'lists an expander twice', 'list each expander once');
+    const threshold = (ca.scaleDownUtilizationThreshold as number | undefined) ?? 0.5;
+    v.numberInRange('clusterAutoscaler.scaleDownUtilizationThreshold', threshold, 0.1, 0.9);
+    const minutes = (ca.scaleDownUnneededMinutes as number | undefined) ?? 10;
+    v.integerInRange('clusterAutoscaler.scaleDownUnneededMinutes', minutes, 1, 1440);
+    clusterAutoscaler = { expanders: [...expanders], scaleDownUtilizationThreshold: threshold, scaleDownUnneededMinutes: minutes };
+  }
+
+  const metricsServer = flag('metricsServer', props.metricsServer);
+
+  const keda = options('keda', props.keda as Toggle);
+  if (keda) v.integerInRange('keda.operatorReplicas', keda.operatorReplicas as number | undefined, 1, 5);
+
+  const istio = options('istio', props.istio as Toggle);
+  let resolvedIstio: ResolvedAddons['istio'];
+  if (istio) {
+    const gateway = (istio.gateway as boolean | undefined) ?? true;
+    v.that(typeof gateway === 'boolean', 'istio.gateway', gateway, 'is not true or false', 'set istio.gateway: true or false');
+    const internetFacing = (istio.internetFacing as boolean | undefined) ?? false;
+    v.that(typeof internetFacing === 'boolean', 'istio.internetFacing', internetFacing, 'is not true or false', 'set istio.internetFacing: true or false');
+    v.that(!(internetFacing && !gateway), 'istio.internetFacing', internetFacing, 'asks for a public load balancer, but istio.gateway is false, so there is none', 'drop internetFacing, or set istio.gateway: true');
+    v.that(
+      !(gateway && !lbc),
+      'istio.gateway',
+      gateway,
+      'needs the AWS Load Balancer Controller: without it the in-tree controller would give the gateway\'s Service a Classic Load Balancer',
+      'turn loadBalancerController on, or set istio.gateway: false',
+    );
+    const sourceCidrs = (istio.sourceCidrs as string[] | undefined) ?? [];
+    v.that(Array.isArray(sourceCidrs), 'istio.sourceCidrs', sourceCidrs, 'is not a list', 'list CIDRs, e.g. ["203.0.113.0/24"]');
+    v.that(!(internetFacing && sourceCidrs.length === 0), 'istio.sourceCidrs', sourceCidrs, 'is empty, so an internet-facing gateway would admit the whole internet', 'list the client CIDRs, or set allowFromAnywhere: true with sourceCidrs ["0.0.0.0/0"]');
+    const allowFromAnywhere = istio.allowFromAnywhere ?? false;
+    sourceCidrs.forEach((cidr, i) => {
+      const field = `istio.sourceCidrs[${i}]`;
+      if (!toCidr(cidr)) {
+        const canonical = canonicalCidr(cidr);
+        v.fail(field, cidr, canonical ? 'has host bits set' : 'is not a valid IPv4 CIDR', canonical ? `use ${canonical}` : 'write it as a.b.c.d/prefix, e.g. 203.0.113.0/24');
+      }
+      v.that(toCidr(cidr)?.prefix !== 0 || allowFromAnywhere === true, field, cidr, 'admits the whole internet', 'list your clients\' CIDRs, or set istio.allowFromAnywhere: true if that is really meant');
+    });
+    const minReplicas = (istio.gatewayMinReplicas as number | undefined) ?? profile.replicas;
+    v.integerInRange('istio.gatewayMinReplicas', minReplicas, 1, 50);
+    const maxReplicas = (istio.gatewayMaxReplicas as number | undefined) ?? Math.max(10, minReplicas);
+    v.integerInRange('istio.gatewayMaxReplicas', maxReplicas, 1, 100);
+    v.that(minReplicas <= maxReplicas, 'istio.gatewayMinReplicas', minReplicas, `is greater than gatewayMaxReplicas (${maxReplicas})`, 'lower gatewayMinReplicas or raise gatewayMaxReplicas');
+    resolvedIstio = { gateway: gateway ? { internetFacing, sourceCidrs: [...sourceCidrs], minReplicas, maxReplicas } : undefined };
+  }
+
+  const prometheus = options('prometheus', props.prometheus as Toggle) as PrometheusOptions | undefined;
+
+  const logging = options('logging', props.logging as Toggle);
+  if (logging) {
+    if (logging.bucketName !== undefined) {
+      v.that(typeof logging.bucketName === 'string', 'logging.bucketName', logging.bucketName, 'is not a string', 'name the bucket');
+      validateS3BucketName(v, 'logging.bucketName', logging.bucketName as string);
+    } else if (literalClusterName !== undefined) {
+      v.that(
+        literalClusterName.length + LOG_BUCKET_SUFFIX_LENGTH <= 63,
+        'logging.bucketName',
+        undefined,
+        `defaults to "${literalClusterName}-logs-<account>-<region>", which can exceed the 63 characters S3 allows`,
+        'give logging.bucketName',
+      );
+    }
+    v.integerInRange('logging.retentionDays', logging.retentionDays as number | undefined, 1, 3650);
+  }
+
+  const hasGpuPool = nodePools.some((p) => p.gpuModel !== undefined);
+  v.that(props.gpuOperator === undefined || typeof props.gpuOperator === 'boolean', 'gpuOperator', props.gpuOperator, 'is not true or false', 'set gpuOperator: true or false');
+  const gpuOperator = props.gpuOperator ?? hasGpuPool;
+  v.that(!(gpuOperator && !hasGpuPool), 'gpuOperator', gpuOperator, 'is on, but no node pool has GPUs', 'add NodePools.gpu(...), or leave gpuOperator out');
+  v.that(!(gpuOperator && !prometheus), 'gpuOperator', gpuOperator, 'needs prometheus: the DCGM exporter\'s ServiceMonitor (GPU utilisation for KEDA) is a Prometheus Operator object', 'turn prometheus on, or set gpuOperator: false');
+
+  const spotInterruption = props.spotInterruption ?? SpotInterruption.capacityRebalance();
+  v.that(spotInterruption instanceof SpotInterruption, 'spotInterruption', typeof props.spotInterruption, 'is not a SpotInterruption', 'use SpotInterruption.capacityRebalance() or SpotInterruption.terminationHandlerQueue()');
+  if (spotInterruption.installsTerminationHandler && spotInterruption.queueName === undefined && literalClusterName !== undefined) {
+    v.that(
+      literalClusterName.length + '-node-termination'.length <= 46,
+      'spotInterruption',
+      'terminationHandlerQueue',
+      `names its queue "${literalClusterName}-node-termination", longer than the 46 characters a queue name that prefixes rule names may have`,
+      'pass SpotInterruption.terminationHandlerQueue({ queueName })',
+    );
+  }
+
+  const rollouts = options('argoRollouts', props.argoRollouts as Toggle);
+  let argoRollouts: ResolvedAddons['argoRollouts'];
+  if (rollouts) {
+    const controllerReplicas = (rollouts.controllerReplicas as number | undefined) ?? profile.replicas;
+    v.integerInRange('argoRollouts.controllerReplicas', controllerReplicas, 1, 3);
+    v.that(rollouts.dashboard === undefined || typeof rollouts.dashboard === 'boolean', 'argoRollouts.dashboard', rollouts.dashboard, 'is not true or false', 'set argoRollouts.dashboard: true or false');
+    argoRollouts = { controllerReplicas, dashboard: (rollouts.dashboard as boolean | undefined) ?? false };
+  }
+
+  const workflows = options('argoWorkflows', props.argoWorkflows as Toggle);
+  let argoWorkflows: ResolvedAddons['argoWorkflows'];
+  if (workflows) {
+    const serverAuth = (workflows.serverAuth as ArgoServerAuth | undefined) ?? ArgoServerAuth.client();
+    v.that(serverAuth instanceof ArgoServerAuth, 'argoWorkflows.serverAuth', serverAuth, 'is not an ArgoServerAuth', 'use ArgoServerAuth.client() or ArgoServerAuth.sso({ ... }); the "server" mode is not offered');
+    const controllerReplicas = (workflows.controllerReplicas as number | undefined) ?? profile.replicas;
+    v.integerInRange('argoWorkflows.controllerReplicas', controllerReplicas, 1, 3);
+    const namespaces = (workflows.workflowNamespaces as string[] | undefined) ?? ['default'];
+    v.that(Array.isArray(namespaces) && namespaces.length > 0, 'argoWorkflows.workflowNamespaces', namespaces, 'is empty, so no workflow could run', 'list the namespaces your pipelines run in');
+    namespaces.forEach((ns, i) => v.matches(`argoWorkflows.workflowNamespaces[${i}]`, ns, DNS_LABEL, DNS_LABEL_RULE));
+    v.that(new Set(namespaces).size === namespaces.length, 'argoWorkflows.workflowNamespaces', namespaces, 'lists a namespace twice', 'list each namespace once');
+    argoWorkflows = { serverAuth, controllerReplicas, workflowNamespaces: [...namespaces] };
+  }
+
+  return {
+    environment: props.environment,
+    profile,
+    literalClusterName,
+    nodePools,
+    loadBalancerController: lbc ? { replicas: (lbc.replicas as number | undefined) ?? profile.replicas } : undefined,
+    clusterAutoscaler,
+    metricsServer,
+    keda: keda ? { operatorReplicas: (keda.operatorReplicas as number | undefined) ?? profile.replicas } : undefined,
+    istio: resolvedIstio,
+    prometheus,
+    logging: logging as ResolvedAddons['logging'],
+    gpuOperator,
+    spotInterruption,
+    argoRollouts,
+    argoWorkflows,
+  };
+}
