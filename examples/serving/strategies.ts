@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ModelServer, ModelService, ModelServiceProps, Rollout, ServingChart } from '../../lib/k8s';
+import { CanaryPause, ModelServer, ModelService, ModelServiceProps, Rollout, ServingChart } from '../../lib/k8s';
 import { STAGING_NODE_POOLS } from '../node-pools';
 
 const MODEL_BUCKET = 's3://modelserve-staging-models-123456789012-us-east-1';
@@ -37,6 +37,20 @@ export function strategyExamples(scope: Construct): ServingChart {
 
   // 1.1.0 sees a copy of half the requests; only 1.0.0 answers.
   new ModelService(chart, 'shadow', { ...base('forecast'), rollout: Rollout.shadow({ newVersion: '1.1.0', mirrorPercent: 50 }) });
+
+  // Argo Rollouts takes each new model.version to 10 % of requests for 10 minutes, then 50 % until
+  // someone runs `kubectl argo rollouts promote progressive`, and rolls back by itself above 5 %
+  // errors, 500 ms p99 latency or 3 failed health checks. To release 1.1.0, change the version.
+  new ModelService(chart, 'progressive', {
+    ...base('spam-filter'),
+    rollout: Rollout.progressive({
+      steps: [
+        { weight: 10, pause: CanaryPause.minutes(10) },
+        { weight: 50, pause: CanaryPause.untilPromoted() },
+      ],
+      analysis: { maxLatencyP99Ms: 500 },
+    }),
+  });
 
   // Scaled to zero and answering 503; delete the flag to bring it back as it was.
   new ModelService(chart, 'stopped', { ...base('legacy-tagger'), stopped: true });

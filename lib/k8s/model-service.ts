@@ -4,14 +4,15 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
 import { createDisruptionBudget } from './disruption';
-import { SERVICE_LABEL, serviceLabels } from './labels';
+import { SERVICE_LABEL, serviceLabels, trackSelector } from './labels';
 import { ModelServiceProps } from './model-service-props';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
 import { ModelMonitoring } from './monitoring';
-import { ModelTraffic } from './traffic';
-import { claimObjectNames, ModelServicePlan, planModelService } from './validate-model-service';
+import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
+import { ModelTraffic, progressiveRouteNames } from './traffic';
+import { claimObjectNames, DEFAULT_PROMETHEUS_URL, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
 
 /** Service port of the HTTP inference API: callers use `http://<host>/...`. */
@@ -49,6 +50,11 @@ export class ModelService extends Construct {
   public readonly scaledObjects: readonly ApiObject[];
   /** The props with defaults applied, as checked. */
   public readonly plan: ModelServicePlan;
+  /**
+   * The Argo Rollout and its AnalysisTemplates, with `Rollout.progressive()`. The Deployment then
+   * only holds the pod template (scaled to zero); the Rollout runs the pods.
+   */
+  public readonly progressive?: ProgressiveDelivery;
 
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
@@ -111,10 +117,15 @@ export class ModelService extends Construct {
     for (const track of plan.tracks) {
       const deployment = createTrackDeployment(this, plan, track, shared);
       deployments.push(deployment);
+      // Progressive: the Rollout runs the pods from the Deployment's template, and is what scales.
+      const progressive = plan.rollout.strategy.kind === 'progressive'
+        ? this.createProgressiveDelivery(plan, track, deployment, labels, plan.rollout.strategy.options, props.autoscaling?.prometheusUrl)
+        : undefined;
+      this.progressive = progressive;
       if (plan.scaling.kind === 'hpa' && !plan.stopped) {
-        autoscalers.push(createHorizontalPodAutoscaler(this, plan, track, deployment, labels));
+        autoscalers.push(createHorizontalPodAutoscaler(this, plan, track, deployment, labels, progressive));
       } else if (plan.scaling.kind === 'keda') {
-        scaledObjects.push(createScaledObject(this, plan, track, labels));
+        scaledObjects.push(createScaledObject(this, plan, track, labels, progressive?.scaleTargetRef));
       }
       if (!plan.stopped) createDisruptionBudget(this, plan, track, labels);
     }
@@ -169,6 +180,25 @@ export class ModelService extends Construct {
       scrapeOverIstioMtls: m.scrapeOverIstioMtls,
       scrapeClass: m.scrapeClass,
       labels: { ...m.labels, ...labels },
+    });
+  }
+
+  private createProgressiveDelivery(plan: ModelServicePlan, track: PlannedTrack, deployment: kplus.Deployment, labels: Record<string, string>, options: ProgressiveOptions, autoscalingPrometheusUrl?: string): ProgressiveDelivery {
+    return new ProgressiveDelivery(this, 'progressive', {
+      name: plan.name,
+      namespace: plan.namespace,
+      serviceName: plan.name,
+      deployment,
+      selector: trackSelector(plan.name, track.name),
+      replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
+      // ModelTraffic names both after the service.
+      virtualServiceName: plan.name,
+      destinationRuleName: plan.name,
+      routes: progressiveRouteNames(plan.server.grpcPort),
+      options,
+      prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
+      progressDeadlineSeconds: plan.startupTimeoutSeconds + 300,
+      labels,
     });
   }
 

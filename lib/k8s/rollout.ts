@@ -1,9 +1,11 @@
+import type { ProgressiveOptions } from './progressive/progressive-options';
+
 /**
  * How a ModelService moves from one model version to the next. A strategy resolves to "tracks":
  * one Deployment per track, each labelled with its model version, and (for the traffic-splitting
  * strategies) an Istio subset per track with its share of the traffic.
  */
-export type RolloutKind = 'rolling-update' | 'recreate' | 'blue-green' | 'canary' | 'ab-test' | 'shadow';
+export type RolloutKind = 'rolling-update' | 'recreate' | 'blue-green' | 'canary' | 'ab-test' | 'shadow' | 'progressive';
 
 /** A value that is either a count of pods or a percentage string such as `'25%'`. */
 export type PodCountOrPercent = number | `${number}%`;
@@ -72,7 +74,8 @@ export type RolloutOptions =
   | { readonly kind: 'blue-green'; readonly options: BlueGreenOptions }
   | { readonly kind: 'canary'; readonly options: CanaryOptions }
   | { readonly kind: 'ab-test'; readonly options: AbTestOptions }
-  | { readonly kind: 'shadow'; readonly options: ShadowOptions };
+  | { readonly kind: 'shadow'; readonly options: ShadowOptions }
+  | { readonly kind: 'progressive'; readonly options: ProgressiveOptions };
 
 /** Rollout strategies, built by the static factories (`Rollout.canary({ newVersion: '1.1.0', weight: 10 })`). */
 export class Rollout {
@@ -106,6 +109,17 @@ export class Rollout {
     return new Rollout({ kind: 'shadow', options });
   }
 
+  /**
+   * Argo Rollouts moves requests to a new version in steps (10 %, 25 %, 50 %, then 100 % by
+   * default) through the Istio VirtualService, and aborts (every request back to the running
+   * version, the new pods scaled down) when Prometheus shows the new version above 5 % errors,
+   * 2 s p99 latency or 3 failed health checks. The new version is whatever the service's pod
+   * template says: change `model.version` (or the image) and commit, and the rollout starts.
+   */
+  public static progressive(options: ProgressiveOptions = {}): Rollout {
+    return new Rollout({ kind: 'progressive', options });
+  }
+
   private constructor(public readonly strategy: RolloutOptions) {}
 
   public get kind(): RolloutKind {
@@ -115,7 +129,11 @@ export class Rollout {
 
 /** One Deployment of a ModelService and, when traffic is split, its Istio subset. */
 export interface Track {
-  /** Subset and Deployment suffix: `stable`, `canary`, `blue`, `green`, `a`, `b`, `shadow`. */
+  /**
+   * Subset and Deployment suffix: `stable`, `canary`, `blue`, `green`, `a`, `b`, `shadow`. A
+   * progressive rollout has one track, `rollout`, whose pods Argo Rollouts splits between the
+   * `stable` and `canary` subsets by pod template hash.
+   */
   readonly name: string;
   readonly version: string;
   /** Share of live traffic, 0–100; the tracks' weights add up to 100. A shadow track has 0. */
@@ -155,5 +173,8 @@ export function resolveTracks(currentVersion: string, rollout: Rollout): Track[]
         { name: 'stable', version: currentVersion, weight: 100 },
         { name: 'shadow', version: s.options.newVersion, weight: 0 },
       ];
+    case 'progressive':
+      // One pod template; the versions in flight are the Rollout's ReplicaSets, not tracks.
+      return [{ name: 'rollout', version: currentVersion, weight: 100 }];
   }
 }

@@ -44,8 +44,12 @@ function rules(b: ReturnType<typeof behavior>['scaleUp']): kplus.ScalingRules {
   };
 }
 
-/** A HorizontalPodAutoscaler on the model server container's CPU and memory (not the sidecar's). */
-export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, deployment: kplus.Deployment, labels: Record<string, string>): kplus.HorizontalPodAutoscaler {
+/**
+ * A HorizontalPodAutoscaler on the model server container's CPU and memory (not the sidecar's).
+ * `target` is what it scales: the track's Deployment, or the Argo Rollout of a progressive rollout
+ * (through the Rollout's `/scale` subresource).
+ */
+export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, deployment: kplus.Deployment, labels: Record<string, string>, target: kplus.IScalable = deployment): kplus.HorizontalPodAutoscaler {
   const s = plan.scaling as AutoscalePlan;
   const container = deployment.containers[0];
   const metrics: kplus.Metric[] = [];
@@ -54,7 +58,7 @@ export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServi
   const b = behavior(s);
   return new kplus.HorizontalPodAutoscaler(scope, `autoscaler-${track.name}`, {
     metadata: { name: track.deploymentName, labels },
-    target: deployment,
+    target,
     minReplicas: track.replicas,
     maxReplicas: s.maxReplicas,
     metrics,
@@ -106,15 +110,23 @@ export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Recor
 /**
  * A KEDA ScaledObject for one track (KEDA creates and owns the HPA). Stopped: paused at zero
  * replicas rather than deleted, so that removing `stopped` resumes scaling where it was.
+ * `target` is what it scales: the track's Deployment, or the Argo Rollout of a progressive
+ * rollout (KEDA scales any object with a `/scale` subresource).
  */
-export function createScaledObject(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, labels: Record<string, string>): ApiObject {
+export function createScaledObject(
+  scope: Construct,
+  plan: ModelServicePlan,
+  track: PlannedTrack,
+  labels: Record<string, string>,
+  target: { readonly apiVersion: string; readonly kind: string; readonly name: string } = { apiVersion: 'apps/v1', kind: 'Deployment', name: track.deploymentName },
+): ApiObject {
   const s = plan.scaling as AutoscalePlan;
   return new ApiObject(scope, `scaled-object-${track.name}`, {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',
     metadata: { name: track.deploymentName, labels, annotations: plan.stopped ? { [KEDA_PAUSED_REPLICAS]: '0' } : undefined },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: track.deploymentName },
+      scaleTargetRef: { apiVersion: target.apiVersion, kind: target.kind, name: target.name },
       minReplicaCount: s.scaleToZero ? 0 : track.replicas,
       maxReplicaCount: s.maxReplicas,
       pollingInterval: 15,

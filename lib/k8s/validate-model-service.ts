@@ -3,6 +3,7 @@ import { describeVerdicts, placePod } from '../check/placement';
 import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
+import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
@@ -164,11 +165,14 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
 
   // Rollout and tracks.
   const rollout = props.rollout ?? Rollout.rollingUpdate();
-  check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest() or .shadow()');
+  check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest(), .shadow() or .progressive()');
   validateRollout(check, rollout, model.version, 'rollout');
-  const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate';
+  const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
   // Scaling first: each track's size derives from it.
   const scaling = planScaling(check, props, ctx, server);
+  if (rollout.kind === 'progressive') {
+    validateProgressiveFit(check, { name, scaleToZero: scaling.kind !== 'fixed' && scaling.scaleToZero, fixedReplicas: scaling.kind === 'fixed' ? scaling.replicas : undefined });
+  }
   const tracks = resolveTracks(model.version, rollout).map((t) => ({
     ...t,
     deploymentName: singleTrack ? name : `${name}-${t.name}`,

@@ -86,7 +86,11 @@ describe('examples/serving', () => {
 
   test('one service per strategy, and the stopped one answers 503 with no pods', () => {
     const deployments = ofKind(strategies, 'Deployment').map((d) => d.metadata.name);
-    expect(deployments).toEqual(['rolling', 'recreate', 'blue-green-blue', 'blue-green-green', 'canary-stable', 'canary-canary', 'ab-test-a', 'ab-test-b', 'shadow-stable', 'shadow-shadow', 'stopped']);
+    expect(deployments).toEqual(['rolling', 'recreate', 'blue-green-blue', 'blue-green-green', 'canary-stable', 'canary-canary', 'ab-test-a', 'ab-test-b', 'shadow-stable', 'shadow-shadow', 'progressive', 'stopped']);
+    // The progressive service's Deployment only holds the pod template; its Argo Rollout runs the pods.
+    expect(one(strategies, 'Deployment', 'progressive').spec.replicas).toBe(0);
+    expect(one(strategies, 'Rollout', 'progressive').spec.strategy.canary.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '600s' } }, { setWeight: 50 }, { pause: {} }]);
+    expect(ofKind(strategies, 'AnalysisTemplate').map((t) => t.metadata.name)).toEqual(['progressive-error-rate', 'progressive-latency-p99', 'progressive-failed-health-checks']);
     expect(one(strategies, 'Deployment', 'stopped').spec.replicas).toBe(0);
     expect(one(strategies, 'VirtualService', 'stopped').spec.http[0].directResponse.status).toBe(503);
     expect(one(strategies, 'Deployment', 'recreate').spec.strategy).toEqual({ type: 'Recreate' });

@@ -28,15 +28,24 @@ export const STOPPED_BODY = '{"error":"model service is stopped"}';
 
 /** The `http` routes of the VirtualService, in match order. */
 export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
-  if (ctx.stopped) {
-    // Timeout and retries do not apply: the proxy answers without calling anything.
-    return [{ name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } }];
-  }
   // gRPC calls to the gRPC port must reach that port, not the HTTP API. Their routes come first and
   // match on the port; the HTTP routes match no port so that they also take the gateway's traffic,
   // whose port is the gateway's own (443), not the Service's.
   const grpc = ctx.grpcPort === undefined ? [] : routesTo(ctx, ctx.grpcPort).map((route) => onPort(route, ctx.grpcPort!));
-  return [...grpc, ...routesTo(ctx, ctx.port)];
+  const routes = [...grpc, ...routesTo(ctx, ctx.port)];
+  if (ctx.stopped) {
+    // Timeout and retries do not apply: the proxy answers without calling anything.
+    const stopped = { name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } };
+    // A Rollout names the routes it re-weights and is invalid without them: keep them, behind a
+    // match that every request meets (so that only the last route has no match).
+    return ctx.rollout.kind === 'progressive' ? [{ ...stopped, match: [{ uri: { prefix: '/' } }] }, ...routes] : [stopped];
+  }
+  return routes;
+}
+
+/** Names of the routes that split a progressive rollout's traffic: what the Rollout re-weights. */
+export function progressiveRouteNames(grpcPort: number | undefined): string[] {
+  return grpcPort === undefined ? ['primary'] : ['primary-grpc', 'primary'];
 }
 
 function onPort(route: Record<string, unknown>, port: number): Record<string, unknown> {
@@ -95,6 +104,10 @@ function routesTo(ctx: RouteContext, port: number): Record<string, unknown>[] {
           ...policy,
         },
       ];
+    case 'progressive':
+      // The resting state: all to the stable subset. Argo Rollouts changes these weights while a
+      // rollout runs and puts them back when it ends.
+      return [{ name: 'primary', route: [destination('stable', 100), destination('canary', 0)], ...policy }];
   }
 }
 
@@ -112,5 +125,7 @@ export function expectedTrackNames(rollout: Rollout): string[] {
       return ['a', 'b'];
     case 'shadow':
       return ['stable', 'shadow'];
+    case 'progressive':
+      return ['rollout'];
   }
 }

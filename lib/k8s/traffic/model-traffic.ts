@@ -107,7 +107,7 @@ export class ModelTraffic extends Construct {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: metadata(props.serviceName),
-      spec: destinationRuleSpec(this.host, props.tracks, resolveLoadBalancer(props.loadBalancer), props.circuitBreaker),
+      spec: destinationRuleSpec(this.host, props.tracks, resolveLoadBalancer(props.loadBalancer), props.circuitBreaker, props.rollout),
     });
 
     const hosts = [this.host];

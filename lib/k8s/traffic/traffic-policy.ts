@@ -1,5 +1,5 @@
 import { TRACK_LABEL } from '../labels';
-import { Track } from '../rollout';
+import { Rollout, Track } from '../rollout';
 import { ResolvedLoadBalancer } from './load-balancer';
 import { CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './traffic-options';
 
@@ -20,9 +20,11 @@ export function loadBalancerPolicy(lb: ResolvedLoadBalancer): Record<string, unk
 
 /**
  * `spec` of the DestinationRule: one traffic policy for the service, and one subset per track that
- * selects the track's pods by their `modelserve.io/track` label (TRACK_LABEL).
+ * selects the track's pods by their `modelserve.io/track` label (TRACK_LABEL). A progressive
+ * rollout's one track gets two subsets, `stable` and `canary`, that both select its pods: Argo
+ * Rollouts adds each ReplicaSet's `rollouts-pod-template-hash` to them while it runs.
  */
-export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: ResolvedLoadBalancer, cb: CircuitBreakerOptions = {}): Record<string, unknown> {
+export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: ResolvedLoadBalancer, cb: CircuitBreakerOptions = {}, rollout?: Rollout): Record<string, unknown> {
   const limits = { ...DEFAULT_CIRCUIT_BREAKER, ...definedOnly(cb) };
   return {
     host,
@@ -46,7 +48,9 @@ export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: 
         maxEjectionPercent: limits.maxEjectionPercent,
       },
     },
-    subsets: tracks.map((t) => ({ name: t.name, labels: { [TRACK_LABEL]: t.name } })),
+    subsets: rollout?.kind === 'progressive'
+      ? ['stable', 'canary'].map((name) => ({ name, labels: { [TRACK_LABEL]: tracks[0].name } }))
+      : tracks.map((t) => ({ name: t.name, labels: { [TRACK_LABEL]: t.name } })),
   };
 }
 

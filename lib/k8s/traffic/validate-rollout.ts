@@ -1,4 +1,5 @@
 import { PropsValidator, formatValue } from '../../catalog';
+import { validateProgressiveOptions } from '../progressive/progressive-options';
 import { PodCountOrPercent, Rollout } from '../rollout';
 import {
   COOKIE_NAME_RULE,
@@ -22,7 +23,7 @@ export function validateRollout(check: PropsValidator, rollout: Rollout, current
     field,
     rollout,
     'is not a rollout strategy',
-    'build one with Rollout.rollingUpdate(), Rollout.canary({ newVersion, weight }), Rollout.blueGreen({ greenVersion }), Rollout.abTest({ variantVersion, match }), Rollout.shadow({ newVersion }) or Rollout.recreate()',
+    'build one with Rollout.rollingUpdate(), Rollout.canary({ newVersion, weight }), Rollout.blueGreen({ greenVersion }), Rollout.abTest({ variantVersion, match }), Rollout.shadow({ newVersion }), Rollout.progressive() or Rollout.recreate()',
   );
   const s = rollout.strategy;
   check.that(typeof s.options === 'object' && s.options !== null, field, s, 'has no options', 'build the rollout with one of the Rollout factories');
@@ -103,6 +104,10 @@ export function validateRollout(check: PropsValidator, rollout: Rollout, current
       }
       return;
     }
+    case 'progressive':
+      // No version to check: the new version is the pod template's, which the caller checks.
+      validateProgressiveOptions(check, s.options, field);
+      return;
     default:
       check.fail(`${field}.kind`, (s as { kind?: unknown }).kind, 'is not a rollout strategy', 'build the rollout with one of the Rollout factories');
   }

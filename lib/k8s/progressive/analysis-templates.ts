@@ -1,0 +1,133 @@
+import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progressive-options';
+
+/**
+ * Time between two measurements. A minute is four scrapes at Istio's usual 15 s and two at the
+ * 30 s the ModelService ServiceMonitor uses: fresh data each time, without asking Prometheus for
+ * the same answer twice.
+ */
+export const ANALYSIS_INTERVAL_SECONDS = 60;
+/** Window of the rates: two intervals, so that one late scrape does not empty it. */
+export const ANALYSIS_WINDOW = '2m';
+/**
+ * Failed measurements tolerated before a metric fails and the rollout is aborted. Argo counts
+ * failures over the whole run, not in a row: with 1, the second failed minute aborts, so a single
+ * burst (a client sending bad requests, a slow node) does not roll back a good version, and a bad
+ * one is rolled back two to three minutes after it starts failing.
+ */
+export const ANALYSIS_FAILURE_LIMIT = 1;
+/**
+ * Measurements in a row that may error (Prometheus unreachable, query timed out) before the
+ * metric errors, which aborts the rollout too. Five minutes covers a Prometheus restart with its
+ * write-ahead-log replay; a version is never promoted on a Prometheus that stays away longer.
+ * (Argo's default is 4.)
+ */
+export const ANALYSIS_CONSECUTIVE_ERROR_LIMIT = 5;
+/** Seconds a query may take; less than the interval, so a slow Prometheus errors rather than piles up. */
+export const ANALYSIS_QUERY_TIMEOUT_SECONDS = 20;
+
+/** The argument each template takes: the pod template hash of the new (latest) ReplicaSet. */
+export const CANARY_HASH_ARG = 'canary-hash';
+
+/** Metric names; unique over the three templates, because Argo merges them into one AnalysisRun. */
+export const ANALYSIS_METRICS = {
+  errorRate: 'error-rate',
+  latencyP99: 'latency-p99',
+  failedHealthChecks: 'failed-health-checks',
+} as const;
+
+/**
+ * gRPC status codes that are server errors: the ones the gRPC–HTTP mapping turns into 5xx
+ * (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS). A gRPC error
+ * travels in an HTTP 200, so `response_code` alone would miss it.
+ */
+export const GRPC_SERVER_ERRORS = '2|4|12|13|14|15';
+
+export interface AnalysisContext {
+  /** Name of the Kubernetes Service: Istio's `destination_service_name`. */
+  readonly serviceName: string;
+  readonly namespace: string;
+  /** Name of the Rollout: its pods are `<rollout>-<pod template hash>-<5 characters>`. */
+  readonly rolloutName: string;
+  /** The model server container, whose probes count as health checks. */
+  readonly containerName: string;
+  readonly prometheusUrl: string;
+  readonly thresholds?: ProgressiveAnalysisOptions;
+}
+
+export interface AnalysisTemplateSpec {
+  /** The Kubernetes name suffix (`<rollout>-<suffix>`). */
+  readonly suffix: string;
+  readonly spec: Record<string, unknown>;
+}
+
+/** The thresholds with the defaults applied. Call validateProgressiveOptions first. */
+export function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>> {
+  return {
+    maxErrorRatePercent: t.maxErrorRatePercent ?? DEFAULT_ROLLBACK_THRESHOLDS.maxErrorRatePercent,
+    maxLatencyP99Ms: t.maxLatencyP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxLatencyP99Ms,
+    maxFailedHealthChecks: t.maxFailedHealthChecks ?? DEFAULT_ROLLBACK_THRESHOLDS.maxFailedHealthChecks,
+    minRequests: t.minRequests ?? DEFAULT_ROLLBACK_THRESHOLDS.minRequests,
+  };
+}
+
+/**
+ * The new version's pods, by name: the ReplicaSet Argo creates for it is `<rollout>-<hash>` and
+ * its pods `<rollout>-<hash>-<5 characters>`. PromQL regexes are anchored, so the stable
+ * version's pods (another hash) never match. Service names are DNS labels: no regex characters.
+ */
+export function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>): string {
+  return `namespace="${ctx.namespace}", pod=~"${ctx.rolloutName}-{{args.${CANARY_HASH_ARG}}}-[a-z0-9]{5}"`;
+}
+
+/**
+ * The three AnalysisTemplates: error rate, p99 latency and failed health checks of the new
+ * version alone. Each query answers 0 when there is nothing to judge (no series yet, or fewer
+ * requests than `minRequests`), so that a quiet canary is not aborted for lack of data, and each
+ * condition also passes NaN (a 0/0 from series whose rates are all zero).
+ *
+ * Request metrics are the ones the new version's own sidecars report (`reporter="destination"`):
+ * they count every caller, in the mesh or through the gateway. What never reaches a pod (a crashed
+ * pod, a refused connection) shows in the health checks instead.
+ */
+export function analysisTemplateSpecs(ctx: AnalysisContext): AnalysisTemplateSpec[] {
+  const t = resolveRollbackThresholds(ctx.thresholds);
+  const pods = canaryPodSelector(ctx);
+  const requests = `reporter="destination", destination_service_namespace="${ctx.namespace}", destination_service_name="${ctx.serviceName}", ${pods}`;
+  const enoughRequests = `(sum(increase(istio_requests_total{${requests}}[${ANALYSIS_WINDOW}])) >= ${t.minRequests})`;
+  const errors =
+    `rate(istio_requests_total{${requests}, response_code=~"5.."}[${ANALYSIS_WINDOW}])` +
+    ` or rate(istio_requests_total{${requests}, response_code!~"5..", grpc_response_status=~"${GRPC_SERVER_ERRORS}"}[${ANALYSIS_WINDOW}])`;
+
+  const errorRate =
+    `((sum(${errors}) / sum(rate(istio_requests_total{${requests}}[${ANALYSIS_WINDOW}])) * 100)` +
+    ` and on() ${enoughRequests}) or on() vector(0)`;
+  const latencyP99 =
+    `(histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${requests}}[${ANALYSIS_WINDOW}])))` +
+    ` and on() ${enoughRequests}) or on() vector(0)`;
+  // kubelet's probe counter of each pod and container, since the pod started: the sum is every
+  // failed probe of the new version so far, which is what the threshold counts.
+  const failedHealthChecks =
+    `sum(prober_probe_total{${pods}, container="${ctx.containerName}", probe_type=~"Liveness|Readiness", result="failed"}) or on() vector(0)`;
+
+  const template = (metric: string, query: string, successCondition: string, failureLimit: number) => ({
+    args: [{ name: CANARY_HASH_ARG }],
+    metrics: [
+      {
+        name: metric,
+        interval: `${ANALYSIS_INTERVAL_SECONDS}s`,
+        failureLimit,
+        consecutiveErrorLimit: ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
+        successCondition,
+        provider: { prometheus: { address: ctx.prometheusUrl, timeout: ANALYSIS_QUERY_TIMEOUT_SECONDS, query } },
+      },
+    ],
+  });
+
+  return [
+    { suffix: ANALYSIS_METRICS.errorRate, spec: template(ANALYSIS_METRICS.errorRate, errorRate, `isNaN(result[0]) || result[0] <= ${t.maxErrorRatePercent}`, ANALYSIS_FAILURE_LIMIT) },
+    { suffix: ANALYSIS_METRICS.latencyP99, spec: template(ANALYSIS_METRICS.latencyP99, latencyP99, `isNaN(result[0]) || result[0] <= ${t.maxLatencyP99Ms}`, ANALYSIS_FAILURE_LIMIT) },
+    // A count over the pods' lifetime only grows: the tolerance is in the threshold, so the first
+    // measurement above it aborts.
+    { suffix: ANALYSIS_METRICS.failedHealthChecks, spec: template(ANALYSIS_METRICS.failedHealthChecks, failedHealthChecks, `result[0] <= ${t.maxFailedHealthChecks}`, 0) },
+  ];
+}

@@ -1,0 +1,3 @@
+export * from './progressive-options';
+export * from './analysis-templates';
+export * from './progressive-delivery';

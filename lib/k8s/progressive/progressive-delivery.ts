@@ -1,0 +1,187 @@
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { analysisTemplateSpecs, CANARY_HASH_ARG } from './analysis-templates';
+import { CanaryStep, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_MAX_NAME_LENGTH, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
+
+export const ROLLOUT_API_VERSION = 'argoproj.io/v1alpha1';
+/** The DestinationRule subsets Argo Rollouts points at the stable and the new ReplicaSet. */
+export const PROGRESSIVE_SUBSETS = { stable: 'stable', canary: 'canary' } as const;
+/** Label Argo Rollouts puts on each ReplicaSet's pods and adds to the subsets' selectors. */
+export const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
+
+export interface ProgressiveDeliveryProps {
+  /** Name of the Rollout and prefix of the AnalysisTemplates (`<name>-error-rate`, ...). */
+  readonly name: string;
+  /**
+   * Namespace of the objects.
+   * @default - the chart's namespace, else "default"
+   */
+  readonly namespace?: string;
+  /** Name of the Kubernetes Service: Istio's `destination_service_name` in the analysis queries. */
+  readonly serviceName: string;
+  /**
+   * The Deployment that holds the pod template (`workloadRef`). It is scaled to zero: the Rollout
+   * runs the pods.
+   */
+  readonly deployment: kplus.Deployment;
+  /** Labels the Rollout selects its pods by; the Deployment's pod template carries them. */
+  readonly selector: Readonly<Record<string, string>>;
+  /**
+   * A fixed replica count. Leave it out when an HPA or KEDA scales the Rollout, so that a GitOps
+   * sync does not reset what the autoscaler chose.
+   * @default - no count: the autoscaler's
+   */
+  readonly replicas?: number;
+  /** The VirtualService whose routes Argo Rollouts re-weights. */
+  readonly virtualServiceName: string;
+  /** Names of its HTTP routes that hold the stable and canary subsets. */
+  readonly routes: readonly string[];
+  /** The DestinationRule with the `stable` and `canary` subsets. */
+  readonly destinationRuleName: string;
+  /** @default - DEFAULT_CANARY_STEPS and DEFAULT_ROLLBACK_THRESHOLDS */
+  readonly options?: ProgressiveOptions;
+  /** Prometheus query endpoint of the analysis (`options.analysis.prometheusUrl` wins). */
+  readonly prometheusUrl: string;
+  /**
+   * Seconds a step may wait for the new pods to become ready before the rollout is aborted (the
+   * model failed to load). Pauses do not count.
+   * @default 900
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
+   * Labels of every object created here.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Progressive delivery of one model service with Argo Rollouts: a `Rollout` whose canary moves
+ * the service's requests to a new version in steps by re-weighting the Istio VirtualService
+ * between the DestinationRule's `stable` and `canary` subsets, and three `AnalysisTemplate`s
+ * that watch the new version from the first step and abort (all traffic back to stable, the new
+ * pods scaled down) when it errs, slows down or fails its health checks.
+ *
+ * The Rollout takes its pod template from the Deployment by `workloadRef` and that Deployment is
+ * scaled to zero, so the pod spec has one source (the Deployment, with its security context,
+ * probes and placement) and a change to it, such as a new `model.version`, starts a rollout.
+ */
+export class ProgressiveDelivery extends Construct implements kplus.IScalable {
+  public readonly rollout: ApiObject;
+  /** Error rate, p99 latency, failed health checks, in that order. */
+  public readonly analysisTemplates: readonly ApiObject[];
+  public readonly namespace: string;
+  public hasAutoscaler = false;
+  private readonly props: ProgressiveDeliveryProps;
+
+  constructor(scope: Construct, id: string, props: ProgressiveDeliveryProps) {
+    const namespace = props?.namespace ?? Chart.of(scope).namespace ?? 'default';
+    // Checked before the construct joins the tree, so a bad prop leaves nothing behind.
+    validateProgressiveDeliveryProps(new PropsValidator(scope.node.path ? `${scope.node.path}/${id}` : id), props, namespace);
+    super(scope, id);
+    this.props = props;
+    this.namespace = namespace;
+    const options = props.options ?? {};
+    const metadata = (name: string) => ({ name, namespace, ...(props.labels ? { labels: { ...props.labels } } : {}) });
+
+    const specs = analysisTemplateSpecs({
+      serviceName: props.serviceName,
+      namespace,
+      rolloutName: props.name,
+      containerName: props.deployment.containers[0].name,
+      prometheusUrl: options.analysis?.prometheusUrl ?? props.prometheusUrl,
+      thresholds: options.analysis,
+    });
+    this.analysisTemplates = specs.map((t) => new ApiObject(this, `analysis-${t.suffix}`, {
+      apiVersion: ROLLOUT_API_VERSION,
+      kind: 'AnalysisTemplate',
+      metadata: metadata(`${props.name}-${t.suffix}`),
+      spec: t.spec,
+    }));
+
+    const deploymentName = props.deployment.name;
+    this.rollout = new ApiObject(this, 'rollout', {
+      apiVersion: ROLLOUT_API_VERSION,
+      kind: 'Rollout',
+      metadata: metadata(props.name),
+      spec: {
+        // Read at synth time: an autoscaler created after this construct still removes the count.
+        replicas: Lazy.any({ produce: () => (this.hasAutoscaler ? undefined : props.replicas) }),
+        selector: { matchLabels: { ...props.selector } },
+        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
+        progressDeadlineSeconds: props.progressDeadlineSeconds ?? 900,
+        // A new version whose pods never become ready is rolled back rather than left half-way.
+        progressDeadlineAbort: true,
+        strategy: {
+          canary: {
+            // The stable ReplicaSet keeps its full size during the rollout (no dynamicStableScale),
+            // so an abort moves the traffic back at once, onto pods that are already warm.
+            abortScaleDownDelaySeconds: 30,
+            analysis: {
+              templates: this.analysisTemplates.map((t) => ({ templateName: t.name })),
+              args: [{ name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }],
+            },
+            trafficRouting: {
+              istio: {
+                virtualService: { name: props.virtualServiceName, routes: [...props.routes] },
+                destinationRule: { name: props.destinationRuleName, canarySubsetName: PROGRESSIVE_SUBSETS.canary, stableSubsetName: PROGRESSIVE_SUBSETS.stable },
+              },
+            },
+            steps: canarySteps(options.steps ?? DEFAULT_CANARY_STEPS),
+          },
+        },
+      },
+    });
+
+    // The Deployment only holds the template. Its replicas (or the autoscaler's lack of them)
+    // become 0, and its topology spread keys on the hash label Argo puts on the Rollout's pods,
+    // which carry no `pod-template-hash`, so that stable and new ReplicaSets spread each on their
+    // own as a Deployment's do.
+    const deployment = ApiObject.of(props.deployment);
+    deployment.addJsonPatch(JsonPatch.add('/spec/replicas', 0));
+    const spread = deployment.toJson().spec?.template?.spec?.topologySpreadConstraints as Array<Record<string, unknown>> | undefined;
+    if (spread) {
+      deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/topologySpreadConstraints', spread.map((c) => ({ ...c, matchLabelKeys: [ROLLOUT_HASH_LABEL] }))));
+    }
+  }
+
+  /** The HPA (or KEDA) target: the Rollout, through its `/scale` subresource. */
+  public get scaleTargetRef(): { apiVersion: string; kind: string; name: string } {
+    return { apiVersion: ROLLOUT_API_VERSION, kind: 'Rollout', name: this.props.name };
+  }
+
+  public markHasAutoscaler(): void {
+    this.hasAutoscaler = true;
+  }
+
+  public toScalingTarget(): kplus.ScalingTarget {
+    return { ...this.scaleTargetRef, containers: this.props.deployment.containers, replicas: this.hasAutoscaler ? undefined : this.props.replicas };
+  }
+}
+
+/** Argo canary steps: each weight, then its pause; after the last pause Argo promotes to 100 %. */
+export function canarySteps(steps: readonly CanaryStep[]): Record<string, unknown>[] {
+  return steps.flatMap((s) => {
+    const seconds = s.pause ? s.pause.seconds : DEFAULT_STEP_PAUSE_SECONDS;
+    return [{ setWeight: s.weight }, { pause: seconds === undefined ? {} : { duration: `${seconds}s` } }];
+  });
+}
+
+function validateProgressiveDeliveryProps(check: PropsValidator, props: ProgressiveDeliveryProps, namespace: string): void {
+  check.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { name, serviceName, deployment, selector, virtualServiceName, routes, destinationRuleName, prometheusUrl }');
+  check.matches('name', props.name, DNS_LABEL, DNS_LABEL_RULE);
+  check.that(typeof props.name === 'string' && props.name.length <= PROGRESSIVE_MAX_NAME_LENGTH, 'name', props.name, `is longer than ${PROGRESSIVE_MAX_NAME_LENGTH} characters, so the new version's pod names are cut and the analysis cannot find them`, `use a name of at most ${PROGRESSIVE_MAX_NAME_LENGTH} characters`);
+  check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
+  check.matches('serviceName', props.serviceName, DNS_LABEL, DNS_LABEL_RULE);
+  check.that(props.deployment instanceof kplus.Deployment && props.deployment.containers.length > 0, 'deployment', props.deployment?.name, 'is not a Deployment with a container', 'pass the Deployment that holds the pod template');
+  check.that(typeof props.selector === 'object' && props.selector !== null && Object.keys(props.selector).length > 0, 'selector', props.selector, 'is empty', 'give the labels of the pod template, e.g. { "modelserve.io/service": "resnet" }');
+  check.integerInRange('replicas', props.replicas, 0, 1000);
+  check.matches('virtualServiceName', props.virtualServiceName, DNS_LABEL, DNS_LABEL_RULE);
+  check.matches('destinationRuleName', props.destinationRuleName, DNS_LABEL, DNS_LABEL_RULE);
+  check.that(Array.isArray(props.routes) && props.routes.length > 0, 'routes', props.routes, 'is empty', 'name the VirtualService routes that hold the stable and canary subsets, e.g. ["primary"]');
+  check.that(typeof props.prometheusUrl === 'string' && /^https?:\/\/\S+$/.test(props.prometheusUrl), 'prometheusUrl', props.prometheusUrl, 'is not an http(s) URL', 'give the Prometheus query endpoint, e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
+  check.integerInRange('progressDeadlineSeconds', props.progressDeadlineSeconds, 60, 86_400);
+  validateProgressiveOptions(check, props.options ?? {}, 'options');
+}

@@ -1,0 +1,415 @@
+import { ValidationError } from '../../lib/catalog';
+import {
+  ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
+  CanaryPause,
+  DEFAULT_CANARY_STEPS,
+  DEFAULT_ROLLBACK_THRESHOLDS,
+  KEDA_PAUSED_REPLICAS,
+  ModelServer,
+  ModelService,
+  ModelServiceProps,
+  Rollout,
+} from '../../lib/k8s';
+import { DEFAULT_PROMETHEUS_URL } from '../../lib/k8s/validate-model-service';
+import { restrictedViolations } from '../support/pod-security';
+import { schemaFailures } from '../support/schema';
+import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
+
+function objects(props: ModelServiceProps): K8sObject[] {
+  const c = chart();
+  new ModelService(c, 'svc', props);
+  return ofService(synth(c), 'svc');
+}
+
+const PROGRESSIVE: ModelServiceProps = { ...CPU_SERVICE, rollout: Rollout.progressive() };
+/** `name=~"svc-<hash>-<5>"` over the namespace of the test chart. */
+const CANARY_PODS = 'namespace="models-production", pod=~"svc-{{args.canary-hash}}-[a-z0-9]{5}"';
+const CANARY_REQUESTS = `reporter="destination", destination_service_namespace="models-production", destination_service_name="svc", ${CANARY_PODS}`;
+
+/** The one metric of an AnalysisTemplate, by the template's name. */
+function metricOf(o: K8sObject[], name: string): any {
+  const t = one(o, 'AnalysisTemplate', name);
+  expect(t.spec.metrics).toHaveLength(1);
+  expect(t.spec.args).toEqual([{ name: 'canary-hash' }]);
+  return t.spec.metrics[0];
+}
+
+describe('Rollout.progressive: the Rollout', () => {
+  const o = objects(PROGRESSIVE);
+
+  test('runs the Deployment\'s pod template by workloadRef; the Deployment is scaled to zero', () => {
+    const rollout = one(o, 'Rollout', 'svc');
+    expect(rollout.apiVersion).toBe('argoproj.io/v1alpha1');
+    expect(rollout.spec.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
+    expect(rollout.spec.template).toBeUndefined();
+    const deployment = one(o, 'Deployment', 'svc');
+    expect(deployment.spec.replicas).toBe(0);
+    // The Rollout selects exactly the labels the template carries.
+    expect(rollout.spec.selector).toEqual({ matchLabels: { 'modelserve.io/service': 'svc', 'modelserve.io/track': 'rollout' } });
+    expect(deployment.spec.template.metadata.labels).toMatchObject(rollout.spec.selector.matchLabels);
+    expect(deployment.spec.template.metadata.labels.version).toBe('1.0.0');
+    expect(ofKind(o, 'Deployment')).toHaveLength(1);
+  });
+
+  test('a new version is a change of the template: the model version is in the labels and MODEL_URI', () => {
+    const next = one(objects({ ...PROGRESSIVE, model: { ...CPU_SERVICE.model, version: '1.1.0' } }), 'Deployment', 'svc').spec.template;
+    expect(next.metadata.labels.version).toBe('1.1.0');
+    expect(next.spec.containers[0].env).toContainEqual({ name: 'MODEL_URI', value: 's3://models-bucket/ner/1.1.0/' });
+    // The Rollout itself does not change: Argo reads the template from the Deployment.
+    expect(one(objects({ ...PROGRESSIVE, model: { ...CPU_SERVICE.model, version: '1.1.0' } }), 'Rollout').spec).toEqual(one(o, 'Rollout').spec);
+  });
+
+  test('default steps: 10 % for 5 min, 25 % for 5 min, 50 % for 10 min, then 100 %', () => {
+    expect(one(o, 'Rollout').spec.strategy.canary.steps).toEqual([
+      { setWeight: 10 },
+      { pause: { duration: '300s' } },
+      { setWeight: 25 },
+      { pause: { duration: '300s' } },
+      { setWeight: 50 },
+      { pause: { duration: '600s' } },
+    ]);
+    expect(DEFAULT_CANARY_STEPS.map((s) => [s.weight, s.pause?.seconds])).toEqual([[10, 300], [25, 300], [50, 600]]);
+  });
+
+  test('custom steps: seconds, minutes, the 5-minute default and an indefinite pause for a person to promote', () => {
+    const steps = [
+      { weight: 5, pause: CanaryPause.seconds(90) },
+      { weight: 20 },
+      { weight: 60, pause: CanaryPause.minutes(15) },
+      { weight: 99, pause: CanaryPause.untilPromoted() },
+    ];
+    expect(one(objects({ ...CPU_SERVICE, rollout: Rollout.progressive({ steps }) }), 'Rollout').spec.strategy.canary.steps).toEqual([
+      { setWeight: 5 }, { pause: { duration: '90s' } },
+      { setWeight: 20 }, { pause: { duration: '300s' } },
+      { setWeight: 60 }, { pause: { duration: '900s' } },
+      { setWeight: 99 }, { pause: {} },
+    ]);
+  });
+
+  test('a new version whose pods never get ready is aborted at the progress deadline', () => {
+    const spec = one(o, 'Rollout').spec;
+    expect(spec.progressDeadlineAbort).toBe(true);
+    // startupTimeoutSeconds (300 for CPU) + 300, as for the Deployments.
+    expect(spec.progressDeadlineSeconds).toBe(600);
+    expect(one(objects({ ...GPU_SERVICE, rollout: Rollout.progressive() }), 'Rollout').spec.progressDeadlineSeconds).toBe(900);
+    expect(spec.strategy.canary.abortScaleDownDelaySeconds).toBe(30);
+    // The stable ReplicaSet stays at full size, so an abort lands on warm pods.
+    expect(spec.strategy.canary.dynamicStableScale).toBeUndefined();
+  });
+
+  test('topology spread keys on the hash Argo puts on its pods, so each ReplicaSet spreads on its own', () => {
+    const spread = one(o, 'Deployment').spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: any) => [c.topologyKey, c.matchLabelKeys])).toEqual([
+      ['topology.kubernetes.io/zone', ['rollouts-pod-template-hash']],
+      ['kubernetes.io/hostname', ['rollouts-pod-template-hash']],
+    ]);
+  });
+});
+
+describe('Rollout.progressive: traffic through the Istio VirtualService and DestinationRule', () => {
+  test('the Rollout re-weights the named route between the DestinationRule\'s stable and canary subsets', () => {
+    const o = objects(PROGRESSIVE);
+    expect(one(o, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({
+      istio: {
+        virtualService: { name: 'svc', routes: ['primary-grpc', 'primary'] },
+        destinationRule: { name: 'svc', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+      },
+    });
+    const http = one(o, 'VirtualService', 'svc').spec.http;
+    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    for (const route of http) {
+      expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['stable', 100], ['canary', 0]]);
+    }
+    expect(http[1].route[0].destination).toEqual({ host: 'svc.models-production.svc.cluster.local', subset: 'stable', port: { number: 80 } });
+  });
+
+  test('the subsets select the Rollout\'s pods with no version label: Argo adds each ReplicaSet\'s rollouts-pod-template-hash', () => {
+    const dr = one(objects(PROGRESSIVE), 'DestinationRule', 'svc');
+    expect(dr.spec.subsets).toEqual([
+      { name: 'stable', labels: { 'modelserve.io/track': 'rollout' } },
+      { name: 'canary', labels: { 'modelserve.io/track': 'rollout' } },
+    ]);
+    // The traffic policy (mTLS, outlier ejection) is the same as for every other strategy.
+    expect(dr.spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+  });
+
+  test('a server without a gRPC port has one route', () => {
+    const o = objects({ ...PROGRESSIVE, server: ModelServer.custom({ port: 9000, healthPath: '/ok' }) });
+    expect(one(o, 'Rollout').spec.strategy.canary.trafficRouting.istio.virtualService.routes).toEqual(['primary']);
+    expect(one(o, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['primary']);
+  });
+
+  test('through a gateway: the same routes serve the mesh and the gateway', () => {
+    const vs = one(objects({ ...PROGRESSIVE, gateway: { hosts: ['ner.models.example.com'], tlsSecretName: 'ner-tls' } }), 'VirtualService');
+    expect(vs.spec.gateways).toEqual(['models-production/svc', 'mesh']);
+    expect(vs.spec.http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+  });
+});
+
+describe('Rollout.progressive: automatic rollback', () => {
+  const o = objects(PROGRESSIVE);
+
+  test('three AnalysisTemplates run in the background from the first step, on the new ReplicaSet\'s pod template hash', () => {
+    expect(ofKind(o, 'AnalysisTemplate').map((t) => t.metadata.name)).toEqual(['svc-error-rate', 'svc-latency-p99', 'svc-failed-health-checks']);
+    const analysis = one(o, 'Rollout').spec.strategy.canary.analysis;
+    expect(analysis).toEqual({
+      templates: [{ templateName: 'svc-error-rate' }, { templateName: 'svc-latency-p99' }, { templateName: 'svc-failed-health-checks' }],
+      args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+    });
+    // No startingStep: the analysis starts with the 10 % step.
+    expect(analysis.startingStep).toBeUndefined();
+    // Argo merges the templates into one run, which needs distinct metric names.
+    expect(ofKind(o, 'AnalysisTemplate').map((t) => t.spec.metrics[0].name)).toEqual(['error-rate', 'latency-p99', 'failed-health-checks']);
+  });
+
+  test('error rate: aborts above 5 % of the new pods\' requests answered 5xx (or a gRPC server error)', () => {
+    const m = metricOf(o, 'svc-error-rate');
+    expect(m.successCondition).toBe('isNaN(result[0]) || result[0] <= 5');
+    expect([m.interval, m.failureLimit, m.consecutiveErrorLimit]).toEqual(['60s', 1, 5]);
+    expect(m.provider.prometheus.address).toBe(DEFAULT_PROMETHEUS_URL);
+    expect(m.provider.prometheus.timeout).toBe(20);
+    expect(m.provider.prometheus.query).toBe(
+      `((sum(rate(istio_requests_total{${CANARY_REQUESTS}, response_code=~"5.."}[2m])` +
+      ` or rate(istio_requests_total{${CANARY_REQUESTS}, response_code!~"5..", grpc_response_status=~"2|4|12|13|14|15"}[2m]))` +
+      ` / sum(rate(istio_requests_total{${CANARY_REQUESTS}}[2m])) * 100)` +
+      ` and on() (sum(increase(istio_requests_total{${CANARY_REQUESTS}}[2m])) >= 10)) or on() vector(0)`,
+    );
+  });
+
+  test('p99 latency: aborts above 2000 ms, from the Istio duration histogram of the new pods', () => {
+    const m = metricOf(o, 'svc-latency-p99');
+    expect(m.successCondition).toBe('isNaN(result[0]) || result[0] <= 2000');
+    expect([m.interval, m.failureLimit, m.consecutiveErrorLimit]).toEqual(['60s', 1, 5]);
+    expect(m.provider.prometheus.query).toBe(
+      `(histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${CANARY_REQUESTS}}[2m])))` +
+      ` and on() (sum(increase(istio_requests_total{${CANARY_REQUESTS}}[2m])) >= 10)) or on() vector(0)`,
+    );
+  });
+
+  test('health checks: aborts after more than 3 failed liveness or readiness probes of the new pods; startup probes do not count', () => {
+    const m = metricOf(o, 'svc-failed-health-checks');
+    expect(m.successCondition).toBe('result[0] <= 3');
+    // A lifetime count only grows: the tolerance is the threshold, so the first failure aborts.
+    expect([m.interval, m.failureLimit, m.consecutiveErrorLimit]).toEqual(['60s', 0, ANALYSIS_CONSECUTIVE_ERROR_LIMIT]);
+    expect(m.provider.prometheus.query).toBe(
+      `sum(prober_probe_total{${CANARY_PODS}, container="model-server", probe_type=~"Liveness|Readiness", result="failed"}) or on() vector(0)`,
+    );
+  });
+
+  test('no traffic and empty vectors pass: every query falls back to 0 and every condition passes NaN', () => {
+    for (const t of ofKind(o, 'AnalysisTemplate')) {
+      expect(t.spec.metrics[0].provider.prometheus.query).toMatch(/ or on\(\) vector\(0\)$/);
+    }
+    expect(DEFAULT_ROLLBACK_THRESHOLDS).toEqual({ maxErrorRatePercent: 5, maxLatencyP99Ms: 2000, maxFailedHealthChecks: 3, minRequests: 10 });
+  });
+
+  test('every threshold, the minimum request count and the Prometheus URL can be overridden', () => {
+    const custom = objects({
+      ...CPU_SERVICE,
+      rollout: Rollout.progressive({
+        analysis: { maxErrorRatePercent: 1.5, maxLatencyP99Ms: 750, maxFailedHealthChecks: 0, minRequests: 50, prometheusUrl: 'https://prometheus.example.com' },
+      }),
+    });
+    expect(metricOf(custom, 'svc-error-rate').successCondition).toBe('isNaN(result[0]) || result[0] <= 1.5');
+    expect(metricOf(custom, 'svc-latency-p99').successCondition).toBe('isNaN(result[0]) || result[0] <= 750');
+    expect(metricOf(custom, 'svc-failed-health-checks').successCondition).toBe('result[0] <= 0');
+    expect(metricOf(custom, 'svc-error-rate').provider.prometheus.query).toContain('[2m])) >= 50)');
+    expect(metricOf(custom, 'svc-latency-p99').provider.prometheus.query).toContain('[2m])) >= 50)');
+    for (const t of ofKind(custom, 'AnalysisTemplate')) expect(t.spec.metrics[0].provider.prometheus.address).toBe('https://prometheus.example.com');
+  });
+
+  test('without its own URL the analysis asks the Prometheus autoscaling uses', () => {
+    const o2 = objects({ ...PROGRESSIVE, autoscaling: { requestsPerSecond: 10, prometheusUrl: 'http://prom.monitoring:9090' } });
+    for (const t of ofKind(o2, 'AnalysisTemplate')) expect(t.spec.metrics[0].provider.prometheus.address).toBe('http://prom.monitoring:9090');
+  });
+});
+
+describe('Rollout.progressive with autoscaling, disruption budgets and stop', () => {
+  test('an HPA scales the Rollout, which then carries no replica count', () => {
+    const o = objects({ ...PROGRESSIVE, autoscaling: { minReplicas: 3, maxReplicas: 9, targetCpuUtilization: 60 } });
+    const hpa = one(o, 'HorizontalPodAutoscaler', 'svc');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'svc' });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 9]);
+    expect(hpa.spec.metrics[0].containerResource.container).toBe('model-server');
+    expect(one(o, 'Rollout').spec.replicas).toBeUndefined();
+    expect(one(o, 'Deployment').spec.replicas).toBe(0);
+  });
+
+  test('a KEDA ScaledObject scales the Rollout', () => {
+    const o = objects({ ...PROGRESSIVE, autoscaling: { minReplicas: 2, maxReplicas: 8, requestsPerSecond: 25 } });
+    expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
+    const so = one(o, 'ScaledObject', 'svc');
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'svc' });
+    // One track: the request rate is the whole service's, stable and new version together.
+    expect(so.spec.triggers[0].metadata.query).not.toContain('destination_version');
+    expect(one(o, 'Rollout').spec.replicas).toBeUndefined();
+  });
+
+  test('fixed replicas are the Rollout\'s; the new version gets its weight\'s share on top (Argo sizes it)', () => {
+    const o = objects({ ...PROGRESSIVE, replicas: 4 });
+    expect(one(o, 'Rollout').spec.replicas).toBe(4);
+    expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('the PodDisruptionBudget selects every pod of the Rollout, stable and new', () => {
+    const o = objects(PROGRESSIVE);
+    const pdb = one(o, 'PodDisruptionBudget', 'svc');
+    expect(pdb.spec.selector).toEqual(one(o, 'Rollout').spec.selector);
+    expect(pdb.spec.maxUnavailable).toBe(1);
+  });
+
+  test('stopped: the Rollout runs no pods, no HPA or PDB, and the VirtualService answers 503 but keeps the routes the Rollout names', () => {
+    const o = objects({ ...PROGRESSIVE, stopped: true, autoscaling: { maxReplicas: 4 } });
+    expect(one(o, 'Rollout').spec.replicas).toBe(0);
+    expect(one(o, 'Deployment').spec.replicas).toBe(0);
+    expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(ofKind(o, 'PodDisruptionBudget')).toEqual([]);
+    const http = one(o, 'VirtualService').spec.http;
+    expect(http.map((r: any) => r.name)).toEqual(['stopped', 'primary-grpc', 'primary']);
+    expect(http[0]).toMatchObject({ match: [{ uri: { prefix: '/' } }], directResponse: { status: 503 } });
+    expect(one(o, 'Rollout').spec.strategy.canary.trafficRouting.istio.virtualService.routes).toEqual(['primary-grpc', 'primary']);
+  });
+
+  test('stopped with KEDA: the ScaledObject is paused at zero and still targets the Rollout', () => {
+    const o = objects({ ...PROGRESSIVE, stopped: true, autoscaling: { maxReplicas: 4, requestsPerSecond: 5 } });
+    const so = one(o, 'ScaledObject');
+    expect(so.metadata.annotations).toEqual({ [KEDA_PAUSED_REPLICAS]: '0' });
+    expect(so.spec.scaleTargetRef.kind).toBe('Rollout');
+    expect(one(o, 'Rollout').spec.replicas).toBe(0);
+  });
+});
+
+describe('Rollout.progressive output is valid', () => {
+  test('every object passes the Kubernetes, Argo Rollouts and Istio schemas, and the pod template the restricted profile', () => {
+    const c = chart();
+    new ModelService(c, 'cpu', PROGRESSIVE);
+    new ModelService(c, 'gpu-keda', { ...GPU_SERVICE, rollout: Rollout.progressive({ steps: [{ weight: 20, pause: CanaryPause.untilPromoted() }] }), autoscaling: { maxReplicas: 4, targetGpuUtilization: 70 } });
+    new ModelService(c, 'hpa', { ...CPU_SERVICE, model: { ...CPU_SERVICE.model, id: 'other' }, rollout: Rollout.progressive({ analysis: { maxLatencyP99Ms: 300 } }), autoscaling: { maxReplicas: 5 }, gateway: { hosts: ['hpa.models.example.com'], tlsSecretName: 'hpa-tls' } });
+    new ModelService(c, 'stopped', { ...PROGRESSIVE, stopped: true });
+    const all = synth(c);
+    expect(new Set(ofKind(all, 'Rollout').map((r) => r.metadata.name))).toEqual(new Set(['cpu', 'gpu-keda', 'hpa', 'stopped']));
+    expect(ofKind(all, 'AnalysisTemplate')).toHaveLength(12);
+    const result = schemaFailures(all);
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toBe(all.length);
+    for (const r of ofKind(all, 'Rollout')) {
+      const template = one(all, 'Deployment', r.spec.workloadRef.name).spec.template.spec;
+      expect({ rollout: r.metadata.name, violations: restrictedViolations(template) }).toEqual({ rollout: r.metadata.name, violations: [] });
+    }
+  });
+});
+
+describe('Rollout.progressive: bad options are rejected before anything is created', () => {
+  function expectRejected(props: ModelServiceProps, message: string): void {
+    const c = chart();
+    let error: unknown;
+    try {
+      new ModelService(c, 'svc', props);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toBe(message);
+    expect(c.node.tryFindChild('svc')).toBeUndefined();
+    expect(synth(c).filter((x) => x.metadata.labels?.['modelserve.io/service'] !== undefined)).toEqual([]);
+  }
+  const steps = (...s: Array<{ weight: number; pause?: CanaryPause }>) => ({ ...CPU_SERVICE, rollout: Rollout.progressive({ steps: s }) });
+  const analysis = (a: object) => ({ ...CPU_SERVICE, rollout: Rollout.progressive({ analysis: a }) });
+
+  test('weights out of order', () => {
+    expectRejected(
+      steps({ weight: 25 }, { weight: 10 }),
+      'serving/svc: rollout.steps[1].weight (10) is not greater than the weight of the step before (25), so the rollout would move traffic back to the old version; list the weights in increasing order, e.g. [10,25,50]',
+    );
+    expectRejected(
+      steps({ weight: 20 }, { weight: 20 }),
+      'serving/svc: rollout.steps[1].weight (20) is not greater than the weight of the step before (20), so the rollout would move traffic back to the old version; list the weights in increasing order, e.g. [10,25,50]',
+    );
+  });
+
+  test('weights outside 1–99 or not whole', () => {
+    const problem = 'must be a whole percentage from 1 to 99; the new version gets 100 % by itself after the last step';
+    expectRejected(steps({ weight: 10 }, { weight: 100 }), `serving/svc: rollout.steps[1].weight (100) ${problem}; set rollout.steps[1].weight between 1 and 99`);
+    expectRejected(steps({ weight: 0 }), `serving/svc: rollout.steps[0].weight (0) ${problem}; set rollout.steps[0].weight between 1 and 99`);
+    expectRejected(steps({ weight: 12.5 }), `serving/svc: rollout.steps[0].weight (12.5) ${problem}; set rollout.steps[0].weight between 1 and 99`);
+  });
+
+  test('no steps', () => {
+    expectRejected(steps(), 'serving/svc: rollout.steps ([]) is empty; list at least one step, e.g. [{ weight: 10, pause: CanaryPause.minutes(5) }], or leave rollout.steps out for 10 %, 25 %, 50 %');
+  });
+
+  test('pauses that are not a whole number of seconds from 1 to a day', () => {
+    const fix = 'give a pause of at least 1 second and at most a day, or CanaryPause.untilPromoted() to wait for a person';
+    expectRejected(steps({ weight: 10, pause: CanaryPause.seconds(0) }), `serving/svc: rollout.steps[0].pause (0) must be a whole number of seconds from 1 to 86400; ${fix}`);
+    expectRejected(steps({ weight: 10, pause: CanaryPause.minutes(0.01) }), `serving/svc: rollout.steps[0].pause (0.6) must be a whole number of seconds from 1 to 86400; ${fix}`);
+    expectRejected(steps({ weight: 10, pause: CanaryPause.minutes(24 * 60 + 1) }), `serving/svc: rollout.steps[0].pause (86460) must be a whole number of seconds from 1 to 86400; ${fix}`);
+  });
+
+  test('thresholds out of range', () => {
+    expectRejected(
+      analysis({ maxErrorRatePercent: 150 }),
+      'serving/svc: rollout.analysis.maxErrorRatePercent (150) must be a number from 0.1 to 99; give the error rate, percent, above which the rollout is aborted, from 0.1 to 99 (default 5)',
+    );
+    expectRejected(
+      analysis({ maxErrorRatePercent: 0 }),
+      'serving/svc: rollout.analysis.maxErrorRatePercent (0) must be a number from 0.1 to 99; give the error rate, percent, above which the rollout is aborted, from 0.1 to 99 (default 5)',
+    );
+    expectRejected(
+      analysis({ maxLatencyP99Ms: 0 }),
+      'serving/svc: rollout.analysis.maxLatencyP99Ms (0) must be a whole number from 1 to 600000; give the p99 latency, whole milliseconds, above which the rollout is aborted, from 1 to 600000 (default 2000)',
+    );
+    expectRejected(
+      analysis({ maxFailedHealthChecks: -1 }),
+      'serving/svc: rollout.analysis.maxFailedHealthChecks (-1) must be a whole number from 0 to 1000; give the failed probes tolerated before the rollout is aborted, from 0 to 1000 (default 3)',
+    );
+    expectRejected(
+      analysis({ minRequests: 0 }),
+      'serving/svc: rollout.analysis.minRequests (0) must be a whole number from 1 to 1000000; give the requests needed in 2 minutes before error rate and latency are judged, at least 1 (default 10)',
+    );
+  });
+
+  test('a Prometheus URL that is not http(s)', () => {
+    expectRejected(
+      analysis({ prometheusUrl: 'prometheus:9090' }),
+      'serving/svc: rollout.analysis.prometheusUrl ("prometheus:9090") is not an http(s) URL; give the Prometheus query endpoint, e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"',
+    );
+  });
+
+  test('progressive with scale to zero: no pods to judge', () => {
+    expectRejected(
+      { ...CPU_SERVICE, rollout: Rollout.progressive(), autoscaling: { scaleToZero: true, requestsPerSecond: 5 } },
+      'serving/svc: autoscaling.scaleToZero (true) is set with a progressive rollout: a service scaled to zero rolls out with no pods to measure, so the analysis would pass unseen and promote the new version; drop scaleToZero (keep minReplicas at 1 or more), or use Rollout.canary() for a fixed split',
+    );
+  });
+
+  test('progressive with zero replicas', () => {
+    expectRejected(
+      { ...PROGRESSIVE, replicas: 0 },
+      'serving/svc: replicas (0) is 0 with a progressive rollout: with no pods the analysis would pass unseen and promote the new version; set replicas to 1 or more, or use stopped: true to take the service down',
+    );
+  });
+
+  test('progressive with a name too long for the analysis to find the pods', () => {
+    const name = `m${'x'.repeat(46)}`;
+    expectRejected(
+      { ...PROGRESSIVE, name },
+      `serving/svc: name ("${name}") has 47 characters, too many for a progressive rollout: the analysis finds the new version's pods by name (<name>-<pod template hash>-<5 characters>), and Kubernetes cuts pod names longer than 63 characters; use a name of at most 46 characters`,
+    );
+    // 46 is fine.
+    const c = chart();
+    new ModelService(c, 'svc', { ...PROGRESSIVE, name: name.slice(1) });
+    expect(one(synth(c), 'Rollout').metadata.name).toBe(name.slice(1));
+  });
+
+  test('options from JavaScript callers that are not what the types say', () => {
+    const loose = (p: unknown): any => p;
+    expectRejected(
+      { ...CPU_SERVICE, rollout: Rollout.progressive({ steps: [{ weight: 10, pause: loose(300) }] }) },
+      'serving/svc: rollout.steps[0].pause (300) is not a CanaryPause; use CanaryPause.seconds(n), CanaryPause.minutes(n) or CanaryPause.untilPromoted()',
+    );
+    expectRejected(
+      { ...CPU_SERVICE, rollout: Rollout.progressive(loose({ analysis: 'strict' })) },
+      'serving/svc: rollout.analysis ("strict") is not an object; pass { maxErrorRatePercent, maxLatencyP99Ms, maxFailedHealthChecks } or leave rollout.analysis out',
+    );
+  });
+});
