@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-27';
 import { ValidationError } from '../../lib/catalog';
 import {
   ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
@@ -8,6 +9,7 @@ import {
   ModelServer,
   ModelService,
   ModelServiceProps,
+  ProgressiveDelivery,
   Rollout,
 } from '../../lib/k8s';
 import { DEFAULT_PROMETHEUS_URL } from '../../lib/k8s/validate-model-service';
@@ -411,5 +413,47 @@ describe('Rollout.progressive: bad options are rejected before anything is creat
       { ...CPU_SERVICE, rollout: Rollout.progressive(loose({ analysis: 'strict' })) },
       'serving/svc: rollout.analysis ("strict") is not an object; pass { maxErrorRatePercent, maxLatencyP99Ms, maxFailedHealthChecks } or leave rollout.analysis out',
     );
+  });
+});
+
+describe('ProgressiveDelivery on its own', () => {
+  function deployment(c: ReturnType<typeof chart>): kplus.Deployment {
+    const d = new kplus.Deployment(c, 'web', { metadata: { name: 'web' }, podMetadata: { labels: { app: 'web' } }, select: false, replicas: 3 });
+    d.select(kplus.LabelSelector.of({ labels: { app: 'web' } }));
+    d.addContainer({ name: 'web', image: 'registry.example.com/web:1.0.0', portNumber: 8080 });
+    return d;
+  }
+  const props = (d: kplus.Deployment) => ({
+    name: 'web',
+    serviceName: 'web',
+    deployment: d,
+    selector: { app: 'web' },
+    replicas: 3,
+    virtualServiceName: 'web',
+    routes: ['primary'],
+    destinationRuleName: 'web',
+    prometheusUrl: 'http://prometheus.monitoring:9090',
+  });
+
+  test('wraps any Deployment: the Rollout runs its template and the container it names is the one whose probes count', () => {
+    const c = chart();
+    const p = new ProgressiveDelivery(c, 'progressive', props(deployment(c)));
+    const all = synth(c);
+    expect(one(all, 'Deployment', 'web').spec.replicas).toBe(0);
+    expect(one(all, 'Rollout', 'web').spec).toMatchObject({ replicas: 3, progressDeadlineSeconds: 900, workloadRef: { kind: 'Deployment', name: 'web' } });
+    expect(one(all, 'AnalysisTemplate', 'web-failed-health-checks').spec.metrics[0].provider.prometheus.query).toContain('container="web"');
+    expect(p.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' });
+    expect(p.analysisTemplates.map((t) => t.name)).toEqual(['web-error-rate', 'web-latency-p99', 'web-failed-health-checks']);
+  });
+
+  test('no routes: rejected before anything is created', () => {
+    const c = chart();
+    const d = deployment(c);
+    expect(() => new ProgressiveDelivery(c, 'progressive', { ...props(d), routes: [] })).toThrow(
+      new ValidationError('serving/progressive', 'routes', [], 'is empty', 'name the VirtualService routes that hold the stable and canary subsets, e.g. ["primary"]'),
+    );
+    expect(c.node.tryFindChild('progressive')).toBeUndefined();
+    expect(ofKind(synth(c), 'Rollout')).toEqual([]);
+    expect(one(synth(c), 'Deployment', 'web').spec.replicas).toBe(3);
   });
 });

@@ -67,6 +67,11 @@ export interface ProgressiveDeliveryProps {
  * The Rollout takes its pod template from the Deployment by `workloadRef` and that Deployment is
  * scaled to zero, so the pod spec has one source (the Deployment, with its security context,
  * probes and placement) and a change to it, such as a new `model.version`, starts a rollout.
+ *
+ * GitOps: while a rollout runs, Argo Rollouts rewrites the VirtualService's route weights and adds
+ * `rollouts-pod-template-hash` to the DestinationRule's subsets; Git keeps the resting state
+ * (100/0, no hash). Tell the GitOps tool to leave those fields alone (Argo CD: `ignoreDifferences`
+ * with `RespectIgnoreDifferences=true`), or its next sync undoes them until Argo puts them back.
  */
 export class ProgressiveDelivery extends Construct implements kplus.IScalable {
   public readonly rollout: ApiObject;
