@@ -329,6 +329,17 @@ describe('ModelPipeline: what it emits when asked for less', () => {
     expect(hash(30)).not.toBe(hash(31));
   });
 
+  test('a service with auth admits the pipeline when it lists ModelPipeline.serviceAccounts', () => {
+    const { chart } = servingChart();
+    expect(ModelPipeline.serviceAccounts('guarded')).toEqual([{ name: 'guarded-orchestrator' }, { name: 'guarded-workflow' }]);
+    new ModelService(chart, 'secured', { ...custom('secured'), auth: { allowedServiceAccounts: ModelPipeline.serviceAccounts('guarded') } });
+    new ModelPipeline(chart, 'guarded', { stages: [{ service: 'secured', path: '/p' }], online: ONLINE });
+    const principals = one(synth(chart), 'AuthorizationPolicy', 'secured').spec.rules[0].from[0].source.principals;
+    // The identities the pipeline's pods run as are the ones the policy admits.
+    expect(principals).toEqual([`cluster.local/ns/${NS}/sa/guarded-orchestrator`, `cluster.local/ns/${NS}/sa/guarded-workflow`]);
+    expect(one(synth(chart), 'Deployment', 'guarded-orchestrator').spec.template.spec.serviceAccountName).toBe('guarded-orchestrator');
+  });
+
   test('a step names a service defined in the chart by name; the same service twice needs a second name', () => {
     const { chart } = servingChart();
     const p = new ModelPipeline(chart, 'twice', { stages: [{ service: 'bert-ner' }, { service: 'bert-ner', name: 'bert-ner-again' }] });
@@ -485,6 +496,13 @@ describe('ModelPipeline validation: a bad pipeline throws before anything is wri
 
   test('too many retries', () => {
     expectRejected(({ ner }) => ({ stages: [{ service: ner, retries: 11 }] }), 'serving/pipe: stages[0].retries (11) must be a whole number from 0 to 10; retry from 0 to 10 times');
+  });
+
+  test('a service whose auth does not admit the pipeline\'s ServiceAccounts', () => {
+    expectRejected(({ chart }) => {
+      new ModelService(chart, 'secured', { ...custom('secured'), auth: { allowedServiceAccounts: [{ name: 'someone-else' }] } });
+      return { stages: [{ service: 'secured', path: '/p' }] };
+    }, 'serving/pipe: stages[0].service ("secured") refuses callers without a JWT except the ServiceAccounts its auth.allowedServiceAccounts lists (models-production/someone-else), and the pipeline calls it as pipe-workflow; add ModelPipeline.serviceAccounts("pipe") to secured\'s auth.allowedServiceAccounts');
   });
 
   test('a service in another namespace', () => {

@@ -7,7 +7,7 @@ import { ModelPipelineProps } from './model-pipeline-props';
 import { PipelineDefinition, pipelineDefinition } from './pipeline-definition';
 import { createPipelineOrchestrator } from './pipeline-orchestrator';
 import { PIPELINE_LABEL, PipelineWorkflow } from './pipeline-workflow';
-import { PipelinePlan, planModelPipeline } from './plan-model-pipeline';
+import { pipelineServiceAccounts, PipelinePlan, planModelPipeline } from './plan-model-pipeline';
 
 /**
  * A chain of ModelServices, in order or fanned out and back in (OCR → NER; classification →
@@ -22,6 +22,16 @@ import { PipelinePlan, planModelPipeline } from './plan-model-pipeline';
  * cycle), before any object is created: a bad pipeline throws and leaves nothing to synthesize.
  */
 export class ModelPipeline extends Construct {
+  /**
+   * The ServiceAccounts the pipeline named `pipelineName` calls its services as (its batch pods',
+   * its orchestrator's), for the `auth.allowedServiceAccounts` of a service that has `auth`:
+   * the services exist before the pipeline, so they take the names, not the pipeline.
+   */
+  public static serviceAccounts(pipelineName: string): Array<{ readonly name: string }> {
+    const { workflow, orchestrator } = pipelineServiceAccounts(pipelineName);
+    return [{ name: orchestrator }, { name: workflow }];
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   /** The props with defaults applied, steps in dependency order. */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PipelinePlan, PlannedStep } from './plan-model-pipeline';
+import { pipelineServiceAccounts, PipelinePlan, PlannedStep } from './plan-model-pipeline';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
 
 export const WORKFLOW_API_VERSION = 'argoproj.io/v1alpha1';
@@ -51,7 +51,7 @@ export class PipelineWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
     super(scope, id);
     const { plan, labels } = props;
-    const saName = `${plan.name}-workflow`;
+    const saName = pipelineServiceAccounts(plan.name).workflow;
 
     // Argo's wait container reports each step's outputs through the API as this account: the
     // token is mounted (a projected, short-lived one), and the Role lets it do that and nothing else.

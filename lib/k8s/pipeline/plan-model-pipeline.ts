@@ -107,6 +107,11 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the pipeline in words');
 
   const steps = planSteps(check, props, chart);
+  const callers = [
+    ...(props.batch?.enabled ?? true ? [pipelineServiceAccounts(name).workflow] : []),
+    ...(props.online !== undefined ? [pipelineServiceAccounts(name).orchestrator] : []),
+  ];
+  for (const step of steps) checkAdmitted(check, step, callers, name);
   const ordered = orderSteps(steps);
   if ('cycle' in ordered) {
     // A cycle needs a dependsOn pointing forward: blame the first step that has one, and read the
@@ -197,6 +202,32 @@ function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: Serv
       podDeadlineSeconds: r.timeoutSeconds + STEP_POD_STARTUP_SECONDS,
     };
   });
+}
+
+/** The ServiceAccounts a pipeline's pods call the services as: its batch pods' and its orchestrator's. */
+export function pipelineServiceAccounts(pipelineName: string): { readonly workflow: string; readonly orchestrator: string } {
+  return { workflow: `${pipelineName}-workflow`, orchestrator: `${pipelineName}-orchestrator` };
+}
+
+/**
+ * A service with `auth` refuses, with 403, in-mesh callers that carry no JWT unless its
+ * AuthorizationPolicy names their ServiceAccount: the pipeline's pods carry none, so each of the
+ * accounts it calls as must be listed, or every run would fail at that step.
+ */
+function checkAdmitted(check: PropsValidator, step: PlannedStep, callers: readonly string[], pipelineName: string): void {
+  const policy = step.service.traffic.authorizationPolicy;
+  if (!policy) return;
+  const rules: Array<{ from?: Array<{ source?: { principals?: string[] } }> }> = policy.toJson().spec?.rules ?? [];
+  const principals = rules.flatMap((r) => (r.from ?? []).flatMap((f) => f.source?.principals ?? []));
+  const missing = callers.filter((sa) => !principals.some((p) => p.endsWith(`/ns/${step.service.namespace}/sa/${sa}`)));
+  const admitted = principals.map((p) => p.slice(p.indexOf('/ns/') + 4).replace('/sa/', '/'));
+  check.that(
+    missing.length === 0,
+    `${step.field}.service`,
+    step.service.name,
+    `refuses callers without a JWT except the ServiceAccounts its auth.allowedServiceAccounts lists (${admitted.length ? admitted.join(', ') : 'none'}), and the pipeline calls it as ${missing.join(' and ')}`,
+    `add ModelPipeline.serviceAccounts("${pipelineName}") to ${step.service.name}'s auth.allowedServiceAccounts`,
+  );
 }
 
 function asStep(s: PipelineStep | ModelService): PipelineStep {
@@ -315,7 +346,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   const assetsUri = o.assetsUri ?? (chart.modelStoreUri ? `${chart.modelStoreUri.replace(/\/+$/, '')}/pipelines/${name}/{version}/` : undefined);
   check.that(assetsUri !== undefined, 'online.assetsUri', assetsUri, 'is not set and the chart names no model store', 'give where the orchestrator\'s assets are, e.g. "s3://my-models/pipelines/documents/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
 
-  const serviceName = `${name}-orchestrator`;
+  const serviceName = pipelineServiceAccounts(name).orchestrator;
   const clash = modelServices(chart).find((s) => s.name === serviceName);
   check.that(clash === undefined, 'name', name, `needs the service name "${serviceName}" for its orchestrator, which ${clash?.node.path} already has`, 'rename the pipeline or that service');
   const c = ORCHESTRATOR_CONTRACT;
