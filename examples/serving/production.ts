@@ -1,15 +1,18 @@
 import { Construct } from 'constructs';
-import { ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
+import { ModelPipeline, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
 
 /** The model bucket the platform example creates: `<name>-<env>-models-<account>-<region>`. */
 const MODEL_BUCKET = 's3://modelserve-prod-models-123456789012-us-east-1';
 /** Private subnets of the platform example's VPC, where ElastiCache listens. */
 const CACHE_SUBNETS = '10.0.0.0/16';
+/** The platform example's Cache: its primaryEndpointAddress and port outputs. */
+const CACHE_ENDPOINT = 'master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com';
+const CACHE_PORT = 6379;
 
 /**
- * Production model services: two GPU models and the CPU pipeline orchestrator that calls them
- * and keeps its state in Redis.
+ * Production model services: two GPU models, an OCR model on CPU, and the document pipeline that
+ * chains them, in batch (Argo Workflows) and online (an orchestrator keeping its state in Redis).
  */
 export function productionServing(scope: Construct): ServingChart {
   const chart = new ServingChart(scope, 'serving-production', {
@@ -17,8 +20,6 @@ export function productionServing(scope: Construct): ServingChart {
     nodePools: PRODUCTION_NODE_POOLS,
     // Services without model.uri load <bucket>/<model id>/<version>/.
     modelStoreUri: MODEL_BUCKET,
-    // The orchestrator reaches ElastiCache (TLS on 6379) outside the cluster.
-    namespaceOptions: { egress: [{ cidr: CACHE_SUBNETS, ports: [6379] }] },
   });
 
   // Token classification on T4s: scales on GPU use and request rate, never below two replicas.
@@ -51,28 +52,40 @@ export function productionServing(scope: Construct): ServingChart {
         jwksUri: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE/.well-known/jwks.json',
         requiredClaims: { scope: ['models/infer'] },
       },
-      allowedServiceAccounts: [{ name: 'pipeline-orchestrator' }],
+      allowedServiceAccounts: ModelPipeline.serviceAccounts('documents'),
     },
     rateLimit: { requestsPerSecond: 200, burst: 400 },
   });
 
-  // The orchestrator: CPU only, its state in Redis, the auth token from an existing Secret.
-  new ModelService(chart, 'pipeline-orchestrator', {
-    description: 'Runs document pipelines: calls bert-ner and resnet, keeps job state in Redis',
-    model: { id: 'pipeline-orchestrator', version: '2.3.1', uri: `${MODEL_BUCKET}/pipelines/{version}/` },
-    image: 'registry.example.com/modelserve/pipeline-orchestrator:2.3.1',
+  // Text recognition on CPU (a custom ONNX Runtime server): pages in, text and boxes out.
+  new ModelService(chart, 'ocr', {
+    description: 'Document OCR: page images to text and word boxes',
+    model: { id: 'doc-ocr', version: '4.1.0' },
+    image: 'registry.example.com/modelserve/ocr-server:4.1.0',
     server: ModelServer.custom({ port: 8080, healthPath: '/healthz', livenessPath: '/livez' }),
-    resources: { cpu: 1, memoryGiB: 2, storageGiB: 2 },
-    autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },
-    env: {
-      REDIS_HOST: 'master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com',
-      REDIS_PORT: '6379',
-      REDIS_TLS: 'true',
-      BERT_NER_URL: 'http://bert-ner.models-production.svc.cluster.local',
-      RESNET_URL: 'http://resnet.models-production.svc.cluster.local',
+    resources: { cpu: 4, memoryGiB: 8, storageGiB: 5 },
+    autoscaling: { minReplicas: 2, maxReplicas: 12, targetCpuUtilization: 65 },
+    requestTimeoutSeconds: 60,
+  });
+
+  // Each scanned page: ResNet classifies it (invoice, letter, form) while OCR reads it, then
+  // BERT finds the entities in the text. One definition, two ways to run it:
+  //   batch:  argo submit -n models-production --from workflowtemplate/documents -p input='{...}'
+  //   online: POST http://documents-orchestrator.models-production.svc.cluster.local/v1/runs
+  new ModelPipeline(chart, 'documents', {
+    description: 'Page classification and OCR side by side, then named entities from the text',
+    stages: [
+      [{ service: 'resnet', timeoutSeconds: 30 }, { service: 'ocr', path: '/v1/ocr', timeoutSeconds: 60 }],
+      // Entities from the text only: NER takes OCR's response, not the classification.
+      { service: 'bert-ner', dependsOn: ['ocr'], timeoutSeconds: 30, retries: 3 },
+    ],
+    batch: { activeDeadlineSeconds: 1800 },
+    online: {
+      image: 'registry.example.com/modelserve/pipeline-orchestrator:2.3.1',
+      // The Cache's outputs; its AUTH token synced from Secrets Manager by External Secrets.
+      redis: { host: CACHE_ENDPOINT, port: CACHE_PORT, authToken: { secretName: 'redis-auth', key: 'token' }, cidr: CACHE_SUBNETS },
+      autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },
     },
-    secrets: { env: { REDIS_AUTH_TOKEN: { secretName: 'redis-auth', key: 'token' } } },
-    requestTimeoutSeconds: 120,
   });
   return chart;
 }

@@ -413,7 +413,8 @@ describe('the production example', () => {
     expect(one(resnet, 'RequestAuthentication').spec.jwtRules[0].issuer).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE');
     const rules = one(resnet, 'AuthorizationPolicy').spec.rules;
     expect(rules[0].when).toEqual([{ key: 'request.auth.claims[scope]', values: ['models/infer'] }]);
-    expect(rules[1].from[0].source.principals).toEqual(['cluster.local/ns/models-production/sa/pipeline-orchestrator']);
+    // The document pipeline's orchestrator and batch pods (ModelPipeline.serviceAccounts('documents')).
+    expect(rules[1].from[0].source.principals).toEqual(['cluster.local/ns/models-production/sa/documents-orchestrator', 'cluster.local/ns/models-production/sa/documents-workflow']);
     expect(one(resnet, 'EnvoyFilter').spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' });
   });
 

@@ -72,16 +72,45 @@ describe('examples/serving', () => {
     expect(one(production, 'Deployment', 'resnet-canary').spec.template.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
   });
 
-  test('the orchestrator is a CPU service with the Redis endpoint in env and its token from a Secret', () => {
-    const o = ofService(production, 'pipeline-orchestrator');
+  test('the document pipeline runs ResNet and OCR side by side, then NER on the text', () => {
+    const template = one(production, 'WorkflowTemplate', 'documents');
+    expect(template.spec.templates[0].dag.tasks.map((t: { name: string; dependencies?: string[] }) => [t.name, t.dependencies ?? []])).toEqual([
+      ['resnet', []],
+      ['ocr', []],
+      ['bert-ner', ['ocr']],
+    ]);
+    const urls = template.spec.templates.slice(1).map((t: any) => t.container.env.find((e: { name: string }) => e.name === 'STEP_URL').value);
+    expect(urls).toEqual([
+      'http://resnet.models-production.svc.cluster.local/v2/models/resnet50/infer',
+      'http://ocr.models-production.svc.cluster.local/v1/ocr',
+      'http://bert-ner.models-production.svc.cluster.local/v2/models/bert-ner/infer',
+    ]);
+    expect(template.spec.activeDeadlineSeconds).toBe(1800);
+  });
+
+  test('the pipeline\'s step pods meet Pod Security "restricted", Argo\'s own containers included', () => {
+    const template = one(production, 'WorkflowTemplate', 'documents');
+    const patch = JSON.parse(template.spec.podSpecPatch);
+    for (const t of template.spec.templates.slice(1)) {
+      const pod = { securityContext: template.spec.securityContext, volumes: template.spec.volumes, initContainers: patch.initContainers, containers: [t.container, ...patch.containers] };
+      expect({ step: t.name, violations: restrictedViolations(pod) }).toEqual({ step: t.name, violations: [] });
+    }
+  });
+
+  test('the orchestrator is a CPU service with the Redis endpoint in env, its token from a Secret, and egress to the cache only', () => {
+    const o = ofService(production, 'documents-orchestrator');
     const pod = one(o, 'Deployment').spec.template.spec;
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['general']);
+    expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_HOST', value: 'master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com' });
     expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_PORT', value: '6379' });
     expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'token', optional: false } } });
     expect(one(o, 'HorizontalPodAutoscaler').spec.metrics[0].containerResource.name).toBe('cpu');
-    // The namespace lets it reach the cache subnets on 6379.
-    const egress = one(production, 'NetworkPolicy', 'allow-aws-egress').spec.egress;
-    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ protocol: 'TCP', port: 6379 }] });
+    const definition = JSON.parse(one(o, 'ConfigMap', 'documents-orchestrator-config').data['pipeline.json']);
+    expect(definition.steps.map((s: { name: string }) => s.name)).toEqual(['resnet', 'ocr', 'bert-ner']);
+    expect(definition.outputs).toEqual(['resnet', 'bert-ner']);
+    // Only the orchestrator's pods reach the cache subnets, on the cache's port; not the whole namespace.
+    expect(one(production, 'NetworkPolicy', 'documents-orchestrator-redis').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(one(production, 'NetworkPolicy', 'allow-aws-egress').spec.egress.some((r: any) => r.ports?.some((p: { port: number }) => p.port === 6379))).toBe(false);
   });
 
   test('one service per strategy, and the stopped one answers 503 with no pods', () => {
