@@ -2,7 +2,10 @@ import { App, TerraformStack } from 'cdktf';
 import { NodePools } from '../../lib/catalog';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 
-/** Development: two AZs, one NAT gateway, no cache, the API reachable from the office. */
+/**
+ * Development: two AZs, one NAT gateway, no cache, the API reachable from the office; single
+ * replicas of the add-ons, and no Loki (kubectl logs is enough for one developer's models).
+ */
 export function developmentStack(app: App): TerraformStack {
   const stack = new TerraformStack(app, 'modelserve-development');
   // Remote state: no absolute local path in the output, and S3-native locking.
@@ -16,6 +19,7 @@ export function developmentStack(app: App): TerraformStack {
     cluster: { publicEndpointCidrs: ['203.0.113.0/24'] },
     cache: false,
     nodePools: [NodePools.general({ minSize: 1, desiredSize: 1, maxSize: 4 }), NodePools.gpu({ gpu: 'T4', maxSize: 1 })],
+    addons: { logging: false },
   });
   return stack;
 }

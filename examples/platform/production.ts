@@ -1,10 +1,11 @@
 import { App, TerraformStack } from 'cdktf';
-import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
+import { ArgoServerAuth, configureStateBackend, ModelServePlatform, SpotInterruption } from '../../lib/aws';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
 
 /**
  * Production: the four kinds of node pool (general, T4 and A100 GPUs, spot, high memory), three
- * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection.
+ * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection, and every
+ * cluster add-on.
  */
 export function productionStack(app: App): TerraformStack {
   const stack = new TerraformStack(app, 'modelserve-production');
@@ -17,6 +18,22 @@ export function productionStack(app: App): TerraformStack {
     adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
     // The same specs the serving example places its models on.
     nodePools: PRODUCTION_NODE_POOLS,
+    // Every add-on, spelled out (each is also the default).
+    addons: {
+      loadBalancerController: true,
+      clusterAutoscaler: { expanders: ['priority', 'least-waste'] },
+      metricsServer: true,
+      keda: true,
+      // An internal NLB: clients reach it through the VPC (or a CDN/WAF in front that is peered).
+      istio: { gateway: true, internetFacing: false },
+      prometheus: { retentionDays: 30 },
+      logging: true,
+      gpuOperator: true,
+      // Managed node groups drain spot nodes themselves; the queue-mode handler would race them.
+      spotInterruption: SpotInterruption.capacityRebalance(),
+      argoRollouts: true,
+      argoWorkflows: { serverAuth: ArgoServerAuth.client() },
+    },
   });
   return stack;
 }

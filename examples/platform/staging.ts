@@ -15,6 +15,7 @@ export function stagingStack(app: App): TerraformStack {
     network: { cidr: '10.1.0.0/16' },
     // The same specs the serving example places its models on.
     nodePools: STAGING_NODE_POOLS,
+    // Add-ons: the defaults, production's set with staging's retention and replicas.
   });
   return stack;
 }

@@ -12,4 +12,5 @@ export * from './model-store-access';
 export * from './image-registry';
 export * from './observability';
 export * from './state-backend';
+export * from './addons';
 export * from './model-serve-platform';

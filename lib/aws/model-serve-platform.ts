@@ -2,6 +2,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { PlatformAddons } from './addons/platform-addons';
+import { PlatformAddonsProps } from './addons/platform-addons-props';
 import { AwsContext } from './aws-context';
 import { validateEnvironment } from './aws-names';
 import { Cache, CacheProps } from './cache';
@@ -82,6 +84,14 @@ export interface ModelServePlatformProps {
    * @default - an alarm topic, database and cache alarms, and the Container Insights application log group
    */
   readonly observability?: Partial<Omit<ObservabilityProps, 'environment'>> | false;
+  /**
+   * The cluster add-ons (load balancer controller, autoscaler, metrics-server, KEDA, Istio,
+   * Prometheus, Loki, GPU Operator, Argo Rollouts and Workflows) with overrides, or `false` when
+   * a GitOps tool installs them instead. On by default: without them nothing that ModelService
+   * emits (Istio routes, ScaledObjects, ServiceMonitors, Rollouts) has a controller.
+   * @default - every add-on, the GPU Operator when a pool has GPUs
+   */
+  readonly addons?: Partial<Omit<PlatformAddonsProps, 'cluster' | 'environment' | 'vpcId' | 'nodePools'>> | false;
   /** Tags on every resource (on top of the provider's default tags). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -103,6 +113,7 @@ export class ModelServePlatform extends Construct {
   public readonly modelStore?: ModelStore;
   public readonly imageRegistry?: ImageRegistry;
   public readonly observability?: Observability;
+  public readonly addons?: PlatformAddons;
 
   constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
     super(scope, id);
@@ -202,6 +213,10 @@ export class ModelServePlatform extends Construct {
       });
     }
 
+    if (props.addons !== false) {
+      this.addons = new PlatformAddons(this, 'addons', { tags, ...props.addons, cluster: this.cluster, environment: env, vpcId: vpc.vpcId });
+    }
+
     this.outputs();
   }
 
@@ -224,6 +239,7 @@ export class ModelServePlatform extends Construct {
     if (this.modelStore) output('model-bucket-name', this.modelStore.bucketName, 'S3 bucket of model artifacts');
     if (this.imageRegistry) output('image-repository-urls', this.imageRegistry.repositoryUrls, 'ECR repository URL per repository name');
     if (this.observability) output('alarm-topic-arn', this.observability.topicArn, 'SNS topic the alarms publish to');
+    if (this.addons?.logStore) output('log-bucket-name', this.addons.logStore.bucketName, 'S3 bucket of the Loki log store');
   }
 }
 

@@ -38,9 +38,14 @@ describe('ModelServePlatform, production', () => {
   test('every piece, named <name>-prod', () => {
     expect(platform.resourcePrefix).toBe('modelserve-prod');
     expect(Object.values(out.resource.aws_eks_cluster)).toEqual([expect.objectContaining({ name: 'modelserve-prod' })]);
-    for (const type of ['aws_vpc', 'aws_db_instance', 'aws_elasticache_replication_group', 'aws_s3_bucket', 'aws_ecr_repository', 'aws_sns_topic']) {
+    for (const type of ['aws_vpc', 'aws_db_instance', 'aws_elasticache_replication_group', 'aws_ecr_repository', 'aws_sns_topic']) {
       expect(count(out, type)).toBe(1);
     }
+    // The model store and Loki's log store.
+    expect(Object.values(out.resource.aws_s3_bucket).map((b: Json) => b.bucket).sort()).toEqual([
+      expect.stringMatching(/^modelserve-prod-logs-\$\{data\.aws_caller_identity\..*\}-\$\{data\.aws_region\..*\}$/),
+      expect.stringMatching(/^modelserve-prod-models-/),
+    ]);
     expect(count(out, 'aws_eks_node_group')).toBe(4);
     expect(count(out, 'aws_nat_gateway')).toBe(3);
   });
@@ -48,10 +53,21 @@ describe('ModelServePlatform, production', () => {
   test('the outputs the next layer and operators need', () => {
     expect(Object.keys(out.output).sort()).toEqual([
       'alarm_topic_arn', 'cache_endpoint', 'cluster_endpoint', 'cluster_name', 'database_endpoint', 'database_secret_arn',
-      'image_repository_urls', 'model_bucket_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id',
+      'image_repository_urls', 'log_bucket_name', 'model_bucket_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id',
     ]);
     expect(out.output.node_pool_names.value).toEqual(['modelserve-prod-general', 'modelserve-prod-gpu-t4', 'modelserve-prod-spot', 'modelserve-prod-high-memory']);
     expect(out.output.update_kubeconfig_command.value).toMatch(/^aws eks update-kubeconfig --region \$\{data\.aws_region\..*\.region\} --name modelserve-prod$/);
+  });
+
+  test('installs the cluster add-ons by default, through Helm and Kubernetes providers pointed at the cluster', () => {
+    expect(platform.addons).toBeDefined();
+    expect(Object.values(out.resource.helm_release).map((r: Json) => r.name).sort()).toEqual([
+      'alloy', 'argo-rollouts', 'argo-workflows', 'aws-load-balancer-controller', 'cluster-autoscaler', 'gpu-operator', 'istio-base', 'istio-cni',
+      'istio-ingressgateway', 'istiod', 'keda', 'kube-prometheus-stack', 'loki', 'metrics-server',
+    ]);
+    expect(out.provider.helm[0].kubernetes.host).toMatch(/^\$\{aws_eks_cluster\.platform_cluster_\w+\.endpoint\}$/);
+    const controller = Object.values(out.resource.helm_release).find((r: Json) => r.name === 'aws-load-balancer-controller') as Json;
+    expect(JSON.parse(controller.values[0]).vpcId).toMatch(/^\$\{aws_vpc\.platform_network_vpc_\w+\.id\}$/);
   });
 
   test('configures the AWS provider for the region, with default tags', () => {
@@ -71,8 +87,9 @@ describe('ModelServePlatform, production', () => {
 
 describe('ModelServePlatform overrides', () => {
   test('pieces turned off are neither created nor output', () => {
-    const { out } = build({ database: false, cache: false, modelStore: false, imageRegistry: false, observability: false });
-    for (const type of ['aws_db_instance', 'aws_elasticache_replication_group', 'aws_s3_bucket', 'aws_ecr_repository', 'aws_sns_topic']) expect(count(out, type)).toBe(0);
+    const { out } = build({ database: false, cache: false, modelStore: false, imageRegistry: false, observability: false, addons: false });
+    for (const type of ['aws_db_instance', 'aws_elasticache_replication_group', 'aws_s3_bucket', 'aws_ecr_repository', 'aws_sns_topic', 'helm_release', 'kubernetes_namespace_v1']) expect(count(out, type)).toBe(0);
+    expect(out.provider.helm).toBeUndefined();
     expect(Object.keys(out.output).sort()).toEqual(['cluster_endpoint', 'cluster_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id']);
   });
 

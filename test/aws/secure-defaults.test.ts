@@ -129,7 +129,55 @@ describe('production example: least privilege', () => {
     const spot = groups.find((g) => g.capacity_type === 'SPOT');
     expect(spot.instance_types.length).toBeGreaterThanOrEqual(2);
     const gpu = groups.filter((g) => g.ami_type === 'AL2023_x86_64_NVIDIA');
-    expect(gpu.map((g) => g.labels['modelserve.io/gpu-model']).sort()).toEqual(['A100', 'T4']);
+    expect(gpu.map((g) => g.labels['modelserve.io/gpu-model']).sort()).toEqual(PRODUCTION_NODE_POOLS.filter((p) => p.gpuModel).map((p) => p.gpuModel).sort());
     for (const g of gpu) expect(g.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' });
+  });
+});
+
+describe('production example: cluster add-ons', () => {
+  const releases = all('helm_release');
+  const addonRoles = Object.entries(out.resource.aws_iam_role as Record<string, Json>).filter(([key]) => key.startsWith('platform_addons_')).map(([, role]) => role);
+
+  test('every add-on role is assumable only by this cluster\'s EKS Pod Identity agent, in this account', () => {
+    expect(addonRoles.map((r) => r.name).sort()).toEqual(['modelserve-prod-cluster-autoscaler', 'modelserve-prod-lb-controller', 'modelserve-prod-loki']);
+    for (const role of addonRoles) {
+      const [statement] = JSON.parse(role.assume_role_policy).Statement;
+      expect(statement.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+      expect(statement.Condition.StringEquals['aws:SourceAccount']).toMatch(/^\$\{data\.aws_caller_identity\./);
+      expect(statement.Condition.ArnEquals['aws:SourceArn']).toMatch(/:eks:.*:cluster\/\$\{aws_eks_cluster\.platform_cluster_\w+\.name\}$/);
+    }
+    expect(all('aws_eks_pod_identity_association').length).toBeGreaterThanOrEqual(addonRoles.length);
+  });
+
+  test('every Helm chart is pinned to an exact version, rolled back on failure, and installed after the node groups', () => {
+    expect(releases.length).toBeGreaterThanOrEqual(14);
+    const groups = Object.keys(out.resource.aws_eks_node_group).map((key) => `aws_eks_node_group.${key}`);
+    for (const release of releases) {
+      expect(release.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(release).toMatchObject({ atomic: true, cleanup_on_fail: true, create_namespace: false });
+      expect(release.depends_on).toEqual(expect.arrayContaining(groups));
+    }
+  });
+
+  test('add-on namespaces enforce Pod Security; privileged only where a node agent needs the host', () => {
+    const levels = Object.fromEntries(all('kubernetes_namespace_v1').map((ns) => [ns.metadata.name, ns.metadata.labels['pod-security.kubernetes.io/enforce']]));
+    expect(levels).toEqual({
+      'argo': 'baseline', 'argo-rollouts': 'baseline', 'gpu-operator': 'privileged', 'istio-ingress': 'baseline', 'istio-system': 'baseline',
+      'keda': 'baseline', 'logging': 'privileged', 'monitoring': 'privileged',
+    });
+    for (const ns of all('kubernetes_namespace_v1')) expect(ns.metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+  });
+
+  test('nothing public: the ingress NLB is internal, the Argo server uses the caller\'s token, the Rollouts dashboard is off', () => {
+    const values = (name: string) => JSON.parse(releases.find((r) => r.name === name).values[0]);
+    expect(values('istio-ingressgateway').service.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internal');
+    expect(values('argo-workflows').server).toMatchObject({ authModes: ['client'], serviceType: 'ClusterIP' });
+    expect(values('argo-rollouts').dashboard.enabled).toBe(false);
+  });
+
+  test('the Grafana admin password is write-only: neither in the plan nor in the state', () => {
+    const [secret] = all('kubernetes_secret_v1');
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo['admin-password']).toBe('${uuid()}');
   });
 });

@@ -117,7 +117,7 @@ export interface ArgoWorkflowsOptions {
   readonly controllerReplicas?: number;
   /**
    * Namespaces the controller runs workflows in (and gets RBAC in).
-   * @default ['default']
+   * @default - [`models-<environment>`], ServingChart's default namespace
    */
   readonly workflowNamespaces?: readonly string[];
 }

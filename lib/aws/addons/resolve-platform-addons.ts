@@ -38,7 +38,7 @@ const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
   argoWorkflows: ['serverAuth', 'controllerReplicas', 'workflowNamespaces'],
 };
 
-const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const VPC_ID = /^vpc-[0-9a-f]+$/;
 /** `-logs-`, a 12-digit account, `-` and the longest region name (14) next to the cluster name. */
 const LOG_BUCKET_SUFFIX_LENGTH = 6 + 12 + 1 + 14;
 
@@ -257,7 +257,8 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     v.that(serverAuth instanceof ArgoServerAuth, 'argoWorkflows.serverAuth', serverAuth, 'is not an ArgoServerAuth', 'use ArgoServerAuth.client() or ArgoServerAuth.sso({ ... }); the "server" mode is not offered');
     const controllerReplicas = (workflows.controllerReplicas as number | undefined) ?? profile.replicas;
     v.integerInRange('argoWorkflows.controllerReplicas', controllerReplicas, 1, 3);
-    const namespaces = (workflows.workflowNamespaces as string[] | undefined) ?? ['default'];
+    // ServingChart's default namespace: the pipelines' WorkflowTemplates live next to their services.
+    const namespaces = (workflows.workflowNamespaces as string[] | undefined) ?? [`models-${props.environment}`];
     v.that(Array.isArray(namespaces) && namespaces.length > 0, 'argoWorkflows.workflowNamespaces', namespaces, 'is empty, so no workflow could run', 'list the namespaces your pipelines run in');
     namespaces.forEach((ns, i) => v.matches(`argoWorkflows.workflowNamespaces[${i}]`, ns, DNS_LABEL, DNS_LABEL_RULE));
     v.that(new Set(namespaces).size === namespaces.length, 'argoWorkflows.workflowNamespaces', namespaces, 'lists a namespace twice', 'list each namespace once');
