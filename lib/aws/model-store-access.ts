@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
+import { podIdentityTrustPolicy } from './addons/pod-identity-role';
 import { AwsContext } from './aws-context';
 import { isUnresolved, validateDnsSubdomain } from './aws-names';
 
@@ -66,27 +67,11 @@ export class ModelStoreAccess extends Construct {
 
     const aws = AwsContext.of(this);
     const tags = props.tags ? { ...props.tags } : undefined;
-    const clusterArn = `arn:${aws.partition}:eks:${aws.region}:${aws.accountId}:cluster/${props.clusterName}`;
 
     this.role = new IamRole(this, 'role', {
       name: props.roleName ?? defaultRoleName(props.namespace, props.serviceAccount, this.node.path),
       description: `${access} access to the model store for ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'EksPodIdentityOfThisCluster',
-            Effect: 'Allow',
-            Principal: { Service: 'pods.eks.amazonaws.com' },
-            // TagSession: the agent tags the session with cluster, namespace and service account.
-            Action: ['sts:AssumeRole', 'sts:TagSession'],
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': aws.accountId },
-              ArnEquals: { 'aws:SourceArn': clusterArn },
-            },
-          },
-        ],
-      }),
+      assumeRolePolicy: podIdentityTrustPolicy(aws, props.clusterName),
       tags,
     });
 
