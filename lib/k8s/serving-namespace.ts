@@ -139,6 +139,21 @@ export class ServingNamespace extends Construct {
       spec: { mtls: { mode: 'STRICT' } },
     });
 
+    // Istio's request metrics (istio_requests_total, istio_request_duration_milliseconds) come from
+    // each sidecar's Envoy: the error-rate and latency alerts, KEDA's request-rate trigger and the
+    // progressive rollout's analysis all read them. Istio's documented "envoy-stats" PodMonitor,
+    // limited to this namespace; Envoy's stats port is plain HTTP outside the mesh's capture.
+    new ApiObject(this, 'sidecar-metrics', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'istio-sidecars', labels },
+      spec: {
+        selector: { matchLabels: { 'security.istio.io/tlsMode': 'istio' } },
+        jobLabel: 'envoy-stats',
+        podMetricsEndpoints: [{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }],
+      },
+    });
+
     this.networkPolicies(labels, props);
   }
 

@@ -34,6 +34,13 @@ describe('ServingNamespace', () => {
     expect(pa.spec.mtls.mode).toBe('STRICT');
   });
 
+  test("Prometheus scrapes every sidecar's Envoy stats, where the Istio request metrics come from", () => {
+    const [monitor] = byKind(objects, 'PodMonitor');
+    expect(monitor.metadata).toMatchObject({ name: 'istio-sidecars', namespace: 'models-production' });
+    expect(monitor.spec.selector).toEqual({ matchLabels: { 'security.istio.io/tlsMode': 'istio' } });
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }]);
+  });
+
   test('network policy denies everything by default and allows DNS, istiod and Prometheus on the sidecar ports', () => {
     const policies = byKind(objects, 'NetworkPolicy');
     const deny = policies.find((p) => p.metadata.name === 'default-deny-all');
