@@ -47,8 +47,8 @@ export class ClusterProviders extends Construct {
       new PropsValidator(scope.node.path).that(
         existing.cluster === cluster,
         'cluster',
-        cluster.clusterName,
-        `is not the cluster the stack's Helm and Kubernetes providers already point at (${existing.cluster.clusterName})`,
+        describe(cluster),
+        `is not the cluster the stack's Helm and Kubernetes providers already point at (${describe(existing.cluster)})`,
         'create a ClusterProviders with an alias for the second cluster and pass it as providers',
       );
       return existing;
@@ -88,4 +88,9 @@ export class ClusterProviders extends Construct {
     this.helm = new HelmProvider(this, 'helm', { alias: props.alias, kubernetes: { host, clusterCaCertificate, exec } });
     this.kubernetes = new KubernetesProvider(this, 'kubernetes', { alias: props.alias, host, clusterCaCertificate, exec: [exec] });
   }
+}
+
+/** The construct path of a Cluster (its name is a token until apply), or the name given. */
+function describe(cluster: ClusterConnection): string {
+  return Construct.isConstruct(cluster) ? cluster.node.path : cluster.clusterName;
 }

@@ -96,7 +96,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   v.that(
     props.providers === undefined || props.providers.cluster === cluster,
     'providers',
-    props.providers?.cluster.clusterName,
+    props.providers?.helm.alias,
     'point at another cluster',
     'make the providers from this cluster: new ClusterProviders(stack, id, { cluster })',
   );

@@ -1,0 +1,594 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { TerraformStack } from 'cdktf';
+import { EnvironmentName, NodePools, NodePoolSpec } from '../../lib/catalog';
+import { ARGO_ROLLOUTS_CHART } from '../../lib/aws/addons/argo-rollouts';
+import { ARGO_WORKFLOWS_CHART, ArgoServerAuth } from '../../lib/aws/addons/argo-workflows';
+import { CLUSTER_AUTOSCALER_CHART } from '../../lib/aws/addons/cluster-autoscaler';
+import { ClusterProviders } from '../../lib/aws/addons/cluster-providers';
+import { GPU_OPERATOR_CHART } from '../../lib/aws/addons/gpu-operator';
+import { HelmChartPin } from '../../lib/aws/addons/helm-chart-pin';
+import { ISTIO_BASE_CHART, ISTIO_CNI_CHART, ISTIO_GATEWAY_CHART, ISTIOD_CHART } from '../../lib/aws/addons/istio';
+import { KEDA_CHART } from '../../lib/aws/addons/keda';
+import { LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/aws/addons/load-balancer-controller';
+import { ALLOY_CHART, LOKI_CHART } from '../../lib/aws/addons/logging';
+import { METRICS_SERVER_CHART } from '../../lib/aws/addons/metrics-server';
+import { PlatformAddons } from '../../lib/aws/addons/platform-addons';
+import { PlatformAddonsProps } from '../../lib/aws/addons/platform-addons-props';
+import { KUBE_PROMETHEUS_STACK_CHART } from '../../lib/aws/addons/prometheus-stack';
+import { NODE_TERMINATION_HANDLER_CHART, SpotInterruption } from '../../lib/aws/addons/spot-interruption';
+import { Cluster } from '../../lib/aws/cluster';
+import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth, Synthesized } from '../support/aws-stack';
+
+const VPC = 'vpc-0123456789abcdef0';
+const POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()];
+const CPU_POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.spot()];
+
+function clusterIn(stack: TerraformStack, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS, name = 'modelserve-prod'): Cluster {
+  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-a', 'subnet-b'] });
+  pools.forEach((p) => cluster.addNodePool(p));
+  return cluster;
+}
+
+interface Built {
+  readonly out: Synthesized;
+  readonly addons: PlatformAddons;
+}
+
+function build(props: Partial<PlatformAddonsProps> = {}, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS): Built {
+  const stack = awsStack();
+  const cluster = clusterIn(stack, environment, pools);
+  const addons = new PlatformAddons(stack, 'addons', { cluster, environment, vpcId: VPC, ...props });
+  return { out: synth(stack), addons };
+}
+
+function expectRejected(props: Partial<PlatformAddonsProps>, message: string, pools: readonly NodePoolSpec[] = POOLS, environment: EnvironmentName = 'production'): void {
+  expectRejectedBeforeSynth(
+    (stack) => {
+      const cluster = clusterIn(stack, environment, pools);
+      new PlatformAddons(stack, 'addons', { cluster, environment, vpcId: VPC, ...props });
+    },
+    message,
+    { stack: awsStack },
+  );
+}
+
+const entryOf = (out: Synthesized, name: string): [string, Json] => {
+  const found = Object.entries(out.resources('helm_release')).find(([, r]) => r.name === name);
+  if (!found) throw new Error(`no release ${name}`);
+  return found;
+};
+const release = (out: Synthesized, name: string): Json => entryOf(out, name)[1];
+const address = (out: Synthesized, name: string): string => `helm_release.${entryOf(out, name)[0]}`;
+const values = (out: Synthesized, name: string): Json => JSON.parse(release(out, name).values[0]);
+const names = (out: Synthesized): string[] => Object.values(out.resources('helm_release')).map((r: Json) => r.name).sort();
+const roleNamed = (out: Synthesized, name: string): Json => Object.values(out.resources('aws_iam_role')).find((r: Json) => r.name === name);
+const policyOfRole = (out: Synthesized, key: string): Json => {
+  const found = Object.entries(out.resources('aws_iam_role_policy')).find(([k]) => k.includes(`_${key}-pod-identity_`));
+  if (!found) throw new Error(`no policy for ${key}`);
+  return policyOf(found[1].policy);
+};
+const statement = (policy: Json, sid: string): Json => {
+  const found = policy.Statement.find((s: Json) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+};
+
+describe('PlatformAddons, production defaults', () => {
+  const { out } = build();
+
+  test('installs every add-on, the GPU Operator because a pool has GPUs', () => {
+    expect(names(out)).toEqual([
+      'alloy', 'argo-rollouts', 'argo-workflows', 'aws-load-balancer-controller', 'cluster-autoscaler', 'gpu-operator', 'istio-base', 'istio-cni',
+      'istio-ingressgateway', 'istiod', 'keda', 'kube-prometheus-stack', 'loki', 'metrics-server',
+    ]);
+  });
+
+  test.each<[string, HelmChartPin]>([
+    ['aws-load-balancer-controller', LOAD_BALANCER_CONTROLLER_CHART],
+    ['cluster-autoscaler', CLUSTER_AUTOSCALER_CHART],
+    ['metrics-server', METRICS_SERVER_CHART],
+    ['keda', KEDA_CHART],
+    ['istio-base', ISTIO_BASE_CHART],
+    ['istiod', ISTIOD_CHART],
+    ['istio-cni', ISTIO_CNI_CHART],
+    ['istio-ingressgateway', ISTIO_GATEWAY_CHART],
+    ['kube-prometheus-stack', KUBE_PROMETHEUS_STACK_CHART],
+    ['loki', LOKI_CHART],
+    ['alloy', ALLOY_CHART],
+    ['gpu-operator', GPU_OPERATOR_CHART],
+    ['argo-rollouts', ARGO_ROLLOUTS_CHART],
+    ['argo-workflows', ARGO_WORKFLOWS_CHART],
+  ])('%s is the pinned chart, at an exact version', (name, pin) => {
+    const r = release(out, name);
+    expect({ repository: r.repository, chart: r.chart, version: r.version }).toEqual(pin);
+    expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
+  });
+
+  test('the versions checked on 2026-11-22', () => {
+    expect(Object.fromEntries(Object.values(out.resources('helm_release')).map((r: Json) => [r.name, r.version]))).toMatchObject({
+      'aws-load-balancer-controller': '3.6.0',
+      'cluster-autoscaler': '9.59.0',
+      'metrics-server': '3.13.1',
+      keda: '2.21.1',
+      'istio-base': '1.31.0',
+      istiod: '1.31.0',
+      'istio-cni': '1.31.0',
+      'istio-ingressgateway': '1.31.0',
+      'argo-rollouts': '2.42.0',
+      'argo-workflows': '1.1.1',
+    });
+  });
+
+  test('every release is atomic, waits, times out, and takes its values as one JSON document', () => {
+    for (const r of Object.values(out.resources('helm_release')) as Json[]) {
+      expect(r).toMatchObject({ atomic: true, wait: true, cleanup_on_fail: true, create_namespace: false, max_history: 10 });
+      expect([600, 900]).toContain(r.timeout);
+      expect(r.values).toHaveLength(1);
+      expect(() => JSON.parse(r.values[0])).not.toThrow();
+    }
+    expect(release(out, 'kube-prometheus-stack').timeout).toBe(900);
+  });
+
+  test('the Helm and Kubernetes providers come from the cluster\'s outputs, with a token from aws eks get-token', () => {
+    const exec = {
+      api_version: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.name\}$/), '--region', expect.stringMatching(/^\$\{data\.aws_region\./), '--output', 'json'],
+    };
+    const connection = {
+      host: expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.endpoint\}$/),
+      cluster_ca_certificate: expect.stringMatching(/^\$\{base64decode\(aws_eks_cluster\.cluster_\w+\.certificate_authority\[0\]\.data\)\}$/),
+    };
+    expect(out.json.provider.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
+    expect(out.json.provider.kubernetes).toEqual([{ ...connection, exec: [exec] }]);
+    expect(out.json.terraform.required_providers).toMatchObject({ helm: { version: '3.1.1' }, kubernetes: { version: '2.38.0' } });
+  });
+
+  test('every release waits for the node groups, the managed add-ons (CoreDNS, EBS CSI) and the admins\' access', () => {
+    const groups = Object.keys(out.resources('aws_eks_node_group')).map((k) => `aws_eks_node_group.${k}`);
+    const addons = Object.keys(out.resources('aws_eks_addon')).map((k) => `aws_eks_addon.${k}`);
+    expect(addons).toHaveLength(5);
+    for (const r of Object.values(out.resources('helm_release')) as Json[]) expect(r.depends_on).toEqual(expect.arrayContaining([...groups, ...addons]));
+  });
+
+  test('order: Istio base, istiod, CNI, then Prometheus; every chart with a ServiceMonitor after Prometheus; the gateway after the load balancer controller', () => {
+    const after = (name: string, ...first: string[]) => expect(release(out, name).depends_on).toEqual(expect.arrayContaining(first.map((f) => address(out, f))));
+    after('istiod', 'istio-base');
+    after('istio-cni', 'istiod');
+    after('kube-prometheus-stack', 'istiod', 'istio-cni');
+    for (const name of ['aws-load-balancer-controller', 'cluster-autoscaler', 'metrics-server', 'keda', 'gpu-operator', 'argo-rollouts', 'argo-workflows', 'loki']) after(name, 'kube-prometheus-stack');
+    after('istio-ingressgateway', 'istiod', 'aws-load-balancer-controller');
+    after('alloy', 'loki');
+    expect(release(out, 'kube-prometheus-stack').depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_secret_v1\./), expect.stringMatching(/^kubernetes_storage_class_v1\./)]),
+    );
+  });
+
+  test('charts in their own namespaces wait for the namespace; kube-system ones create none', () => {
+    const namespaces = out.resources('kubernetes_namespace_v1');
+    const byName = Object.fromEntries(Object.entries(namespaces).map(([k, ns]) => [ns.metadata.name, `kubernetes_namespace_v1.${k}`]));
+    expect(Object.keys(byName).sort()).toEqual(['argo', 'argo-rollouts', 'gpu-operator', 'istio-ingress', 'istio-system', 'keda', 'logging', 'monitoring']);
+    expect(release(out, 'keda').depends_on).toContain(byName.keda);
+    expect(release(out, 'istiod').depends_on).toContain(byName['istio-system']);
+    expect(release(out, 'istio-cni').namespace).toBe('kube-system');
+    expect(byName['kube-system']).toBeUndefined();
+  });
+
+  test('Istio: istio-system for istiod, istio-ingress for a gateway labelled istio=ingressgateway, CNI on, mTLS and JSON access logs', () => {
+    expect(release(out, 'istiod').namespace).toBe('istio-system');
+    expect(release(out, 'istio-ingressgateway').namespace).toBe('istio-ingress');
+    const istiod = values(out, 'istiod');
+    expect(istiod.pilot.cni).toEqual({ enabled: true });
+    expect(istiod.pilot.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(istiod.meshConfig).toMatchObject({ enableAutoMtls: true, accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON', defaultConfig: { holdApplicationUntilProxyStarts: true } });
+    expect(values(out, 'istio-ingressgateway').labels).toEqual({ istio: 'ingressgateway' });
+  });
+
+  test('the ingress gateway gets an internal NLB with IP targets from the load balancer controller', () => {
+    const service = values(out, 'istio-ingressgateway').service;
+    expect(service.type).toBe('LoadBalancer');
+    expect(service.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': '15021',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': '/healthz/ready',
+    });
+    expect(service.loadBalancerSourceRanges).toBeUndefined();
+  });
+
+  test('the load balancer controller gets the cluster, region and VPC (its pods cannot read IMDS)', () => {
+    expect(values(out, 'aws-load-balancer-controller')).toMatchObject({
+      clusterName: expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.name\}$/),
+      region: expect.stringMatching(/^\$\{data\.aws_region\./),
+      vpcId: VPC,
+      serviceAccount: { create: true, name: 'aws-load-balancer-controller' },
+      enableServiceMutatorWebhook: false,
+    });
+  });
+
+  test('the autoscaler discovers this cluster\'s node groups by tag, balances, prefers spot, and may remove nodes with emptyDir', () => {
+    const v = values(out, 'cluster-autoscaler');
+    expect(v.autoDiscovery).toEqual({ clusterName: 'modelserve-prod', tags: ['k8s.io/cluster-autoscaler/enabled', 'k8s.io/cluster-autoscaler/modelserve-prod'] });
+    expect(v.image.tag).toBe('v1.35.0');
+    expect(v.extraArgs).toMatchObject({ expander: 'priority,least-waste', 'balance-similar-node-groups': true, 'skip-nodes-with-local-storage': false, 'scale-down-utilization-threshold': 0.5, 'scale-down-unneeded-time': '10m' });
+    expect(v.expanderPriorities).toEqual({
+      '10': ['^eks-modelserve-prod-general-[0-9a-f-]+$', '^eks-modelserve-prod-gpu-t4-[0-9a-f-]+$'],
+      '50': ['^eks-modelserve-prod-spot-[0-9a-f-]+$'],
+    });
+  });
+
+  test('KEDA, Argo Rollouts, Argo Workflows and the controllers ship ServiceMonitors (Prometheus is on)', () => {
+    expect(values(out, 'keda').prometheus.operator).toMatchObject({ enabled: true, serviceMonitor: { enabled: true } });
+    expect(values(out, 'argo-rollouts').controller.metrics.serviceMonitor.enabled).toBe(true);
+    expect(values(out, 'argo-workflows').controller.serviceMonitor.enabled).toBe(true);
+    expect(values(out, 'aws-load-balancer-controller').serviceMonitor.enabled).toBe(true);
+    expect(values(out, 'metrics-server').serviceMonitor.enabled).toBe(true);
+  });
+
+  test('Argo: Rollouts without its dashboard, Workflows server with client auth and RBAC in the serving namespace only', () => {
+    expect(values(out, 'argo-rollouts').dashboard.enabled).toBe(false);
+    const workflows = values(out, 'argo-workflows');
+    expect(workflows.server.authModes).toEqual(['client']);
+    expect(workflows.server.sso).toBeUndefined();
+    expect(workflows.controller.workflowNamespaces).toEqual(['models-production']);
+  });
+
+  test('a gp3 StorageClass, encrypted, bound where the pod lands; a Grafana admin Secret the state never holds', () => {
+    expect(out.only('kubernetes_storage_class_v1')).toMatchObject({
+      metadata: { name: 'gp3' },
+      storage_provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+      volume_binding_mode: 'WaitForFirstConsumer',
+    });
+    const secret = out.only('kubernetes_secret_v1');
+    expect(secret.metadata).toMatchObject({ name: 'grafana-admin', namespace: 'monitoring' });
+    expect(secret.data_wo).toEqual({ 'admin-user': 'admin', 'admin-password': '${uuid()}' });
+    expect(secret.data).toBeUndefined();
+  });
+});
+
+describe('PlatformAddons values by environment', () => {
+  const prod = build({}, 'production').out;
+  const dev = build({}, 'development').out;
+
+  test('two replicas with PDBs and zone spread in production, one replica and none in development', () => {
+    expect(values(prod, 'aws-load-balancer-controller')).toMatchObject({ replicaCount: 2, podDisruptionBudget: { maxUnavailable: 1 } });
+    expect(values(dev, 'aws-load-balancer-controller')).toMatchObject({ replicaCount: 1, podDisruptionBudget: {} });
+    expect(values(prod, 'cluster-autoscaler').replicaCount).toBe(2);
+    expect(values(dev, 'cluster-autoscaler').replicaCount).toBe(1);
+    expect(values(prod, 'metrics-server')).toMatchObject({ replicas: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } });
+    expect(values(dev, 'metrics-server')).toMatchObject({ replicas: 1, podDisruptionBudget: { enabled: false } });
+    expect(values(prod, 'keda')).toMatchObject({ operator: { replicaCount: 2 }, metricsServer: { replicaCount: 2 }, podDisruptionBudget: { operator: { maxUnavailable: 1 } } });
+    expect(values(dev, 'keda')).toMatchObject({ operator: { replicaCount: 1 }, podDisruptionBudget: {} });
+    expect(values(prod, 'istiod')).toMatchObject({ pilot: { replicaCount: 2, autoscaleEnabled: true, autoscaleMin: 2 }, global: { defaultPodDisruptionBudget: { enabled: true } } });
+    expect(values(dev, 'istiod')).toMatchObject({ pilot: { replicaCount: 1, autoscaleEnabled: false }, global: { defaultPodDisruptionBudget: { enabled: false } } });
+    expect(values(prod, 'istio-ingressgateway')).toMatchObject({ autoscaling: { minReplicas: 2, maxReplicas: 10 }, podDisruptionBudget: { minAvailable: 1 } });
+    expect(values(dev, 'istio-ingressgateway')).toMatchObject({ autoscaling: { minReplicas: 1 }, podDisruptionBudget: {} });
+    expect(values(prod, 'argo-rollouts').controller).toMatchObject({ replicas: 2, pdb: { enabled: true } });
+    expect(values(dev, 'argo-rollouts').controller).toMatchObject({ replicas: 1, pdb: { enabled: false } });
+    expect(values(prod, 'argo-workflows').controller).toMatchObject({ replicas: 2, pdb: { enabled: true } });
+    expect(values(dev, 'argo-workflows').controller.workflowNamespaces).toEqual(['models-development']);
+
+    const spread = values(prod, 'aws-load-balancer-controller').topologySpreadConstraints;
+    expect(spread.map((s: Json) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(spread[0]).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } } });
+    expect(values(dev, 'aws-load-balancer-controller').topologySpreadConstraints).toEqual([]);
+  });
+
+  test('every controller has requests and limits, and runs on on-demand nodes', () => {
+    for (const [name, path] of [
+      ['aws-load-balancer-controller', []],
+      ['cluster-autoscaler', []],
+      ['metrics-server', []],
+      ['istiod', ['pilot']],
+      ['istio-ingressgateway', []],
+      ['argo-rollouts', ['controller']],
+      ['argo-workflows', ['controller']],
+      ['argo-workflows', ['server']],
+    ] as const) {
+      const v = (path as readonly string[]).reduce((acc: Json, key) => acc[key], values(prod, name));
+      expect(v.resources).toEqual({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { cpu: expect.any(String), memory: expect.any(String) } });
+      expect(v.nodeSelector).toEqual({ 'modelserve.io/capacity-type': 'on-demand' });
+    }
+    expect(values(prod, 'keda').resources.operator).toEqual({ requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1000Mi' } });
+    expect(values(prod, 'istiod').pilot.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  });
+
+  test('the autoscaler image follows the cluster\'s Kubernetes minor', () => {
+    const stack = awsStack();
+    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], kubernetesVersion: '1.36' });
+    POOLS.forEach((p) => cluster.addNodePool(p));
+    new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+    expect(values(synth(stack), 'cluster-autoscaler').image.tag).toBe('v1.36.1');
+  });
+});
+
+describe('PlatformAddons Pod Identity roles', () => {
+  const { out } = build();
+
+  test('one role per AWS-calling add-on, named after the cluster, trusted by this cluster\'s Pod Identity agent only', () => {
+    for (const name of ['modelserve-prod-lb-controller', 'modelserve-prod-cluster-autoscaler', 'modelserve-prod-loki']) {
+      const trust = policyOf(roleNamed(out, name).assume_role_policy);
+      expect(trust.Statement).toEqual([
+        {
+          Sid: 'EksPodIdentityOfThisCluster',
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\./) },
+            ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/\$\{aws_eks_cluster\.cluster_\w+\.name\}$/) },
+          },
+        },
+      ]);
+    }
+  });
+
+  test('associations bind each role to the chart\'s service account, and the chart waits for them', () => {
+    const associations = Object.entries(out.resources('aws_eks_pod_identity_association')).filter(([k]) => k.startsWith('addons_'));
+    expect(associations.map(([, a]) => `${a.namespace}/${a.service_account}`).sort()).toEqual(['kube-system/aws-load-balancer-controller', 'kube-system/cluster-autoscaler', 'logging/loki']);
+    const lbc = associations.find(([, a]) => a.service_account === 'aws-load-balancer-controller') as [string, Json];
+    expect(release(out, 'aws-load-balancer-controller').depends_on).toContain(`aws_eks_pod_identity_association.${lbc[0]}`);
+  });
+
+  test('the load balancer controller: AWS\'s published policy, limited to load balancers tagged with this cluster', () => {
+    const policy = policyOfRole(out, 'load-balancer-controller');
+    const actions = policy.Statement.flatMap((s: Json) => s.Action);
+    expect(actions).not.toContain('*');
+    expect(actions.filter((a: string) => a.endsWith(':*'))).toEqual([]);
+    expect(statement(policy, 'ManageOwnBalancers')).toMatchObject({
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
+    });
+    expect(statement(policy, 'ManageOwnBalancers').Action).toEqual(expect.arrayContaining(['elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyListenerAttributes']));
+    expect(statement(policy, 'CreateTaggedBalancers')).toEqual({
+      Sid: 'CreateTaggedBalancers',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
+    });
+    expect(statement(policy, 'ManageOwnSecurityGroups').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } });
+    expect(statement(policy, 'RetagOwnBalancers').Condition).toEqual({
+      Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'true' },
+      StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' },
+    });
+    expect(statement(policy, 'CreateElbServiceLinkedRole').Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } });
+    expect(statement(policy, 'RegisterTargets').Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:elasticloadbalancing:\*:\*:targetgroup\/\*\/\*$/);
+  });
+
+  test('the autoscaler reads every group, but resizes only groups owned by this cluster and describes only its node groups', () => {
+    const policy = policyOfRole(out, 'cluster-autoscaler');
+    expect(statement(policy, 'ResizeThisClustersGroups')).toEqual({
+      Sid: 'ResizeThisClustersGroups',
+      Effect: 'Allow',
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/modelserve-prod': 'owned' } },
+    });
+    expect(statement(policy, 'DescribeThisClustersNodeGroups')).toMatchObject({
+      Action: ['eks:DescribeNodegroup'],
+      Resource: expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:nodegroup\/modelserve-prod\/\*\/\*$/),
+    });
+    expect(statement(policy, 'DiscoverGroupsAndInstanceTypes').Action).toEqual(expect.arrayContaining(['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeTags', 'ec2:DescribeInstanceTypes']));
+    for (const s of policy.Statement) for (const a of s.Action) expect(a).not.toMatch(/\*/);
+  });
+
+  test('Loki reads and writes its own bucket only', () => {
+    const policy = policyOfRole(out, 'loki');
+    expect(statement(policy, 'ReadWriteDeleteLogObjects').Resource).toEqual([expect.stringMatching(/^\$\{aws_s3_bucket\.addons_log-store_bucket_\w+\.arn\}\/\*$/)]);
+  });
+});
+
+describe('PlatformAddons toggles', () => {
+  test('an add-on turned off has no release, no role, no namespace', () => {
+    const { out } = build({ keda: false, clusterAutoscaler: false, argoWorkflows: false });
+    expect(names(out)).not.toContain('keda');
+    expect(names(out)).not.toContain('cluster-autoscaler');
+    expect(names(out)).not.toContain('argo-workflows');
+    expect(roleNamed(out, 'modelserve-prod-cluster-autoscaler')).toBeUndefined();
+    const namespaces = Object.values(out.resources('kubernetes_namespace_v1')).map((ns: Json) => ns.metadata.name);
+    expect(namespaces).not.toContain('keda');
+    expect(namespaces).not.toContain('argo');
+  });
+
+  test('no load balancer controller and no gateway: no controller role, no istio-ingress', () => {
+    const { out } = build({ loadBalancerController: false, istio: { gateway: false } });
+    expect(names(out)).not.toContain('aws-load-balancer-controller');
+    expect(names(out)).not.toContain('istio-ingressgateway');
+    expect(names(out)).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni']));
+    expect(roleNamed(out, 'modelserve-prod-lb-controller')).toBeUndefined();
+    expect(Object.values(out.resources('kubernetes_namespace_v1')).map((ns: Json) => ns.metadata.name)).not.toContain('istio-ingress');
+  });
+
+  test('no logging: no bucket, no Loki role, no Loki data source in Grafana', () => {
+    const { out, addons } = build({ logging: false });
+    expect(addons.logStore).toBeUndefined();
+    expect(out.resources('aws_s3_bucket')).toEqual({});
+    expect(roleNamed(out, 'modelserve-prod-loki')).toBeUndefined();
+    expect(names(out)).not.toContain('loki');
+    expect(values(out, 'kube-prometheus-stack').grafana.additionalDataSources).toBeUndefined();
+  });
+
+  test('no Prometheus: no ServiceMonitors anywhere, Istio not waited for, no Grafana Secret', () => {
+    const { out } = build({ prometheus: false, gpuOperator: false, logging: false });
+    expect(names(out)).not.toContain('kube-prometheus-stack');
+    expect(values(out, 'keda').prometheus.operator.serviceMonitor.enabled).toBe(false);
+    expect(values(out, 'aws-load-balancer-controller').serviceMonitor).toEqual({ enabled: false });
+    expect(values(out, 'cluster-autoscaler').serviceMonitor).toEqual({ enabled: false });
+    expect(values(out, 'argo-workflows').controller.metricsConfig.enabled).toBe(false);
+    expect(out.resources('kubernetes_secret_v1')).toEqual({});
+    expect(out.resources('kubernetes_storage_class_v1')).toEqual({});
+  });
+
+  test('no Istio: none of its four releases', () => {
+    const { out } = build({ istio: false });
+    for (const name of ['istio-base', 'istiod', 'istio-cni', 'istio-ingressgateway']) expect(names(out)).not.toContain(name);
+  });
+
+  test('the GPU Operator is off without GPU pools', () => {
+    const { out } = build({}, 'production', CPU_POOLS);
+    expect(names(out)).not.toContain('gpu-operator');
+  });
+
+  test('an internet-facing gateway, to the listed clients only', () => {
+    const { out } = build({ istio: { internetFacing: true, sourceCidrs: ['203.0.113.0/24'] } });
+    const service = values(out, 'istio-ingressgateway').service;
+    expect(service.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
+    expect(service.loadBalancerSourceRanges).toEqual(['203.0.113.0/24']);
+  });
+
+  test('options reach the values', () => {
+    const { out } = build({
+      clusterAutoscaler: { expanders: ['least-waste'], scaleDownUtilizationThreshold: 0.6, scaleDownUnneededMinutes: 20 },
+      keda: { operatorReplicas: 3 },
+      loadBalancerController: { replicas: 3 },
+      argoRollouts: { dashboard: true, controllerReplicas: 3 },
+      istio: { gatewayMinReplicas: 3, gatewayMaxReplicas: 30 },
+    });
+    expect(values(out, 'cluster-autoscaler').extraArgs).toMatchObject({ expander: 'least-waste', 'scale-down-utilization-threshold': 0.6, 'scale-down-unneeded-time': '20m' });
+    expect(values(out, 'cluster-autoscaler').expanderPriorities).toEqual({});
+    expect(values(out, 'keda').operator.replicaCount).toBe(3);
+    expect(values(out, 'aws-load-balancer-controller').replicaCount).toBe(3);
+    expect(values(out, 'argo-rollouts')).toMatchObject({ dashboard: { enabled: true, readonly: true }, controller: { replicas: 3 } });
+    expect(values(out, 'istio-ingressgateway').autoscaling).toMatchObject({ minReplicas: 3, maxReplicas: 30 });
+  });
+
+  test('Argo Workflows with SSO: the client secret by reference, SSO RBAC on', () => {
+    const { out } = build({ argoWorkflows: { serverAuth: ArgoServerAuth.sso({ issuer: 'https://login.example.com', clientSecretName: 'argo-sso', redirectUrl: 'https://argo.example.com/oauth2/callback' }) } });
+    expect(values(out, 'argo-workflows').server).toMatchObject({
+      authModes: ['sso'],
+      sso: { enabled: true, issuer: 'https://login.example.com', clientId: { name: 'argo-sso', key: 'client-id' }, clientSecret: { name: 'argo-sso', key: 'client-secret' }, rbac: { enabled: true } },
+    });
+  });
+
+  test('the termination handler in queue mode: an SQS queue fed by EventBridge, its own role, its release', () => {
+    const { out, addons } = build({ spotInterruption: SpotInterruption.terminationHandlerQueue() });
+    expect(addons.spotInterruptionQueue).toBeDefined();
+    expect(out.only('aws_sqs_queue').name).toBe('modelserve-prod-node-termination');
+    const r = release(out, 'aws-node-termination-handler');
+    expect({ repository: r.repository, chart: r.chart, version: r.version }).toEqual(NODE_TERMINATION_HANDLER_CHART);
+    expect(roleNamed(out, 'modelserve-prod-node-termination')).toBeDefined();
+    expect(statement(policyOfRole(out, 'node-termination-handler'), 'ConsumeInterruptionQueue').Resource).toEqual([expect.stringMatching(/^\$\{aws_sqs_queue\./)]);
+  });
+
+  test('capacity rebalancing (the default) installs no handler', () => {
+    const { out } = build();
+    expect(out.resources('aws_sqs_queue')).toEqual({});
+    expect(names(out)).not.toContain('aws-node-termination-handler');
+  });
+});
+
+describe('ClusterProviders', () => {
+  test('a second cluster in the stack gets aliased providers, and its releases use them', () => {
+    const stack = awsStack();
+    const first = clusterIn(stack);
+    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-c', 'subnet-d'] });
+    stack2cluster.addNodePool(NodePools.general());
+    new PlatformAddons(stack, 'addons', { cluster: first, environment: 'production', vpcId: VPC });
+    const providers = new ClusterProviders(stack, 'second-providers', { cluster: stack2cluster, alias: 'second' });
+    new PlatformAddons(stack, 'second-addons', { cluster: stack2cluster, environment: 'development', vpcId: VPC, providers, logging: false });
+    const out = synth(stack);
+    expect(out.json.provider.helm.map((p: Json) => p.alias)).toEqual([undefined, 'second']);
+    const secondKeda = Object.entries(out.resources('helm_release')).find(([k, r]) => k.startsWith('second-addons') && r.name === 'keda') as [string, Json];
+    expect(secondKeda[1].provider).toBe('helm.second');
+    expect(out.json.provider.kubernetes[1].host).toMatch(/aws_eks_cluster\.second_cluster_\w+\.endpoint/);
+  });
+});
+
+describe('PlatformAddons rejects bad input before writing anything', () => {
+  test('an option out of range', () => {
+    expectRejected({ keda: { operatorReplicas: 9 } }, 'test/addons: keda.operatorReplicas (9) must be a whole number from 1 to 5; set keda.operatorReplicas between 1 and 5');
+    expectRejected({ clusterAutoscaler: { scaleDownUtilizationThreshold: 1.5 } }, 'test/addons: clusterAutoscaler.scaleDownUtilizationThreshold (1.5) must be a number from 0.1 to 0.9; set clusterAutoscaler.scaleDownUtilizationThreshold between 0.1 and 0.9');
+    expectRejected({ istio: { gatewayMinReplicas: 12, gatewayMaxReplicas: 4 } }, 'test/addons: istio.gatewayMinReplicas (12) is greater than gatewayMaxReplicas (4); lower gatewayMinReplicas or raise gatewayMaxReplicas');
+    expectRejected({ argoRollouts: { controllerReplicas: 0 } }, 'test/addons: argoRollouts.controllerReplicas (0) must be a whole number from 1 to 3; set argoRollouts.controllerReplicas between 1 and 3');
+  });
+
+  test('an unknown option, an unknown prop, an unknown expander', () => {
+    expectRejected({ keda: { replicas: 3 } as never }, 'test/addons: keda.replicas (3) is not an option of keda; use one of operatorReplicas');
+    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows');
+    expectRejected({ clusterAutoscaler: { expanders: ['fastest' as never] } }, 'test/addons: clusterAutoscaler.expanders[0] ("fastest") is not supported; use one of "priority", "least-waste", "most-pods", "random", "price"');
+    expectRejected({ metricsServer: 'yes' as never }, 'test/addons: metricsServer ("yes") is not true or false; set metricsServer: true or false');
+  });
+
+  test('an internet-facing NLB without a gateway, or without client ranges, or open to the internet', () => {
+    expectRejected({ istio: { gateway: false, internetFacing: true } }, 'test/addons: istio.internetFacing (true) asks for a public load balancer, but istio.gateway is false, so there is none; drop internetFacing, or set istio.gateway: true');
+    expectRejected({ istio: { internetFacing: true } }, 'test/addons: istio.sourceCidrs ([]) is empty, so an internet-facing gateway would admit the whole internet; list the client CIDRs, or set allowFromAnywhere: true with sourceCidrs ["0.0.0.0/0"]');
+    expectRejected({ istio: { internetFacing: true, sourceCidrs: ['0.0.0.0/0'] } }, 'test/addons: istio.sourceCidrs[0] ("0.0.0.0/0") admits the whole internet; list your clients\' CIDRs, or set istio.allowFromAnywhere: true if that is really meant');
+    expectRejected({ istio: { internetFacing: true, sourceCidrs: ['203.0.113.7/24'] } }, 'test/addons: istio.sourceCidrs[0] ("203.0.113.7/24") has host bits set; use 203.0.113.0/24');
+  });
+
+  test('a gateway without the load balancer controller, which would get a Classic Load Balancer', () => {
+    expectRejected({ loadBalancerController: false }, 'test/addons: istio.gateway (true) needs the AWS Load Balancer Controller: without it the in-tree controller would give the gateway\'s Service a Classic Load Balancer; turn loadBalancerController on, or set istio.gateway: false');
+  });
+
+  test('the GPU Operator without GPU pools, or without Prometheus', () => {
+    expectRejected({ gpuOperator: true }, 'test/addons: gpuOperator (true) is on, but no node pool has GPUs; add NodePools.gpu(...), or leave gpuOperator out', CPU_POOLS);
+    expectRejected({ prometheus: false }, 'test/addons: gpuOperator (true) needs prometheus: the DCGM exporter\'s ServiceMonitor (GPU utilisation for KEDA) is a Prometheus Operator object; turn prometheus on, or set gpuOperator: false');
+  });
+
+  test('pools that are not the cluster\'s, or none where the controllers can run', () => {
+    expectRejected({ nodePools: [NodePools.highMemory()] }, 'test/addons: nodePools[0] ("high-memory") is not one of the cluster\'s node pools, so the add-ons would be configured for capacity that does not exist; use the cluster\'s pools (general, gpu-t4, spot), or leave nodePools out');
+    expectRejected(
+      {},
+      'test/addons: nodePools (["spot","gpu-t4"]) has no untainted on-demand pool with nodes, where the add-on controllers run (never on spot capacity they may have to replace); add NodePools.general()',
+      [NodePools.spot({ taint: false }), NodePools.gpu({ gpu: 'T4' })],
+    );
+  });
+
+  test('a cluster without node pools', () => {
+    expectRejectedBeforeSynth(
+      (stack) => new PlatformAddons(stack, 'addons', { cluster: clusterIn(stack, 'production', []), environment: 'production', vpcId: VPC }),
+      'test/addons: cluster ("test/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addNodePool) before PlatformAddons',
+      { stack: awsStack },
+    );
+  });
+
+  test('a VPC id that is not one, or none', () => {
+    expectRejected({ vpcId: 'my-vpc' }, 'test/addons: vpcId ("my-vpc") is not a VPC id; use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
+    expectRejected({ vpcId: undefined as never }, 'test/addons: vpcId (not set) is required by the load balancer controller; pass the VPC of the cluster (Network.vpcId)');
+  });
+
+  test('no environment, or a workflow namespace that is not a DNS label', () => {
+    expectRejected({ environment: undefined as never }, 'test/addons: environment (not set) is required; use one of development, staging, production');
+    expectRejected({ argoWorkflows: { workflowNamespaces: ['Serving_Models'] } }, 'test/addons: argoWorkflows.workflowNamespaces[0] ("Serving_Models") is not a valid name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; rename it so that it follows that rule');
+  });
+
+  test('bad values of the add-on modules are reported with the add-on\'s path', () => {
+    expectRejected({ prometheus: { retentionDays: 0 } }, 'test/addons/prometheus: retentionDays (0) must be a whole number from 1 to 3650; keep samples 1 to 3650 days; use long-term storage (Thanos, Mimir, AMP) beyond that');
+    expectRejected({ logging: { retentionDays: 5000 } }, 'test/addons: logging.retentionDays (5000) must be a whole number from 1 to 3650; set logging.retentionDays between 1 and 3650');
+  });
+
+  test('a default log bucket name that could not fit S3\'s 63 characters', () => {
+    expectRejectedBeforeSynth(
+      (stack) => {
+        const cluster = clusterIn(stack, 'production', POOLS, 'modelserve-production-inference-east');
+        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+      },
+      'test/addons: logging.bucketName (not set) defaults to "modelserve-production-inference-east-logs-<account>-<region>", which can exceed the 63 characters S3 allows; give logging.bucketName',
+      { stack: awsStack },
+    );
+  });
+
+  test('providers of another cluster, or a default Helm provider the stack already has', () => {
+    expectRejectedBeforeSynth(
+      (stack) => {
+        const cluster = clusterIn(stack);
+        const other = new Cluster(stack, 'other', { name: 'other', environment: 'production', subnetIds: ['subnet-c', 'subnet-d'] });
+        const providers = new ClusterProviders(stack, 'other-providers', { cluster: other, alias: 'other' });
+        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC, providers });
+      },
+      'test/addons: providers ("other") point at another cluster; make the providers from this cluster: new ClusterProviders(stack, id, { cluster })',
+      { stack: awsStack },
+    );
+    expectRejectedBeforeSynth(
+      (stack) => {
+        new HelmProvider(stack, 'helm');
+        new PlatformAddons(stack, 'addons', { cluster: clusterIn(stack), environment: 'production', vpcId: VPC });
+      },
+      'test/modelserve-cluster-providers: alias (not set) names the default Helm or Kubernetes provider that the stack already has; give this one an alias, or reuse the existing providers',
+      { stack: awsStack },
+    );
+  });
+});
