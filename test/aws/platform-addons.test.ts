@@ -552,6 +552,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
 
   test('no environment, or a workflow namespace that is not a DNS label', () => {
     expectRejected({ environment: undefined as never }, 'test/addons: environment (not set) is required; use one of development, staging, production');
+    expectRejected({ environment: 'prod' as never }, 'test/addons: environment ("prod") is not supported; use one of "development", "staging", "production"');
     expectRejected({ argoWorkflows: { workflowNamespaces: ['Serving_Models'] } }, 'test/addons: argoWorkflows.workflowNamespaces[0] ("Serving_Models") is not a valid name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; rename it so that it follows that rule');
   });
 
