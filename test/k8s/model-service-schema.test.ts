@@ -37,7 +37,7 @@ describe('ModelService output is valid against the Kubernetes 1.36 and CRD schem
     const objects = synth(c);
     expect(new Set(objects.map((o) => o.kind))).toEqual(
       new Set([
-        'Namespace', 'ResourceQuota', 'LimitRange', 'PeerAuthentication', 'NetworkPolicy', 'ServiceAccount', 'ConfigMap', 'Deployment',
+        'Namespace', 'ResourceQuota', 'LimitRange', 'PeerAuthentication', 'PodMonitor', 'NetworkPolicy', 'ServiceAccount', 'ConfigMap', 'Deployment',
         'HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget', 'Service', 'DestinationRule', 'VirtualService', 'Gateway',
         'ServiceMonitor', 'PrometheusRule',
       ]),

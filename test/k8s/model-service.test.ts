@@ -35,7 +35,7 @@ describe('ModelService: what it emits', () => {
     new ModelService(c, 'b', { ...GPU_SERVICE, autoscaling: { requestsPerSecond: 20 } });
     const objects = synth(c);
     const namespaceObjects = objects.filter((o) => o.metadata.labels?.['modelserve.io/service'] === undefined);
-    expect(namespaceObjects.every((o) => ['Namespace', 'ResourceQuota', 'LimitRange', 'PeerAuthentication', 'NetworkPolicy'].includes(o.kind))).toBe(true);
+    expect(namespaceObjects.every((o) => ['Namespace', 'ResourceQuota', 'LimitRange', 'PeerAuthentication', 'NetworkPolicy', 'PodMonitor'].includes(o.kind))).toBe(true);
     expect(namespaceObjects.map((o) => o.metadata.name)).not.toContain('a');
     expect(ofService(objects, 'a')).toHaveLength(12);
     expect(ofService(objects, 'b').map((o) => o.kind)).toContain('ScaledObject');
