@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { GpuShare } from '../../lib/catalog';
 import { ModelPipeline, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
 
@@ -11,8 +12,9 @@ const CACHE_ENDPOINT = 'master.modelserve-prod-cache.abc123.use1.cache.amazonaws
 const CACHE_PORT = 6379;
 
 /**
- * Production model services: two GPU models, an OCR model on CPU, and the document pipeline that
- * chains them, in batch (Argo Workflows) and online (an orchestrator keeping its state in Redis).
+ * Production model services: two GPU models, a small one on a time-sliced GPU slot, an OCR model
+ * on CPU, and the document pipeline that chains them, in batch (Argo Workflows) and online (an
+ * orchestrator keeping its state in Redis).
  */
 export function productionServing(scope: Construct): ServingChart {
   const chart = new ServingChart(scope, 'serving-production', {
@@ -55,6 +57,17 @@ export function productionServing(scope: Construct): ServingChart {
       allowedServiceAccounts: ModelPipeline.serviceAccounts('documents'),
     },
     rateLimit: { requestsPerSecond: 200, burst: 400 },
+  });
+
+  // A small sentiment model does not need a whole T4: one time-sliced slot of the shared T4 pool
+  // (4 slots per GPU). GPU utilisation of a shared GPU counts every tenant, so it scales on requests.
+  new ModelService(chart, 'sentiment', {
+    description: 'DistilBERT sentiment for support tickets',
+    model: { id: 'distilbert-sentiment', version: '1.4.0' },
+    image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+    resources: { cpu: 1, memoryGiB: 4, gpu: { count: 1, model: 'T4', share: GpuShare.timeSliced() }, storageGiB: 5 },
+    autoscaling: { minReplicas: 2, maxReplicas: 8, requestsPerSecond: 40 },
+    loadBalancer: { healthCheck: { path: '/v2/health/ready' } },
   });
 
   // Text recognition on CPU (a custom ONNX Runtime server): pages in, text and boxes out.

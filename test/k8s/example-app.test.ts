@@ -62,6 +62,14 @@ describe('examples/serving', () => {
     expect(ofKind(ofService(production, 'bert-ner'), 'HorizontalPodAutoscaler')).toEqual([]);
   });
 
+  test('the sentiment model takes one time-sliced slot of the shared T4 pool and scales on requests', () => {
+    const pod = one(production, 'Deployment', 'sentiment').spec.template.spec;
+    expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['gpu-t4-shared']);
+    expect(pod.containers[0].resources.limits).toMatchObject({ 'nvidia.com/gpu.shared': 1 });
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+    expect(one(production, 'ScaledObject', 'sentiment').spec.triggers.map((t: { name: string }) => t.name)).toEqual(['requests-per-second']);
+  });
+
   test('ResNet runs on A100s with 10 % of requests on the canary', () => {
     expect(ofKind(ofService(production, 'resnet'), 'Deployment').map((d) => [d.metadata.name, d.spec.template.metadata.labels.version])).toEqual([
       ['resnet-stable', '1.0.0'],
