@@ -232,6 +232,10 @@ describe('PlatformAddons, production defaults', () => {
     expect(workflows.server.authModes).toEqual(['client']);
     expect(workflows.server.sso).toBeUndefined();
     expect(workflows.controller.workflowNamespaces).toEqual(['models-production']);
+    // Argo's own init and wait containers run in the restricted serving namespace too.
+    const restricted = { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+    expect(workflows.executor.securityContext).toEqual(restricted);
+    expect(workflows.mainContainer.securityContext).toEqual(restricted);
   });
 
   test('a gp3 StorageClass, encrypted, bound where the pod lands; a Grafana admin Secret the state never holds', () => {

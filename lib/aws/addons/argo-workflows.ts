@@ -49,10 +49,22 @@ export interface ArgoWorkflowsValuesOptions {
   readonly serviceMonitor: boolean;
 }
 
+const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export function argoWorkflowsValues(o: ArgoWorkflowsValuesOptions): Record<string, unknown> {
   const ha = o.profile.highAvailability;
   return {
     crds: { install: true, keep: true },
+    // Argo injects its own init and wait containers into every workflow pod; the serving
+    // namespaces enforce Pod Security "restricted", so they must meet it too (ModelPipeline's
+    // podSpecPatch does the same per template; this also covers pods that do not set it).
+    executor: { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT },
+    mainContainer: { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT },
     controller: {
       replicas: o.controllerReplicas,
       pdb: o.controllerReplicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
