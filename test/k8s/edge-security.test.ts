@@ -15,7 +15,7 @@ import {
 } from '../../lib/k8s';
 import { productionServing } from '../../examples/serving/production';
 import { schemaFailures } from '../support/schema';
-import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, POOLS, synth } from '../support/serving';
+import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, K8sObject, ofKind, ofService, one, POOLS, synth } from '../support/serving';
 
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123';
 const JWKS = `${ISSUER}/.well-known/jwks.json`;
@@ -30,19 +30,7 @@ function build(props: ModelServiceProps, name = 'svc'): K8sObject[] {
   return synth(c);
 }
 
-/** Same check as the ModelService validation tests: exact message, and nothing of the service in the chart. */
-function expectRejected(props: ModelServiceProps, message: string, c: ServingChart = chart()): void {
-  let error: unknown;
-  try {
-    new ModelService(c, 'svc', props);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  expect((error as Error).message).toBe(message);
-  expect(c.node.tryFindChild('svc')).toBeUndefined();
-  expect(synth(c).filter((o) => o.metadata.labels?.['modelserve.io/service'] !== undefined)).toEqual([]);
-}
+const expectRejected = (props: ModelServiceProps, message: string, c: ServingChart = chart()) => expectServiceRejected(props, message, c);
 
 // Values TypeScript would refuse: the checks exist for JavaScript and JSON callers.
 const loose = (p: unknown): any => p;

@@ -1,9 +1,9 @@
 import { Testing } from 'cdk8s';
-import { GpuShare, GpuSharing, NodePools, NodePoolSpec, ValidationError } from '../../lib/catalog';
+import { GpuShare, GpuSharing, NodePools, NodePoolSpec } from '../../lib/catalog';
 import { placePod } from '../../lib/check/placement';
 import { ModelService, ModelServiceProps, ServingChart } from '../../lib/k8s';
 import { schemaFailures } from '../support/schema';
-import { GPU_SERVICE, one, synth } from '../support/serving';
+import { expectServiceRejected, GPU_SERVICE, one, synth } from '../support/serving';
 
 /** Whole T4s, time-sliced T4s (4 slots per GPU) and A100-80GB cut into 1g.10gb MIG instances. */
 const SHARING_POOLS: readonly NodePoolSpec[] = [
@@ -57,18 +57,8 @@ describe('GPU sharing in ModelService', () => {
   });
 
   describe('bad input is refused before anything is created', () => {
-    function expectRejected(props: ModelServiceProps, message: string, pools: readonly NodePoolSpec[] = SHARING_POOLS): void {
-      const c = sharingChart(pools);
-      let error: unknown;
-      try {
-        new ModelService(c, 'svc', props);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ValidationError);
-      expect((error as Error).message).toBe(message);
-      expect(c.node.tryFindChild('svc')).toBeUndefined();
-    }
+    const expectRejected = (props: ModelServiceProps, message: string, pools: readonly NodePoolSpec[] = SHARING_POOLS) => expectServiceRejected(props, message, sharingChart(pools));
+
 
     test('a share that no pool offers names every pool and what it offers', () => {
       expectRejected(

@@ -1,26 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
-import { EnvironmentName, ValidationError } from '../../lib/catalog';
+import { EnvironmentName } from '../../lib/catalog';
 import { ModelServer, ModelService, ModelServiceProps, Rollout, ServingChart } from '../../lib/k8s';
-import { chart, CPU_SERVICE, GPU_SERVICE, POOLS, synth } from '../support/serving';
+import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, POOLS } from '../support/serving';
 
-/**
- * The props are rejected with exactly `message`, and the chart holds nothing of the service: the
- * check ran before any object was created.
- */
-function expectRejected(props: ModelServiceProps, message: string | RegExp, environment: EnvironmentName = 'production'): void {
-  const c = chart(environment);
-  let error: unknown;
-  try {
-    new ModelService(c, 'svc', props);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(ValidationError);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-  expect(c.node.tryFindChild('svc')).toBeUndefined();
-  expect(synth(c).filter((o) => o.metadata.labels?.['modelserve.io/service'] !== undefined)).toEqual([]);
-}
+const expectRejected = (props: ModelServiceProps, message: string | RegExp, environment: EnvironmentName = 'production') => expectServiceRejected(props, message, chart(environment));
 
 // Casts for the values TypeScript would refuse: the checks exist for JavaScript and JSON callers.
 const loose = (p: unknown): any => p;

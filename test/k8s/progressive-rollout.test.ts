@@ -15,7 +15,7 @@ import {
 import { DEFAULT_PROMETHEUS_URL } from '../../lib/k8s/validate-model-service';
 import { restrictedViolations } from '../support/pod-security';
 import { schemaFailures } from '../support/schema';
-import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
+import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
 
 function objects(props: ModelServiceProps): K8sObject[] {
   const c = chart();
@@ -302,19 +302,8 @@ describe('Rollout.progressive output is valid', () => {
 });
 
 describe('Rollout.progressive: bad options are rejected before anything is created', () => {
-  function expectRejected(props: ModelServiceProps, message: string): void {
-    const c = chart();
-    let error: unknown;
-    try {
-      new ModelService(c, 'svc', props);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toBe(message);
-    expect(c.node.tryFindChild('svc')).toBeUndefined();
-    expect(synth(c).filter((x) => x.metadata.labels?.['modelserve.io/service'] !== undefined)).toEqual([]);
-  }
+  const expectRejected = (props: ModelServiceProps, message: string) => expectServiceRejected(props, message);
+
   const steps = (...s: Array<{ weight: number; pause?: CanaryPause }>) => ({ ...CPU_SERVICE, rollout: Rollout.progressive({ steps: s }) });
   const analysis = (a: object) => ({ ...CPU_SERVICE, rollout: Rollout.progressive({ analysis: a }) });
 

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { EnvironmentName, NodePools, NodePoolSpec } from '../../lib/catalog';
-import { ModelServiceProps, ServingChart } from '../../lib/k8s';
+import { EnvironmentName, NodePools, NodePoolSpec, ValidationError } from '../../lib/catalog';
+import { ModelService, ModelServiceProps, ServingChart } from '../../lib/k8s';
 
 /** The pools of the production example: general, T4, A100, spot, high-memory. */
 export const POOLS: readonly NodePoolSpec[] = [
@@ -49,4 +49,22 @@ export function one(objects: readonly K8sObject[], kind: string, name?: string):
 /** Objects of one model service (by the prune label). */
 export function ofService(objects: readonly K8sObject[], name: string): K8sObject[] {
   return objects.filter((o) => o.metadata.labels?.['modelserve.io/service'] === name);
+}
+
+/**
+ * The props are rejected with exactly `message` (or a match), and the chart holds nothing of the
+ * service: the check ran before any object was created.
+ */
+export function expectServiceRejected(props: ModelServiceProps, message: string | RegExp, c: ServingChart = chart()): void {
+  let error: unknown;
+  try {
+    new ModelService(c, 'svc', props);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ValidationError);
+  if (typeof message === 'string') expect((error as Error).message).toBe(message);
+  else expect((error as Error).message).toMatch(message);
+  expect(c.node.tryFindChild('svc')).toBeUndefined();
+  expect(synth(c).filter((o) => o.metadata.labels?.['modelserve.io/service'] !== undefined)).toEqual([]);
 }

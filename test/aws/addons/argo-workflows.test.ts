@@ -1,16 +1,7 @@
 import { addonProfile } from '../../../lib/aws/addons/addon-profile';
 import { argoWorkflowsValues, ArgoServerAuth } from '../../../lib/aws/addons/argo-workflows';
-import { ValidationError } from '../../../lib/catalog';
+import { rejectionOf } from '../../support/validation';
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
-}
 
 const sso = { issuer: 'https://login.example.com', clientSecretName: 'argo-sso', redirectUrl: 'https://argo.example.com/oauth2/callback' };
 
@@ -24,13 +15,13 @@ describe('ArgoServerAuth', () => {
   });
 
   test('rejects an issuer or callback that is not https, and a Secret name Kubernetes refuses', () => {
-    expect(messageOf(() => ArgoServerAuth.sso({ ...sso, issuer: 'http://login.example.com' }))).toBe(
+    expect(rejectionOf(() => ArgoServerAuth.sso({ ...sso, issuer: 'http://login.example.com' }))).toBe(
       'ArgoServerAuth.sso: issuer ("http://login.example.com") is not an https URL; give the OIDC issuer, e.g. https://login.example.com',
     );
-    expect(messageOf(() => ArgoServerAuth.sso({ ...sso, redirectUrl: 'https://argo.example.com/callback' }))).toBe(
+    expect(rejectionOf(() => ArgoServerAuth.sso({ ...sso, redirectUrl: 'https://argo.example.com/callback' }))).toBe(
       'ArgoServerAuth.sso: redirectUrl ("https://argo.example.com/callback") is not an https URL ending in /oauth2/callback; use https://<argo server host>/oauth2/callback',
     );
-    expect(messageOf(() => ArgoServerAuth.sso({ ...sso, clientSecretName: 'Argo_SSO' }))).toBe(
+    expect(rejectionOf(() => ArgoServerAuth.sso({ ...sso, clientSecretName: 'Argo_SSO' }))).toBe(
       'ArgoServerAuth.sso: clientSecretName ("Argo_SSO") is not a valid Secret name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters; rename it so that it follows that rule',
     );
   });

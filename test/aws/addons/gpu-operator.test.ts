@@ -14,8 +14,8 @@ import {
   NodePools,
   NodePoolSpec,
   SHARED_GPU_RESOURCE,
-  ValidationError,
 } from '../../../lib/catalog';
+import { rejectionOf } from '../../support/validation';
 
 const general = NodePools.general();
 const shared = NodePools.gpu({ gpu: 'T4', sharing: GpuSharing.timeSlicing({ replicasPerGpu: 4 }) });
@@ -23,16 +23,6 @@ const sharedL4 = NodePools.gpu({ gpu: 'L4', sharing: GpuSharing.timeSlicing({ re
 const mig = NodePools.gpu({ gpu: 'A100', sharing: GpuSharing.mig({ profile: '1g.10gb' }) });
 const whole = NodePools.gpu({ gpu: 'A10G' });
 
-function rejection(run: () => unknown): string {
-  let result: unknown;
-  try {
-    result = run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected a ValidationError, got values: ${JSON.stringify(result).slice(0, 80)}`);
-}
 
 const values = (pools: readonly NodePoolSpec[] = [general, shared, mig, whole], env: 'development' | 'staging' | 'production' = 'production'): any => gpuOperatorValues(pools, env);
 
@@ -118,60 +108,60 @@ describe('gpuOperatorValues', () => {
 
   describe('rejects', () => {
     test('a missing or unknown environment', () => {
-      expect(rejection(() => gpuOperatorValues([whole], undefined as never))).toBe('gpuOperatorValues: environment (not set) is required; use one of development, staging, production');
-      expect(rejection(() => gpuOperatorValues([whole], 'test' as never, 'platform/addons'))).toBe(
+      expect(rejectionOf(() => gpuOperatorValues([whole], undefined as never))).toBe('gpuOperatorValues: environment (not set) is required; use one of development, staging, production');
+      expect(rejectionOf(() => gpuOperatorValues([whole], 'test' as never, 'platform/addons'))).toBe(
         'platform/addons: environment ("test") is not supported; use one of "development", "staging", "production"',
       );
     });
 
     test('a time-sliced pool named "default", which would replace the default config', () => {
       const pool = NodePools.gpu({ gpu: 'T4', name: 'default', sharing: GpuSharing.timeSlicing({ replicasPerGpu: 2 }) });
-      expect(rejection(() => values([pool]))).toBe(
+      expect(rejectionOf(() => values([pool]))).toBe(
         'gpuOperatorValues: nodePools[0].name ("default") is the name of the device plugin\'s default config; rename the pool (its name keys its time-slicing config)',
       );
     });
 
     test('two pools with one name', () => {
-      expect(rejection(() => values([shared, { ...whole, name: shared.name }]))).toBe(
+      expect(rejectionOf(() => values([shared, { ...whole, name: shared.name }]))).toBe(
         'gpuOperatorValues: nodePools[1].name ("gpu-t4-shared") is used by two pools, so their device plugin configs would collide; give every pool its own name',
       );
     });
 
     test('a time-sliced pool whose nodes do not name its config', () => {
       const unlabelled: NodePoolSpec = { ...shared, labels: { 'modelserve.io/gpu-model': 'T4' } };
-      expect(rejection(() => values([unlabelled]))).toBe(
+      expect(rejectionOf(() => values([unlabelled]))).toBe(
         'gpuOperatorValues: nodePools[0].labels["nvidia.com/device-plugin.config"] (not set) is not the pool\'s name ("gpu-t4-shared"), so its nodes would run the default config and offer whole GPUs; build the pool with NodePools.gpu({ gpu, sharing }), which sets the label',
       );
     });
 
     test('slots per GPU out of range', () => {
       const one: NodePoolSpec = { ...shared, gpuSharing: { kind: 'time-slicing', replicasPerGpu: 1 } };
-      expect(rejection(() => values([one]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing.replicasPerGpu (1) must be a whole number from 2 to 48; give 2 to 48 slots per GPU');
+      expect(rejectionOf(() => values([one]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing.replicasPerGpu (1) must be a whole number from 2 to 48; give 2 to 48 slots per GPU');
     });
 
     test('a MIG pool without the MIG config label, or with a malformed profile', () => {
       const unlabelled: NodePoolSpec = { ...mig, labels: { 'modelserve.io/gpu-model': 'A100' } };
-      expect(rejection(() => values([unlabelled]))).toBe(
+      expect(rejectionOf(() => values([unlabelled]))).toBe(
         'gpuOperatorValues: nodePools[0].labels["nvidia.com/mig.config"] (not set) is not "all-1g.10gb", so the MIG manager would not partition the pool\'s GPUs; build the pool with NodePools.gpu({ gpu, sharing: GpuSharing.mig({ profile }) }), which sets the label',
       );
       const malformed: NodePoolSpec = { ...mig, gpuSharing: { kind: 'mig', profile: '10gb' } };
-      expect(rejection(() => values([malformed]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing.profile ("10gb") is not a MIG profile; use a profile such as "1g.10gb" (see MIG_PROFILES)');
+      expect(rejectionOf(() => values([malformed]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing.profile ("10gb") is not a MIG profile; use a profile such as "1g.10gb" (see MIG_PROFILES)');
     });
 
     test('sharing on a pool without GPUs', () => {
       const cpu: NodePoolSpec = { ...general, gpuSharing: { kind: 'time-slicing', replicasPerGpu: 4 } };
-      expect(rejection(() => values([cpu]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing ("time-slicing") is set on a pool without GPUs; remove gpuSharing, or make the pool with NodePools.gpu');
+      expect(rejectionOf(() => values([cpu]))).toBe('gpuOperatorValues: nodePools[0].gpuSharing ("time-slicing") is set on a pool without GPUs; remove gpuSharing, or make the pool with NodePools.gpu');
     });
 
     test('a GPU pool without the GPU model label that places NFD', () => {
       const bare: NodePoolSpec = { ...whole, labels: {} };
-      expect(rejection(() => values([bare]))).toBe(
+      expect(rejectionOf(() => values([bare]))).toBe(
         'gpuOperatorValues: nodePools[0].labels["modelserve.io/gpu-model"] (not set) is not the pool\'s GPU model (A10G); build GPU pools with NodePools.gpu, which sets it',
       );
     });
 
     test('node pools that are not a list', () => {
-      expect(rejection(() => gpuOperatorValues(undefined as never, 'production'))).toBe(
+      expect(rejectionOf(() => gpuOperatorValues(undefined as never, 'production'))).toBe(
         'gpuOperatorValues: nodePools (not set) is not a list; pass the platform\'s node pool specs, e.g. [NodePools.general(), NodePools.gpu({ gpu: "T4" })]',
       );
     });

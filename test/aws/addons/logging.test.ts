@@ -14,22 +14,12 @@ import {
   lokiValues,
   LokiValuesOptions,
 } from '../../../lib/aws/addons/logging';
-import { ValidationError } from '../../../lib/catalog';
 import { awsStack, expectRejectedBeforeSynth, synth } from '../../support/aws-stack';
+import { rejectionOf } from '../../support/validation';
 
 const BUCKET_ARN = 'arn:aws:s3:::modelserve-prod-logs';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-function rejection(run: () => unknown): string {
-  let result: unknown;
-  try {
-    result = run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected a ValidationError, got values: ${JSON.stringify(result).slice(0, 80)}`);
-}
 
 describe('logging pins', () => {
   test('Loki from the community chart repository and Alloy from Grafana\'s, at exact versions', () => {
@@ -186,11 +176,11 @@ describe('lokiValues', () => {
   });
 
   test('rejects bad options with exact messages', () => {
-    expect(rejection(() => lokiValues({ ...base, environment: 'dev' as never }))).toBe('lokiValues: environment ("dev") is not supported; use one of "development", "staging", "production"');
-    expect(rejection(() => values({ retentionDays: -1, path: 'platform/addons/loki' }))).toBe('platform/addons/loki: retentionDays (-1) must be a whole number from 1 to 3650; keep logs 1 to 3650 days');
-    expect(rejection(() => values({ retentionDays: undefined }))).toBe('lokiValues: retentionDays (not set) is not set; pass LogStore.retentionDays');
-    expect(rejection(() => values({ region: 'us-east' }))).toBe('lokiValues: region ("us-east") is not a valid name: an AWS region code such as "us-east-1" or "eu-central-2"; rename it so that it follows that rule');
-    expect(rejection(() => values({ bucketName: undefined }))).toBe('lokiValues: bucketName (not set) is not set; pass LogStore.bucketName');
+    expect(rejectionOf(() => lokiValues({ ...base, environment: 'dev' as never }))).toBe('lokiValues: environment ("dev") is not supported; use one of "development", "staging", "production"');
+    expect(rejectionOf(() => values({ retentionDays: -1, path: 'platform/addons/loki' }))).toBe('platform/addons/loki: retentionDays (-1) must be a whole number from 1 to 3650; keep logs 1 to 3650 days');
+    expect(rejectionOf(() => values({ retentionDays: undefined }))).toBe('lokiValues: retentionDays (not set) is not set; pass LogStore.retentionDays');
+    expect(rejectionOf(() => values({ region: 'us-east' }))).toBe('lokiValues: region ("us-east") is not a valid name: an AWS region code such as "us-east-1" or "eu-central-2"; rename it so that it follows that rule');
+    expect(rejectionOf(() => values({ bucketName: undefined }))).toBe('lokiValues: bucketName (not set) is not set; pass LogStore.bucketName');
   });
 });
 
@@ -233,10 +223,10 @@ describe('alloyValues', () => {
   });
 
   test('rejects bad options with exact messages', () => {
-    expect(rejection(() => alloyValues({ environment: undefined as never }))).toBe('alloyValues: environment (not set) is required; use one of development, staging, production');
-    expect(rejection(() => values({ lokiPushUrl: 'http://loki-gateway.logging' }))).toBe(
+    expect(rejectionOf(() => alloyValues({ environment: undefined as never }))).toBe('alloyValues: environment (not set) is required; use one of development, staging, production');
+    expect(rejectionOf(() => values({ lokiPushUrl: 'http://loki-gateway.logging' }))).toBe(
       'alloyValues: lokiPushUrl ("http://loki-gateway.logging") is not a Loki push URL; use http(s)://<host>/loki/api/v1/push, e.g. http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push',
     );
-    expect(rejection(() => values({ lokiPushUrl: 'http://x/"}\nevil {' }))).toMatch(/^alloyValues: lokiPushUrl .* is not a Loki push URL/);
+    expect(rejectionOf(() => values({ lokiPushUrl: 'http://x/"}\nevil {' }))).toMatch(/^alloyValues: lokiPushUrl .* is not a Loki push URL/);
   });
 });

@@ -8,24 +8,12 @@ import {
   PROMETHEUS_POD_LABELS,
   PROMETHEUS_URL,
 } from '../../../lib/aws/addons/prometheus-stack';
-import { ValidationError } from '../../../lib/catalog';
+import { rejectionOf } from '../../support/validation';
 import { DEFAULT_PROMETHEUS_URL } from '../../../lib/k8s/validate-model-service';
 import { ISTIO_PROMETHEUS_CERTS_DIR } from '../../../lib/k8s/monitoring/model-monitoring';
 import { DEFAULT_PROMETHEUS } from '../../../lib/k8s/serving-namespace';
 
 const values = (options: Partial<KubePrometheusStackOptions> = {}): any => kubePrometheusStackValues({ environment: 'production', ...options });
-
-/** The message of the ValidationError `run` throws; a return value would mean values were emitted. */
-function rejection(run: () => unknown): string {
-  let result: unknown;
-  try {
-    result = run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected a ValidationError, got values: ${JSON.stringify(result).slice(0, 80)}`);
-}
 
 describe('kube-prometheus-stack pin', () => {
   test('is an exact version of the prometheus-community chart', () => {
@@ -148,38 +136,38 @@ describe('kubePrometheusStackValues', () => {
 
   describe('rejects', () => {
     test('a missing environment', () => {
-      expect(rejection(() => kubePrometheusStackValues({} as KubePrometheusStackOptions))).toBe(
+      expect(rejectionOf(() => kubePrometheusStackValues({} as KubePrometheusStackOptions))).toBe(
         'kubePrometheusStackValues: environment (not set) is required; use one of development, staging, production',
       );
     });
 
     test('an unknown environment, naming the caller\'s path', () => {
-      expect(rejection(() => kubePrometheusStackValues({ environment: 'prod' as never, path: 'platform/addons' }))).toBe(
+      expect(rejectionOf(() => kubePrometheusStackValues({ environment: 'prod' as never, path: 'platform/addons' }))).toBe(
         'platform/addons: environment ("prod") is not supported; use one of "development", "staging", "production"',
       );
     });
 
     test('a retention out of range', () => {
-      expect(rejection(() => values({ retentionDays: 0 }))).toBe(
+      expect(rejectionOf(() => values({ retentionDays: 0 }))).toBe(
         'kubePrometheusStackValues: retentionDays (0) must be a whole number from 1 to 3650; keep samples 1 to 3650 days; use long-term storage (Thanos, Mimir, AMP) beyond that',
       );
-      expect(rejection(() => values({ retentionDays: 7.5 }))).toMatch(/^kubePrometheusStackValues: retentionDays \(7\.5\) must be a whole number/);
+      expect(rejectionOf(() => values({ retentionDays: 7.5 }))).toMatch(/^kubePrometheusStackValues: retentionDays \(7\.5\) must be a whole number/);
     });
 
     test('a volume too small or too large', () => {
-      expect(rejection(() => values({ storageGiB: 5 }))).toBe(
+      expect(rejectionOf(() => values({ storageGiB: 5 }))).toBe(
         'kubePrometheusStackValues: storageGiB (5) must be a whole number from 10 to 16384; give each Prometheus 10 to 16384 GiB (the gp3 maximum)',
       );
-      expect(rejection(() => values({ storageGiB: 20000 }))).toMatch(/storageGiB \(20000\) must be a whole number from 10 to 16384/);
+      expect(rejectionOf(() => values({ storageGiB: 20000 }))).toMatch(/storageGiB \(20000\) must be a whole number from 10 to 16384/);
     });
 
     test('an invalid StorageClass or Secret name', () => {
-      expect(rejection(() => values({ storageClassName: 'GP3' }))).toMatch(/^kubePrometheusStackValues: storageClassName \("GP3"\) is not a valid StorageClass name: .*; name an existing StorageClass, e\.g\. "gp3"$/);
-      expect(rejection(() => values({ grafanaAdminSecretName: 'Grafana_Admin' }))).toMatch(/^kubePrometheusStackValues: grafanaAdminSecretName \("Grafana_Admin"\) is not a valid Secret name/);
+      expect(rejectionOf(() => values({ storageClassName: 'GP3' }))).toMatch(/^kubePrometheusStackValues: storageClassName \("GP3"\) is not a valid StorageClass name: .*; name an existing StorageClass, e\.g\. "gp3"$/);
+      expect(rejectionOf(() => values({ grafanaAdminSecretName: 'Grafana_Admin' }))).toMatch(/^kubePrometheusStackValues: grafanaAdminSecretName \("Grafana_Admin"\) is not a valid Secret name/);
     });
 
     test('a Loki URL that is not http(s)', () => {
-      expect(rejection(() => values({ lokiUrl: 'loki-gateway.logging:80' }))).toBe(
+      expect(rejectionOf(() => values({ lokiUrl: 'loki-gateway.logging:80' }))).toBe(
         'kubePrometheusStackValues: lokiUrl ("loki-gateway.logging:80") is not an http(s) URL; use the Loki gateway URL, e.g. LOKI_GATEWAY_URL',
       );
     });

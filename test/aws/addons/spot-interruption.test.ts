@@ -8,22 +8,12 @@ import {
   SpotInterruption,
   SpotInterruptionQueue,
 } from '../../../lib/aws/addons/spot-interruption';
-import { ValidationError } from '../../../lib/catalog';
 import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth } from '../../support/aws-stack';
+import { rejectionOf } from '../../support/validation';
 
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:111122223333:modelserve-prod-node-termination';
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111122223333/modelserve-prod-node-termination';
 
-function rejection(run: () => unknown): string {
-  let result: unknown;
-  try {
-    result = run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as Error).message;
-  }
-  throw new Error(`expected a ValidationError, got: ${JSON.stringify(result).slice(0, 80)}`);
-}
 
 describe('Node Termination Handler pin', () => {
   test('is an exact version of the chart in Amazon ECR Public (eks-charts stopped at 0.21.0)', () => {
@@ -49,11 +39,11 @@ describe('SpotInterruption', () => {
   });
 
   test('rejects a queue name that would not fit the rule names, and an AWS-reserved tag', () => {
-    expect(rejection(() => SpotInterruption.terminationHandlerQueue({ queueName: 'x'.repeat(47) }))).toBe(
+    expect(rejectionOf(() => SpotInterruption.terminationHandlerQueue({ queueName: 'x'.repeat(47) }))).toBe(
       `SpotInterruption.terminationHandlerQueue: queueName ("${'x'.repeat(47)}") is not a valid queue name: 1 to 46 letters, digits, "-" and "_" (it also prefixes the EventBridge rule names); rename it so that it follows that rule`,
     );
-    expect(rejection(() => SpotInterruption.terminationHandlerQueue({ queueName: 'prod.nth' }))).toMatch(/queueName \("prod\.nth"\) is not a valid queue name/);
-    expect(rejection(() => SpotInterruption.terminationHandlerQueue({ managedTag: 'aws:managed' }))).toBe(
+    expect(rejectionOf(() => SpotInterruption.terminationHandlerQueue({ queueName: 'prod.nth' }))).toMatch(/queueName \("prod\.nth"\) is not a valid queue name/);
+    expect(rejectionOf(() => SpotInterruption.terminationHandlerQueue({ managedTag: 'aws:managed' }))).toBe(
       'SpotInterruption.terminationHandlerQueue: managedTag ("aws:managed") is not a valid EC2 tag key; use 1 to 128 characters, not starting with "aws:"',
     );
   });
@@ -164,14 +154,14 @@ describe('nodeTerminationHandlerValues', () => {
   });
 
   test('rejects bad options with exact messages', () => {
-    expect(rejection(() => values({ environment: 'live' as never }))).toBe('nodeTerminationHandlerValues: environment ("live") is not supported; use one of "development", "staging", "production"');
-    expect(rejection(() => values({ queueUrl: 'https://example.com/queue' }))).toBe(
+    expect(rejectionOf(() => values({ environment: 'live' as never }))).toBe('nodeTerminationHandlerValues: environment ("live") is not supported; use one of "development", "staging", "production"');
+    expect(rejectionOf(() => values({ queueUrl: 'https://example.com/queue' }))).toBe(
       'nodeTerminationHandlerValues: queueUrl ("https://example.com/queue") is not an SQS queue URL; pass SpotInterruptionQueue.queueUrl (https://sqs.<region>.amazonaws.com/<account>/<name>)',
     );
-    expect(rejection(() => values({ region: 'virginia', path: 'platform/addons' }))).toBe(
+    expect(rejectionOf(() => values({ region: 'virginia', path: 'platform/addons' }))).toBe(
       'platform/addons: region ("virginia") is not a valid name: an AWS region code such as "us-east-1" or "eu-central-2"; rename it so that it follows that rule',
     );
-    expect(rejection(() => values({ queueUrl: undefined }))).toBe('nodeTerminationHandlerValues: queueUrl (not set) is not set; pass SpotInterruptionQueue.queueUrl');
+    expect(rejectionOf(() => values({ queueUrl: undefined }))).toBe('nodeTerminationHandlerValues: queueUrl (not set) is not set; pass SpotInterruptionQueue.queueUrl');
   });
 });
 
@@ -195,7 +185,7 @@ describe('nodeTerminationHandlerStatements', () => {
   });
 
   test('rejects an ARN that is not a queue', () => {
-    expect(rejection(() => nodeTerminationHandlerStatements('arn:aws:sns:us-east-1:111122223333:topic'))).toBe(
+    expect(rejectionOf(() => nodeTerminationHandlerStatements('arn:aws:sns:us-east-1:111122223333:topic'))).toBe(
       'nodeTerminationHandlerStatements: queueArn ("arn:aws:sns:us-east-1:111122223333:topic") is not an SQS queue ARN; pass SpotInterruptionQueue.queueArn',
     );
   });
