@@ -7,6 +7,14 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 
+/** A lifecycle rule that expires current objects, for data kept only for a retention period. */
+export interface SecureBucketExpiration {
+  /** Days after an object is written before it expires. */
+  readonly days: number;
+  /** Id of the lifecycle rule, named after the reason (`expire-logs-after-retention`): the S3 console lists rules by id. */
+  readonly ruleId: string;
+}
+
 export interface SecureBucketProps {
   /** Validated by the construct that owns the bucket. */
   readonly bucketName: string;
@@ -17,14 +25,22 @@ export interface SecureBucketProps {
   readonly forceDestroy: boolean;
   /** `lifecycle.prevent_destroy` on the bucket: Terraform refuses any plan that would delete it. */
   readonly preventDestroy: boolean;
+  /**
+   * Expire current objects, as a third rule of the bucket's one lifecycle configuration (a second
+   * configuration would replace this one's rules). The bucket is versioned, so an expired object
+   * becomes noncurrent and is deleted `noncurrentVersionExpirationDays` later.
+   * @default - objects never expire
+   */
+  readonly expiration?: SecureBucketExpiration;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
- * The bucket baseline that ModelStore and StateBackendBootstrap share: versioning, SSE-KMS with a
+ * The bucket baseline that ModelStore, StateBackendBootstrap and LogStore share: versioning, SSE-KMS with a
  * bucket key (one KMS call per object prefix and hour instead of per request), every public
  * access block on, ACLs disabled (BucketOwnerEnforced), a policy that refuses plain HTTP and TLS
- * older than 1.2, and lifecycle rules so that old versions and failed uploads do not pile up.
+ * older than 1.2, and lifecycle rules so that old versions and failed uploads do not pile up
+ * (and, for data with a retention, current objects expire).
  * Not validated here: the owning construct checks its props and names the field the user set.
  */
 export class SecureBucket extends Construct {
@@ -114,6 +130,9 @@ export class SecureBucket extends Construct {
           filter: [{ prefix: '' }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteMultipartUploadDays }],
         },
+        ...(props.expiration
+          ? [{ id: props.expiration.ruleId, status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expiration.days }] }]
+          : []),
       ],
       // Noncurrent-version rules are only meaningful on a versioned bucket.
       dependsOn: [this.versioning],

@@ -1,4 +1,3 @@
-import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../../catalog';
 import { isUnresolved, validateEnvironment, validateRegion, validateS3BucketName } from '../aws-names';
@@ -58,7 +57,8 @@ export interface LogStoreProps {
   readonly bucketName: string;
   /**
    * Days logs are kept. Loki's compactor deletes older logs; the bucket expires objects one day
-   * later as a backstop, so that nothing outlives the retention if the compactor stops.
+   * later as a backstop if the compactor stops (an expired object then stays recoverable as an
+   * old version for noncurrentVersionExpirationDays).
    * @default - the environment preset's `logRetentionDays` (7, 30 or 90)
    */
   readonly retentionDays?: number;
@@ -132,24 +132,12 @@ export class LogStore extends Construct {
       abortIncompleteMultipartUploadDays: 1,
       forceDestroy,
       preventDestroy: false,
+      // A day after the compactor's deadline: a backstop if the compactor stops.
+      expiration: { days: retentionDays + 1, ruleId: 'expire-logs-after-retention' },
       tags,
     });
     this.bucketName = this.secureBucket.bucketName;
     this.bucketArn = this.secureBucket.bucketArn;
-
-    // A bucket has one lifecycle configuration, and SecureBucket writes it: add the expiry rule
-    // to SecureBucket's rules rather than declare a second configuration that would replace them.
-    const lifecycle = this.secureBucket.node.findChild('lifecycle') as S3BucketLifecycleConfiguration;
-    const baseline = (lifecycle.rule.internalValue ?? []) as S3BucketLifecycleConfigurationRule[];
-    lifecycle.putRule([
-      ...baseline,
-      {
-        id: 'expire-logs-after-retention',
-        status: 'Enabled',
-        filter: [{ prefix: '' }],
-        expiration: [{ days: retentionDays + 1 }],
-      },
-    ]);
   }
 
   /** The statements Loki's Pod Identity role needs on this store. */
