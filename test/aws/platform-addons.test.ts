@@ -226,12 +226,15 @@ describe('PlatformAddons, production defaults', () => {
     expect(values(out, 'metrics-server').serviceMonitor.enabled).toBe(true);
   });
 
-  test('Argo: Rollouts without its dashboard, Workflows server with client auth and RBAC in the serving namespace only', () => {
+  test('Argo: Rollouts without its dashboard, Workflows server with client auth and nothing written into the serving namespaces', () => {
     expect(values(out, 'argo-rollouts').dashboard.enabled).toBe(false);
     const workflows = values(out, 'argo-workflows');
     expect(workflows.server.authModes).toEqual(['client']);
     expect(workflows.server.sso).toBeUndefined();
-    expect(workflows.controller.workflowNamespaces).toEqual(['models-production']);
+    // ModelPipeline brings its own ServiceAccount and Role; a chart Role in a namespace GitOps has
+    // not created yet would fail the install.
+    expect(workflows.workflow).toEqual({ rbac: { create: false } });
+    expect(workflows.controller.workflowNamespaces).toBeUndefined();
     // Argo's own init and wait containers run in the restricted serving namespace too.
     const restricted = { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
     expect(workflows.executor.securityContext).toEqual(restricted);
@@ -272,7 +275,6 @@ describe('PlatformAddons values by environment', () => {
     expect(values(prod, 'argo-rollouts').controller).toMatchObject({ replicas: 2, pdb: { enabled: true } });
     expect(values(dev, 'argo-rollouts').controller).toMatchObject({ replicas: 1, pdb: { enabled: false } });
     expect(values(prod, 'argo-workflows').controller).toMatchObject({ replicas: 2, pdb: { enabled: true } });
-    expect(values(dev, 'argo-workflows').controller.workflowNamespaces).toEqual(['models-development']);
 
     const spread = values(prod, 'aws-load-balancer-controller').topologySpreadConstraints;
     expect(spread.map((s: Json) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
@@ -554,10 +556,10 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejected({ vpcId: undefined as never }, 'test/addons: vpcId (not set) is required by the load balancer controller; pass the VPC of the cluster (Network.vpcId)');
   });
 
-  test('no environment, or a workflow namespace that is not a DNS label', () => {
+  test('no environment, or the retired workflowNamespaces option', () => {
     expectRejected({ environment: undefined as never }, 'test/addons: environment (not set) is required; use one of development, staging, production');
     expectRejected({ environment: 'prod' as never }, 'test/addons: environment ("prod") is not supported; use one of "development", "staging", "production"');
-    expectRejected({ argoWorkflows: { workflowNamespaces: ['Serving_Models'] } }, 'test/addons: argoWorkflows.workflowNamespaces[0] ("Serving_Models") is not a valid name: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters; rename it so that it follows that rule');
+    expectRejected({ argoWorkflows: { workflowNamespaces: ['models-production'] } as never }, 'test/addons: argoWorkflows.workflowNamespaces (["models-production"]) is not an option of argoWorkflows; use one of serverAuth, controllerReplicas');
   });
 
   test('bad values of the add-on modules are reported with the add-on\'s path', () => {

@@ -45,7 +45,6 @@ export interface ArgoWorkflowsValuesOptions {
   readonly profile: AddonProfile;
   readonly controllerReplicas: number;
   readonly auth: ArgoServerAuth;
-  readonly workflowNamespaces: readonly string[];
   readonly serviceMonitor: boolean;
 }
 
@@ -60,6 +59,10 @@ export function argoWorkflowsValues(o: ArgoWorkflowsValuesOptions): Record<strin
   const ha = o.profile.highAvailability;
   return {
     crds: { install: true, keep: true },
+    // ModelPipeline gives each pipeline its own ServiceAccount and Role beside its WorkflowTemplate.
+    // The chart's per-namespace Role would be unused, and its namespaces (the serving ones, which
+    // GitOps creates after this apply) do not exist yet: creating a Role there fails the install.
+    workflow: { rbac: { create: false } },
     // Argo injects its own init and wait containers into every workflow pod; the serving
     // namespaces enforce Pod Security "restricted", so they must meet it too (ModelPipeline's
     // podSpecPatch does the same per template; this also covers pods that do not set it).
@@ -71,8 +74,6 @@ export function argoWorkflowsValues(o: ArgoWorkflowsValuesOptions): Record<strin
       resources: resources('100m', '256Mi', '1', '1Gi'),
       nodeSelector: { ...o.profile.nodeSelector },
       topologySpreadConstraints: spreadConstraints(o.profile, { 'app.kubernetes.io/component': 'workflow-controller' }),
-      // Only the serving namespaces run workflows; the controller gets RBAC there and nowhere else.
-      workflowNamespaces: [...o.workflowNamespaces],
       logging: { format: 'json' },
       metricsConfig: { enabled: o.serviceMonitor },
       serviceMonitor: { enabled: o.serviceMonitor, additionalLabels: { ...SERVICE_MONITOR_LABELS } },

@@ -115,11 +115,6 @@ export interface ArgoWorkflowsOptions {
    * @default - 2 in staging and production, 1 in development
    */
   readonly controllerReplicas?: number;
-  /**
-   * Namespaces the controller runs workflows in (and gets RBAC in).
-   * @default - [`models-<environment>`], ServingChart's default namespace
-   */
-  readonly workflowNamespaces?: readonly string[];
 }
 
 export interface PlatformAddonsProps {

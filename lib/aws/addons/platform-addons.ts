@@ -264,7 +264,7 @@ export class PlatformAddons extends Construct {
         name: 'argo-workflows',
         chart: ARGO_WORKFLOWS_CHART,
         namespace: ARGO_WORKFLOWS_NAMESPACE,
-        values: argoWorkflowsValues({ profile: c.profile, auth: c.argoWorkflows.serverAuth, controllerReplicas: c.argoWorkflows.controllerReplicas, workflowNamespaces: c.argoWorkflows.workflowNamespaces, serviceMonitor }),
+        values: argoWorkflowsValues({ profile: c.profile, auth: c.argoWorkflows.serverAuth, controllerReplicas: c.argoWorkflows.controllerReplicas, serviceMonitor }),
         dependsOn: [crds],
       });
     }

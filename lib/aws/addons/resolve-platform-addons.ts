@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { canonicalCidr, toCidr } from '../../catalog/cidr';
-import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
+import { EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
 import { isUnresolved, validateEnvironment, validateS3BucketName } from '../aws-names';
 import { AddonProfile, addonProfile } from './addon-profile';
 import { ArgoServerAuth } from './argo-workflows';
@@ -35,7 +35,7 @@ const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
   prometheus: ['retentionDays', 'storageGiB', 'storageClassName', 'grafanaAdminSecretName'],
   logging: ['bucketName', 'retentionDays'],
   argoRollouts: ['controllerReplicas', 'dashboard'],
-  argoWorkflows: ['serverAuth', 'controllerReplicas', 'workflowNamespaces'],
+  argoWorkflows: ['serverAuth', 'controllerReplicas'],
 };
 
 const VPC_ID = /^vpc-[0-9a-f]+$/;
@@ -66,7 +66,7 @@ export interface ResolvedAddons {
   readonly gpuOperator: boolean;
   readonly spotInterruption: SpotInterruption;
   readonly argoRollouts?: { readonly controllerReplicas: number; readonly dashboard: boolean };
-  readonly argoWorkflows?: { readonly serverAuth: ArgoServerAuth; readonly controllerReplicas: number; readonly workflowNamespaces: readonly string[] };
+  readonly argoWorkflows?: { readonly serverAuth: ArgoServerAuth; readonly controllerReplicas: number };
 }
 
 type Toggle = boolean | Record<string, unknown> | undefined;
@@ -257,12 +257,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     v.that(serverAuth instanceof ArgoServerAuth, 'argoWorkflows.serverAuth', serverAuth, 'is not an ArgoServerAuth', 'use ArgoServerAuth.client() or ArgoServerAuth.sso({ ... }); the "server" mode is not offered');
     const controllerReplicas = (workflows.controllerReplicas as number | undefined) ?? profile.replicas;
     v.integerInRange('argoWorkflows.controllerReplicas', controllerReplicas, 1, 3);
-    // ServingChart's default namespace: the pipelines' WorkflowTemplates live next to their services.
-    const namespaces = (workflows.workflowNamespaces as string[] | undefined) ?? [`models-${props.environment}`];
-    v.that(Array.isArray(namespaces) && namespaces.length > 0, 'argoWorkflows.workflowNamespaces', namespaces, 'is empty, so no workflow could run', 'list the namespaces your pipelines run in');
-    namespaces.forEach((ns, i) => v.matches(`argoWorkflows.workflowNamespaces[${i}]`, ns, DNS_LABEL, DNS_LABEL_RULE));
-    v.that(new Set(namespaces).size === namespaces.length, 'argoWorkflows.workflowNamespaces', namespaces, 'lists a namespace twice', 'list each namespace once');
-    argoWorkflows = { serverAuth, controllerReplicas, workflowNamespaces: [...namespaces] };
+    argoWorkflows = { serverAuth, controllerReplicas };
   }
 
   return {

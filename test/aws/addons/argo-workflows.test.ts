@@ -9,7 +9,7 @@ describe('ArgoServerAuth', () => {
   test('client: the caller\'s own token; sso: an OIDC login; never the server\'s account', () => {
     expect(ArgoServerAuth.client().mode).toBe('client');
     expect(ArgoServerAuth.sso(sso)).toMatchObject({ mode: 'sso', ssoOptions: sso });
-    const values = (auth: ArgoServerAuth) => argoWorkflowsValues({ profile: addonProfile('production'), controllerReplicas: 2, auth, workflowNamespaces: ['models-production'], serviceMonitor: false }) as any;
+    const values = (auth: ArgoServerAuth) => argoWorkflowsValues({ profile: addonProfile('production'), controllerReplicas: 2, auth, serviceMonitor: false }) as any;
     expect(values(ArgoServerAuth.client()).server.authModes).toEqual(['client']);
     expect(values(ArgoServerAuth.sso(sso)).server.authModes).toEqual(['sso']);
   });
