@@ -203,7 +203,8 @@ describe('per-replica rate limit (EnvoyFilter)', () => {
   test.each([
     [0.5, { maxTokens: 1, tokensPerFill: 1, fillIntervalSeconds: 2 }, '2s', '2'],
     [0.3, { maxTokens: 1, tokensPerFill: 1, fillIntervalSeconds: 3.333 }, '3.333s', '4'],
-    [2.5, { maxTokens: 1, tokensPerFill: 1, fillIntervalSeconds: 0.4 }, '0.4s', '1'],
+    // One second's worth by default, as for a whole rate: two requests at once are not refused.
+    [2.5, { maxTokens: 3, tokensPerFill: 1, fillIntervalSeconds: 0.4 }, '0.4s', '1'],
     [1, { maxTokens: 1, tokensPerFill: 1, fillIntervalSeconds: 1 }, '1s', '1'],
   ])('a rate of %d per second: one token at a time, every 1/rate seconds', (requestsPerSecond, bucket, interval, retryAfter) => {
     expect(tokenBucket({ requestsPerSecond })).toEqual(bucket);

@@ -44,12 +44,14 @@ export interface TokenBucket {
 /**
  * The bucket of a rate: a whole rate refills all its tokens every second; a fractional one refills
  * one token every 1/rate seconds (to the millisecond), so that 0.5 means one request every 2 s.
+ * Either way the bucket holds one second's worth by default (the rate rounded up), as
+ * RateLimitOptions.burst says and validateRateLimit requires of a burst given by hand.
  */
 export function tokenBucket(rl: RateLimitOptions): TokenBucket {
   const whole = Number.isInteger(rl.requestsPerSecond);
   const tokensPerFill = whole ? rl.requestsPerSecond : 1;
   return {
-    maxTokens: rl.burst ?? tokensPerFill,
+    maxTokens: rl.burst ?? Math.ceil(rl.requestsPerSecond),
     tokensPerFill,
     fillIntervalSeconds: whole ? 1 : Number((1 / rl.requestsPerSecond).toFixed(3)),
   };
