@@ -3,11 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { analysisTemplateSpecs, CANARY_HASH_ARG } from './analysis-templates';
-import { CanaryStep, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_MAX_NAME_LENGTH, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
+import { CanaryStep, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_MAX_NAME_LENGTH, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
 
 export const ROLLOUT_API_VERSION = 'argoproj.io/v1alpha1';
-/** The DestinationRule subsets Argo Rollouts points at the stable and the new ReplicaSet. */
-export const PROGRESSIVE_SUBSETS = { stable: 'stable', canary: 'canary' } as const;
 /** Label Argo Rollouts puts on each ReplicaSet's pods and adds to the subsets' selectors. */
 export const ROLLOUT_HASH_LABEL = 'rollouts-pod-template-hash';
 

@@ -1,5 +1,12 @@
 import { PropsValidator, formatValue } from '../../catalog';
 
+/**
+ * The two DestinationRule subsets of a progressive rollout, which the Rollout names and its
+ * VirtualService routes split between; Argo Rollouts adds each ReplicaSet's pod template hash to
+ * their selectors while a rollout runs.
+ */
+export const PROGRESSIVE_SUBSETS = { stable: 'stable', canary: 'canary' } as const;
+
 /** How long a canary step holds its weight before the next step. */
 export class CanaryPause {
   /** Hold for a number of seconds (1 to 86400), then move on by itself. */

@@ -1,3 +1,4 @@
+import { PROGRESSIVE_SUBSETS } from '../progressive/progressive-options';
 import { Rollout, Track } from '../rollout';
 import { cookieHeaderRegex } from './http-tokens';
 
@@ -107,7 +108,7 @@ function routesTo(ctx: RouteContext, port: number): Record<string, unknown>[] {
     case 'progressive':
       // The resting state: all to the stable subset. Argo Rollouts changes these weights while a
       // rollout runs and puts them back when it ends.
-      return [{ name: 'primary', route: [destination('stable', 100), destination('canary', 0)], ...policy }];
+      return [{ name: 'primary', route: [destination(PROGRESSIVE_SUBSETS.stable, 100), destination(PROGRESSIVE_SUBSETS.canary, 0)], ...policy }];
   }
 }
 

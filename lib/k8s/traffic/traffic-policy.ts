@@ -1,4 +1,5 @@
 import { TRACK_LABEL } from '../labels';
+import { PROGRESSIVE_SUBSETS } from '../progressive/progressive-options';
 import { Rollout, Track } from '../rollout';
 import { ResolvedLoadBalancer } from './load-balancer';
 import { CircuitBreakerOptions, DEFAULT_CIRCUIT_BREAKER } from './traffic-options';
@@ -49,7 +50,7 @@ export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: 
       },
     },
     subsets: rollout?.kind === 'progressive'
-      ? ['stable', 'canary'].map((name) => ({ name, labels: { [TRACK_LABEL]: tracks[0].name } }))
+      ? [PROGRESSIVE_SUBSETS.stable, PROGRESSIVE_SUBSETS.canary].map((name) => ({ name, labels: { [TRACK_LABEL]: tracks[0].name } }))
       : tracks.map((t) => ({ name: t.name, labels: { [TRACK_LABEL]: t.name } })),
   };
 }
