@@ -45,8 +45,10 @@ export interface ModelServePlatformProps {
   /** Node pools of the cluster (`NodePools.general()`, `.gpu()`, `.spot()`, `.highMemory()`); at least one. */
   readonly nodePools: readonly NodePoolSpec[];
   /**
-   * IAM roles or users that get cluster-admin through EKS access entries.
-   * @default - none: add access entries yourself
+   * IAM roles or users that get cluster-admin through EKS access entries. With the add-ons on,
+   * list the role that runs `cdktf deploy`: Helm reaches the cluster as that role, and the cluster
+   * grants its creator nothing.
+   * @default - none: add access entries yourself (and set addons: false)
    */
   readonly adminPrincipalArns?: readonly string[];
   /**

@@ -6,7 +6,8 @@ import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const pools = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot(), NodePools.highMemory()];
-const base: ModelServePlatformProps = { name: 'modelserve', environment: 'production', region: 'us-east-1', nodePools: pools };
+// The add-ons reach the cluster as whoever runs cdktf deploy, which needs an access entry.
+const base: ModelServePlatformProps = { name: 'modelserve', environment: 'production', region: 'us-east-1', nodePools: pools, adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] };
 
 /** A stack as in examples/platform: remote state so that the output has no local path. */
 function stackFor(app: App = Testing.app()): TerraformStack {
@@ -139,6 +140,13 @@ describe('ModelServePlatform rejects bad input before writing anything', () => {
 
   test('production with too few zones, reported by the Network', () => {
     expectRejected({ network: { availabilityZoneCount: 2 } }, 'platform/platform/network: availabilityZoneCount (2) gives production fewer than 3 availability zones, so losing one zone loses half the capacity and quorum; use 3 or more zones');
+  });
+
+  test('add-ons on a cluster that grants nobody API access, reported by PlatformAddons', () => {
+    expectRejected(
+      { adminPrincipalArns: undefined },
+      'platform/platform/addons: cluster ("platform/platform/cluster") grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart; list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
+    );
   });
 
   test('a public endpoint open to the internet, reported by the Cluster', () => {

@@ -20,11 +20,13 @@ import { Cluster } from '../../lib/aws/cluster';
 import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth, Synthesized } from '../support/aws-stack';
 
 const VPC = 'vpc-0123456789abcdef0';
+/** Whoever runs cdktf deploy: Helm reaches the cluster as this role. */
+const ADMINS = ['arn:aws:iam::123456789012:role/PlatformAdmin'];
 const POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()];
 const CPU_POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.spot()];
 
 function clusterIn(stack: TerraformStack, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS, name = 'modelserve-prod'): Cluster {
-  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-a', 'subnet-b'] });
+  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS });
   pools.forEach((p) => cluster.addNodePool(p));
   return cluster;
 }
@@ -303,7 +305,7 @@ describe('PlatformAddons values by environment', () => {
 
   test('the autoscaler image follows the cluster\'s Kubernetes minor', () => {
     const stack = awsStack();
-    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], kubernetesVersion: '1.36' });
+    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS, kubernetesVersion: '1.36' });
     POOLS.forEach((p) => cluster.addNodePool(p));
     new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
     expect(values(synth(stack), 'cluster-autoscaler').image.tag).toBe('v1.36.1');
@@ -490,7 +492,7 @@ describe('ClusterProviders', () => {
   test('a second cluster in the stack gets aliased providers, and its releases use them', () => {
     const stack = awsStack();
     const first = clusterIn(stack);
-    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-c', 'subnet-d'] });
+    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-c', 'subnet-d'], adminPrincipalArns: ADMINS });
     stack2cluster.addNodePool(NodePools.general());
     new PlatformAddons(stack, 'addons', { cluster: first, environment: 'production', vpcId: VPC });
     const providers = new ClusterProviders(stack, 'second-providers', { cluster: stack2cluster, alias: 'second' });
@@ -547,6 +549,18 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejectedBeforeSynth(
       (stack) => new PlatformAddons(stack, 'addons', { cluster: clusterIn(stack, 'production', []), environment: 'production', vpcId: VPC }),
       'test/addons: cluster ("test/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addNodePool) before PlatformAddons',
+      { stack: awsStack },
+    );
+  });
+
+  test('a cluster that grants nobody API access, so that Helm could not reach it', () => {
+    expectRejectedBeforeSynth(
+      (stack) => {
+        const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'] });
+        POOLS.forEach((p) => cluster.addNodePool(p));
+        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+      },
+      'test/addons: cluster ("test/cluster") grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart; list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
       { stack: awsStack },
     );
   });

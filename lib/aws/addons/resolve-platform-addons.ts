@@ -1,3 +1,4 @@
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { Token } from 'cdktf';
 import { canonicalCidr, toCidr } from '../../catalog/cidr';
 import { EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
@@ -82,6 +83,14 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   const cluster = props.cluster;
   v.that(cluster !== undefined && cluster !== null && Array.isArray(cluster.nodePools), 'cluster', cluster === undefined ? undefined : '(not a Cluster)', 'is required', 'pass the Cluster construct');
   v.that(cluster.nodePools.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addNodePool) before PlatformAddons');
+  // The providers call the API as whoever runs cdktf deploy, and the cluster grants its creator nothing.
+  v.that(
+    cluster.node.children.some((child) => child instanceof EksAccessPolicyAssociation),
+    'cluster',
+    cluster.node.path,
+    'grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart',
+    'list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
+  );
   const profile = addonProfile(props.environment);
   const literalName = cluster.eksCluster.nameInput;
   const literalClusterName = literalName !== undefined && !Token.isUnresolved(literalName) ? literalName : undefined;

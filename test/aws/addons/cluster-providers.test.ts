@@ -18,7 +18,7 @@ describe('ClusterProviders', () => {
     expectRejectedBeforeSynth(
       (stack) => {
         for (const name of ['one', 'two']) {
-          const cluster = new Cluster(stack, name, { name, environment: 'development', subnetIds: ['subnet-a', 'subnet-b'] });
+          const cluster = new Cluster(stack, name, { name, environment: 'development', subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
           cluster.addNodePool(NodePools.general());
           new PlatformAddons(stack, `${name}-addons`, { cluster, environment: 'development', vpcId: 'vpc-0123456789abcdef0', logging: false });
         }
