@@ -11,8 +11,9 @@ import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
 import { ModelMonitoring } from './monitoring';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
+import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 import { ModelTraffic, progressiveRouteNames } from './traffic';
-import { claimObjectNames, DEFAULT_PROMETHEUS_URL, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
+import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
 
 /** Service port of the HTTP inference API: callers use `http://<host>/...`. */

@@ -3,6 +3,7 @@ import { describeVerdicts, placePod } from '../check/placement';
 import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
+import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
@@ -17,7 +18,8 @@ const RESERVED_ENV = ['MODEL_URI', 'MODEL_ID', 'MODEL_VERSION', 'MODEL_CACHE_DIR
 
 /** Istio's default sidecar requests: the scheduler counts them, so placement does too. */
 export const MESH_SIDECAR = { cpu: 0.1, memoryGiB: 0.125 } as const;
-export const DEFAULT_PROMETHEUS_URL = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
+// Where it has always been imported from (model services, the AWS side's tests).
+export { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 
 export type ScalingPlan =
   | { readonly kind: 'fixed'; readonly replicas: number }
@@ -325,7 +327,7 @@ function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanC
     check.that(server.queueMetric !== undefined, 'autoscaling.queueLength', a.queueLength, `is set but the ${server.name} server exposes no queue-length metric`, 'scale on requestsPerSecond instead, or use ModelServer.custom({ ..., queueMetric })');
   }
   const prometheusUrl = a.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
-  check.that(/^https?:\/\/\S+$/.test(prometheusUrl), 'autoscaling.prometheusUrl', prometheusUrl, 'is not an http(s) URL', `give the Prometheus query endpoint, e.g. "${DEFAULT_PROMETHEUS_URL}"`);
+  checkPrometheusUrl(check, 'autoscaling.prometheusUrl', prometheusUrl);
 
   const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined;
   const scaleToZero = a.scaleToZero ?? false;

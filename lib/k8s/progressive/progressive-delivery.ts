@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { checkPrometheusUrl } from '../prometheus-endpoint';
 import { analysisTemplateSpecs, CANARY_HASH_ARG } from './analysis-templates';
 import { CanaryStep, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_MAX_NAME_LENGTH, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
 
@@ -184,7 +185,7 @@ function validateProgressiveDeliveryProps(check: PropsValidator, props: Progress
   check.matches('virtualServiceName', props.virtualServiceName, DNS_LABEL, DNS_LABEL_RULE);
   check.matches('destinationRuleName', props.destinationRuleName, DNS_LABEL, DNS_LABEL_RULE);
   check.that(Array.isArray(props.routes) && props.routes.length > 0, 'routes', props.routes, 'is empty', 'name the VirtualService routes that hold the stable and canary subsets, e.g. ["primary"]');
-  check.that(typeof props.prometheusUrl === 'string' && /^https?:\/\/\S+$/.test(props.prometheusUrl), 'prometheusUrl', props.prometheusUrl, 'is not an http(s) URL', 'give the Prometheus query endpoint, e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
+  checkPrometheusUrl(check, 'prometheusUrl', props.prometheusUrl);
   check.integerInRange('progressDeadlineSeconds', props.progressDeadlineSeconds, 60, 86_400);
   validateProgressiveOptions(check, props.options ?? {}, 'options');
 }

@@ -1,4 +1,5 @@
 import { PropsValidator, formatValue } from '../../catalog';
+import { checkPrometheusUrl } from '../prometheus-endpoint';
 
 /**
  * The two DestinationRule subsets of a progressive rollout, which the Rollout names and its
@@ -134,9 +135,7 @@ export function validateProgressiveOptions(check: PropsValidator, options: Progr
   check.integerInRange(`${p}.maxLatencyP99Ms`, a.maxLatencyP99Ms, 1, 600_000, `give the p99 latency, whole milliseconds, above which the rollout is aborted, from 1 to 600000 (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxLatencyP99Ms})`);
   check.integerInRange(`${p}.maxFailedHealthChecks`, a.maxFailedHealthChecks, 0, 1000, `give the failed probes tolerated before the rollout is aborted, from 0 to 1000 (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxFailedHealthChecks})`);
   check.integerInRange(`${p}.minRequests`, a.minRequests, 1, 1_000_000, `give the requests needed in 2 minutes before error rate and latency are judged, at least 1 (default ${DEFAULT_ROLLBACK_THRESHOLDS.minRequests})`);
-  if (a.prometheusUrl !== undefined) {
-    check.that(typeof a.prometheusUrl === 'string' && /^https?:\/\/\S+$/.test(a.prometheusUrl), `${p}.prometheusUrl`, a.prometheusUrl, 'is not an http(s) URL', 'give the Prometheus query endpoint, e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"');
-  }
+  if (a.prometheusUrl !== undefined) checkPrometheusUrl(check, `${p}.prometheusUrl`, a.prometheusUrl);
 }
 
 function validateSteps(check: PropsValidator, steps: readonly CanaryStep[], field: string): void {

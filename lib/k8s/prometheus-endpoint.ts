@@ -1,0 +1,9 @@
+import { PropsValidator } from '../catalog';
+
+/** The Prometheus that kube-prometheus-stack (PlatformAddons) runs: what KEDA and rollout analysis ask by default. */
+export const DEFAULT_PROMETHEUS_URL = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
+
+/** A Prometheus query endpoint, wherever a prop names one (autoscaling, rollout analysis). */
+export function checkPrometheusUrl(check: PropsValidator, field: string, url: unknown): void {
+  check.that(typeof url === 'string' && /^https?:\/\/\S+$/.test(url), field, url, 'is not an http(s) URL', `give the Prometheus query endpoint, e.g. "${DEFAULT_PROMETHEUS_URL}"`);
+}
