@@ -233,10 +233,9 @@ export function nodeTerminationHandlerValues(options: NodeTerminationHandlerValu
     enableSqsTerminationDraining: true,
     queueURL: options.queueUrl,
     awsRegion: options.region,
-    // Rebalance recommendations arrive before the interruption notice: draining then gives pods
-    // minutes rather than two to move, as managed node groups do.
-    enableRebalanceMonitoring: false,
-    enableRebalanceDraining: true,
+    // No enableRebalance* keys: they configure IMDS mode only. In queue mode the handler drains on
+    // the rebalance rule's events, which arrive before the interruption notice and so give pods
+    // minutes rather than two to move.
     checkTagBeforeDraining: options.managedTag !== undefined,
     ...(options.managedTag !== undefined ? { managedTag: options.managedTag } : {}),
     emitKubernetesEvents: true,

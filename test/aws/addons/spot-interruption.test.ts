@@ -127,11 +127,13 @@ describe('nodeTerminationHandlerValues', () => {
       enableSqsTerminationDraining: true,
       queueURL: QUEUE_URL,
       awsRegion: 'us-east-1',
-      enableRebalanceDraining: true,
       checkTagBeforeDraining: false,
       serviceAccount: { create: true, name: 'aws-node-termination-handler' },
     });
     expect(values().managedTag).toBeUndefined();
+    // IMDS-mode keys, which the chart's queue-mode Deployment ignores.
+    expect(values().enableRebalanceDraining).toBeUndefined();
+    expect(values().enableRebalanceMonitoring).toBeUndefined();
     expect(values({ managedTag: 'example.com/nth' })).toMatchObject({ checkTagBeforeDraining: true, managedTag: 'example.com/nth' });
   });
 
