@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { NodePools, ValidationError } from '../../lib/catalog';
 import {
   GATEWAY_CIPHER_SUITES,
+  MetricsEndpoint,
   ModelServer,
   ModelService,
   ModelServiceProps,
@@ -291,6 +292,7 @@ describe('ModelTraffic on its own', () => {
   test.each<[string, Partial<ModelTrafficProps>, string]>([
     ['an empty pod selector', { auth: { jwt: JWT }, podSelector: {} }, 'test/resnet-traffic: podSelector ({}) is empty, which would select every pod of the namespace; give the labels every pod of the service carries, e.g. { "modelserve.io/service": "resnet" }'],
     ['a metrics path with a query', { auth: { jwt: JWT }, workload: { httpPort: 8000, metrics: { port: 8002, path: '/metrics?x=1', prometheusNamespace: 'monitoring' } } }, 'test/resnet-traffic: workload.metrics.path ("/metrics?x=1") is not a URL path (it must start with "/" and hold no spaces, "?", "#" or "*"); give the metrics path, e.g. "/metrics"'],
+    ['a metrics endpoint without a port', { auth: { jwt: JWT }, workload: { httpPort: 8000, metrics: { path: '/metrics', prometheusNamespace: 'monitoring' } as MetricsEndpoint } }, 'test/resnet-traffic: workload.metrics.port (not set) is not set; give the container port the server exposes metrics on, e.g. 8002'],
     ['metrics on the gRPC port', { auth: { jwt: JWT }, workload: { httpPort: 8000, grpcPort: 8001, metrics: { port: 8001, path: '/metrics', prometheusNamespace: 'monitoring' } } }, 'test/resnet-traffic: workload.metrics.port (8001) is the gRPC port, which Prometheus cannot scrape; give the port the server exposes metrics on over HTTP'],
   ])('rejects %s and emits nothing', (_name, extra, message) => {
     const { chart: c, make } = traffic(extra);

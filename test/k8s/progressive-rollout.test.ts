@@ -445,4 +445,21 @@ describe('ProgressiveDelivery on its own', () => {
     expect(ofKind(synth(c), 'Rollout')).toEqual([]);
     expect(one(synth(c), 'Deployment', 'web').spec.replicas).toBe(3);
   });
+
+  test.each<[string, object, string]>([
+    // From JavaScript: without the check the queries would read destination_service_name="undefined".
+    ['no serviceName', { serviceName: undefined }, 'serving/progressive: serviceName (not set) is not set; give the Kubernetes name of that object'],
+    ['no destinationRuleName', { destinationRuleName: undefined }, 'serving/progressive: destinationRuleName (not set) is not set; give the Kubernetes name of that object'],
+    [
+      'a name too long for the analysis to find the pods',
+      { name: 'w'.repeat(47) },
+      `serving/progressive: name ("${'w'.repeat(47)}") has 47 characters, too many for a progressive rollout: the analysis finds the new version's pods by name (<name>-<pod template hash>-<5 characters>), and Kubernetes cuts pod names longer than 63 characters; use a name of at most 46 characters`,
+    ],
+  ])('%s: rejected before anything is created', (_name, extra, message) => {
+    const c = chart();
+    const d = deployment(c);
+    expect(() => new ProgressiveDelivery(c, 'progressive', { ...props(d), ...extra })).toThrow(message);
+    expect(c.node.tryFindChild('progressive')).toBeUndefined();
+    expect(ofKind(synth(c), 'Rollout')).toEqual([]);
+  });
 });

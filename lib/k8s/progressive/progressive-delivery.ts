@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { checkPrometheusUrl } from '../prometheus-endpoint';
 import { analysisTemplateSpecs, CANARY_HASH_ARG } from './analysis-templates';
-import { CanaryStep, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_MAX_NAME_LENGTH, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
+import { CanaryStep, checkProgressiveNameLength, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
 
 export const ROLLOUT_API_VERSION = 'argoproj.io/v1alpha1';
 /** Label Argo Rollouts puts on each ReplicaSet's pods and adds to the subsets' selectors. */
@@ -175,15 +175,18 @@ export function canarySteps(steps: readonly CanaryStep[]): Record<string, unknow
 
 function validateProgressiveDeliveryProps(check: PropsValidator, props: ProgressiveDeliveryProps, namespace: string): void {
   check.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { name, serviceName, deployment, selector, virtualServiceName, routes, destinationRuleName, prometheusUrl }');
-  check.matches('name', props.name, DNS_LABEL, DNS_LABEL_RULE);
-  check.that(typeof props.name === 'string' && props.name.length <= PROGRESSIVE_MAX_NAME_LENGTH, 'name', props.name, `is longer than ${PROGRESSIVE_MAX_NAME_LENGTH} characters, so the new version's pod names are cut and the analysis cannot find them`, `use a name of at most ${PROGRESSIVE_MAX_NAME_LENGTH} characters`);
+  // The names end up in the Rollout, the analysis queries and the templates' names: a missing one
+  // would be written as "undefined" rather than refused.
+  const names = { name: props.name, serviceName: props.serviceName, virtualServiceName: props.virtualServiceName, destinationRuleName: props.destinationRuleName };
+  for (const [field, value] of Object.entries(names)) {
+    check.that(typeof value === 'string', field, value, 'is not set', 'give the Kubernetes name of that object');
+    check.matches(field, value, DNS_LABEL, DNS_LABEL_RULE);
+  }
+  checkProgressiveNameLength(check, 'name', props.name);
   check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
-  check.matches('serviceName', props.serviceName, DNS_LABEL, DNS_LABEL_RULE);
   check.that(props.deployment instanceof kplus.Deployment && props.deployment.containers.length > 0, 'deployment', props.deployment?.name, 'is not a Deployment with a container', 'pass the Deployment that holds the pod template');
   check.that(typeof props.selector === 'object' && props.selector !== null && Object.keys(props.selector).length > 0, 'selector', props.selector, 'is empty', 'give the labels of the pod template, e.g. { "modelserve.io/service": "resnet" }');
   check.integerInRange('replicas', props.replicas, 0, 1000);
-  check.matches('virtualServiceName', props.virtualServiceName, DNS_LABEL, DNS_LABEL_RULE);
-  check.matches('destinationRuleName', props.destinationRuleName, DNS_LABEL, DNS_LABEL_RULE);
   check.that(Array.isArray(props.routes) && props.routes.length > 0, 'routes', props.routes, 'is empty', 'name the VirtualService routes that hold the stable and canary subsets, e.g. ["primary"]');
   checkPrometheusUrl(check, 'prometheusUrl', props.prometheusUrl);
   check.integerInRange('progressDeadlineSeconds', props.progressDeadlineSeconds, 60, 86_400);

@@ -178,11 +178,16 @@ export function validateProgressiveFit(check: PropsValidator, service: { readonl
     'is 0 with a progressive rollout: with no pods the analysis would pass unseen and promote the new version',
     'set replicas to 1 or more, or use stopped: true to take the service down',
   );
+  checkProgressiveNameLength(check, 'name', service.name);
+}
+
+/** The Rollout's name (a ModelService's, or ProgressiveDelivery's `name`) leaves room for the hash and suffix in its pods' names. */
+export function checkProgressiveNameLength(check: PropsValidator, field: string, name: string): void {
   check.that(
-    service.name.length <= PROGRESSIVE_MAX_NAME_LENGTH,
-    'name',
-    service.name,
-    `has ${service.name.length} characters, too many for a progressive rollout: the analysis finds the new version's pods by name (<name>-<pod template hash>-<5 characters>), and Kubernetes cuts pod names longer than 63 characters`,
+    name.length <= PROGRESSIVE_MAX_NAME_LENGTH,
+    field,
+    name,
+    `has ${name.length} characters, too many for a progressive rollout: the analysis finds the new version's pods by name (<name>-<pod template hash>-<5 characters>), and Kubernetes cuts pod names longer than 63 characters`,
     `use a name of at most ${PROGRESSIVE_MAX_NAME_LENGTH} characters`,
   );
 }

@@ -55,6 +55,8 @@ export function validateWorkloadEndpoints(check: PropsValidator, endpoints: Work
   check.that(endpoints.grpcPort !== endpoints.httpPort, `${field}.grpcPort`, endpoints.grpcPort, 'is the HTTP port too', 'give the gRPC API its own container port');
   const m = endpoints.metrics;
   if (m === undefined) return;
+  // A missing port would open the AuthorizationPolicy's metrics rule on port "undefined".
+  check.that(m.port !== undefined, `${field}.metrics.port`, m.port, 'is not set', 'give the container port the server exposes metrics on, e.g. 8002');
   check.integerInRange(`${field}.metrics.port`, m.port, 1, 65535);
   check.that(m.port !== endpoints.grpcPort, `${field}.metrics.port`, m.port, 'is the gRPC port, which Prometheus cannot scrape', 'give the port the server exposes metrics on over HTTP');
   check.that(isPlainUrlPath(m.path), `${field}.metrics.path`, m.path, 'is not a URL path (it must start with "/" and hold no spaces, "?", "#" or "*")', 'give the metrics path, e.g. "/metrics"');
