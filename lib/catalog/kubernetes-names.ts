@@ -14,6 +14,15 @@ export function isLabelValue(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && LABEL_VALUE.test(value);
 }
 
+/** DNS-1035 label: what a Service name may be (a DNS-1123 label that starts with a letter). */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const DNS_1035_LABEL_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
+
+/** A key of a ConfigMap's or a Secret's data. */
+export function isConfigKey(value: unknown): value is string {
+  return typeof value === 'string' && /^[-._a-zA-Z0-9]{1,253}$/.test(value);
+}
+
 /** DNS-1123 subdomain: what Secret and ServiceAccount names may be. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const DNS_SUBDOMAIN_RULE = 'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters';

@@ -1,4 +1,20 @@
-import { describeGpuOffer, EnvironmentPreset, GPU_MODELS, GpuModel, GpuShare, isDnsSubdomain, isGpuModel, isLabelValue, LABEL_KEY, LABEL_VALUE, NodePoolSpec, PropsValidator } from '../catalog';
+import {
+  describeGpuOffer,
+  DNS_1035_LABEL,
+  DNS_1035_LABEL_RULE,
+  EnvironmentPreset,
+  GPU_MODELS,
+  GpuModel,
+  GpuShare,
+  isConfigKey,
+  isDnsSubdomain,
+  isGpuModel,
+  isLabelValue,
+  LABEL_KEY,
+  LABEL_VALUE,
+  NodePoolSpec,
+  PropsValidator,
+} from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
 import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
@@ -8,11 +24,7 @@ import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
-/** DNS-1035 label: a Service name must start with a letter. */
-const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const SERVICE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
-const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 /** Variables the service sets itself; a user value would silently lose. */
 const RESERVED_ENV = ['MODEL_URI', 'MODEL_ID', 'MODEL_VERSION', 'MODEL_CACHE_DIR', 'HOME'];
 
@@ -90,12 +102,29 @@ export interface PlanContext {
   readonly modelStoreUri?: string;
 }
 
+/** The tag of an image reference, if it has one; the colon of a registry port is not a tag's. */
+export function imageTag(image: string): string | undefined {
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1).split('@')[0];
+  const colon = lastSegment.indexOf(':');
+  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
+}
+
 /** True when the image names a digest, or a tag other than `latest`. */
 export function isPinnedImage(image: string): boolean {
   if (image.includes('@sha256:')) return true;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.indexOf(':');
-  return colon >= 0 && lastSegment.slice(colon + 1) !== 'latest' && lastSegment.slice(colon + 1) !== '';
+  const tag = imageTag(image);
+  return tag !== undefined && tag !== '' && tag !== 'latest';
+}
+
+/**
+ * An image reference, pinned when the environment requires it: for the model server and for any
+ * other pod a construct runs (a pipeline's steps and orchestrator).
+ */
+export function checkImage(check: PropsValidator, field: string, image: unknown, env: { readonly environment: string; readonly preset: EnvironmentPreset }, example: string): void {
+  check.that(typeof image === 'string' && image.length > 0 && !/\s/.test(image), field, image, 'is not an image reference', `give a repository with a tag or digest, e.g. "${example}"`);
+  if (env.preset.serving.requirePinnedImages) {
+    check.that(isPinnedImage(image as string), field, image, `is not pinned, and the ${env.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
+  }
 }
 
 /**
@@ -106,7 +135,8 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const check: PropsValidator = new PropsValidator(ctx.path);
   check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { model, image, resources }');
   const name = props.name ?? ctx.id;
-  check.matches('name', name, SERVICE_NAME, SERVICE_NAME_RULE);
+  // The name is the Service's: a DNS-1035 label.
+  check.matches('name', name, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
 
   // Model.
@@ -119,10 +149,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(typeof uriTemplate === 'string' && /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(uriTemplate), 'model.uri', uriTemplate, 'is not an S3 URI', 'give the model store location, e.g. "s3://my-models/resnet/{version}/"');
 
   // Image.
-  check.that(typeof props.image === 'string' && props.image.length > 0 && !/\s/.test(props.image), 'image', props.image, 'is not an image reference', 'give a repository with a tag or digest, e.g. "nvcr.io/nvidia/tritonserver:24.08-py3"');
-  if (ctx.preset.serving.requirePinnedImages) {
-    check.that(isPinnedImage(props.image), 'image', props.image, `is not pinned, and the ${ctx.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
-  }
+  checkImage(check, 'image', props.image, ctx, 'nvcr.io/nvidia/tritonserver:24.08-py3');
 
   // Server.
   const serverObj = props.server ?? ModelServer.triton();
@@ -212,7 +239,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   if (props.config) {
     check.that(Object.keys(props.config.data ?? {}).length > 0, 'config.data', props.config.data, 'is empty', 'give at least one key, or leave config out');
     for (const key of Object.keys(props.config.data)) {
-      check.that(CONFIG_KEY.test(key), `config.data["${key}"]`, key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
+      check.that(isConfigKey(key), `config.data["${key}"]`, key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
     }
     const mountPath = props.config.mountPath;
     check.that(mountPath === undefined || (mountPath.startsWith('/') && !['/', '/tmp', '/models', '/dev/shm'].includes(mountPath)), 'config.mountPath', mountPath, 'must be an absolute path other than /, /tmp, /models and /dev/shm', 'mount it at e.g. "/etc/model-config"');
@@ -221,7 +248,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     check.that(ENV_NAME.test(key), `secrets.env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and "."');
     check.that(!RESERVED_ENV.includes(key) && !(key in (props.env ?? {})), `secrets.env["${key}"]`, key, 'is also set by env or by the ModelService', 'give each variable one source');
     check.that(isDnsSubdomain(ref?.secretName ?? ''), `secrets.env["${key}"].secretName`, ref?.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
-    check.that(typeof ref.key === 'string' && CONFIG_KEY.test(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+    check.that(isConfigKey(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
   }
   (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(isDnsSubdomain(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
   const serviceAccountName = props.serviceAccount?.name ?? name;

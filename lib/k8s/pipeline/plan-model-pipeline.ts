@@ -1,11 +1,11 @@
 import { IConstruct } from 'constructs';
-import { isDnsSubdomain, isLabelValue, PropsValidator } from '../../catalog';
+import { DNS_1035_LABEL, DNS_1035_LABEL_RULE, isConfigKey, isDnsSubdomain, isLabelValue, PropsValidator } from '../../catalog';
 import { parseIpv4Cidr } from '../../catalog/cidr';
 import { ModelServer } from '../model-server';
 import { ModelService } from '../model-service';
 import { ModelServiceProps, SecretKeyReference } from '../model-service-props';
 import { ServingChart } from '../serving-chart';
-import { isPinnedImage, planModelService } from '../validate-model-service';
+import { checkImage, imageTag, planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
 import { ModelPipelineProps, PipelineStep } from './model-pipeline-props';
 import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
@@ -15,12 +15,7 @@ import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
 /** A pipeline name leaves room for `-orchestrator` in a 63-character Service name. */
 const PIPELINE_NAME = /^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/;
 const PIPELINE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 50 characters (the orchestrator adds "-orchestrator")';
-const STEP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const STEP_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 63 characters';
-const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
-const IPV4 = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 const URL_PATH = /^\/[^\s?#]*(\?[^\s#]*)?$/;
-const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
 /** A step pod needs time to be scheduled, start its sidecar and load its input before the call. */
 export const STEP_POD_STARTUP_SECONDS = 60;
@@ -160,7 +155,8 @@ function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: Serv
     check.that(typeof step === 'object' && step !== null, field, step, 'is not a step', 'give a ModelService or { service, path?, dependsOn?, timeoutSeconds?, retries? }');
     const service = resolveService(check, `${field}.service`, step.service, chart);
     const stepName = step.name ?? service.name;
-    check.matches(`${field}.name`, stepName, STEP_NAME, STEP_NAME_RULE);
+    // A step name is an Argo task name and a key of the fan-in JSON; as strict as a Service name.
+    check.matches(`${field}.name`, stepName, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
     const first = names.get(stepName);
     check.that(first === undefined, step.name === undefined ? `${field}.service` : `${field}.name`, stepName, `names step "${stepName}" again (${first} has it)`, `give one of them its own name, e.g. { service: "${service.name}", name: "${stepName}-2" }`);
     names.set(stepName, field);
@@ -268,10 +264,10 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   const ref = payloads.spec.kind === 'artifacts' ? payloads.spec.artifactRepositoryRef : undefined;
   if (ref) {
     check.that(ref.configMap === undefined || isDnsSubdomain(ref.configMap), 'batch.payloads.artifactRepositoryRef.configMap', ref.configMap, 'is not a valid ConfigMap name', 'use lowercase letters, digits, "-" and "."');
-    check.that(typeof ref.key === 'string' && SECRET_KEY.test(ref.key), 'batch.payloads.artifactRepositoryRef.key', ref.key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
+    check.that(isConfigKey(ref.key), 'batch.payloads.artifactRepositoryRef.key', ref.key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
   }
   const image = b.image ?? DEFAULT_STEP_IMAGE;
-  checkImage(check, 'batch.image', image, chart);
+  checkImage(check, 'batch.image', image, chart, DEFAULT_STEP_IMAGE);
   const activeDeadlineSeconds = b.activeDeadlineSeconds ?? 3600;
   check.integerInRange('batch.activeDeadlineSeconds', activeDeadlineSeconds, 60, 7 * DAY, 'allow a run from 60 seconds to 7 days');
   const chain = longestChain(order, (s) => s.podDeadlineSeconds);
@@ -292,32 +288,19 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   return { enabled: b.enabled ?? true, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
 }
 
-function checkImage(check: PropsValidator, field: string, image: string, chart: ServingChart): void {
-  check.that(typeof image === 'string' && image.length > 0 && !/\s/.test(image), field, image, 'is not an image reference', 'give a repository with a tag or digest, e.g. "registry.example.com/pipeline-orchestrator:1.0.0"');
-  if (chart.preset.serving.requirePinnedImages) {
-    check.that(isPinnedImage(image), field, image, `is not pinned, and the ${chart.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
-  }
-}
-
-/** The tag of an image reference, if it has one. */
-function imageTag(image: string): string | undefined {
-  const last = image.slice(image.lastIndexOf('/') + 1).split('@')[0];
-  const colon = last.indexOf(':');
-  return colon >= 0 ? last.slice(colon + 1) : undefined;
-}
-
 function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
   const o = props.online!;
   const chart = ctx.chart;
   check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { image, redis: { host, authToken } }, or leave online out for batch only');
-  checkImage(check, 'online.image', o.image, chart);
+  checkImage(check, 'online.image', o.image, chart, 'registry.example.com/pipeline-orchestrator:1.0.0');
   const version = o.version ?? imageTag(o.image);
   check.that(version !== undefined, 'online.version', version, 'is not set and the image has no tag to take it from', 'give the orchestrator\'s version, e.g. "2.3.1"');
   check.that(isLabelValue(version), 'online.version', version, 'is not a valid label value', 'use a version such as "2.3.1" (letters, digits, "-", "_", ".")');
 
   const r = o.redis;
   check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
-  check.that(typeof r.host === 'string' && (HOSTNAME.test(r.host) || IPV4.test(r.host)), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
+  // A DNS name (an IPv4 address is one too, as far as the format goes); DNS is case-insensitive.
+  check.that(typeof r.host === 'string' && isDnsSubdomain(r.host.toLowerCase()), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
   const port = r.port ?? 6379;
   check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
   const tls = r.tls ?? true;
@@ -325,7 +308,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   const token = r.authToken;
   check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
   check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
-  check.that(typeof token.key === 'string' && SECRET_KEY.test(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  check.that(isConfigKey(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
   check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
 
   const chain = longestChain(order, (s) => s.timeoutSeconds);
