@@ -1,4 +1,5 @@
 import { CAPACITY_TYPE_LABEL, EnvironmentName } from '../../catalog';
+import { KUBE_PROMETHEUS_STACK_RELEASE } from './prometheus-stack';
 
 /**
  * How the add-on controllers run in one environment. Staging has production's shape so that an
@@ -50,5 +51,8 @@ export function spreadConstraints(profile: AddonProfile, matchLabels: Readonly<R
   }));
 }
 
-/** Labels kube-prometheus-stack selects ServiceMonitors by, with the release name PlatformAddons gives it. */
-export const SERVICE_MONITOR_LABELS: Readonly<Record<string, string>> = { release: 'kube-prometheus-stack' };
+/**
+ * The label kube-prometheus-stack's own selectors use. Prometheus here selects every monitor, so
+ * this only keeps the charts' monitors findable if someone narrows the selectors again.
+ */
+export const SERVICE_MONITOR_LABELS: Readonly<Record<string, string>> = { release: KUBE_PROMETHEUS_STACK_RELEASE };

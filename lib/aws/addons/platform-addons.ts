@@ -36,11 +36,19 @@ import {
   loadBalancerControllerStatements,
   loadBalancerControllerValues,
 } from './load-balancer-controller';
-import { ALLOY_CHART, alloyValues, LOGGING_NAMESPACE, LOKI_CHART, LOKI_GATEWAY_URL, LOKI_SERVICE_ACCOUNT, LogStore, lokiStatements, lokiValues } from './logging';
+import { ALLOY_CHART, alloyValues, LOGGING_NAMESPACE, LOKI_CHART, LOKI_GATEWAY_URL, LOKI_SERVICE_ACCOUNT, LogStore, lokiValues } from './logging';
 import { METRICS_SERVER_CHART, METRICS_SERVER_NAMESPACE, metricsServerValues } from './metrics-server';
 import { PlatformAddonsProps } from './platform-addons-props';
 import { PodIdentityRole } from './pod-identity-role';
-import { GRAFANA_ADMIN_SECRET_KEYS, KUBE_PROMETHEUS_STACK_CHART, kubePrometheusStackValues, MONITORING_NAMESPACE, PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
+import {
+  GRAFANA_ADMIN_SECRET_KEYS,
+  GRAFANA_ADMIN_SECRET_NAME,
+  KUBE_PROMETHEUS_STACK_CHART,
+  KUBE_PROMETHEUS_STACK_RELEASE,
+  kubePrometheusStackValues,
+  MONITORING_NAMESPACE,
+  PERSISTENT_STORAGE_CLASS,
+} from './prometheus-stack';
 import { resolvePlatformAddons, ResolvedAddons } from './resolve-platform-addons';
 import {
   NODE_TERMINATION_HANDLER_CHART,
@@ -52,9 +60,6 @@ import {
 
 /** Seconds Helm waits for a release's resources to be ready before it rolls the release back. */
 const DEFAULT_TIMEOUT_SECONDS = 600;
-/** Release name of kube-prometheus-stack (SERVICE_MONITOR_LABELS matches it). */
-export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
-const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 
 interface ReleaseOptions {
   readonly name: string;
@@ -129,7 +134,7 @@ export class PlatformAddons extends Construct {
       ...cluster.node.children.filter((child): child is EksAddon | EksAccessPolicyAssociation => child instanceof EksAddon || child instanceof EksAccessPolicyAssociation),
     ];
 
-    const storageClass = this.storageClass(c, prometheusValues !== undefined);
+    const storageClass = this.storageClass(c);
 
     // Istio first: Prometheus's pod is injected with a sidecar, which needs istiod and the CNI agent.
     let istioCni: Release | undefined;
@@ -214,7 +219,7 @@ export class PlatformAddons extends Construct {
 
     if (c.logging) {
       this.logStore = new LogStore(this, 'log-store', { environment: env, bucketName: logBucketName, retentionDays: c.logging.retentionDays, tags: this.tags });
-      const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, lokiStatements(this.logStore.bucketArn, this.logStore.keyArn));
+      const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, this.logStore.statements);
       const loki = this.release({
         name: 'loki',
         chart: LOKI_CHART,
@@ -329,8 +334,8 @@ export class PlatformAddons extends Construct {
    * The encrypted gp3 StorageClass that Prometheus, Alertmanager, Grafana and Loki claim volumes
    * of (EKS ships only an unencrypted gp2 class). Made when one of them uses it.
    */
-  private storageClass(c: ResolvedAddons, prometheus: boolean): StorageClassV1 | undefined {
-    const prometheusUses = prometheus && (c.prometheus?.storageClassName ?? PERSISTENT_STORAGE_CLASS) === PERSISTENT_STORAGE_CLASS;
+  private storageClass(c: ResolvedAddons): StorageClassV1 | undefined {
+    const prometheusUses = c.prometheus !== undefined && (c.prometheus.storageClassName ?? PERSISTENT_STORAGE_CLASS) === PERSISTENT_STORAGE_CLASS;
     if (!prometheusUses && !c.logging) return undefined;
     return new StorageClassV1(this, 'storage-class', {
       provider: this.providers.kubernetes,
@@ -354,7 +359,7 @@ export class PlatformAddons extends Construct {
     const namespace = this.namespace(MONITORING_NAMESPACE);
     return new SecretV1(this, 'grafana-admin-secret', {
       provider: this.providers.kubernetes,
-      metadata: { name: GRAFANA_ADMIN_SECRET, namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'modelserve' } },
+      metadata: { name: GRAFANA_ADMIN_SECRET_NAME, namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'modelserve' } },
       type: 'Opaque',
       dataWo: { [GRAFANA_ADMIN_SECRET_KEYS.user]: 'admin', [GRAFANA_ADMIN_SECRET_KEYS.password]: Fn.uuid() },
       // Raise it to set a new random password.

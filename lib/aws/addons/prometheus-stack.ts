@@ -13,6 +13,9 @@ export const KUBE_PROMETHEUS_STACK_CHART: HelmChartPin = {
   version: '92.15.0',
 };
 
+/** Release name PlatformAddons installs the chart as; SERVICE_MONITOR_LABELS carry it. */
+export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
+
 /**
  * Namespace of the release. The Kubernetes side depends on it: ServingNamespace's NetworkPolicies
  * admit Prometheus from here, and KEDA triggers and rollout analyses query PROMETHEUS_URL.
@@ -35,13 +38,16 @@ export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.ku
 export const PROMETHEUS_ISTIO_CERTS_DIR = '/etc/prom-certs';
 
 /**
- * StorageClass of every volume the add-ons claim. EKS ships only `gp2`; the platform (or EKS Auto
- * Mode) must provide an encrypted gp3 class with this name.
+ * StorageClass of every volume the add-ons claim. EKS ships only an unencrypted `gp2`, so
+ * PlatformAddons creates an encrypted gp3 class of this name; used without PlatformAddons, the
+ * cluster must already have one.
  */
 export const PERSISTENT_STORAGE_CLASS = 'gp3';
 
 /** Keys of the Grafana admin Secret (the chart's own key names). */
 export const GRAFANA_ADMIN_SECRET_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
+/** The Grafana admin Secret that Grafana reads unless told otherwise, and that PlatformAddons writes. */
+export const GRAFANA_ADMIN_SECRET_NAME = 'grafana-admin';
 
 export interface KubePrometheusStackOptions {
   readonly environment: EnvironmentName;
@@ -62,7 +68,7 @@ export interface KubePrometheusStackOptions {
    * Existing Secret in MONITORING_NAMESPACE holding the Grafana admin credentials under
    * `admin-user` and `admin-password` (e.g. written by External Secrets). The password is never
    * a literal in the values: Terraform state and `helm get values` would show it.
-   * @default 'grafana-admin'
+   * @default GRAFANA_ADMIN_SECRET_NAME ('grafana-admin')
    */
   readonly grafanaAdminSecretName?: string;
   /**
@@ -168,7 +174,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
   v.integerInRange('storageGiB', storageGiB, 10, 16384, 'give each Prometheus 10 to 16384 GiB (the gp3 maximum)');
   const storageClassName = options.storageClassName ?? PERSISTENT_STORAGE_CLASS;
   v.that(isDnsSubdomain(storageClassName), 'storageClassName', storageClassName, `is not a valid StorageClass name: ${DNS_SUBDOMAIN_RULE}`, 'name an existing StorageClass, e.g. "gp3"');
-  const adminSecret = options.grafanaAdminSecretName ?? 'grafana-admin';
+  const adminSecret = options.grafanaAdminSecretName ?? GRAFANA_ADMIN_SECRET_NAME;
   v.that(isDnsSubdomain(adminSecret), 'grafanaAdminSecretName', adminSecret, `is not a valid Secret name: ${DNS_SUBDOMAIN_RULE}`, 'name the Secret that holds admin-user and admin-password');
   if (options.lokiUrl !== undefined) {
     v.that(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.lokiUrl), 'lokiUrl', options.lokiUrl, 'is not an http(s) URL', 'use the Loki gateway URL, e.g. LOKI_GATEWAY_URL');
