@@ -1,4 +1,4 @@
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, LABEL_KEY, PropsValidator } from '../../catalog';
 import { TLS_VERSIONS, TlsVersion } from './gateway-tls';
 import { DNS_SUBDOMAIN_RULE, HOSTNAME, HOSTNAME_RULE, isDnsSubdomain, isLabelValue } from './http-tokens';
 import { RateLimitOptions, validateRateLimit } from './rate-limit';
@@ -236,7 +236,7 @@ export function validateTrafficOptions(check: PropsValidator, options: TrafficOp
       const entries = Object.entries(gw.selector);
       check.that(entries.length > 0, `${p}.selector`, gw.selector, 'is empty, which would bind every gateway pod in the cluster', `give the labels of the ingress gateway pods, e.g. ${JSON.stringify(DEFAULT_GATEWAY_SELECTOR)}`);
       for (const [k, v] of entries) {
-        check.that(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k), `${p}.selector`, k, 'is not a valid label key', 'use a key such as "istio" or "app.kubernetes.io/name"');
+        check.that(LABEL_KEY.test(k), `${p}.selector`, k, 'is not a valid label key', 'use a key such as "istio" or "app.kubernetes.io/name"');
         check.that(isLabelValue(v), `${p}.selector.${k}`, v, 'is not a valid label value', 'use the value the ingress gateway pods carry, e.g. "ingressgateway"');
       }
     }
