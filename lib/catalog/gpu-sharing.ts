@@ -16,8 +16,13 @@ export type GpuSharing =
   | { readonly kind: 'time-slicing'; readonly replicasPerGpu: number }
   | { readonly kind: 'mig'; readonly profile: string };
 
+/** Most time-sliced slots per GPU a pool may advertise. */
+export const MAX_TIME_SLICES = 48;
+/** What a MIG profile name looks like: `<compute slices>g.<memory>gb`, e.g. `1g.10gb`. */
+export const MIG_PROFILE_NAME = /^[1-7]g\.\d+gb$/;
+
 export interface TimeSlicingOptions {
-  /** Slots each physical GPU is advertised as, 2–48. */
+  /** Slots each physical GPU is advertised as, 2 to MAX_TIME_SLICES (48). */
   readonly replicasPerGpu: number;
 }
 
@@ -82,16 +87,10 @@ export function migProfilesOf(model: GpuModel, gpuMemoryGiB: number | undefined)
   return MIG_PROFILES[`${model}-${gpuMemoryGiB}`] ?? {};
 }
 
-/** The extended resource a pool's GPUs are advertised as. */
-export function gpuSharingResource(sharing: GpuSharing | undefined): string {
+/** The extended resource a pool's GPUs are advertised as, and the one a pod asking for that share requests. */
+export function gpuSharingResource(sharing: GpuSharing | GpuShare | undefined): string {
   if (!sharing) return GPU_RESOURCE;
   return sharing.kind === 'time-slicing' ? SHARED_GPU_RESOURCE : migResource(sharing.profile);
-}
-
-/** The extended resource a pod asks for. */
-export function gpuShareResource(share: GpuShare | undefined): string {
-  if (!share) return GPU_RESOURCE;
-  return share.kind === 'time-slicing' ? SHARED_GPU_RESOURCE : migResource(share.profile);
 }
 
 /** Value of GPU_SHARING_LABEL for a pool, and what a pod selects on. */

@@ -1,5 +1,5 @@
 import { GPU_MODEL_LABEL, GPU_MODEL_SPECS, GPU_MODELS, GPU_TAINT, GpuModel, isGpuModel } from './gpu-models';
-import { gpuSharingNodeLabels, gpuSharingResource, GpuSharing, migProfilesOf } from './gpu-sharing';
+import { gpuSharingNodeLabels, gpuSharingResource, GpuSharing, MAX_TIME_SLICES, migProfilesOf } from './gpu-sharing';
 import { findInstanceType, INSTANCE_TYPES, InstanceTypeSpec, instanceTypesWithGpu } from './instance-types';
 import { LABEL_KEY, LABEL_VALUE } from './kubernetes-names';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from './validation-error';
@@ -287,8 +287,6 @@ export function validateNodePoolSpec(spec: NodePoolSpec, path: string): void {
   });
   check.that(spec.taints.length <= 50, 'taints', spec.taints.length, 'exceeds the 50 taints EKS allows per node group', 'remove taints');
 }
-
-const MAX_TIME_SLICES = 48;
 
 function validateGpuSharing(check: PropsValidator, spec: NodePoolSpec, types: readonly InstanceTypeSpec[]): void {
   const sharing = spec.gpuSharing as { kind?: unknown; replicasPerGpu?: unknown; profile?: unknown };

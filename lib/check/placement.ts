@@ -1,4 +1,4 @@
-import { describeGpuOffer, GpuModel, GpuShare, gpuShareResource, nodePoolAllocatable, NodePoolSpec } from '../catalog';
+import { describeGpuOffer, GpuModel, GpuShare, gpuSharingResource, nodePoolAllocatable, NodePoolSpec } from '../catalog';
 
 /** What one pod asks for and where it may go: the input of the fit check. */
 export interface PodPlacementRequest {
@@ -69,7 +69,7 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
     if (gpus > 0) {
       if (!pool.gpuModel) reasons.push('has no GPU');
       else if (pool.gpuModel !== request.gpuModel) reasons.push(`offers ${pool.gpuModel}, not ${request.gpuModel}`);
-      else if (a.gpuResource !== gpuShareResource(request.gpuShare)) reasons.push(`offers ${describeGpuOffer(pool.gpuSharing)}, not ${describeGpuOffer(request.gpuShare)}`);
+      else if (a.gpuResource !== gpuSharingResource(request.gpuShare)) reasons.push(`offers ${describeGpuOffer(pool.gpuSharing)}, not ${describeGpuOffer(request.gpuShare)}`);
       else if (a.gpuSlots < gpus) reasons.push(request.gpuShare ? `has ${a.gpuSlots} of ${a.gpuResource} per node, the pod needs ${gpus}` : `has ${a.gpus} GPU per node, the pod needs ${gpus}`);
     } else if (pool.gpuModel) {
       reasons.push(`is a GPU pool (${pool.gpuModel}), kept for GPU services`);

@@ -12,6 +12,7 @@ import {
   isLabelValue,
   LABEL_KEY,
   LABEL_VALUE,
+  MIG_PROFILE_NAME,
   NodePoolSpec,
   PropsValidator,
 } from '../catalog';
@@ -414,7 +415,7 @@ function validateGpuShare(check: PropsValidator, share: unknown): GpuShare | und
   const s = share as { kind?: unknown; profile?: unknown };
   check.that(s !== null && (s.kind === 'time-slicing' || s.kind === 'mig'), 'resources.gpu.share', share, 'is not a GPU share', "use GpuShare.timeSliced() or GpuShare.mig('1g.10gb')");
   if (s.kind === 'mig') {
-    check.that(typeof s.profile === 'string' && /^[1-7]g\.[0-9]+gb$/.test(s.profile), 'resources.gpu.share.profile', s.profile, 'is not a MIG profile name', "use the form <compute>g.<memory>gb, e.g. '1g.10gb'");
+    check.that(typeof s.profile === 'string' && MIG_PROFILE_NAME.test(s.profile), 'resources.gpu.share.profile', s.profile, 'is not a MIG profile name', "use the form <compute>g.<memory>gb, e.g. '1g.10gb'");
   }
   return share as GpuShare;
 }

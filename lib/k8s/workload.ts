@@ -1,7 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { gpuShareResource } from '../catalog';
+import { gpuSharingResource } from '../catalog';
 import { trackLabels, trackSelector } from './labels';
 import { MODEL_CACHE_DIR, SERVER_CONFIG_DIR } from './model-server';
 import { ModelServiceProps } from './model-service-props';
@@ -183,7 +183,7 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   if (plan.gpu) {
     // Extended resources are set as limits; the request defaults to the limit. A Quantity, not a
     // number: cdk8s-plus serializes resources through its typed converter after the patches.
-    const resource = gpuShareResource(plan.gpu.share);
+    const resource = gpuSharingResource(plan.gpu.share);
     api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${resource.replace('/', '~1')}`, kplus.k8s.Quantity.fromNumber(plan.gpu.count)));
   }
   // cdk8s-plus labels every pod with its construct address; nothing here selects on it, and it
