@@ -518,6 +518,8 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows');
     expectRejected({ clusterAutoscaler: { expanders: ['fastest' as never] } }, 'test/addons: clusterAutoscaler.expanders[0] ("fastest") is not supported; use one of "priority", "least-waste", "most-pods", "random", "price"');
     expectRejected({ metricsServer: 'yes' as never }, 'test/addons: metricsServer ("yes") is not true or false; set metricsServer: true or false');
+    expectRejected({ argoRollouts: { dashboard: 'yes' as never } }, 'test/addons: argoRollouts.dashboard ("yes") is not true or false; set argoRollouts.dashboard: true or false');
+    expectRejected({ istio: { gateway: 1 as never } }, 'test/addons: istio.gateway (1) is not true or false; set istio.gateway: true or false');
   });
 
   test('an internet-facing NLB without a gateway, or without client ranges, or open to the internet', () => {

@@ -1,4 +1,5 @@
 import { NodePoolSpec } from '../../catalog';
+import type { KubernetesVersion } from '../cluster';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
 import { HelmChartPin, IamStatement } from './helm-chart-pin';
 
@@ -18,9 +19,10 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
 /**
  * Autoscaler image per Kubernetes minor (registry.k8s.io/autoscaling/cluster-autoscaler): 1.34.2
  * (chart 9.53.0, kubernetes/autoscaler#8891), 1.35.0 (#9193), 1.36.1 (released 2026-07-23,
- * kubernetes/autoscaler#10169).
+ * kubernetes/autoscaler#10169). Keyed by every version Cluster accepts, so that adding one to
+ * SUPPORTED_KUBERNETES_VERSIONS does not compile until its autoscaler is pinned here.
  */
-export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesVersion, string>> = {
   '1.34': 'v1.34.2',
   '1.35': 'v1.35.0',
   '1.36': 'v1.36.1',
@@ -36,7 +38,7 @@ export const ON_DEMAND_PRIORITY = 10;
 export interface ClusterAutoscalerValuesOptions {
   readonly clusterName: string;
   readonly region: string;
-  readonly kubernetesVersion: string;
+  readonly kubernetesVersion: KubernetesVersion;
   readonly nodePools: readonly NodePoolSpec[];
   readonly profile: AddonProfile;
   readonly serviceMonitor: boolean;

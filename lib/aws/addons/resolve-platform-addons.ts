@@ -5,7 +5,7 @@ import { EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
 import { isUnresolved, validateEnvironment, validateS3BucketName } from '../aws-names';
 import { AddonProfile, addonProfile } from './addon-profile';
 import { ArgoServerAuth } from './argo-workflows';
-import { CLUSTER_AUTOSCALER_EXPANDERS, CLUSTER_AUTOSCALER_IMAGE_TAGS, ClusterAutoscalerExpander } from './cluster-autoscaler';
+import { CLUSTER_AUTOSCALER_EXPANDERS, ClusterAutoscalerExpander } from './cluster-autoscaler';
 import { ClusterProviders } from './cluster-providers';
 import { PlatformAddonsProps, PrometheusOptions } from './platform-addons-props';
 import { SpotInterruption } from './spot-interruption';
@@ -129,13 +129,6 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     'has no untainted on-demand pool with nodes, where the add-on controllers run (never on spot capacity they may have to replace)',
     'add NodePools.general()',
   );
-  v.that(
-    (Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS) as string[]).includes(cluster.kubernetesVersion),
-    'cluster.kubernetesVersion',
-    cluster.kubernetesVersion,
-    'has no pinned add-on versions',
-    `use one of ${Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).join(', ')}`,
-  );
 
   const options = (name: AddonName, value: Toggle): Record<string, unknown> | undefined => {
     if (value === undefined || value === true) return {};
@@ -147,14 +140,21 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     }
     return value;
   };
-  const flag = (name: AddonName, value: unknown): boolean => {
-    v.that(value === undefined || typeof value === 'boolean', name, value, 'is not true or false', `set ${name}: true or false`);
-    return value !== false;
+  // Checked rather than trusted to the types: JavaScript callers.
+  const bool = (field: string, value: unknown, fallback: boolean): boolean => {
+    v.that(value === undefined || typeof value === 'boolean', field, value, 'is not true or false', `set ${field}: true or false`);
+    return (value as boolean | undefined) ?? fallback;
+  };
+  const replicas = (field: string, value: unknown, max: number): number => {
+    const count = (value as number | undefined) ?? profile.replicas;
+    v.integerInRange(field, count, 1, max);
+    return count;
   };
 
   const lbc = options('loadBalancerController', props.loadBalancerController as Toggle);
-  if (lbc) v.integerInRange('loadBalancerController.replicas', lbc.replicas as number | undefined, 1, 5);
+  let loadBalancerController: ResolvedAddons['loadBalancerController'];
   if (lbc) {
+    loadBalancerController = { replicas: replicas('loadBalancerController.replicas', lbc.replicas, 5) };
     v.that(typeof props.vpcId === 'string' && props.vpcId.length > 0, 'vpcId', props.vpcId, 'is required by the load balancer controller', 'pass the VPC of the cluster (Network.vpcId)');
     if (!isUnresolved(props.vpcId)) v.that(VPC_ID.test(props.vpcId), 'vpcId', props.vpcId, 'is not a VPC id', 'use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
   }
@@ -173,18 +173,16 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     clusterAutoscaler = { expanders: [...expanders], scaleDownUtilizationThreshold: threshold, scaleDownUnneededMinutes: minutes };
   }
 
-  const metricsServer = flag('metricsServer', props.metricsServer);
+  const metricsServer = bool('metricsServer', props.metricsServer, true);
 
-  const keda = options('keda', props.keda as Toggle);
-  if (keda) v.integerInRange('keda.operatorReplicas', keda.operatorReplicas as number | undefined, 1, 5);
+  const kedaOptions = options('keda', props.keda as Toggle);
+  const keda = kedaOptions ? { operatorReplicas: replicas('keda.operatorReplicas', kedaOptions.operatorReplicas, 5) } : undefined;
 
   const istio = options('istio', props.istio as Toggle);
   let resolvedIstio: ResolvedAddons['istio'];
   if (istio) {
-    const gateway = (istio.gateway as boolean | undefined) ?? true;
-    v.that(typeof gateway === 'boolean', 'istio.gateway', gateway, 'is not true or false', 'set istio.gateway: true or false');
-    const internetFacing = (istio.internetFacing as boolean | undefined) ?? false;
-    v.that(typeof internetFacing === 'boolean', 'istio.internetFacing', internetFacing, 'is not true or false', 'set istio.internetFacing: true or false');
+    const gateway = bool('istio.gateway', istio.gateway, true);
+    const internetFacing = bool('istio.internetFacing', istio.internetFacing, false);
     v.that(!(internetFacing && !gateway), 'istio.internetFacing', internetFacing, 'asks for a public load balancer, but istio.gateway is false, so there is none', 'drop internetFacing, or set istio.gateway: true');
     v.that(
       !(gateway && !lbc),
@@ -205,8 +203,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
       }
       v.that(toCidr(cidr)?.prefix !== 0 || allowFromAnywhere === true, field, cidr, 'admits the whole internet', 'list your clients\' CIDRs, or set istio.allowFromAnywhere: true if that is really meant');
     });
-    const minReplicas = (istio.gatewayMinReplicas as number | undefined) ?? profile.replicas;
-    v.integerInRange('istio.gatewayMinReplicas', minReplicas, 1, 50);
+    const minReplicas = replicas('istio.gatewayMinReplicas', istio.gatewayMinReplicas, 50);
     const maxReplicas = (istio.gatewayMaxReplicas as number | undefined) ?? Math.max(10, minReplicas);
     v.integerInRange('istio.gatewayMaxReplicas', maxReplicas, 1, 100);
     v.that(minReplicas <= maxReplicas, 'istio.gatewayMinReplicas', minReplicas, `is greater than gatewayMaxReplicas (${maxReplicas})`, 'lower gatewayMinReplicas or raise gatewayMaxReplicas');
@@ -233,8 +230,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   }
 
   const hasGpuPool = nodePools.some((p) => p.gpuModel !== undefined);
-  v.that(props.gpuOperator === undefined || typeof props.gpuOperator === 'boolean', 'gpuOperator', props.gpuOperator, 'is not true or false', 'set gpuOperator: true or false');
-  const gpuOperator = props.gpuOperator ?? hasGpuPool;
+  const gpuOperator = bool('gpuOperator', props.gpuOperator, hasGpuPool);
   v.that(!(gpuOperator && !hasGpuPool), 'gpuOperator', gpuOperator, 'is on, but no node pool has GPUs', 'add NodePools.gpu(...), or leave gpuOperator out');
   v.that(!(gpuOperator && !prometheus), 'gpuOperator', gpuOperator, 'needs prometheus: the DCGM exporter\'s ServiceMonitor (GPU utilisation for KEDA) is a Prometheus Operator object', 'turn prometheus on, or set gpuOperator: false');
 
@@ -253,10 +249,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   const rollouts = options('argoRollouts', props.argoRollouts as Toggle);
   let argoRollouts: ResolvedAddons['argoRollouts'];
   if (rollouts) {
-    const controllerReplicas = (rollouts.controllerReplicas as number | undefined) ?? profile.replicas;
-    v.integerInRange('argoRollouts.controllerReplicas', controllerReplicas, 1, 3);
-    v.that(rollouts.dashboard === undefined || typeof rollouts.dashboard === 'boolean', 'argoRollouts.dashboard', rollouts.dashboard, 'is not true or false', 'set argoRollouts.dashboard: true or false');
-    argoRollouts = { controllerReplicas, dashboard: (rollouts.dashboard as boolean | undefined) ?? false };
+    argoRollouts = { controllerReplicas: replicas('argoRollouts.controllerReplicas', rollouts.controllerReplicas, 3), dashboard: bool('argoRollouts.dashboard', rollouts.dashboard, false) };
   }
 
   const workflows = options('argoWorkflows', props.argoWorkflows as Toggle);
@@ -264,9 +257,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   if (workflows) {
     const serverAuth = (workflows.serverAuth as ArgoServerAuth | undefined) ?? ArgoServerAuth.client();
     v.that(serverAuth instanceof ArgoServerAuth, 'argoWorkflows.serverAuth', serverAuth, 'is not an ArgoServerAuth', 'use ArgoServerAuth.client() or ArgoServerAuth.sso({ ... }); the "server" mode is not offered');
-    const controllerReplicas = (workflows.controllerReplicas as number | undefined) ?? profile.replicas;
-    v.integerInRange('argoWorkflows.controllerReplicas', controllerReplicas, 1, 3);
-    argoWorkflows = { serverAuth, controllerReplicas };
+    argoWorkflows = { serverAuth, controllerReplicas: replicas('argoWorkflows.controllerReplicas', workflows.controllerReplicas, 3) };
   }
 
   return {
@@ -274,10 +265,10 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     profile,
     literalClusterName,
     nodePools,
-    loadBalancerController: lbc ? { replicas: (lbc.replicas as number | undefined) ?? profile.replicas } : undefined,
+    loadBalancerController,
     clusterAutoscaler,
     metricsServer,
-    keda: keda ? { operatorReplicas: (keda.operatorReplicas as number | undefined) ?? profile.replicas } : undefined,
+    keda,
     istio: resolvedIstio,
     prometheus,
     logging: logging as ResolvedAddons['logging'],
