@@ -20,9 +20,14 @@ export function isHeaderName(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 256 && HEADER_NAME.test(value) && !RESERVED_HEADERS.has(value);
 }
 
-/** A header value we can match exactly: visible ASCII and inner spaces, no line breaks. */
+/** Visible ASCII and inner spaces, no line breaks or surrounding spaces: text Istio can match exactly. */
+export function isPrintableAscii(value: unknown, maxLength: number): value is string {
+  return typeof value === 'string' && value.length <= maxLength && /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value);
+}
+
+/** A header value we can match exactly. */
 export function isHeaderValue(value: unknown): value is string {
-  return typeof value === 'string' && /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && value.length <= 1024;
+  return isPrintableAscii(value, 1024);
 }
 
 /** Cookie name: an RFC 6265 token. */

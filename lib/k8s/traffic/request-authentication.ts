@@ -1,5 +1,5 @@
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator, formatValue } from '../../catalog';
-import { DNS_SUBDOMAIN_RULE, isDnsSubdomain } from './http-tokens';
+import { DNS_SUBDOMAIN_RULE, isDnsSubdomain, isPrintableAscii } from './http-tokens';
 
 /** A JSON Web Token issuer whose tokens the service accepts. */
 export interface JwtOptions {
@@ -84,9 +84,9 @@ export function isHttpsUrl(value: unknown, allowQuery: boolean): value is string
   return url.hostname.length > 0 && url.username === '' && url.password === '' && !value.includes('#') && (allowQuery || !value.includes('?'));
 }
 
-/** What an audience or claim value may be: printable ASCII, no surrounding spaces. */
+/** What an audience or claim value may be. */
 function isTokenValue(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 256 && /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value);
+  return isPrintableAscii(value, 256);
 }
 
 /** A top-level claim name as Istio's `request.auth.claims[<name>]` takes it. */
