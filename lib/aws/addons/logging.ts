@@ -5,6 +5,7 @@ import { EncryptionKey } from '../encryption-key';
 import { SecureBucket } from '../secure-bucket';
 import { HelmChartPin, IamStatement } from './helm-chart-pin';
 import { PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
+import { valuesValidator } from './values-validator';
 
 /**
  * Grafana Loki. The open-source chart left the Loki repository in March 2026 (chart 6.55.0 was
@@ -218,9 +219,7 @@ export const LOKI_SIZING: Readonly<Record<EnvironmentName, LokiSizing>> = {
  * cluster (the namespace's NetworkPolicies decide from where).
  */
 export function lokiValues(options: LokiValuesOptions): Record<string, unknown> {
-  const v = new PropsValidator(options?.path ?? 'lokiValues');
-  v.that(typeof options === 'object' && options !== null, 'options', options, 'are not set', 'pass { environment, bucketName, region, retentionDays }');
-  validateEnvironment(v, options.environment);
+  const v = valuesValidator('lokiValues', options, '{ environment, bucketName, region, retentionDays }');
   v.that(typeof options.bucketName === 'string', 'bucketName', options.bucketName, 'is not set', 'pass LogStore.bucketName');
   validateS3BucketName(v, 'bucketName', options.bucketName);
   v.that(typeof options.region === 'string', 'region', options.region, 'is not set', 'pass the region of the bucket, e.g. "us-east-1"');
@@ -363,9 +362,7 @@ loki.write "default" {
  * the namespace needs the `privileged` Pod Security level, like every node agent.
  */
 export function alloyValues(options: AlloyValuesOptions): Record<string, unknown> {
-  const v = new PropsValidator(options?.path ?? 'alloyValues');
-  v.that(typeof options === 'object' && options !== null, 'options', options, 'are not set', 'pass { environment, lokiPushUrl }');
-  validateEnvironment(v, options.environment);
+  const v = valuesValidator('alloyValues', options, '{ environment, lokiPushUrl }');
   const url = options.lokiPushUrl ?? LOKI_PUSH_URL;
   v.that(/^https?:\/\/[^\s/"]+\/[^\s"]*$/.test(url) && url.endsWith('/loki/api/v1/push'), 'lokiPushUrl', url, 'is not a Loki push URL', `use http(s)://<host>/loki/api/v1/push, e.g. ${LOKI_PUSH_URL}`);
 

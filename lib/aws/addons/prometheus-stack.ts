@@ -1,6 +1,6 @@
-import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE, PropsValidator } from '../../catalog';
-import { validateEnvironment } from '../aws-names';
+import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE } from '../../catalog';
 import { HelmChartPin } from './helm-chart-pin';
+import { valuesValidator } from './values-validator';
 
 /**
  * kube-prometheus-stack: Prometheus Operator, Prometheus, Alertmanager, Grafana, node exporter
@@ -164,9 +164,7 @@ export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> 
  *   that their targets are down).
  */
 export function kubePrometheusStackValues(options: KubePrometheusStackOptions): Record<string, unknown> {
-  const v = new PropsValidator(options?.path ?? 'kubePrometheusStackValues');
-  v.that(typeof options === 'object' && options !== null, 'options', options, 'are not set', 'pass { environment }');
-  validateEnvironment(v, options.environment);
+  const v = valuesValidator('kubePrometheusStackValues', options, '{ environment }');
   const sizing = PROMETHEUS_STACK_SIZING[options.environment];
   const retentionDays = options.retentionDays ?? sizing.retentionDays;
   v.integerInRange('retentionDays', retentionDays, 1, 3650, 'keep samples 1 to 3650 days; use long-term storage (Thanos, Mimir, AMP) beyond that');

@@ -4,8 +4,9 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { CAPACITY_TYPE_LABEL, EnvironmentName, PropsValidator } from '../../catalog';
-import { isUnresolved, validateEnvironment, validateRegion } from '../aws-names';
+import { isUnresolved, validateRegion } from '../aws-names';
 import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { valuesValidator } from './values-validator';
 
 /**
  * AWS Node Termination Handler. Since chart 0.22.0 (NTH v1.20.0) the chart is published only to
@@ -217,9 +218,7 @@ const SQS_QUEUE_URL = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}
  * it). Two replicas outside development, with a PDB.
  */
 export function nodeTerminationHandlerValues(options: NodeTerminationHandlerValuesOptions): Record<string, unknown> {
-  const v = new PropsValidator(options?.path ?? 'nodeTerminationHandlerValues');
-  v.that(typeof options === 'object' && options !== null, 'options', options, 'are not set', 'pass { environment, queueUrl, region }');
-  validateEnvironment(v, options.environment);
+  const v = valuesValidator('nodeTerminationHandlerValues', options, '{ environment, queueUrl, region }');
   v.that(typeof options.queueUrl === 'string', 'queueUrl', options.queueUrl, 'is not set', 'pass SpotInterruptionQueue.queueUrl');
   if (!isUnresolved(options.queueUrl)) {
     v.that(SQS_QUEUE_URL.test(options.queueUrl), 'queueUrl', options.queueUrl, 'is not an SQS queue URL', 'pass SpotInterruptionQueue.queueUrl (https://sqs.<region>.amazonaws.com/<account>/<name>)');
