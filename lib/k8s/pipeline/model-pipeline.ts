@@ -66,7 +66,7 @@ export class ModelPipeline extends Construct {
     // The orchestrator first: it is the one part built by another construct's constructor.
     if (plan.online) {
       this.definition = pipelineDefinition(plan);
-      this.orchestrator = createPipelineOrchestrator(this, plan, labels).service;
+      this.orchestrator = createPipelineOrchestrator(this, plan, this.definition, labels);
     }
     if (plan.batch.enabled) {
       this.workflow = new PipelineWorkflow(this, 'batch', { plan, labels });

@@ -3,15 +3,8 @@ import { Construct } from 'constructs';
 import { SERVICE_LABEL } from '../labels';
 import { ModelService } from '../model-service';
 import { ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
-import { pipelineDefinition } from './pipeline-definition';
+import { PipelineDefinition } from './pipeline-definition';
 import { PipelinePlan } from './plan-model-pipeline';
-
-/** The online form of a pipeline, as created in the pipeline's scope. */
-export interface PipelineOrchestrator {
-  readonly service: ModelService;
-  /** Egress to the cache, when `online.redis.cidr` is given. */
-  readonly redisPolicy?: kplus.NetworkPolicy;
-}
 
 /**
  * A ModelService (id `orchestrator`) running the user's orchestrator image, with the pipeline
@@ -19,22 +12,20 @@ export interface PipelineOrchestrator {
  * the cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more.
  * The plan has already run the service's own checks, under the same construct path.
  */
-export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan, labels: Readonly<Record<string, string>>): PipelineOrchestrator {
+export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan, definition: PipelineDefinition, labels: Readonly<Record<string, string>>): ModelService {
   const online = plan.online!;
-  const definition = JSON.stringify(pipelineDefinition(plan), null, 2) + '\n';
   const service = new ModelService(scope, 'orchestrator', {
     ...online.serviceProps,
-    config: { data: { [ORCHESTRATOR_CONTRACT.definitionFile]: definition }, mountPath: ORCHESTRATOR_CONTRACT.definitionDir },
+    config: { data: { [ORCHESTRATOR_CONTRACT.definitionFile]: JSON.stringify(definition, null, 2) + '\n' }, mountPath: ORCHESTRATOR_CONTRACT.definitionDir },
   });
 
   const redis = online.redis;
-  let redisPolicy: kplus.NetworkPolicy | undefined;
   if (redis.cidr !== undefined) {
-    redisPolicy = new kplus.NetworkPolicy(scope, 'orchestrator-redis-egress', {
+    new kplus.NetworkPolicy(scope, 'orchestrator-redis-egress', {
       metadata: { name: `${online.serviceName}-redis`, labels: { ...labels } },
       selector: kplus.Pods.select(scope, 'orchestrator-pods', { labels: { [SERVICE_LABEL]: online.serviceName } }),
       egress: { rules: [{ peer: kplus.NetworkPolicyIpBlock.ipv4(scope, 'redis-cidr', redis.cidr), ports: [kplus.NetworkPolicyPort.tcp(redis.port)] }] },
     });
   }
-  return { service, redisPolicy };
+  return service;
 }

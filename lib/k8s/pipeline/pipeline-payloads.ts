@@ -40,8 +40,4 @@ export class PipelinePayloads {
   }
 
   private constructor(public readonly spec: PipelinePayloadsSpec) {}
-
-  public get kind(): PipelinePayloadsSpec['kind'] {
-    return this.spec.kind;
-  }
 }

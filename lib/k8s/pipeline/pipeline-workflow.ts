@@ -93,7 +93,7 @@ export class PipelineWorkflow extends Construct {
       // Succeeded pods go at once; failed ones stay for their logs until the workflow's TTL.
       podGC: { strategy: 'OnPodSuccess' },
       ...(b.parallelism !== undefined ? { parallelism: b.parallelism } : {}),
-      ...(artifacts && b.payloads.kind === 'artifacts' && b.payloads.artifactRepositoryRef
+      ...(b.payloads.kind === 'artifacts' && b.payloads.artifactRepositoryRef
         ? { artifactRepositoryRef: { configMap: b.payloads.artifactRepositoryRef.configMap ?? 'artifact-repositories', key: b.payloads.artifactRepositoryRef.key } }
         : {}),
       workflowMetadata: { labels: { ...labels } },

@@ -5,9 +5,9 @@ import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progr
  * 30 s the ModelService ServiceMonitor uses: fresh data each time, without asking Prometheus for
  * the same answer twice.
  */
-export const ANALYSIS_INTERVAL_SECONDS = 60;
+const ANALYSIS_INTERVAL_SECONDS = 60;
 /** Window of the rates: two intervals, so that one late scrape does not empty it. */
-export const ANALYSIS_WINDOW = '2m';
+const ANALYSIS_WINDOW = '2m';
 /**
  * Failed measurements tolerated before a metric fails and the rollout is aborted. Argo counts
  * failures over the whole run, not in a row: with 1, the second failed minute aborts, so a single
@@ -23,13 +23,13 @@ export const ANALYSIS_FAILURE_LIMIT = 1;
  */
 export const ANALYSIS_CONSECUTIVE_ERROR_LIMIT = 5;
 /** Seconds a query may take; less than the interval, so a slow Prometheus errors rather than piles up. */
-export const ANALYSIS_QUERY_TIMEOUT_SECONDS = 20;
+const ANALYSIS_QUERY_TIMEOUT_SECONDS = 20;
 
 /** The argument each template takes: the pod template hash of the new (latest) ReplicaSet. */
 export const CANARY_HASH_ARG = 'canary-hash';
 
 /** Metric names; unique over the three templates, because Argo merges them into one AnalysisRun. */
-export const ANALYSIS_METRICS = {
+const ANALYSIS_METRICS = {
   errorRate: 'error-rate',
   latencyP99: 'latency-p99',
   failedHealthChecks: 'failed-health-checks',
@@ -40,7 +40,7 @@ export const ANALYSIS_METRICS = {
  * (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS). A gRPC error
  * travels in an HTTP 200, so `response_code` alone would miss it.
  */
-export const GRPC_SERVER_ERRORS = '2|4|12|13|14|15';
+const GRPC_SERVER_ERRORS = '2|4|12|13|14|15';
 
 export interface AnalysisContext {
   /** Name of the Kubernetes Service: Istio's `destination_service_name`. */
@@ -61,7 +61,7 @@ export interface AnalysisTemplateSpec {
 }
 
 /** The thresholds with the defaults applied. Call validateProgressiveOptions first. */
-export function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>> {
+function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>> {
   return {
     maxErrorRatePercent: t.maxErrorRatePercent ?? DEFAULT_ROLLBACK_THRESHOLDS.maxErrorRatePercent,
     maxLatencyP99Ms: t.maxLatencyP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxLatencyP99Ms,
@@ -75,7 +75,7 @@ export function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): R
  * its pods `<rollout>-<hash>-<5 characters>`. PromQL regexes are anchored, so the stable
  * version's pods (another hash) never match. Service names are DNS labels: no regex characters.
  */
-export function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>): string {
+function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>): string {
   return `namespace="${ctx.namespace}", pod=~"${ctx.rolloutName}-{{args.${CANARY_HASH_ARG}}}-[a-z0-9]{5}"`;
 }
 

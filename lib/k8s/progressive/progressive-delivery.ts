@@ -166,7 +166,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
 }
 
 /** Argo canary steps: each weight, then its pause; after the last pause Argo promotes to 100 %. */
-export function canarySteps(steps: readonly CanaryStep[]): Record<string, unknown>[] {
+function canarySteps(steps: readonly CanaryStep[]): Record<string, unknown>[] {
   return steps.flatMap((s) => {
     const seconds = s.pause ? s.pause.seconds : DEFAULT_STEP_PAUSE_SECONDS;
     return [{ setWeight: s.weight }, { pause: seconds === undefined ? {} : { duration: `${seconds}s` } }];

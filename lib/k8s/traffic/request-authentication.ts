@@ -73,7 +73,7 @@ export interface RequestAuthOptions {
 export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
 /** An https URL: no spaces, no `*` (Istio's wildcard), no credentials, no fragment; query only if allowed. */
-export function isHttpsUrl(value: unknown, allowQuery: boolean): value is string {
+function isHttpsUrl(value: unknown, allowQuery: boolean): value is string {
   if (typeof value !== 'string' || value.length > 2048 || /[\s*]/.test(value) || !value.startsWith('https://')) return false;
   let url: URL;
   try {
