@@ -1,12 +1,10 @@
-import { createHash } from 'crypto';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
-import { podIdentityTrustPolicy } from './addons/pod-identity-role';
+import { PropsValidator } from '../catalog';
+import { podIdentityRoleName, podIdentityTrustPolicy, validatePodIdentityTarget } from './addons/pod-identity-role';
 import { AwsContext } from './aws-context';
-import { isUnresolved, validateDnsSubdomain } from './aws-names';
 
 export const MODEL_STORE_ACCESS_LEVELS = ['read', 'read-write'] as const;
 /** `read`: download models (serving). `read-write`: also upload and delete (training, CI). */
@@ -53,23 +51,15 @@ export class ModelStoreAccess extends Construct {
   constructor(scope: Construct, id: string, props: ModelStoreAccessProps) {
     super(scope, id);
     const v = new PropsValidator(this.node.path);
-    v.that(typeof props.clusterName === 'string' && props.clusterName.length > 0, 'clusterName', props.clusterName, 'is empty', 'give the EKS cluster name');
-    if (!isUnresolved(props.clusterName)) {
-      v.that(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(props.clusterName), 'clusterName', props.clusterName, 'is not a valid EKS cluster name', 'use 1 to 100 letters, digits, "-" and "_", starting with a letter or digit');
-    }
-    if (!isUnresolved(props.namespace)) v.matches('namespace', props.namespace, DNS_LABEL, DNS_LABEL_RULE);
-    validateDnsSubdomain(v, 'serviceAccount', props.serviceAccount);
+    validatePodIdentityTarget(v, props);
     const access = props.access ?? 'read';
     v.oneOf('access', access, MODEL_STORE_ACCESS_LEVELS);
-    if (props.roleName !== undefined) {
-      v.that(/^[\w+=,.@-]{1,64}$/.test(props.roleName), 'roleName', props.roleName, 'is not a valid IAM role name', 'use 1 to 64 letters, digits and +=,.@_-');
-    }
 
     const aws = AwsContext.of(this);
     const tags = props.tags ? { ...props.tags } : undefined;
 
     this.role = new IamRole(this, 'role', {
-      name: props.roleName ?? defaultRoleName(props.namespace, props.serviceAccount, this.node.path),
+      name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'model-store'),
       description: `${access} access to the model store for ${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: podIdentityTrustPolicy(aws, props.clusterName),
       tags,
@@ -110,11 +100,4 @@ export class ModelStoreAccess extends Construct {
     this.access = access;
     this.associationId = association.associationId;
   }
-}
-
-/** IAM role names are account-wide: a hash of the construct path keeps two stacks apart. */
-function defaultRoleName(namespace: string, serviceAccount: string, path: string): string {
-  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
-  const stem = isUnresolved(namespace) || isUnresolved(serviceAccount) ? 'model-store' : `${namespace}-${serviceAccount}`;
-  return `${stem.slice(0, 64 - hash.length - 1)}-${hash}`;
 }

@@ -13,7 +13,7 @@ const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SID = /^[A-Za-z0-9]+$/;
 
-export interface PodIdentityRoleProps {
+export interface PodIdentityRoleProps extends PodIdentityTarget {
   /** EKS cluster the pods run in. */
   readonly clusterName: string;
   /** Kubernetes namespace of the service account. */
@@ -63,6 +63,42 @@ export function podIdentityTrustPolicy(aws: AwsContext, clusterName: string): st
   });
 }
 
+/** Who a Pod Identity role is for: the cluster, namespace and service account, and the role's name. */
+export interface PodIdentityTarget {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly roleName?: string;
+}
+
+/**
+ * The names a Pod Identity role and association are made of, checked as EKS, Kubernetes and IAM
+ * would (a token, known only at apply, is let through). Shared with ModelStoreAccess.
+ */
+export function validatePodIdentityTarget(v: PropsValidator, target: PodIdentityTarget): void {
+  v.that(typeof target.clusterName === 'string' && target.clusterName.length > 0, 'clusterName', target.clusterName, 'is empty', 'give the EKS cluster name');
+  if (!isUnresolved(target.clusterName)) {
+    v.that(EKS_CLUSTER_NAME.test(target.clusterName), 'clusterName', target.clusterName, 'is not a valid EKS cluster name', 'use 1 to 100 letters, digits, "-" and "_", starting with a letter or digit');
+  }
+  if (!isUnresolved(target.namespace ?? '')) v.matches('namespace', target.namespace, DNS_LABEL, DNS_LABEL_RULE);
+  v.that(typeof target.serviceAccount === 'string', 'serviceAccount', target.serviceAccount, 'is required', 'give the service account the pods run as');
+  validateDnsSubdomain(v, 'serviceAccount', target.serviceAccount);
+  if (target.roleName !== undefined) {
+    v.that(IAM_ROLE_NAME.test(target.roleName), 'roleName', target.roleName, 'is not a valid IAM role name', 'use 1 to 64 letters, digits and +=,.@_-');
+  }
+}
+
+/**
+ * IAM role names are account-wide: `<namespace>-<serviceAccount>-` and a hash of the construct path
+ * keep two stacks apart, within IAM's 64 characters. `fallbackStem` replaces the names while they
+ * are tokens.
+ */
+export function podIdentityRoleName(target: PodIdentityTarget, path: string, fallbackStem: string): string {
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
+  const stem = isUnresolved(target.namespace) || isUnresolved(target.serviceAccount) ? fallbackStem : `${target.namespace}-${target.serviceAccount}`;
+  return `${stem.slice(0, 64 - hash.length - 1)}-${hash}`;
+}
+
 /**
  * An IAM role for one Kubernetes service account through EKS Pod Identity: trusted by this
  * cluster's Pod Identity agent only, an inline policy from plain `IamStatement`s, and the
@@ -84,7 +120,7 @@ export class PodIdentityRole extends Construct {
     const tags = props.tags ? { ...props.tags } : undefined;
 
     this.role = new IamRole(this, 'role', {
-      name: props.roleName ?? defaultRoleName(props.namespace, props.serviceAccount, this.node.path),
+      name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'pod-identity'),
       description: props.description ?? `Pod Identity role of ${props.namespace}/${props.serviceAccount}`,
       assumeRolePolicy: podIdentityTrustPolicy(aws, props.clusterName),
       tags,
@@ -108,13 +144,7 @@ export class PodIdentityRole extends Construct {
 }
 
 function validatePodIdentityRoleProps(v: PropsValidator, props: PodIdentityRoleProps): void {
-  v.that(typeof props.clusterName === 'string' && props.clusterName.length > 0, 'clusterName', props.clusterName, 'is empty', 'give the EKS cluster name');
-  if (!isUnresolved(props.clusterName)) {
-    v.that(EKS_CLUSTER_NAME.test(props.clusterName), 'clusterName', props.clusterName, 'is not a valid EKS cluster name', 'use 1 to 100 letters, digits, "-" and "_", starting with a letter or digit');
-  }
-  if (!isUnresolved(props.namespace ?? '')) v.matches('namespace', props.namespace, DNS_LABEL, DNS_LABEL_RULE);
-  v.that(typeof props.serviceAccount === 'string', 'serviceAccount', props.serviceAccount, 'is required', 'give the service account the pods run as');
-  validateDnsSubdomain(v, 'serviceAccount', props.serviceAccount);
+  validatePodIdentityTarget(v, props);
   v.that(Array.isArray(props.statements) && props.statements.length > 0, 'statements', props.statements, 'is empty, so the role could do nothing', 'give the statements the workload needs');
   const sids = new Set<string>();
   props.statements.forEach((s, i) => {
@@ -128,17 +158,7 @@ function validatePodIdentityRoleProps(v: PropsValidator, props: PodIdentityRoleP
       v.that(action !== '*' && !(everyResource && action.endsWith(':*') && s.Effect === 'Allow'), `statements[${i}].Action`, action, 'allows every action on every resource', 'list the actions one by one or scope Resource');
     }
   });
-  if (props.roleName !== undefined) {
-    v.that(IAM_ROLE_NAME.test(props.roleName), 'roleName', props.roleName, 'is not a valid IAM role name', 'use 1 to 64 letters, digits and +=,.@_-');
-  }
   if (props.policyName !== undefined) {
     v.that(/^[\w+=,.@-]{1,128}$/.test(props.policyName), 'policyName', props.policyName, 'is not a valid IAM policy name', 'use 1 to 128 letters, digits and +=,.@_-');
   }
-}
-
-/** IAM role names are account-wide: a hash of the construct path keeps two stacks apart. */
-function defaultRoleName(namespace: string, serviceAccount: string, path: string): string {
-  const hash = createHash('sha256').update(path).digest('hex').slice(0, 8);
-  const stem = isUnresolved(namespace) || isUnresolved(serviceAccount) ? 'pod-identity' : `${namespace}-${serviceAccount}`;
-  return `${stem.slice(0, 64 - hash.length - 1)}-${hash}`;
 }
