@@ -169,7 +169,8 @@ export interface PipelineBatchOptions {
    */
   readonly payloads?: PipelinePayloads;
   /**
-   * Image of the step pods: it needs `sh` and `curl` 7.76 or later.
+   * Image of the step pods: it needs `sh` and `curl` (any curl of the last decade: the step uses
+   * only `--write-out`, `--max-time`, `--connect-timeout` and `--data-binary`).
    * @default 'curlimages/curl:8.20.0'
    */
   readonly image?: string;

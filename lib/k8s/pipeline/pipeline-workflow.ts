@@ -7,8 +7,12 @@ import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script
 export const WORKFLOW_API_VERSION = 'argoproj.io/v1alpha1';
 /** The DAG template every run enters by. */
 export const ENTRYPOINT = 'pipeline';
-/** Pod label of a step pod: the step's name. Not `modelserve.io/service`, which would put the pod behind the service. */
+/**
+ * Label of every object and pod of a pipeline: the pipeline's name. The pods do not carry
+ * `modelserve.io/service`, which would put them behind a service's Service and policies.
+ */
 export const PIPELINE_LABEL = 'modelserve.io/pipeline';
+/** Pod label of a step pod: the step's name (`kubectl logs -l modelserve.io/pipeline-step=ocr`). */
 export const STEP_LABEL = 'modelserve.io/pipeline-step';
 
 /** Requests and limits of a step pod's curl container: it only moves bytes. */

@@ -21,7 +21,7 @@ const URL_PATH = /^\/[^\s?#]*(\?[^\s#]*)?$/;
 export const STEP_POD_STARTUP_SECONDS = 60;
 export const DEFAULT_STEP_TIMEOUT_SECONDS = 60;
 export const DEFAULT_STEP_RETRIES = 2;
-/** Pinned, small, non-root, with sh and a curl that has --fail-with-body and --write-out. */
+/** Pinned, small, non-root, with sh and curl. */
 export const DEFAULT_STEP_IMAGE = 'curlimages/curl:8.20.0';
 const DAY = 86_400;
 

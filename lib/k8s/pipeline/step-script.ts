@@ -21,7 +21,8 @@ export const PIPELINE_INPUT = 'input';
 /**
  * The shell script of a step pod: build the request from the inputs, POST it to `$STEP_URL` within
  * `$STEP_TIMEOUT_SECONDS`, keep the response, and exit with a code that says whether to retry.
- * Runs in busybox or dash `sh`; needs curl 7.76+ (`--write-out`, `--max-time`).
+ * Runs in busybox or dash `sh`; the status comes from curl's `--write-out`, not `--fail`, so that a
+ * rejected request's body still reaches the log.
  */
 export function stepScript(dependsOn: readonly string[]): string {
   const file = (name: string) => `${STEP_PATHS.inputDir}/${name}.json`;

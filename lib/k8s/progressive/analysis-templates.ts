@@ -1,9 +1,9 @@
 import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progressive-options';
 
 /**
- * Time between two measurements. A minute is four scrapes at Istio's usual 15 s and two at the
- * 30 s the ModelService ServiceMonitor uses: fresh data each time, without asking Prometheus for
- * the same answer twice.
+ * Time between two measurements. A minute is four scrapes of the sidecars' request metrics (the
+ * serving namespace's PodMonitor, every 15 s) and two of the kubelet's probe counters at
+ * Prometheus' usual 30 s: fresh data each time, without asking Prometheus for the same answer twice.
  */
 const ANALYSIS_INTERVAL_SECONDS = 60;
 /** Window of the rates: two intervals, so that one late scrape does not empty it. */
@@ -73,7 +73,7 @@ function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required
 /**
  * The new version's pods, by name: the ReplicaSet Argo creates for it is `<rollout>-<hash>` and
  * its pods `<rollout>-<hash>-<5 characters>`. PromQL regexes are anchored, so the stable
- * version's pods (another hash) never match. Service names are DNS labels: no regex characters.
+ * version's pods (another hash) never match. Rollout names are DNS labels: no regex characters.
  */
 function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>): string {
   return `namespace="${ctx.namespace}", pod=~"${ctx.rolloutName}-{{args.${CANARY_HASH_ARG}}}-[a-z0-9]{5}"`;

@@ -45,9 +45,9 @@ export interface CanaryStep {
 
 /**
  * 10 % for 5 minutes, 25 % for 5 minutes, 50 % for 10 minutes, then 100 %. Each step lasts at
- * least five analysis intervals, so a version that fails twice in a row (ANALYSIS_FAILURE_LIMIT)
- * is caught at the weight where it started failing; the half-traffic step is the last one before
- * everyone gets the new version, so it is watched longest.
+ * least five analysis intervals, so a version whose measurements fail twice (one more than
+ * ANALYSIS_FAILURE_LIMIT) is caught at the weight where it started failing; the half-traffic step
+ * is the last one before everyone gets the new version, so it is watched longest.
  */
 export const DEFAULT_CANARY_STEPS: readonly CanaryStep[] = Object.freeze([
   { weight: 10, pause: CanaryPause.minutes(5) },
