@@ -201,6 +201,13 @@ describe('ModelStore refuses', () => {
     expectGrantRejected([{ clusterName: 'c', namespace: 'serving', serviceAccount: 'triton_server' }], /serviceAccount \("triton_server"\) is not a valid name/);
   });
 
+  test('no service account (JavaScript callers), named rather than a TypeError', () => {
+    expectGrantRejected(
+      [{ clusterName: 'c', namespace: 'serving', serviceAccount: undefined as never }],
+      'test/models/access-serving-undefined: serviceAccount (not set) is required; give the service account the pods run as',
+    );
+  });
+
   test('the same service account granted twice', () => {
     const grant: ModelStoreGrant = { clusterName: 'c', namespace: 'serving', serviceAccount: 'triton' };
     expectGrantRejected([grant, { ...grant, access: 'read-write' }], /grantServiceAccount \("serving\/triton"\) is granted twice/);
