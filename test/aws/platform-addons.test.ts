@@ -542,8 +542,15 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejected({ nodePools: [NodePools.highMemory()] }, 'test/addons: nodePools[0] ("high-memory") is not one of the cluster\'s node pools, so the add-ons would be configured for capacity that does not exist; use the cluster\'s pools (general, gpu-t4, spot), or leave nodePools out');
     expectRejected(
       {},
-      'test/addons: nodePools (["spot","gpu-t4"]) has no untainted on-demand pool with nodes, where the add-on controllers run (never on spot capacity they may have to replace); add NodePools.general()',
+      'test/addons: nodePools (["spot","gpu-t4"]) has no untainted on-demand pool with nodes labelled modelserve.io/capacity-type=on-demand, where the add-on controllers run (never on spot capacity they may have to replace); add NodePools.general()',
       [NodePools.spot({ taint: false }), NodePools.gpu({ gpu: 'T4' })],
+    );
+    // On demand, but without the label the controllers select.
+    const unlabelled: NodePoolSpec = { ...NodePools.general(), labels: {} };
+    expectRejected(
+      {},
+      'test/addons: nodePools (["general"]) has no untainted on-demand pool with nodes labelled modelserve.io/capacity-type=on-demand, where the add-on controllers run (never on spot capacity they may have to replace); add NodePools.general()',
+      [unlabelled],
     );
   });
 

@@ -122,11 +122,15 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
       `use the cluster's pools (${clusterPools.map((c) => c.name).join(', ')}), or leave nodePools out`,
     );
   });
+  // The controllers' nodeSelector is the label, not the capacity type: a hand-written on-demand
+  // spec without it would leave every controller pending until the apply times out.
+  const runsControllers = (p: NodePoolSpec) =>
+    p.capacityType === 'ON_DEMAND' && p.taints.length === 0 && p.desiredSize >= 1 && Object.entries(profile.nodeSelector).every(([key, value]) => p.labels?.[key] === value);
   v.that(
-    nodePools.some((p) => p.capacityType === 'ON_DEMAND' && p.taints.length === 0 && p.desiredSize >= 1),
+    nodePools.some(runsControllers),
     'nodePools',
     nodePools.map((p) => p.name),
-    'has no untainted on-demand pool with nodes, where the add-on controllers run (never on spot capacity they may have to replace)',
+    `has no untainted on-demand pool with nodes labelled ${Object.entries(profile.nodeSelector).map(([key, value]) => `${key}=${value}`).join(', ')}, where the add-on controllers run (never on spot capacity they may have to replace)`,
     'add NodePools.general()',
   );
 
