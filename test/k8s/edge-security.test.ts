@@ -196,6 +196,28 @@ describe('per-replica rate limit (EnvoyFilter)', () => {
     expect(config.token_bucket).toEqual({ max_tokens: 60, tokens_per_fill: 20, fill_interval: '1s' });
   });
 
+  test('metrics on a port of their own: no bucket for scrapes, which never pass the filter', () => {
+    const config = configOf(filterOf({ ...GPU_SERVICE, rateLimit: { requestsPerSecond: 50 } }).spec.configPatches[0]);
+    expect([config.rate_limits, config.descriptors, config.always_consume_default_token_bucket]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('metrics on the API port: GETs of the metrics path take a bucket of their own, so a loaded replica still answers Prometheus', () => {
+    const ef = filterOf({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/healthz', metricsPath: '/stats' }), rateLimit: { requestsPerSecond: 5 } });
+    const config = configOf(ef.spec.configPatches[0]);
+    // The callers' bucket is unchanged.
+    expect(config.token_bucket).toEqual({ max_tokens: 5, tokens_per_fill: 5, fill_interval: '1s' });
+    expect(config.rate_limits).toEqual([{
+      actions: [{
+        header_value_match: {
+          descriptor_value: 'prometheus-scrape',
+          headers: [{ name: ':method', string_match: { exact: 'GET' } }, { name: ':path', string_match: { exact: '/stats' } }],
+        },
+      }],
+    }]);
+    expect(config.descriptors).toEqual([{ entries: [{ key: 'header_match', value: 'prometheus-scrape' }], token_bucket: { max_tokens: 5, tokens_per_fill: 5, fill_interval: '1s' } }]);
+    expect(config.always_consume_default_token_bucket).toBe(false);
+  });
+
   test('a server without gRPC has one patch, on its HTTP port', () => {
     const ef = filterOf({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/healthz', metricsPort: 9090 }), rateLimit: { requestsPerSecond: 5 } });
     expect(ef.spec.configPatches.map((p: any) => p.match.listener.portNumber)).toEqual([8080]);

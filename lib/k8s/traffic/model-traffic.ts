@@ -176,7 +176,7 @@ export class ModelTraffic extends Construct {
         apiVersion: 'networking.istio.io/v1alpha3',
         kind: 'EnvoyFilter',
         metadata: metadata(`${props.serviceName}-rate-limit`),
-        spec: rateLimitFilterSpec(pods, inferencePorts(workload), props.rateLimit),
+        spec: rateLimitFilterSpec(pods, inferencePorts(workload), props.rateLimit, workload.metrics),
       });
     }
   }

@@ -30,6 +30,12 @@ export const MAX_REQUESTS_PER_SECOND = 100_000;
 export const MAX_RATE_LIMIT_BURST = 1_000_000;
 /** Envoy refuses a token bucket that refills more often than every 50 ms. */
 const MAX_FRACTIONAL_RATE = 20;
+/**
+ * Scrapes per second one replica answers on a metrics path that shares an inference port, from a
+ * bucket of their own: Prometheus asks every 15 to 30 s, from two replicas at most.
+ */
+const SCRAPES_PER_SECOND = 5;
+const SCRAPE_DESCRIPTOR = 'prometheus-scrape';
 /** Retry conditions that would resend what the rate limit refused, to another overloaded pod. */
 const RATE_LIMITED_RETRY_CONDITIONS = ['429', 'envoy-ratelimited', 'resource-exhausted'];
 
@@ -62,10 +68,20 @@ export function tokenBucket(rl: RateLimitOptions): TokenBucket {
  * filter chain of each inference port of the selected pods' sidecars (the virtual inbound
  * listener's filter chain whose destination port is `portNumber`), just before the router. There,
  * it runs after Istio's JWT and RBAC filters: requests the AuthorizationPolicy refuses never take a
- * token, so unauthenticated traffic cannot use up the callers' allowance. The metrics port and the
- * rewritten kubelet probes never pass it.
+ * token, so unauthenticated traffic cannot use up the callers' allowance. The rewritten kubelet
+ * probes never pass it, and neither does a metrics port of its own.
+ *
+ * A server whose metrics share an inference port (TF Serving, vLLM, most custom servers) gets a
+ * second bucket on that port for GETs of the metrics path: a scrape takes its tokens instead of
+ * the callers' (`always_consume_default_token_bucket: false`), so Prometheus is not refused with
+ * 429 exactly when the load (and the queue-length scaling that reads it) matters.
  */
-export function rateLimitFilterSpec(selector: Readonly<Record<string, string>>, ports: readonly number[], rl: RateLimitOptions): Record<string, unknown> {
+export function rateLimitFilterSpec(
+  selector: Readonly<Record<string, string>>,
+  ports: readonly number[],
+  rl: RateLimitOptions,
+  metrics?: { readonly port: number; readonly path: string },
+): Record<string, unknown> {
   const bucket = tokenBucket(rl);
   const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: 'HUNDRED' } });
   const header = (key: string, value: string) => ({ append_action: 'OVERWRITE_IF_EXISTS_OR_ADD', header: { key, value } });
@@ -95,10 +111,26 @@ export function rateLimitFilterSpec(selector: Readonly<Record<string, string>>, 
             // gRPC callers get RESOURCE_EXHAUSTED rather than UNAVAILABLE, which the mesh's default
             // retry policy would resend at once.
             rate_limited_as_resource_exhausted: true,
+            ...(metrics?.port === port ? scrapeBucket(metrics.path) : {}),
           },
         },
       },
     })),
+  };
+}
+
+/** The LocalRateLimit fields that give GETs of the metrics path a bucket of their own. */
+function scrapeBucket(path: string): Record<string, unknown> {
+  const exact = (name: string, value: string) => ({ name, string_match: { exact: value } });
+  return {
+    // Computed by the filter itself (Envoy 1.33+), so that the sidecar's route needs no patch.
+    rate_limits: [{ actions: [{ header_value_match: { descriptor_value: SCRAPE_DESCRIPTOR, headers: [exact(':method', 'GET'), exact(':path', path)] } }] }],
+    descriptors: [{
+      entries: [{ key: 'header_match', value: SCRAPE_DESCRIPTOR }],
+      token_bucket: { max_tokens: SCRAPES_PER_SECOND, tokens_per_fill: SCRAPES_PER_SECOND, fill_interval: '1s' },
+    }],
+    // A request that matches the descriptor takes only its tokens; every other one the default bucket's.
+    always_consume_default_token_bucket: false,
   };
 }
 
