@@ -6,8 +6,7 @@ import { KEDA_NAMESPACE } from './keda';
 import { LOGGING_NAMESPACE } from './logging';
 import { MONITORING_NAMESPACE } from './prometheus-stack';
 
-export const POD_SECURITY_LEVELS = ['privileged', 'baseline', 'restricted'] as const;
-export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
 /**
  * The Pod Security level each add-on namespace enforces. `privileged` only where a node agent

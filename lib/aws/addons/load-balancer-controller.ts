@@ -105,6 +105,8 @@ export function loadBalancerControllerStatements(partition: string, clusterName:
       ],
       Resource: '*',
     },
+    // Not only reads: an Ingress or Service may ask the controller to attach a WAF web ACL or
+    // Shield protection to its load balancer. The published policy grants these on every resource.
     {
       Sid: 'ReadCertificatesAndFirewalls',
       Effect: 'Allow',
