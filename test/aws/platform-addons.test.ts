@@ -7,7 +7,7 @@ import { CLUSTER_AUTOSCALER_CHART } from '../../lib/aws/addons/cluster-autoscale
 import { ClusterProviders } from '../../lib/aws/addons/cluster-providers';
 import { GPU_OPERATOR_CHART } from '../../lib/aws/addons/gpu-operator';
 import { HelmChartPin } from '../../lib/aws/addons/helm-chart-pin';
-import { ISTIO_BASE_CHART, ISTIO_CNI_CHART, ISTIO_GATEWAY_CHART, ISTIOD_CHART } from '../../lib/aws/addons/istio';
+import { INGRESS_GATEWAY_LABELS, ISTIO_BASE_CHART, ISTIO_CNI_CHART, ISTIO_GATEWAY_CHART, ISTIO_INGRESS_NAMESPACE, ISTIOD_CHART } from '../../lib/aws/addons/istio';
 import { KEDA_CHART } from '../../lib/aws/addons/keda';
 import { LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/aws/addons/load-balancer-controller';
 import { ALLOY_CHART, LOKI_CHART } from '../../lib/aws/addons/logging';
@@ -17,6 +17,8 @@ import { PlatformAddonsProps } from '../../lib/aws/addons/platform-addons-props'
 import { KUBE_PROMETHEUS_STACK_CHART } from '../../lib/aws/addons/prometheus-stack';
 import { NODE_TERMINATION_HANDLER_CHART, SpotInterruption } from '../../lib/aws/addons/spot-interruption';
 import { Cluster } from '../../lib/aws/cluster';
+import { DEFAULT_INGRESS_GATEWAY } from '../../lib/k8s/serving-namespace';
+import { DEFAULT_GATEWAY_SELECTOR } from '../../lib/k8s/traffic/traffic-options';
 import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth, Synthesized } from '../support/aws-stack';
 
 const VPC = 'vpc-0123456789abcdef0';
@@ -184,6 +186,13 @@ describe('PlatformAddons, production defaults', () => {
     expect(istiod.pilot.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(istiod.meshConfig).toMatchObject({ enableAutoMtls: true, accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON', defaultConfig: { holdApplicationUntilProxyStarts: true } });
     expect(values(out, 'istio-ingressgateway').labels).toEqual({ istio: 'ingressgateway' });
+  });
+
+  test('the gateway runs where the Kubernetes side expects it: its namespace and the labels Gateways select and NetworkPolicies admit', () => {
+    expect(DEFAULT_INGRESS_GATEWAY).toEqual({ namespace: ISTIO_INGRESS_NAMESPACE, podLabels: INGRESS_GATEWAY_LABELS });
+    expect(DEFAULT_GATEWAY_SELECTOR).toEqual(INGRESS_GATEWAY_LABELS);
+    expect(release(out, 'istio-ingressgateway').namespace).toBe(DEFAULT_INGRESS_GATEWAY.namespace);
+    expect(values(out, 'istio-ingressgateway').labels).toEqual(DEFAULT_GATEWAY_SELECTOR);
   });
 
   test('the ingress gateway gets an internal NLB with IP targets from the load balancer controller', () => {
