@@ -476,6 +476,13 @@ describe('ModelPipeline validation: a bad pipeline throws before anything is wri
     expectRejected(() => ({ stages: [] }), 'serving/pipe: stages ([]) is empty; list the steps in order, e.g. stages: [ocr, { service: "bert-ner" }]');
   });
 
+  test('neither batch nor online: nothing would run the pipeline', () => {
+    expectRejected(
+      ({ ner }) => ({ stages: [ner], batch: { enabled: false } }),
+      'serving/pipe: batch.enabled (false) is false and online is not set, so the pipeline would emit nothing that runs it; leave batch on (a WorkflowTemplate), or give online { image, redis } for an orchestrator',
+    );
+  });
+
   test('an empty fan-out', () => {
     expectRejected(({ ner }) => ({ stages: [ner, []] }), 'serving/pipe: stages[1] ([]) is an empty fan-out; list the steps that run side by side, or remove the stage');
   });

@@ -8,7 +8,8 @@ export const WORKFLOW_API_VERSION = 'argoproj.io/v1alpha1';
 /** The DAG template every run enters by. */
 export const ENTRYPOINT = 'pipeline';
 /**
- * Label of every object and pod of a pipeline: the pipeline's name. The pods do not carry
+ * Label of a pipeline's batch objects, step pods and Redis egress policy: the pipeline's name (the
+ * orchestrator is a ModelService and carries that service's labels). The step pods do not carry
  * `modelserve.io/service`, which would put them behind a service's Service and policies.
  */
 export const PIPELINE_LABEL = 'modelserve.io/pipeline';

@@ -120,6 +120,13 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   const order = (ordered as { order: readonly PlannedStep[] }).order;
 
   const batch = planBatch(check, props, chart, order);
+  check.that(
+    batch.enabled || props.online !== undefined,
+    'batch.enabled',
+    false,
+    'is false and online is not set, so the pipeline would emit nothing that runs it',
+    'leave batch on (a WorkflowTemplate), or give online { image, redis } for an orchestrator',
+  );
   const online = props.online === undefined ? undefined : planOnline(check, props, ctx, name, order);
 
   const taken = takenNames.get(chart) ?? new Map<string, string>();
@@ -285,6 +292,7 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   check.integerInRange('batch.parallelism', b.parallelism, 1, 1000, 'allow from 1 to 1000 step pods at once');
   const runAsUser = b.runAsUser ?? 1000;
   check.integerInRange('batch.runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
+  if (b.enabled !== undefined) check.that(typeof b.enabled === 'boolean', 'batch.enabled', b.enabled, 'is not a boolean', 'pass false to emit no WorkflowTemplate, or leave it out');
   return { enabled: b.enabled ?? true, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
 }
 
