@@ -3,12 +3,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
 import { isUnresolved, validateS3BucketName, validateEnvironment } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { ModelStoreAccess, ModelStoreGrant } from './model-store-access';
-import { SecureBucket } from './secure-bucket';
+import { SecureBucket, validateForceDestroy } from './secure-bucket';
 
 export interface ModelStoreReplication {
   /** ARN of a versioned bucket, usually in another region, that receives a copy of every model. */
@@ -85,7 +85,6 @@ export class ModelStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelStoreProps) {
     super(scope, id);
-    const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
     validateS3BucketName(v, 'bucketName', props.bucketName);
@@ -94,13 +93,7 @@ export class ModelStore extends Construct {
     const abortDays = props.abortIncompleteMultipartUploadDays ?? 7;
     v.integerInRange('abortIncompleteMultipartUploadDays', abortDays, 1, 365);
     const forceDestroy = props.forceDestroy ?? false;
-    v.that(
-      !(forceDestroy && preset.protectData),
-      'forceDestroy',
-      forceDestroy,
-      `would let terraform destroy delete every model in ${props.environment}`,
-      'leave forceDestroy off; empty the bucket by hand if it really must go',
-    );
+    validateForceDestroy(v, forceDestroy, props.environment, 'model');
     if (props.replication) {
       const r = props.replication;
       if (!isUnresolved(r.destinationBucketArn)) {

@@ -6,6 +6,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 
 /** A lifecycle rule that expires current objects, for data kept only for a retention period. */
 export interface SecureBucketExpiration {
@@ -138,4 +139,18 @@ export class SecureBucket extends Construct {
       dependsOn: [this.versioning],
     });
   }
+}
+
+/**
+ * For owners of a SecureBucket: refuses `forceDestroy` where the environment preset protects data,
+ * since `terraform destroy` would then delete every object. `contents` names them (`model`, `log`).
+ */
+export function validateForceDestroy(v: PropsValidator, forceDestroy: boolean, environment: EnvironmentName, contents: string): void {
+  v.that(
+    !(forceDestroy && ENVIRONMENT_PRESETS[environment].protectData),
+    'forceDestroy',
+    forceDestroy,
+    `would let terraform destroy delete every ${contents} in ${environment}`,
+    'leave forceDestroy off; empty the bucket by hand if it really must go',
+  );
 }

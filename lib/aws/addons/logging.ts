@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../../catalog';
 import { isUnresolved, validateEnvironment, validateRegion, validateS3BucketName } from '../aws-names';
 import { EncryptionKey } from '../encryption-key';
-import { SecureBucket } from '../secure-bucket';
+import { SecureBucket, validateForceDestroy } from '../secure-bucket';
 import { HelmChartPin, IamStatement } from './helm-chart-pin';
 import { PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
 import { valuesValidator } from './values-validator';
@@ -106,13 +106,7 @@ export class LogStore extends Construct {
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 7;
     v.integerInRange('noncurrentVersionExpirationDays', noncurrentDays, 1, 365);
     const forceDestroy = props.forceDestroy ?? false;
-    v.that(
-      !(forceDestroy && preset.protectData),
-      'forceDestroy',
-      forceDestroy,
-      `would let terraform destroy delete every log in ${props.environment}`,
-      'leave forceDestroy off; empty the bucket by hand if it really must go',
-    );
+    validateForceDestroy(v, forceDestroy, props.environment, 'log');
     if (props.kmsKeyArn !== undefined && !isUnresolved(props.kmsKeyArn)) {
       v.that(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(props.kmsKeyArn), 'kmsKeyArn', props.kmsKeyArn, 'is not a KMS key ARN', 'use "arn:aws:kms:<region>:<account>:key/<id>" (an alias ARN cannot be granted)');
     }
