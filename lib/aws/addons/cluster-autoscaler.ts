@@ -1,7 +1,8 @@
 import { NodePoolSpec } from '../../catalog';
 import type { KubernetesVersion } from '../cluster';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
-import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { HelmChartPin } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 
 /**
  * Cluster Autoscaler chart 9.59.0 (appVersion 1.35.0): kubernetes/autoscaler#9193 made 1.35.0 the

@@ -1,4 +1,5 @@
 export * from './helm-chart-pin';
+export * from './iam-statement';
 export * from './cluster-providers';
 export * from './pod-identity-role';
 export * from './addon-namespaces';

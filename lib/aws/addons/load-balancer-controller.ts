@@ -1,5 +1,6 @@
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
-import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { HelmChartPin } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 
 /**
  * AWS Load Balancer Controller 3.6.0: eks-charts release v0.0.246 (2026-10-05, "aws-load-balancer-controller

@@ -3,7 +3,8 @@ import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../../cata
 import { isUnresolved, validateEnvironment, validateRegion, validateS3BucketName } from '../aws-names';
 import { EncryptionKey } from '../encryption-key';
 import { SecureBucket, validateForceDestroy } from '../secure-bucket';
-import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { HelmChartPin } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 import { PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
 import { valuesValidator } from './values-validator';
 

@@ -13,7 +13,8 @@ import { ARGO_WORKFLOWS_CHART, ARGO_WORKFLOWS_NAMESPACE, argoWorkflowsValues } f
 import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_NAMESPACE, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerStatements, clusterAutoscalerValues } from './cluster-autoscaler';
 import { ClusterProviders } from './cluster-providers';
 import { GPU_OPERATOR_CHART, GPU_OPERATOR_NAMESPACE, gpuOperatorValues } from './gpu-operator';
-import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { HelmChartPin } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 import {
   INGRESS_GATEWAY_RELEASE,
   ingressGatewayValues,

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { AwsContext } from '../aws-context';
 import { isUnresolved, validateDnsSubdomain } from '../aws-names';
-import { IamStatement } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;

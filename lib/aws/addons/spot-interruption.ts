@@ -5,7 +5,8 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
 import { CAPACITY_TYPE_LABEL, EnvironmentName, PropsValidator } from '../../catalog';
 import { isUnresolved, validateRegion } from '../aws-names';
-import { HelmChartPin, IamStatement } from './helm-chart-pin';
+import { HelmChartPin } from './helm-chart-pin';
+import { IamStatement } from './iam-statement';
 import { valuesValidator } from './values-validator';
 
 /**

@@ -1,4 +1,4 @@
-import { IamStatement } from '../../../lib/aws/addons/helm-chart-pin';
+import { IamStatement } from '../../../lib/aws/addons/iam-statement';
 import { PodIdentityRole, PodIdentityRoleProps } from '../../../lib/aws/addons/pod-identity-role';
 import { awsStack, expectRejectedBeforeSynth, policyOf, synth } from '../../support/aws-stack';
 
