@@ -21,6 +21,7 @@ import { ModelServer, ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
+import { reservedBy, reserveNames } from './reserved-names';
 import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
@@ -382,9 +383,6 @@ function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanC
   };
 }
 
-/** Names each chart's services have taken, by `Kind/name`, with the path of the service that took them. */
-const takenNames = new WeakMap<object, Map<string, string>>();
-
 /**
  * Reserves the names of the objects a service will create in its chart, so that two services
  * never emit two objects of one kind and name (service `resnet` with a canary and a service named
@@ -392,7 +390,6 @@ const takenNames = new WeakMap<object, Map<string, string>>();
  * apply). Throws before anything is created; reserves nothing when it throws.
  */
 export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string }): void {
-  const taken = takenNames.get(chart) ?? new Map<string, string>();
   const wanted: Array<[string, string, string]> = [
     ['ServiceAccount', plan.serviceAccountName, 'serviceAccount.name'],
     ['Service', plan.name, 'name'],
@@ -402,11 +399,10 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
-    const owner = taken.get(`${kind}/${name}`);
+    const owner = reservedBy(chart, kind, name);
     check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
   }
-  for (const [kind, name] of wanted) taken.set(`${kind}/${name}`, plan.path);
-  takenNames.set(chart, taken);
+  reserveNames(chart, plan.path, wanted.map(([kind, name]) => [kind, name]));
 }
 
 /** A GpuShare built by hand (plain JavaScript, JSON config) is checked like one from the factories. */

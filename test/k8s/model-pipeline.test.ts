@@ -595,7 +595,30 @@ describe('ModelPipeline validation: a bad pipeline throws before anything is wri
     expectRejected(({ chart, ner }) => {
       new ModelService(chart, 'clash', custom('pipe-orchestrator'));
       return { stages: [ner], online: ONLINE };
-    }, 'serving/pipe: name ("pipe") needs the service name "pipe-orchestrator" for its orchestrator, which serving/clash already has; rename the pipeline or that service');
+    }, 'serving/pipe: name ("pipe") needs Service "pipe-orchestrator" for its orchestrator, which serving/clash already creates in this chart; rename the pipeline or that service');
+  });
+
+  test('the orchestrator\'s ServiceAccount is another service\'s', () => {
+    expectRejected(({ chart, ner }) => {
+      new ModelService(chart, 'clash', { ...custom('other'), serviceAccount: { name: 'pipe-orchestrator' } });
+      return { stages: [ner], online: ONLINE };
+    }, 'serving/pipe: name ("pipe") needs ServiceAccount "pipe-orchestrator" for its orchestrator, which serving/clash already creates in this chart; rename the pipeline or that service');
+  });
+
+  test('the batch pods\' ServiceAccount is a service\'s: that service would get the pipeline\'s Role and admissions', () => {
+    expectRejected(({ chart, ner }) => {
+      new ModelService(chart, 'clash', { ...custom('other'), serviceAccount: { name: 'pipe-workflow' } });
+      return { stages: [ner] };
+    }, 'serving/pipe: name ("pipe") needs ServiceAccount "pipe-workflow" for its batch pods, which serving/clash already creates in this chart; rename the pipeline, or give that service another serviceAccount.name');
+  });
+
+  test('a service created after the pipeline cannot take the batch pods\' ServiceAccount either', () => {
+    const { chart, ner } = servingChart();
+    new ModelPipeline(chart, 'pipe', { stages: [ner] });
+    expect(() => new ModelService(chart, 'late', { ...custom('late'), serviceAccount: { name: 'pipe-workflow' } })).toThrow(
+      'serving/late: serviceAccount.name ("pipe-workflow") gives ServiceAccount "pipe-workflow", which serving/pipe already creates in this chart; give each service its own ServiceAccount (the AWS side can grant several the same access)',
+    );
+    expect(chart.node.tryFindChild('late')).toBeUndefined();
   });
 
   test('an orchestrator that fits no node pool: the ModelService\'s own check, under the orchestrator\'s path', () => {

@@ -4,6 +4,7 @@ import { parseIpv4Cidr } from '../../catalog/cidr';
 import { ModelServer } from '../model-server';
 import { ModelService } from '../model-service';
 import { ModelServiceProps, SecretKeyReference } from '../model-service-props';
+import { reservedBy, reserveNames } from '../reserved-names';
 import { ServingChart } from '../serving-chart';
 import { checkImage, imageTag, planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
@@ -84,9 +85,6 @@ export interface PipelinePlanContext {
   readonly chart: ServingChart;
 }
 
-/** Pipeline names each chart has taken, with the path of the pipeline that took each. */
-const takenNames = new WeakMap<object, Map<string, string>>();
-
 /**
  * Checks the props, finds the services and applies every default, before any object exists.
  * Throws a ValidationError (`<path>: <field> (<value>) <problem>; <fix>`) on the first problem.
@@ -97,7 +95,7 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { stages: [...] }');
   const name = props.name ?? ctx.id;
   check.matches('name', name, PIPELINE_NAME, PIPELINE_NAME_RULE);
-  const owner = takenNames.get(chart)?.get(name);
+  const owner = reservedBy(chart, 'WorkflowTemplate', name);
   check.that(owner === undefined, 'name', name, `is already the name of pipeline ${owner} in this chart`, 'give each pipeline its own name');
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the pipeline in words');
 
@@ -120,6 +118,13 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   const order = (ordered as { order: readonly PlannedStep[] }).order;
 
   const batch = planBatch(check, props, chart, order);
+  if (batch.enabled) {
+    // Shared with a service, the account would carry the pipeline's Role and the admission that
+    // services grant the pipeline (auth.allowedServiceAccounts) to that service's pods.
+    const account = pipelineServiceAccounts(name).workflow;
+    const holder = reservedBy(chart, 'ServiceAccount', account);
+    check.that(holder === undefined, 'name', name, `needs ServiceAccount "${account}" for its batch pods, which ${holder} already creates in this chart`, 'rename the pipeline, or give that service another serviceAccount.name');
+  }
   check.that(
     batch.enabled || props.online !== undefined,
     'batch.enabled',
@@ -129,9 +134,9 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   );
   const online = props.online === undefined ? undefined : planOnline(check, props, ctx, name, order);
 
-  const taken = takenNames.get(chart) ?? new Map<string, string>();
-  taken.set(name, ctx.path);
-  takenNames.set(chart, taken);
+  // The WorkflowTemplate's name is the pipeline's, reserved even when batch is off so that the
+  // name stays one pipeline's; the orchestrator reserves its own names as a ModelService.
+  reserveNames(chart, ctx.path, [['WorkflowTemplate', name], ...(batch.enabled ? [['ServiceAccount', pipelineServiceAccounts(name).workflow] as const] : [])]);
   return {
     path: ctx.path,
     name,
@@ -338,8 +343,12 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   check.that(assetsUri !== undefined, 'online.assetsUri', assetsUri, 'is not set and the chart names no model store', 'give where the orchestrator\'s assets are, e.g. "s3://my-models/pipelines/documents/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
 
   const serviceName = pipelineServiceAccounts(name).orchestrator;
-  const clash = modelServices(chart).find((s) => s.name === serviceName);
-  check.that(clash === undefined, 'name', name, `needs the service name "${serviceName}" for its orchestrator, which ${clash?.node.path} already has`, 'rename the pipeline or that service');
+  // The orchestrator reserves these itself when it is created, after the pipeline has joined the
+  // tree: checked here, so that a clash leaves nothing behind.
+  for (const [kind, objectName] of [['Service', serviceName], ['ServiceAccount', serviceName], ['Deployment', serviceName], ['ConfigMap', `${serviceName}-config`]]) {
+    const holder = reservedBy(chart, kind, objectName);
+    check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
+  }
   const c = ORCHESTRATOR_CONTRACT;
   const serviceProps: ModelServiceProps = {
     name: serviceName,
