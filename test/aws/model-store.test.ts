@@ -68,6 +68,8 @@ describe('ModelStore', () => {
     expect(noncurrent).toMatchObject({ status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
     const uploads = rules.find((r) => r.id === 'abort-incomplete-multipart-uploads');
     expect(uploads).toMatchObject({ status: 'Enabled', abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] });
+    // Models have no retention: the current version never expires (SecureBucket's expiration is off).
+    expect(rules.map((r) => r.id)).toEqual(['expire-noncurrent-versions', 'abort-incomplete-multipart-uploads']);
   });
 
   test('has no replication or logging unless asked', () => {
