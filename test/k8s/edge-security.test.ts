@@ -98,9 +98,13 @@ describe('AuthorizationPolicy', () => {
     expect(ap.spec.rules[0].from).toEqual([{ source: { principals: [`prod.example.com/ns/${NS}/sa/orchestrator`] } }]);
   });
 
-  test('a plain-text scrape carries no identity: the metrics rule then has no source (the NetworkPolicy admits only Prometheus)', () => {
+  test('a plain-text scrape carries no identity: the metrics rule then also admits requests without one (the NetworkPolicy admits only Prometheus), but no other meshed caller', () => {
     const ap = policyOf({ ...GPU_SERVICE, auth: { jwt: JWT }, monitoring: { scrapeOverIstioMtls: false } });
-    expect(ap.spec.rules[1]).toEqual({ to: [{ operation: { ports: [TRITON.metrics], methods: ['GET'], paths: ['/metrics'] } }] });
+    expect(ap.spec.rules[1]).toEqual({
+      from: [{ source: { namespaces: ['monitoring'] } }, { source: { notPrincipals: ['*'] } }],
+      to: [{ operation: { ports: [TRITON.metrics], methods: ['GET'], paths: ['/metrics'] } }],
+    });
+    expect(schemaFailures([ap]).failures).toEqual([]);
   });
 
   test('the chart\'s Prometheus namespace is the one admitted', () => {

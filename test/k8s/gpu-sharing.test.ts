@@ -59,7 +59,6 @@ describe('GPU sharing in ModelService', () => {
   describe('bad input is refused before anything is created', () => {
     const expectRejected = (props: ModelServiceProps, message: string, pools: readonly NodePoolSpec[] = SHARING_POOLS) => expectServiceRejected(props, message, sharingChart(pools));
 
-
     test('a share that no pool offers names every pool and what it offers', () => {
       expectRejected(
         { ...GPU_SERVICE, resources: { cpu: 2, memoryGiB: 8, gpu: { count: 1, model: 'A100', share: GpuShare.mig('3g.40gb') } } },

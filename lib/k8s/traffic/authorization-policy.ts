@@ -9,8 +9,10 @@ import { inferencePorts, WorkloadEndpoints } from './workload-endpoints';
  *    has already rejected bad tokens; this rejects missing ones), restricted to the required claims;
  * 2. the inference ports, from the named in-mesh callers without a JWT;
  * 3. GET of the metrics path on the metrics port, from Prometheus' namespace when it scrapes over
- *    mTLS (from anyone otherwise: a plain-text scrape carries no identity, and the NetworkPolicy
- *    already admits only Prometheus to that port).
+ *    mTLS; for plain-text scrapes, from requests without a mesh identity too (a plain-text scrape
+ *    carries none, and the NetworkPolicy admits only Prometheus to that port), never from other
+ *    meshed callers: on a server whose metrics share the API port, the ingress gateway's would
+ *    otherwise publish them.
  *
  * The kubelet's probes need no rule: Istio rewrites them to the sidecar agent, which calls the
  * container from 127.0.0.6, an address the sidecar's redirection skips, so they never reach the
@@ -47,8 +49,10 @@ export function authorizationPolicySpec(
   }
   const m = endpoints.metrics;
   if (m) {
-    const scrape = { to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] };
-    rules.push(m.scrapeOverMtls ?? true ? { from: [{ source: { namespaces: [m.prometheusNamespace] } }], ...scrape } : scrape);
+    const prometheus = { source: { namespaces: [m.prometheusNamespace] } };
+    // `notPrincipals: ["*"]` matches exactly the requests that came without mTLS.
+    const from = m.scrapeOverMtls ?? true ? [prometheus] : [prometheus, { source: { notPrincipals: ['*'] } }];
+    rules.push({ from, to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });
   }
   return { selector: { matchLabels: { ...selector } }, action: 'ALLOW', rules };
 }
