@@ -320,6 +320,14 @@ describe('ModelPipeline: what it emits when asked for less', () => {
     expect(one(objects, 'Deployment', 'online-only-orchestrator')).toBeDefined();
   });
 
+  test('online only: a chain longer than the batch deadline is fine, since no WorkflowTemplate runs under it', () => {
+    const { chart, ocr, ner } = servingChart();
+    // 2 × (1770 + 60 s to start a pod) is above the batch default of 3600; one attempt each online is 3540.
+    const p = new ModelPipeline(chart, 'slow', { stages: [{ service: ocr, path: '/ocr', timeoutSeconds: 1770 }, { service: ner, timeoutSeconds: 1770 }], batch: { enabled: false }, online: ONLINE });
+    expect(p.plan.online?.timeoutSeconds).toBe(3540);
+    expect(p.workflowTemplate).toBeUndefined();
+  });
+
   test('a change of steps changes the orchestrator\'s config hash, so its pods roll', () => {
     const hash = (timeoutSeconds: number) => {
       const { chart, ocr } = servingChart();

@@ -271,6 +271,8 @@ function modelServices(root: IConstruct): ModelService[] {
 
 function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: ServingChart, order: readonly PlannedStep[]): BatchPlan {
   const b = props.batch ?? {};
+  if (b.enabled !== undefined) check.that(typeof b.enabled === 'boolean', 'batch.enabled', b.enabled, 'is not a boolean', 'pass false to emit no WorkflowTemplate, or leave it out');
+  const enabled = b.enabled ?? true;
   const payloads = b.payloads ?? PipelinePayloads.parameters();
   check.that(payloads instanceof PipelinePayloads, 'batch.payloads', payloads, 'is not a PipelinePayloads', 'use PipelinePayloads.parameters() or PipelinePayloads.artifacts()');
   const ref = payloads.spec.kind === 'artifacts' ? payloads.spec.artifactRepositoryRef : undefined;
@@ -283,8 +285,9 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   const activeDeadlineSeconds = b.activeDeadlineSeconds ?? 3600;
   check.integerInRange('batch.activeDeadlineSeconds', activeDeadlineSeconds, 60, 7 * DAY, 'allow a run from 60 seconds to 7 days');
   const chain = longestChain(order, (s) => s.podDeadlineSeconds);
+  // Only a WorkflowTemplate runs under this deadline: an online-only pipeline has the orchestrator's.
   check.that(
-    activeDeadlineSeconds >= chain.total,
+    !enabled || activeDeadlineSeconds >= chain.total,
     'batch.activeDeadlineSeconds',
     activeDeadlineSeconds,
     `is shorter than one attempt of the longest chain of steps (${chain.steps.join(' → ')}: ${chain.total} s, each step's timeout plus ${STEP_POD_STARTUP_SECONDS} s to start its pod), so no run could finish`,
@@ -297,8 +300,7 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   check.integerInRange('batch.parallelism', b.parallelism, 1, 1000, 'allow from 1 to 1000 step pods at once');
   const runAsUser = b.runAsUser ?? 1000;
   check.integerInRange('batch.runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
-  if (b.enabled !== undefined) check.that(typeof b.enabled === 'boolean', 'batch.enabled', b.enabled, 'is not a boolean', 'pass false to emit no WorkflowTemplate, or leave it out');
-  return { enabled: b.enabled ?? true, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
+  return { enabled, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
 }
 
 function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
