@@ -24,7 +24,7 @@ import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoin
 import { reservedBy, reserveNames } from './reserved-names';
 import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
-import { isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Variables the service sets itself; a user value would silently lose. */
@@ -83,6 +83,8 @@ export interface ModelServicePlan {
   readonly stopped: boolean;
   readonly startupTimeoutSeconds: number;
   readonly drainSeconds: number;
+  /** The mesh's timeout of one request to the service, retries included. */
+  readonly requestTimeoutSeconds: number;
   readonly terminationGracePeriodSeconds: number;
   readonly runAsUser: number;
   readonly serviceAccountName: string;
@@ -303,6 +305,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     stopped: props.stopped ?? false,
     startupTimeoutSeconds,
     drainSeconds,
+    requestTimeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     terminationGracePeriodSeconds,
     runAsUser,
     serviceAccountName,

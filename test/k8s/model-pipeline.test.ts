@@ -321,9 +321,11 @@ describe('ModelPipeline: what it emits when asked for less', () => {
   });
 
   test('online only: a chain longer than the batch deadline is fine, since no WorkflowTemplate runs under it', () => {
-    const { chart, ocr, ner } = servingChart();
+    const { chart } = servingChart();
+    const slow = (name: string) => new ModelService(chart, name, { ...custom(name), requestTimeoutSeconds: 1800 });
     // 2 × (1770 + 60 s to start a pod) is above the batch default of 3600; one attempt each online is 3540.
-    const p = new ModelPipeline(chart, 'slow', { stages: [{ service: ocr, path: '/ocr', timeoutSeconds: 1770 }, { service: ner, timeoutSeconds: 1770 }], batch: { enabled: false }, online: ONLINE });
+    const stages = [{ service: slow('parse'), path: '/p', timeoutSeconds: 1770 }, { service: slow('summarize'), path: '/p', timeoutSeconds: 1770 }];
+    const p = new ModelPipeline(chart, 'slow', { stages, batch: { enabled: false }, online: ONLINE });
     expect(p.plan.online?.timeoutSeconds).toBe(3540);
     expect(p.workflowTemplate).toBeUndefined();
   });
@@ -542,8 +544,13 @@ describe('ModelPipeline validation: a bad pipeline throws before anything is wri
   });
 
   test('a batch deadline shorter than one attempt of the longest chain', () => {
-    expectRejected(({ ocr, ner }) => ({ stages: [{ service: ocr, path: '/ocr', timeoutSeconds: 120 }, ner], batch: { activeDeadlineSeconds: 200 } }),
-      'serving/pipe: batch.activeDeadlineSeconds (200) is shorter than one attempt of the longest chain of steps (ocr → bert-ner: 300 s, each step\'s timeout plus 60 s to start its pod), so no run could finish; raise it to at least 300, or lower the steps\' timeoutSeconds');
+    expectRejected(({ ocr, ner }) => ({ stages: [{ service: ocr, path: '/ocr' }, ner], batch: { activeDeadlineSeconds: 200 } }),
+      'serving/pipe: batch.activeDeadlineSeconds (200) is shorter than one attempt of the longest chain of steps (ocr → bert-ner: 240 s, each step\'s timeout plus 60 s to start its pod), so no run could finish; raise it to at least 240, or lower the steps\' timeoutSeconds');
+  });
+
+  test('a step timeout longer than the mesh gives its service', () => {
+    expectRejected(({ ocr }) => ({ stages: [{ service: ocr, path: '/ocr', timeoutSeconds: 120 }] }),
+      'serving/pipe: stages[0].timeoutSeconds (120) is longer than service "ocr"\'s requestTimeoutSeconds (60): the mesh answers 504 at 60 s, which the step retries as if it were a passing fault; lower it to at most 60, or raise ocr\'s requestTimeoutSeconds');
   });
 
   test('an unpinned step image in production', () => {

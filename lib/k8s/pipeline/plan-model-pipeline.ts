@@ -178,6 +178,14 @@ function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: Serv
     check.that(typeof path === 'string' && URL_PATH.test(path), `${field}.path`, path, 'is not a URL path', 'give an absolute path without spaces, e.g. "/v2/models/ner/infer"');
     const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
     check.integerInRange(`${field}.timeoutSeconds`, timeoutSeconds, 1, 3600, 'give whole seconds from 1 to 3600; keep it within the service\'s requestTimeoutSeconds');
+    const meshTimeout = service.plan.requestTimeoutSeconds;
+    check.that(
+      timeoutSeconds <= meshTimeout,
+      `${field}.timeoutSeconds`,
+      timeoutSeconds,
+      `is longer than service "${service.name}"'s requestTimeoutSeconds (${meshTimeout}): the mesh answers 504 at ${meshTimeout} s, which the step retries as if it were a passing fault`,
+      `lower it to at most ${meshTimeout}, or raise ${service.name}'s requestTimeoutSeconds`,
+    );
     const retries = step.retries ?? DEFAULT_STEP_RETRIES;
     check.integerInRange(`${field}.retries`, retries, 0, 10, 'retry from 0 to 10 times');
     return { field, step, stage, service, name: stepName, path: path!, timeoutSeconds, retries };
