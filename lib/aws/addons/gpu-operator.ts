@@ -4,7 +4,9 @@ import {
   GPU_MODEL_LABEL,
   GPU_RESOURCE,
   GPU_TAINT,
+  MAX_TIME_SLICES,
   MIG_CONFIG_LABEL,
+  MIG_PROFILE_NAME,
   NodePoolSpec,
   PropsValidator,
 } from '../../catalog';
@@ -33,9 +35,6 @@ export const DEVICE_PLUGIN_CONFIG_MAP = 'device-plugin-config';
  * pools too: their instances come from the MIG strategy, not from sharing).
  */
 export const DEFAULT_DEVICE_PLUGIN_CONFIG = 'default';
-
-const MAX_TIME_SLICES = 48;
-const MIG_PROFILE = /^[1-7]g\.\d+gb$/;
 
 /**
  * The device plugin configs, name → YAML: `default` with no sharing, and one per time-sliced pool,
@@ -92,7 +91,7 @@ function validateGpuPools(v: PropsValidator, nodePools: readonly NodePoolSpec[])
       return;
     }
     if (sharing.kind === 'mig') {
-      v.that(typeof sharing.profile === 'string' && MIG_PROFILE.test(sharing.profile), `${at}.gpuSharing.profile`, sharing.profile, 'is not a MIG profile', 'use a profile such as "1g.10gb" (see MIG_PROFILES)');
+      v.that(typeof sharing.profile === 'string' && MIG_PROFILE_NAME.test(sharing.profile), `${at}.gpuSharing.profile`, sharing.profile, 'is not a MIG profile', 'use a profile such as "1g.10gb" (see MIG_PROFILES)');
       v.that(
         pool.labels?.[MIG_CONFIG_LABEL] === `all-${sharing.profile}`,
         `${at}.labels["${MIG_CONFIG_LABEL}"]`,
