@@ -57,13 +57,13 @@ function servingScenario(count: number): Scenario {
 
 const SCENARIOS: readonly Scenario[] = [
   {
-    name: 'aws: production platform (1 stack, 5 node pools)',
+    name: 'aws: production platform and add-ons (2 stacks, 6 node pools)',
     budget: { wallMs: 1000, peakRssMiB: 200 },
     run: async (outdir) => {
       const { App } = await import('cdktf');
-      const { productionStack } = await import('../examples/platform/production');
+      const { productionStacks } = await import('../examples/platform/production');
       const app = new App({ outdir });
-      productionStack(app);
+      productionStacks(app);
       app.synth();
     },
   },
@@ -72,13 +72,13 @@ const SCENARIOS: readonly Scenario[] = [
     budget: { wallMs: 1500, peakRssMiB: 250 },
     run: async (outdir) => {
       const { App } = await import('cdktf');
-      const { productionStack } = await import('../examples/platform/production');
-      const { stagingStack } = await import('../examples/platform/staging');
-      const { developmentStack } = await import('../examples/platform/development');
+      const { productionStacks } = await import('../examples/platform/production');
+      const { stagingStacks } = await import('../examples/platform/staging');
+      const { developmentStacks } = await import('../examples/platform/development');
       const app = new App({ outdir });
-      productionStack(app);
-      stagingStack(app);
-      developmentStack(app);
+      productionStacks(app);
+      stagingStacks(app);
+      developmentStacks(app);
       app.synth();
     },
   },

@@ -1,25 +1,30 @@
 import { App, TerraformStack } from 'cdktf';
 import { NodePools } from '../../lib/catalog';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
+import { PlatformAddons } from '../../lib/aws/addons';
+import { DEPLOYER_CIDRS, STATE_BUCKET } from './deployer';
 
 /**
- * Development: two AZs, one NAT gateway, no cache, the API reachable from the office; single
- * replicas of the add-ons, and no Loki (kubectl logs is enough for one developer's models).
+ * Development: two AZs, one NAT gateway, no cache, the API reachable from the deployers' CIDRs;
+ * single replicas of the add-ons, and no Loki (kubectl logs is enough for one developer's models).
  */
-export function developmentStack(app: App): TerraformStack {
+export function developmentStacks(app: App): [TerraformStack, TerraformStack] {
   const stack = new TerraformStack(app, 'modelserve-development');
   // Remote state: no absolute local path in the output, and S3-native locking.
-  configureStateBackend(stack, { bucket: 'modelserve-terraform-state', key: 'platform/development.tfstate', region: 'us-east-1' });
-  new ModelServePlatform(stack, 'platform', {
+  configureStateBackend(stack, { bucket: STATE_BUCKET, key: 'platform/development.tfstate', region: 'us-east-1' });
+  const platform = new ModelServePlatform(stack, 'platform', {
     name: 'modelserve',
     environment: 'development',
     region: 'us-east-1',
-    adminPrincipalArns: ['arn:aws:iam::123456789012:role/Developer'],
+    // Whoever deploys gets cluster-admin (grantDeployerClusterAdmin); nobody else is listed.
     network: { cidr: '10.2.0.0/16' },
-    cluster: { publicEndpointCidrs: ['203.0.113.0/24'] },
+    cluster: { publicEndpointCidrs: DEPLOYER_CIDRS },
     cache: false,
     nodePools: [NodePools.general({ minSize: 1, desiredSize: 1, maxSize: 4 }), NodePools.gpu({ gpu: 'T4', maxSize: 1 })],
-    addons: { logging: false },
   });
-  return stack;
+
+  const addonsStack = new TerraformStack(app, 'modelserve-development-addons');
+  configureStateBackend(addonsStack, { bucket: STATE_BUCKET, key: 'addons/development.tfstate', region: 'us-east-1' });
+  new PlatformAddons(addonsStack, 'addons', { cluster: platform.cluster, logging: false });
+  return [stack, addonsStack];
 }

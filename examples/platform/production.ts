@@ -1,39 +1,47 @@
 import { App, TerraformStack } from 'cdktf';
-import { ArgoServerAuth, configureStateBackend, ModelServePlatform, SpotInterruption } from '../../lib/aws';
+import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
+import { ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
+import { DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
 
 /**
  * Production: the four kinds of node pool (general, T4 and A100 GPUs, spot, high memory), three
- * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection, and every
- * cluster add-on.
+ * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection; then, in a
+ * stack of their own applied after it, every cluster add-on.
  */
-export function productionStack(app: App): TerraformStack {
+export function productionStacks(app: App): [TerraformStack, TerraformStack] {
   const stack = new TerraformStack(app, 'modelserve-production');
   // Remote state: no absolute local path in the output, and S3-native locking.
-  configureStateBackend(stack, { bucket: 'modelserve-terraform-state', key: 'platform/production.tfstate', region: 'us-east-1' });
-  new ModelServePlatform(stack, 'platform', {
+  configureStateBackend(stack, { bucket: STATE_BUCKET, key: 'platform/production.tfstate', region: 'us-east-1' });
+  const platform = new ModelServePlatform(stack, 'platform', {
     name: 'modelserve',
     environment: 'production',
     region: 'us-east-1',
-    adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
+    adminPrincipalArns: PLATFORM_ADMINS,
+    // The API stays private to the VPC and admits the deployers' CIDRs on its public side.
+    cluster: { publicEndpointCidrs: DEPLOYER_CIDRS },
     // The same specs the serving example places its models on.
     nodePools: PRODUCTION_NODE_POOLS,
-    // Every add-on, spelled out (each is also the default).
-    addons: {
-      loadBalancerController: true,
-      clusterAutoscaler: { expanders: ['priority', 'least-waste'] },
-      metricsServer: true,
-      keda: true,
-      // An internal NLB: clients reach it through the VPC (or a CDN/WAF in front that is peered).
-      istio: { gateway: true, internetFacing: false },
-      prometheus: { retentionDays: 30 },
-      logging: true,
-      gpuOperator: true,
-      // Managed node groups drain spot nodes themselves; the queue-mode handler would race them.
-      spotInterruption: SpotInterruption.capacityRebalance(),
-      argoRollouts: true,
-      argoWorkflows: { serverAuth: ArgoServerAuth.client() },
-    },
   });
-  return stack;
+
+  const addonsStack = new TerraformStack(app, 'modelserve-production-addons');
+  configureStateBackend(addonsStack, { bucket: STATE_BUCKET, key: 'addons/production.tfstate', region: 'us-east-1' });
+  // Every add-on, spelled out (each is also the default). Reads the cluster by name, in us-east-1.
+  new PlatformAddons(addonsStack, 'addons', {
+    cluster: platform.cluster,
+    loadBalancerController: true,
+    clusterAutoscaler: { expanders: ['priority', 'least-waste'] },
+    metricsServer: true,
+    keda: true,
+    // An internal NLB: clients reach it through the VPC (or a CDN/WAF in front that is peered).
+    istio: { gateway: true, internetFacing: false },
+    prometheus: { retentionDays: 30 },
+    logging: true,
+    gpuOperator: true,
+    // Managed node groups drain spot nodes themselves; the queue-mode handler would race them.
+    spotInterruption: SpotInterruption.capacityRebalance(),
+    argoRollouts: true,
+    argoWorkflows: { serverAuth: ArgoServerAuth.client() },
+  });
+  return [stack, addonsStack];
 }

@@ -16,6 +16,8 @@ export class AwsContext extends Construct {
   }
 
   public readonly accountId: string;
+  /** ARN of whoever runs Terraform (an assumed-role session for most deployers). */
+  public readonly callerArn: string;
   public readonly partition: string;
   /** The provider's region name (`us-east-1`). */
   public readonly region: string;
@@ -24,7 +26,9 @@ export class AwsContext extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    const caller = new DataAwsCallerIdentity(this, 'caller');
+    this.accountId = caller.accountId;
+    this.callerArn = caller.arn;
     const partition = new DataAwsPartition(this, 'partition');
     this.partition = partition.partition;
     this.dnsSuffix = partition.dnsSuffix;

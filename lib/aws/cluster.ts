@@ -3,26 +3,25 @@ import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { dependable, ITerraformDependable, Token } from 'cdktf';
+import { dependable, Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
 import { validateEnvironment } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
+import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { EncryptionKey } from './encryption-key';
+import { ImportedCluster } from './imported-cluster';
 import { validateLogRetention } from './log-retention';
+import { DEFAULT_KUBERNETES_VERSION, KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
 import { NodePool } from './node-pool';
-
-/** Kubernetes versions in EKS standard support (2026-11). Extended support costs 6x per cluster hour. */
-export const SUPPORTED_KUBERNETES_VERSIONS = ['1.34', '1.35', '1.36'] as const;
-export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
-export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = '1.35';
 
 /** Every control-plane log type: audit is what an incident review needs, the rest explain failures. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -74,11 +73,20 @@ export interface ClusterProps {
    */
   readonly privateEndpointCidrs?: readonly string[];
   /**
-   * IAM roles or users granted cluster-admin through EKS access entries. The creator of the cluster
-   * gets no implicit access, so list at least one unless access entries are added elsewhere.
+   * IAM roles or users granted cluster-admin through EKS access entries, beside the deployer (see
+   * grantDeployerClusterAdmin). Roles, not sessions: `arn:aws:iam::<account>:role/<name>`.
    * @default - none
    */
   readonly adminPrincipalArns?: readonly string[];
+  /**
+   * Give whoever runs `cdktf deploy` cluster-admin through an access entry: the IAM role behind the
+   * deployer's session (`aws_iam_session_context`), as terraform-aws-modules'
+   * `enable_cluster_creator_admin_permissions` does. The add-ons stack installs its charts as that
+   * identity. Skipped at apply when the role is already in adminPrincipalArns. Turn it off when
+   * deployers are short-lived CI roles that must not keep admin, and list the admins instead.
+   * @default true
+   */
+  readonly grantDeployerClusterAdmin?: boolean;
   /**
    * Pin add-on versions (`{ 'vpc-cni': 'v1.20.4-eksbuild.1' }`).
    * @default - the version EKS makes default for the cluster's Kubernetes version
@@ -116,7 +124,20 @@ export interface ClusterProps {
  * coredns and the EBS CSI controller are Deployments: they wait for the node pools added here. With
  * no node pool they stay DEGRADED, which Terraform reports as a failed apply; add one.
  */
-export class Cluster extends Construct {
+export class Cluster extends Construct implements ICluster {
+  /**
+   * A cluster applied earlier (another stack, or other tooling), read by name through the
+   * `aws_eks_cluster` data source at plan time. What an add-ons stack uses.
+   */
+  public static fromClusterName(scope: Construct, id: string, props: ClusterLookupProps): ICluster {
+    return ImportedCluster.lookup(scope, id, props);
+  }
+
+  /** A cluster applied elsewhere, from literal attributes: nothing is looked up. */
+  public static fromClusterAttributes(scope: Construct, id: string, attributes: ClusterAttributes): ICluster {
+    return ImportedCluster.fromAttributes(scope, id, attributes);
+  }
+
   public readonly clusterName: string;
   public readonly clusterArn: string;
   public readonly clusterEndpoint: string;
@@ -127,6 +148,15 @@ export class Cluster extends Construct {
   public readonly oidcProviderArn: string;
   public readonly oidcIssuerUrl: string;
   public readonly kubernetesVersion: KubernetesVersion;
+  /** VPC of the cluster's subnets (an attribute of the EKS resource). */
+  public readonly vpcId: string;
+  public readonly environment: EnvironmentName;
+  /** The name as given (always a literal for a Cluster: it is checked against EKS's rule). */
+  public readonly literalClusterName: string;
+  /** CIDRs the public endpoint admits; empty when the endpoint is private only. */
+  public readonly publicEndpointCidrs: readonly string[];
+  /** True when the deployer or a listed admin gets cluster-admin. */
+  public readonly grantsApiAccess: boolean;
   /** `aws eks update-kubeconfig --region <region> --name <name>` */
   public readonly updateKubeconfigCommand: string;
   public readonly nodePools: NodePool[] = [];
@@ -137,6 +167,7 @@ export class Cluster extends Construct {
   private readonly tags: Readonly<Record<string, string>>;
   private readonly nodeDependencies: ITerraformDependable[];
   private readonly addonsAfterNodes: EksAddon[] = [];
+  private readonly accessGrants: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
@@ -145,6 +176,8 @@ export class Cluster extends Construct {
     const aws = AwsContext.of(this);
     const name = props.name;
     this.name = name;
+    this.literalClusterName = name;
+    this.environment = props.environment;
     this.subnetIds = [...props.subnetIds];
     this.tags = { ...props.tags };
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
@@ -188,6 +221,7 @@ export class Cluster extends Construct {
     });
 
     const publicCidrs = props.publicEndpointCidrs ?? (props.allowPublicEndpointFromAnywhere ? ['0.0.0.0/0'] : []);
+    this.publicEndpointCidrs = [...publicCidrs];
     this.eksCluster = new EksCluster(this, 'cluster', {
       name,
       version: this.kubernetesVersion,
@@ -213,6 +247,7 @@ export class Cluster extends Construct {
     this.clusterEndpoint = cluster.endpoint;
     this.clusterCertificateAuthorityData = cluster.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.vpcId = cluster.vpcConfig.vpcId;
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     this.updateKubeconfigCommand = `aws eks update-kubeconfig --region ${aws.region} --name ${name}`;
 
@@ -233,17 +268,20 @@ export class Cluster extends Construct {
     });
     this.oidcProviderArn = oidc.arn;
 
-    (props.adminPrincipalArns ?? []).forEach((principalArn, i) => {
+    const admins = props.adminPrincipalArns ?? [];
+    admins.forEach((principalArn, i) => {
       const id = Token.isUnresolved(principalArn) ? `admin-${i}` : `admin-${principalArn.replace(/^arn:[^:]+:iam::/, '').replace(/[^A-Za-z0-9-]/g, '-')}`;
-      const entry = new EksAccessEntry(this, `${id}-access`, { clusterName: cluster.name, principalArn, type: 'STANDARD', tags: this.tags });
-      new EksAccessPolicyAssociation(this, `${id}-cluster-admin`, {
-        clusterName: cluster.name,
-        principalArn,
-        policyArn: `arn:${aws.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: 'cluster' },
-        dependsOn: [entry],
-      });
+      this.grantClusterAdmin(id, principalArn);
     });
+    const grantDeployer = props.grantDeployerClusterAdmin ?? true;
+    if (grantDeployer) {
+      // The role behind the deployer's session: access entries refuse assumed-role session ARNs.
+      const deployer = new DataAwsIamSessionContext(this, 'deployer-session', { arn: aws.callerArn });
+      // An access entry per principal: a second one for a listed admin would fail the apply.
+      const count = Token.asNumber(Fn.conditional(Fn.contains([...admins], deployer.issuerArn), 0, 1));
+      this.grantClusterAdmin('deployer', deployer.issuerArn, count);
+    }
+    this.grantsApiAccess = admins.length > 0 || grantDeployer;
 
     const nodeRole = new IamRole(this, 'node-role', {
       name: `${name}-eks-node`,
@@ -280,7 +318,43 @@ export class Cluster extends Construct {
     this.nodeDependencies = [cluster, ...nodePolicies, ...ADDONS_BEFORE_NODES.map((a) => addons.get(a) as EksAddon)];
   }
 
-  /** Adds an EKS managed node group for `spec`; coredns and the EBS CSI driver wait for it. */
+  /** The node pools as plain data. */
+  public get nodePoolSpecs(): readonly NodePoolSpec[] {
+    return this.nodePools.map((p) => p.spec);
+  }
+
+  /**
+   * What a resource that calls the cluster's API from this stack must wait for: the cluster, its
+   * access entries and its managed add-ons (which wait for the node pools that can run them).
+   */
+  public get ready(): readonly ITerraformDependable[] {
+    return [this.eksCluster, ...this.accessGrants, ...this.addonsAfterNodes];
+  }
+
+  /**
+   * Grants `principalArn` (an IAM role or user, not a session) cluster-admin through an EKS access
+   * entry; returns the policy association, which depends on the entry.
+   */
+  public grantClusterAdmin(id: string, principalArn: string, count?: number): EksAccessPolicyAssociation {
+    const aws = AwsContext.of(this);
+    const entry = new EksAccessEntry(this, `${id}-access`, { count, clusterName: this.eksCluster.name, principalArn, type: 'STANDARD', tags: this.tags });
+    const association = new EksAccessPolicyAssociation(this, `${id}-cluster-admin`, {
+      count,
+      clusterName: this.eksCluster.name,
+      principalArn,
+      policyArn: `arn:${aws.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+      accessScope: { type: 'cluster' },
+      dependsOn: [entry],
+    });
+    this.accessGrants.push(association);
+    return association;
+  }
+
+  /**
+   * Adds an EKS managed node group for `spec`. coredns and the EBS CSI controller wait for it when
+   * they can run on it (untainted, with nodes from the start): a GPU or spot pool that fails to
+   * launch must not hold up the add-ons every workload needs.
+   */
   public addNodePool(spec: NodePoolSpec): NodePool {
     const check = new PropsValidator(this.node.path);
     check.that(!this.nodePools.some((p) => p.spec.name === spec?.name), 'nodePools', spec?.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
@@ -293,7 +367,9 @@ export class Cluster extends Construct {
       dependsOn: this.nodeDependencies,
       tags: this.tags,
     });
-    for (const addon of this.addonsAfterNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(pool.nodeGroup)];
+    if (spec.taints.length === 0 && spec.desiredSize >= 1) {
+      for (const addon of this.addonsAfterNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(pool.nodeGroup)];
+    }
     this.nodePools.push(pool);
     return pool;
   }

@@ -1,16 +1,21 @@
+// The `modelserve/aws` entry point: cdktf constructs that need cdktf, constructs and
+// @cdktf/provider-aws only. The cluster add-ons are behind `modelserve/addons`.
 export * from './aws-context';
 export * from './encryption-key';
 export * from '../catalog/cidr';
 export * from './log-retention';
 export * from './network';
 export * from './node-pool';
+export * from './kubernetes-version';
+export * from './cluster-attributes';
 export * from './cluster';
 export * from './database';
 export * from './cache';
 export * from './model-store';
 export * from './model-store-access';
+export * from './addons/iam-statement';
+export * from './addons/pod-identity-role';
 export * from './image-registry';
 export * from './observability';
 export * from './state-backend';
-export * from './addons';
 export * from './model-serve-platform';

@@ -1,10 +1,8 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
-import { PlatformAddons } from './addons/platform-addons';
-import { PlatformAddonsProps } from './addons/platform-addons-props';
 import { AwsContext } from './aws-context';
+import { configurePlatformProvider, validateRegionProp } from './aws-provider';
 import { validateEnvironment } from './aws-names';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
@@ -45,10 +43,9 @@ export interface ModelServePlatformProps {
   /** Node pools of the cluster (`NodePools.general()`, `.gpu()`, `.spot()`, `.highMemory()`); at least one. */
   readonly nodePools: readonly NodePoolSpec[];
   /**
-   * IAM roles or users that get cluster-admin through EKS access entries. With the add-ons on,
-   * list the role that runs `cdktf deploy`: Helm reaches the cluster as that role, and the cluster
-   * grants its creator nothing.
-   * @default - none: add access entries yourself (and set addons: false)
+   * IAM roles or users that get cluster-admin through EKS access entries, beside whoever runs
+   * `cdktf deploy` (on by default: `cluster: { grantDeployerClusterAdmin }`).
+   * @default - none beyond the deployer
    */
   readonly adminPrincipalArns?: readonly string[];
   /**
@@ -86,14 +83,6 @@ export interface ModelServePlatformProps {
    * @default - an alarm topic, database and cache alarms, and the Container Insights application log group
    */
   readonly observability?: Partial<Omit<ObservabilityProps, 'environment'>> | false;
-  /**
-   * The cluster add-ons (load balancer controller, autoscaler, metrics-server, KEDA, Istio,
-   * Prometheus, Loki, GPU Operator, Argo Rollouts and Workflows) with overrides, or `false` when
-   * a GitOps tool installs them instead. On by default: without them nothing that ModelService
-   * emits (Istio routes, ScaledObjects, ServiceMonitors, Rollouts) has a controller.
-   * @default - every add-on, the GPU Operator when a pool has GPUs
-   */
-  readonly addons?: Partial<Omit<PlatformAddonsProps, 'cluster' | 'environment' | 'vpcId' | 'nodePools'>> | false;
   /** Tags on every resource (on top of the provider's default tags). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -102,7 +91,8 @@ export interface ModelServePlatformProps {
  * The whole AWS side of the serving platform for one environment: network, EKS cluster with its
  * node pools, PostgreSQL, cache, model bucket, image registry and alarms, each from the
  * environment preset and each overridable or (except network and cluster) turned off. Emits the
- * outputs the Kubernetes side and operators need.
+ * outputs the Kubernetes side and operators need. The cluster add-ons (`PlatformAddons`, from
+ * `modelserve/addons`) go into a stack of their own, applied after this one.
  */
 export class ModelServePlatform extends Construct {
   /** `<name>-<env>`, the prefix of every resource name. */
@@ -115,7 +105,6 @@ export class ModelServePlatform extends Construct {
   public readonly modelStore?: ModelStore;
   public readonly imageRegistry?: ImageRegistry;
   public readonly observability?: Observability;
-  public readonly addons?: PlatformAddons;
 
   constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
     super(scope, id);
@@ -125,12 +114,7 @@ export class ModelServePlatform extends Construct {
     this.resourcePrefix = prefix;
     const tags = { ...props.tags };
 
-    if (props.region) {
-      new AwsProvider(TerraformStack.of(this), 'aws', {
-        region: props.region,
-        defaultTags: [{ tags: { 'modelserve.io/platform': props.name, 'modelserve.io/environment': env, 'managed-by': 'cdktf' } }],
-      });
-    }
+    if (props.region) configurePlatformProvider(TerraformStack.of(this), props.region, env, { 'modelserve.io/platform': props.name });
 
     const clusterName = props.cluster?.name ?? prefix;
     const aws = AwsContext.of(this);
@@ -215,10 +199,6 @@ export class ModelServePlatform extends Construct {
       });
     }
 
-    if (props.addons !== false) {
-      this.addons = new PlatformAddons(this, 'addons', { tags, ...props.addons, cluster: this.cluster, environment: env, vpcId: vpc.vpcId });
-    }
-
     this.outputs();
   }
 
@@ -241,7 +221,6 @@ export class ModelServePlatform extends Construct {
     if (this.modelStore) output('model-bucket-name', this.modelStore.bucketName, 'S3 bucket of model artifacts');
     if (this.imageRegistry) output('image-repository-urls', this.imageRegistry.repositoryUrls, 'ECR repository URL per repository name');
     if (this.observability) output('alarm-topic-arn', this.observability.topicArn, 'SNS topic the alarms publish to');
-    if (this.addons?.logStore) output('log-bucket-name', this.addons.logStore.bucketName, 'S3 bucket of the Loki log store');
   }
 }
 
@@ -255,6 +234,15 @@ function isExistingNetwork(network: ModelServePlatformProps['network']): network
 
 function validatePlatformProps(scope: Construct, props: ModelServePlatformProps): void {
   const check: PropsValidator = new PropsValidator(scope.node.path);
+  // The add-ons left this construct for a stack of their own; say where they went.
+  const addons = (props as unknown as Record<string, unknown>).addons;
+  check.that(
+    addons === undefined,
+    'addons',
+    addons,
+    'is no longer a ModelServePlatform prop: the cluster add-ons install from a stack of their own, applied after the cluster\'s',
+    'drop it and add new PlatformAddons(addonsStack, "addons", { cluster: platform.cluster, ... }) from modelserve/addons in a second TerraformStack (nothing to add for addons: false)',
+  );
   validateEnvironment(check, props.environment);
   check.that(
     typeof props.name === 'string' && DNS_LABEL.test(props.name) && props.name.length <= MAX_NAME,
@@ -273,12 +261,7 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
       'add NodePools.general() (or give one pool no taints and desiredSize 1 or more)',
     );
   }
-  if (props.region !== undefined) {
-    check.that(/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region), 'region', props.region, 'is not an AWS region name', 'use a name such as us-east-1');
-    const stack = TerraformStack.of(scope);
-    const existing = stack.node.findAll().some((c) => c instanceof AwsProvider && c.alias === undefined);
-    check.that(!existing, 'region', props.region, 'is given but the stack already has a default AWS provider', 'drop region, or drop your AwsProvider and let the platform configure it');
-  }
+  validateRegionProp(check, TerraformStack.of(scope), props.region);
   if (props.network && isExistingNetwork(props.network)) {
     check.that(props.network.privateSubnetIds.length >= 2 || Token.isUnresolved(props.network.privateSubnetIds), 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
   }

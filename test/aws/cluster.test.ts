@@ -1,6 +1,7 @@
 import { TerraformStack, Testing, Token } from 'cdktf';
 import { EnvironmentName, NodePools } from '../../lib/catalog';
-import { Cluster, ClusterProps, KubernetesVersion } from '../../lib/aws/cluster';
+import { Cluster, ClusterProps } from '../../lib/aws/cluster';
+import { KubernetesVersion } from '../../lib/aws/kubernetes-version';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
@@ -50,12 +51,30 @@ describe('Cluster defaults', () => {
 
   test('API authentication, no implicit creator admin, an access entry per admin with cluster-admin', () => {
     expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
-    expect(only(out, 'aws_eks_access_entry')).toMatchObject({ principal_arn: 'arn:aws:iam::123456789012:role/PlatformAdmin', type: 'STANDARD' });
-    expect(only(out, 'aws_eks_access_policy_association')).toMatchObject({
-      principal_arn: 'arn:aws:iam::123456789012:role/PlatformAdmin',
+    const admin = (type: string) => all(out, type).find((r) => r.principal_arn === 'arn:aws:iam::123456789012:role/PlatformAdmin');
+    expect(admin('aws_eks_access_entry')).toMatchObject({ type: 'STANDARD' });
+    expect(admin('aws_eks_access_policy_association')).toMatchObject({
       policy_arn: expect.stringMatching(/:eks::aws:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/),
       access_scope: { type: 'cluster' },
     });
+  });
+
+  test('whoever runs cdktf deploy gets cluster-admin, once, as the role behind the session', () => {
+    // Access entries take an IAM role ARN, not an sts assumed-role session ARN
+    // (https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html); the session
+    // context data source maps one to the other, as terraform-aws-modules/eks does for
+    // enable_cluster_creator_admin_permissions.
+    const [session] = Object.entries(out.data.aws_iam_session_context as Record<string, Json>);
+    expect(session[1].arn).toMatch(/^\$\{data\.aws_caller_identity\.[\w-]+\.arn\}$/);
+    const issuer = `data.aws_iam_session_context.${session[0]}.issuer_arn`;
+    // A second entry for a principal that is already listed would fail the apply.
+    const count = `\${contains(["arn:aws:iam::123456789012:role/PlatformAdmin"], ${issuer}) ? 0 : 1}`;
+    const deployer = (type: string) => all(out, type).find((r) => r.principal_arn === `\${${issuer}}`);
+    expect(deployer('aws_eks_access_entry')).toMatchObject({ count, type: 'STANDARD' });
+    expect(deployer('aws_eks_access_policy_association')).toMatchObject({ count, policy_arn: expect.stringMatching(/AmazonEKSClusterAdminPolicy$/) });
+    const none = build({ adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'], grantDeployerClusterAdmin: false });
+    expect(none.data?.aws_iam_session_context).toBeUndefined();
+    expect(all(none, 'aws_eks_access_entry')).toHaveLength(1);
   });
 
   test('deletion protection from the production preset', () => {
@@ -104,6 +123,17 @@ describe('Cluster defaults', () => {
     expect(byName('aws-ebs-csi-driver').depends_on).toContainEqual(expect.stringMatching(/^aws_eks_node_group\./));
     expect(nodeGroup.node_group_name).toBe('modelserve-general');
     expect(nodeGroup.version).toBe('1.35');
+  });
+
+  test('coredns and the EBS CSI controller wait only for pools they can run on: a GPU pool that fails to launch holds up nothing', () => {
+    const withGpu = build({}, [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()]);
+    const groupRef = (suffix: string) => `aws_eks_node_group.${Object.entries(withGpu.resource.aws_eks_node_group as Record<string, Json>).find(([, g]) => g.node_group_name === `modelserve-${suffix}`)?.[0]}`;
+    for (const name of ['coredns', 'aws-ebs-csi-driver']) {
+      const addon = all(withGpu, 'aws_eks_addon').find((a) => a.addon_name === name);
+      expect(addon.depends_on).toContain(groupRef('general'));
+      expect(addon.depends_on).not.toContain(groupRef('gpu-t4'));
+      expect(addon.depends_on).not.toContain(groupRef('spot'));
+    }
   });
 
   test('attributes for the next layer', () => {

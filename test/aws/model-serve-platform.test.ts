@@ -6,7 +6,6 @@ import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const pools = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot(), NodePools.highMemory()];
-// The add-ons reach the cluster as whoever runs cdktf deploy, which needs an access entry.
 const base: ModelServePlatformProps = { name: 'modelserve', environment: 'production', region: 'us-east-1', nodePools: pools, adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] };
 
 /** A stack as in examples/platform: remote state so that the output has no local path. */
@@ -42,11 +41,8 @@ describe('ModelServePlatform, production', () => {
     for (const type of ['aws_vpc', 'aws_db_instance', 'aws_elasticache_replication_group', 'aws_ecr_repository', 'aws_sns_topic']) {
       expect(count(out, type)).toBe(1);
     }
-    // The model store and Loki's log store.
-    expect(Object.values(out.resource.aws_s3_bucket).map((b: Json) => b.bucket).sort()).toEqual([
-      expect.stringMatching(/^modelserve-prod-logs-\$\{data\.aws_caller_identity\..*\}-\$\{data\.aws_region\..*\}$/),
-      expect.stringMatching(/^modelserve-prod-models-/),
-    ]);
+    // The model store (Loki's log store belongs to the add-ons' stack).
+    expect(Object.values(out.resource.aws_s3_bucket).map((b: Json) => b.bucket)).toEqual([expect.stringMatching(/^modelserve-prod-models-/)]);
     expect(count(out, 'aws_eks_node_group')).toBe(4);
     expect(count(out, 'aws_nat_gateway')).toBe(3);
   });
@@ -54,21 +50,16 @@ describe('ModelServePlatform, production', () => {
   test('the outputs the next layer and operators need', () => {
     expect(Object.keys(out.output).sort()).toEqual([
       'alarm_topic_arn', 'cache_endpoint', 'cluster_endpoint', 'cluster_name', 'database_endpoint', 'database_secret_arn',
-      'image_repository_urls', 'log_bucket_name', 'model_bucket_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id',
+      'image_repository_urls', 'model_bucket_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id',
     ]);
     expect(out.output.node_pool_names.value).toEqual(['modelserve-prod-general', 'modelserve-prod-gpu-t4', 'modelserve-prod-spot', 'modelserve-prod-high-memory']);
     expect(out.output.update_kubeconfig_command.value).toMatch(/^aws eks update-kubeconfig --region \$\{data\.aws_region\..*\.region\} --name modelserve-prod$/);
   });
 
-  test('installs the cluster add-ons by default, through Helm and Kubernetes providers pointed at the cluster', () => {
-    expect(platform.addons).toBeDefined();
-    expect(Object.values(out.resource.helm_release).map((r: Json) => r.name).sort()).toEqual([
-      'alloy', 'argo-rollouts', 'argo-workflows', 'aws-load-balancer-controller', 'cluster-autoscaler', 'gpu-operator', 'istio-base', 'istio-cni',
-      'istio-ingressgateway', 'istiod', 'keda', 'kube-prometheus-stack', 'loki', 'metrics-server',
-    ]);
-    expect(out.provider.helm[0].kubernetes.host).toMatch(/^\$\{aws_eks_cluster\.platform_cluster_\w+\.endpoint\}$/);
-    const controller = Object.values(out.resource.helm_release).find((r: Json) => r.name === 'aws-load-balancer-controller') as Json;
-    expect(JSON.parse(controller.values[0]).vpcId).toMatch(/^\$\{aws_vpc\.platform_network_vpc_\w+\.id\}$/);
+  test('installs no Helm chart and configures no Kubernetes provider: the add-ons have a stack of their own', () => {
+    expect(out.resource.helm_release).toBeUndefined();
+    expect(out.provider.helm).toBeUndefined();
+    expect(out.provider.kubernetes).toBeUndefined();
   });
 
   test('configures the AWS provider for the region, with default tags', () => {
@@ -88,7 +79,7 @@ describe('ModelServePlatform, production', () => {
 
 describe('ModelServePlatform overrides', () => {
   test('pieces turned off are neither created nor output', () => {
-    const { out } = build({ database: false, cache: false, modelStore: false, imageRegistry: false, observability: false, addons: false });
+    const { out } = build({ database: false, cache: false, modelStore: false, imageRegistry: false, observability: false });
     for (const type of ['aws_db_instance', 'aws_elasticache_replication_group', 'aws_s3_bucket', 'aws_ecr_repository', 'aws_sns_topic', 'helm_release', 'kubernetes_namespace_v1']) expect(count(out, type)).toBe(0);
     expect(out.provider.helm).toBeUndefined();
     expect(Object.keys(out.output).sort()).toEqual(['cluster_endpoint', 'cluster_name', 'node_pool_names', 'oidc_provider_arn', 'update_kubeconfig_command', 'vpc_id']);
@@ -142,10 +133,10 @@ describe('ModelServePlatform rejects bad input before writing anything', () => {
     expectRejected({ network: { availabilityZoneCount: 2 } }, 'platform/platform/network: availabilityZoneCount (2) gives production fewer than 3 availability zones, so losing one zone loses half the capacity and quorum; use 3 or more zones');
   });
 
-  test('add-ons on a cluster that grants nobody API access, reported by PlatformAddons', () => {
+  test('the add-ons prop, which moved to a stack of its own, with where it went', () => {
     expectRejected(
-      { adminPrincipalArns: undefined },
-      'platform/platform/addons: cluster ("platform/platform/cluster") grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart; list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
+      { addons: false } as unknown as Partial<ModelServePlatformProps>,
+      'platform/platform: addons (false) is no longer a ModelServePlatform prop: the cluster add-ons install from a stack of their own, applied after the cluster\'s; drop it and add new PlatformAddons(addonsStack, "addons", { cluster: platform.cluster, ... }) from modelserve/addons in a second TerraformStack (nothing to add for addons: false)',
     );
   });
 

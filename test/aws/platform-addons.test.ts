@@ -1,5 +1,6 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { TerraformStack } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { EnvironmentName, NodePools, NodePoolSpec } from '../../lib/catalog';
 import { ARGO_ROLLOUTS_CHART } from '../../lib/aws/addons/argo-rollouts';
 import { ARGO_WORKFLOWS_CHART, ArgoServerAuth } from '../../lib/aws/addons/argo-workflows';
@@ -16,7 +17,7 @@ import { PlatformAddons } from '../../lib/aws/addons/platform-addons';
 import { PlatformAddonsProps } from '../../lib/aws/addons/platform-addons-props';
 import { KUBE_PROMETHEUS_STACK_CHART } from '../../lib/aws/addons/prometheus-stack';
 import { NODE_TERMINATION_HANDLER_CHART, SpotInterruption } from '../../lib/aws/addons/spot-interruption';
-import { Cluster } from '../../lib/aws/cluster';
+import { Cluster, ClusterProps } from '../../lib/aws/cluster';
 import { DEFAULT_INGRESS_GATEWAY } from '../../lib/k8s/serving-namespace';
 import { DEFAULT_GATEWAY_SELECTOR } from '../../lib/k8s/traffic/traffic-options';
 import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth, Synthesized } from '../support/aws-stack';
@@ -27,8 +28,30 @@ const ADMINS = ['arn:aws:iam::123456789012:role/PlatformAdmin'];
 const POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()];
 const CPU_POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.spot()];
 
-function clusterIn(stack: TerraformStack, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS, name = 'modelserve-prod'): Cluster {
-  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS });
+/** The deployers' egress range: the public endpoint admits it, so the add-ons can reach the API. */
+const DEPLOYER_CIDRS = ['203.0.113.0/24'];
+
+/**
+ * The platform's cluster, in a stack of its own ('platform') beside `addonsStack` in the same app,
+ * as in examples/platform: the add-ons stack reads it by name.
+ */
+function platformCluster(
+  addonsStack: TerraformStack,
+  environment: EnvironmentName = 'production',
+  pools: readonly NodePoolSpec[] = POOLS,
+  overrides: Partial<ClusterProps> = {},
+  stackId = 'platform',
+): Cluster {
+  const platform = new TerraformStack(addonsStack.node.root as App, stackId);
+  new AwsProvider(platform, 'aws', { region: 'us-east-1' });
+  const cluster = new Cluster(platform, 'cluster', {
+    name: 'modelserve-prod',
+    environment,
+    subnetIds: ['subnet-a', 'subnet-b'],
+    adminPrincipalArns: ADMINS,
+    publicEndpointCidrs: DEPLOYER_CIDRS,
+    ...overrides,
+  });
   pools.forEach((p) => cluster.addNodePool(p));
   return cluster;
 }
@@ -40,16 +63,16 @@ interface Built {
 
 function build(props: Partial<PlatformAddonsProps> = {}, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS): Built {
   const stack = awsStack();
-  const cluster = clusterIn(stack, environment, pools);
-  const addons = new PlatformAddons(stack, 'addons', { cluster, environment, vpcId: VPC, ...props });
+  const cluster = platformCluster(stack, environment, pools);
+  const addons = new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC, ...props });
   return { out: synth(stack), addons };
 }
 
 function expectRejected(props: Partial<PlatformAddonsProps>, message: string, pools: readonly NodePoolSpec[] = POOLS, environment: EnvironmentName = 'production'): void {
   expectRejectedBeforeSynth(
     (stack) => {
-      const cluster = clusterIn(stack, environment, pools);
-      new PlatformAddons(stack, 'addons', { cluster, environment, vpcId: VPC, ...props });
+      const cluster = platformCluster(stack, environment, pools);
+      new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC, ...props });
     },
     message,
     { stack: awsStack },
@@ -133,26 +156,29 @@ describe('PlatformAddons, production defaults', () => {
     expect(release(out, 'kube-prometheus-stack').timeout).toBe(900);
   });
 
-  test('the Helm and Kubernetes providers come from the cluster\'s outputs, with a token from aws eks get-token', () => {
+  test('the Helm and Kubernetes providers read the cluster through a data source, with a token from aws eks get-token', () => {
+    // The Kubernetes provider's documented way: a data source read at plan time, never a
+    // resource of the same apply (https://registry.terraform.io/providers/hashicorp/kubernetes/latest/docs).
     const exec = {
       api_version: 'client.authentication.k8s.io/v1beta1',
       command: 'aws',
-      args: ['eks', 'get-token', '--cluster-name', expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.name\}$/), '--region', expect.stringMatching(/^\$\{data\.aws_region\./), '--output', 'json'],
+      args: ['eks', 'get-token', '--cluster-name', 'modelserve-prod', '--region', expect.stringMatching(/^\$\{data\.aws_region\./), '--output', 'json'],
     };
     const connection = {
-      host: expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.endpoint\}$/),
-      cluster_ca_certificate: expect.stringMatching(/^\$\{base64decode\(aws_eks_cluster\.cluster_\w+\.certificate_authority\[0\]\.data\)\}$/),
+      host: expect.stringMatching(/^\$\{data\.aws_eks_cluster\.addons_cluster_\w+\.endpoint\}$/),
+      cluster_ca_certificate: expect.stringMatching(/^\$\{base64decode\(data\.aws_eks_cluster\.addons_cluster_\w+\.certificate_authority\[0\]\.data\)\}$/),
     };
     expect(out.json.provider.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
     expect(out.json.provider.kubernetes).toEqual([{ ...connection, exec: [exec] }]);
     expect(out.json.terraform.required_providers).toMatchObject({ helm: { version: '3.1.1' }, kubernetes: { version: '2.38.0' } });
   });
 
-  test('every release waits for the node groups, the managed add-ons (CoreDNS, EBS CSI) and the admins\' access', () => {
-    const groups = Object.keys(out.resources('aws_eks_node_group')).map((k) => `aws_eks_node_group.${k}`);
-    const addons = Object.keys(out.resources('aws_eks_addon')).map((k) => `aws_eks_addon.${k}`);
-    expect(addons).toHaveLength(5);
-    for (const r of Object.values(out.resources('helm_release')) as Json[]) expect(r.depends_on).toEqual(expect.arrayContaining([...groups, ...addons]));
+  test('the stack holds the add-ons only and depends on the cluster\'s stack, which cdktf deploys first', () => {
+    expect(out.resources('aws_eks_cluster')).toEqual({});
+    expect(out.resources('aws_eks_node_group')).toEqual({});
+    expect(Object.values(out.json.data.aws_eks_cluster)).toEqual([expect.objectContaining({ name: 'modelserve-prod' })]);
+    // A reference to the other stack's resources would go through terraform_remote_state.
+    expect(out.json.data.terraform_remote_state).toBeUndefined();
   });
 
   test('order: Istio base, istiod, CNI, then Prometheus; every chart with a ServiceMonitor after Prometheus; the gateway after the load balancer controller', () => {
@@ -210,7 +236,7 @@ describe('PlatformAddons, production defaults', () => {
 
   test('the load balancer controller gets the cluster, region and VPC (its pods cannot read IMDS)', () => {
     expect(values(out, 'aws-load-balancer-controller')).toMatchObject({
-      clusterName: expect.stringMatching(/^\$\{aws_eks_cluster\.cluster_\w+\.name\}$/),
+      clusterName: 'modelserve-prod',
       region: expect.stringMatching(/^\$\{data\.aws_region\./),
       vpcId: VPC,
       serviceAccount: { create: true, name: 'aws-load-balancer-controller' },
@@ -314,9 +340,8 @@ describe('PlatformAddons values by environment', () => {
 
   test('the autoscaler image follows the cluster\'s Kubernetes minor', () => {
     const stack = awsStack();
-    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS, kubernetesVersion: '1.36' });
-    POOLS.forEach((p) => cluster.addNodePool(p));
-    new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+    const cluster = platformCluster(stack, 'production', POOLS, { kubernetesVersion: '1.36' });
+    new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC });
     expect(values(synth(stack), 'cluster-autoscaler').image.tag).toBe('v1.36.1');
   });
 });
@@ -335,7 +360,7 @@ describe('PlatformAddons Pod Identity roles', () => {
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Condition: {
             StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\./) },
-            ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/\$\{aws_eks_cluster\.cluster_\w+\.name\}$/) },
+            ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/modelserve-prod$/) },
           },
         },
       ]);
@@ -498,19 +523,18 @@ describe('PlatformAddons toggles', () => {
 });
 
 describe('ClusterProviders', () => {
-  test('a second cluster in the stack gets aliased providers, and its releases use them', () => {
+  test('a second cluster, read by name, gets aliased providers, and its releases use them', () => {
     const stack = awsStack();
-    const first = clusterIn(stack);
-    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-c', 'subnet-d'], adminPrincipalArns: ADMINS });
-    stack2cluster.addNodePool(NodePools.general());
-    new PlatformAddons(stack, 'addons', { cluster: first, environment: 'production', vpcId: VPC });
-    const providers = new ClusterProviders(stack, 'second-providers', { cluster: stack2cluster, alias: 'second' });
-    new PlatformAddons(stack, 'second-addons', { cluster: stack2cluster, environment: 'development', vpcId: VPC, providers, logging: false });
+    const first = platformCluster(stack);
+    const second = Cluster.fromClusterName(stack, 'second', { clusterName: 'second', kubernetesVersion: '1.35', nodePools: [NodePools.general()], environment: 'development' });
+    new PlatformAddons(stack, 'addons', { cluster: first, vpcId: VPC });
+    const providers = new ClusterProviders(stack, 'second-providers', { cluster: second, alias: 'second' });
+    new PlatformAddons(stack, 'second-addons', { cluster: second, vpcId: VPC, providers, logging: false, deployFromInsideVpc: true });
     const out = synth(stack);
     expect(out.json.provider.helm.map((p: Json) => p.alias)).toEqual([undefined, 'second']);
     const secondKeda = Object.entries(out.resources('helm_release')).find(([k, r]) => k.startsWith('second-addons') && r.name === 'keda') as [string, Json];
     expect(secondKeda[1].provider).toBe('helm.second');
-    expect(out.json.provider.kubernetes[1].host).toMatch(/aws_eks_cluster\.second_cluster_\w+\.endpoint/);
+    expect(out.json.provider.kubernetes[1].host).toMatch(/data\.aws_eks_cluster\.second_cluster_\w+\.endpoint/);
   });
 });
 
@@ -524,7 +548,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
 
   test('an unknown option, an unknown prop, an unknown expander', () => {
     expectRejected({ keda: { replicas: 3 } as never }, 'test/addons: keda.replicas (3) is not an option of keda; use one of operatorReplicas');
-    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows');
+    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, region, deployFromInsideVpc, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows');
     expectRejected({ clusterAutoscaler: { expanders: ['fastest' as never] } }, 'test/addons: clusterAutoscaler.expanders[0] ("fastest") is not supported; use one of "priority", "least-waste", "most-pods", "random", "price"');
     expectRejected({ metricsServer: 'yes' as never }, 'test/addons: metricsServer ("yes") is not true or false; set metricsServer: true or false');
     expectRejected({ argoRollouts: { dashboard: 'yes' as never } }, 'test/addons: argoRollouts.dashboard ("yes") is not true or false; set argoRollouts.dashboard: true or false');
@@ -565,8 +589,8 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
 
   test('a cluster without node pools', () => {
     expectRejectedBeforeSynth(
-      (stack) => new PlatformAddons(stack, 'addons', { cluster: clusterIn(stack, 'production', []), environment: 'production', vpcId: VPC }),
-      'test/addons: cluster ("test/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addNodePool) before PlatformAddons',
+      (stack) => new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack, 'production', []), vpcId: VPC }),
+      'test/addons: cluster ("platform/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addNodePool) before PlatformAddons',
       { stack: awsStack },
     );
   });
@@ -574,22 +598,27 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
   test('a cluster that grants nobody API access, so that Helm could not reach it', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'] });
-        POOLS.forEach((p) => cluster.addNodePool(p));
-        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+        const cluster = platformCluster(stack, 'production', POOLS, { adminPrincipalArns: undefined, grantDeployerClusterAdmin: false });
+        new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC });
       },
-      'test/addons: cluster ("test/cluster") grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart; list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
+      'test/addons: cluster ("platform/cluster") grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart; keep grantDeployerClusterAdmin on, or list the deployer\'s role in adminPrincipalArns (of ModelServePlatform or Cluster)',
       { stack: awsStack },
     );
   });
 
-  test('a VPC id that is not one, or none', () => {
+  test('a VPC id that is not one', () => {
     expectRejected({ vpcId: 'my-vpc' }, 'test/addons: vpcId ("my-vpc") is not a VPC id; use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
-    expectRejected({ vpcId: undefined as never }, 'test/addons: vpcId (not set) is required by the load balancer controller; pass the VPC of the cluster (Network.vpcId)');
   });
 
-  test('no environment, or the retired workflowNamespaces option', () => {
-    expectRejected({ environment: undefined as never }, 'test/addons: environment (not set) is required; use one of development, staging, production');
+  test('no environment where the cluster does not know its own, a bad one, or the retired workflowNamespaces option', () => {
+    expectRejectedBeforeSynth(
+      (stack) => {
+        const cluster = Cluster.fromClusterName(stack, 'cluster', { clusterName: 'modelserve-prod', kubernetesVersion: '1.35', nodePools: POOLS });
+        new PlatformAddons(stack, 'addons', { cluster, deployFromInsideVpc: true });
+      },
+      'test/addons: environment (not set) is not set and the cluster (test/cluster) does not say which environment it was made for; set environment: "development", "staging" or "production"',
+      { stack: awsStack },
+    );
     expectRejected({ environment: 'prod' as never }, 'test/addons: environment ("prod") is not supported; use one of "development", "staging", "production"');
     expectRejected({ argoWorkflows: { workflowNamespaces: ['models-production'] } as never }, 'test/addons: argoWorkflows.workflowNamespaces (["models-production"]) is not an option of argoWorkflows; use one of serverAuth, controllerReplicas');
   });
@@ -602,8 +631,8 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
   test('a default log bucket name that could not fit S3\'s 63 characters', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = clusterIn(stack, 'production', POOLS, 'modelserve-production-inference-east');
-        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
+        const cluster = platformCluster(stack, 'production', POOLS, { name: 'modelserve-production-inference-east' });
+        new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC });
       },
       'test/addons: logging.bucketName (not set) defaults to "modelserve-production-inference-east-logs-<account>-<region>", which can exceed the 63 characters S3 allows; give logging.bucketName',
       { stack: awsStack },
@@ -613,10 +642,10 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
   test('providers of another cluster, or a default Helm provider the stack already has', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = clusterIn(stack);
-        const other = new Cluster(stack, 'other', { name: 'other', environment: 'production', subnetIds: ['subnet-c', 'subnet-d'] });
+        const cluster = platformCluster(stack);
+        const other = Cluster.fromClusterName(stack, 'other', { clusterName: 'other', kubernetesVersion: '1.35', nodePools: POOLS });
         const providers = new ClusterProviders(stack, 'other-providers', { cluster: other, alias: 'other' });
-        new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC, providers });
+        new PlatformAddons(stack, 'addons', { cluster, vpcId: VPC, providers });
       },
       'test/addons: providers ("other") point at another cluster; make the providers from this cluster: new ClusterProviders(stack, id, { cluster })',
       { stack: awsStack },
@@ -624,10 +653,114 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejectedBeforeSynth(
       (stack) => {
         new HelmProvider(stack, 'helm');
-        new PlatformAddons(stack, 'addons', { cluster: clusterIn(stack), environment: 'production', vpcId: VPC });
+        new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack), vpcId: VPC });
       },
       'test/modelserve-cluster-providers: alias (not set) names the default Helm or Kubernetes provider that the stack already has; give this one an alias, or reuse the existing providers',
       { stack: awsStack },
+    );
+  });
+});
+
+describe('PlatformAddons in a stack of its own, reaching the cluster from where cdktf deploy runs', () => {
+  const postconditions = (out: Synthesized): Json[] => (Object.values(out.json.data.aws_eks_cluster)[0] as Json).lifecycle.postcondition;
+
+  test('reads the platform\'s cluster by name, depends on its stack, and takes its region and default tags', () => {
+    const addonsStack = new TerraformStack(Testing.app(), 'addons');
+    const cluster = platformCluster(addonsStack);
+    const platform = TerraformStack.of(cluster);
+    new PlatformAddons(addonsStack, 'addons', { cluster });
+    expect(addonsStack.dependencies).toEqual([platform]);
+    const out = synth(addonsStack);
+    expect(out.json.provider.aws).toEqual([{ region: 'us-east-1' }]);
+    // Known at synth from the Cluster: the public endpoint admits the deployers, nothing to check at plan.
+    expect(postconditions(out).map((p) => p.condition)).toEqual(['${self.version == "1.35"}']);
+    // The VPC comes from the data source, not from the other stack's resource.
+    expect(values(out, 'aws-load-balancer-controller').vpcId).toMatch(/^\$\{data\.aws_eks_cluster\.addons_cluster_\w+\.vpc_config\[0\]\.vpc_id\}$/);
+    expect(out.json.output.log_bucket_name.value).toMatch(/^\$\{aws_s3_bucket\./);
+  });
+
+  test('region given: its own provider, with the environment in the default tags', () => {
+    const addonsStack = new TerraformStack(Testing.app(), 'addons');
+    const cluster = platformCluster(addonsStack);
+    new PlatformAddons(addonsStack, 'addons', { cluster, region: 'eu-west-1' });
+    expect(synth(addonsStack).json.provider.aws).toEqual([
+      { region: 'eu-west-1', default_tags: [{ tags: { 'managed-by': 'cdktf', 'modelserve.io/cluster': 'modelserve-prod', 'modelserve.io/environment': 'production' } }] },
+    ]);
+  });
+
+  test('a cluster read by name: its version and, unless the deployer is inside the VPC, a public endpoint are checked at plan', () => {
+    const stack = awsStack();
+    const cluster = Cluster.fromClusterName(stack, 'cluster', { clusterName: 'ml', kubernetesVersion: '1.36', nodePools: POOLS, environment: 'staging' });
+    new PlatformAddons(stack, 'addons', { cluster });
+    const out = synth(stack);
+    // Terraform runs data source postconditions at plan, before any chart is installed
+    // (https://developer.hashicorp.com/terraform/language/expressions/custom-conditions#preconditions-and-postconditions).
+    expect(postconditions(out)).toEqual([
+      { condition: '${self.version == "1.36"}', error_message: expect.stringContaining('set kubernetesVersion to the cluster\'s version') },
+      { condition: '${self.vpc_config[0].endpoint_public_access}', error_message: expect.stringContaining('set PlatformAddons deployFromInsideVpc: true') },
+    ]);
+    expect(values(out, 'cluster-autoscaler').image.tag).toBe('v1.36.1');
+    expect(values(out, 'cluster-autoscaler').replicaCount).toBe(2);
+
+    const inside = awsStack();
+    const imported = Cluster.fromClusterName(inside, 'cluster', { clusterName: 'ml', kubernetesVersion: '1.35', nodePools: POOLS, environment: 'staging' });
+    new PlatformAddons(inside, 'addons', { cluster: imported, deployFromInsideVpc: true });
+    expect(postconditions(synth(inside)).map((p) => p.condition)).toEqual(['${self.version == "1.35"}']);
+  });
+
+  test('a cluster given by attributes: nothing is looked up', () => {
+    const stack = awsStack();
+    const cluster = Cluster.fromClusterAttributes(stack, 'cluster', {
+      clusterName: 'ml', clusterEndpoint: 'https://ABC.gr7.us-east-1.eks.amazonaws.com', clusterCertificateAuthorityData: 'LS0t',
+      kubernetesVersion: '1.35', vpcId: VPC, nodePools: POOLS, environment: 'development',
+    });
+    new PlatformAddons(stack, 'addons', { cluster, deployFromInsideVpc: true });
+    const out = synth(stack);
+    expect(out.json.data.aws_eks_cluster).toBeUndefined();
+    expect(out.json.provider.kubernetes[0].host).toBe('https://ABC.gr7.us-east-1.eks.amazonaws.com');
+    expect(values(out, 'aws-load-balancer-controller').vpcId).toBe(VPC);
+  });
+
+  test('a cluster created in the add-ons\' own stack is refused: the providers would point at a cluster of the same apply', () => {
+    expectRejectedBeforeSynth(
+      (stack) => {
+        const cluster = new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], publicEndpointCidrs: DEPLOYER_CIDRS });
+        cluster.addNodePool(NodePools.general());
+        new PlatformAddons(stack, 'addons', { cluster });
+      },
+      'test/addons: cluster ("test/cluster") is created in the same stack as the add-ons, so the Helm and Kubernetes providers would be configured from a cluster that does not exist yet at plan time (intermittent failures, and a cluster replacement breaks planning); put PlatformAddons in a stack of its own (new TerraformStack(app, "<platform>-addons")) and pass platform.cluster: it is read by name there and applied after',
+      { stack: awsStack },
+    );
+  });
+
+  test('a private-only endpoint with a deployer outside the VPC is refused at synth; inside the VPC it is not', () => {
+    expectRejectedBeforeSynth(
+      (stack) => new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack, 'production', POOLS, { publicEndpointCidrs: undefined }) }),
+      'test/addons: cluster ("platform/cluster") has a private API endpoint only, so Helm and the Kubernetes provider, which call it from wherever cdktf deploy runs, would hang until they time out outside the VPC; open the public endpoint to the deployer\'s egress CIDRs (ModelServePlatform cluster: { publicEndpointCidrs: [...] }), or run cdktf deploy from inside the VPC and set deployFromInsideVpc: true',
+      { stack: awsStack },
+    );
+    const stack = awsStack();
+    new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack, 'production', POOLS, { publicEndpointCidrs: undefined }), deployFromInsideVpc: true });
+    expect(names(synth(stack))).toContain('istiod');
+  });
+
+  test('a region while the stack has its provider, or a deployFromInsideVpc that is not a boolean', () => {
+    expectRejected({ region: 'eu-west-1' }, 'test/addons: region ("eu-west-1") is given but the stack already has a default AWS provider; drop region, or drop your AwsProvider and let the platform configure it');
+    expectRejected({ deployFromInsideVpc: 'yes' as never }, 'test/addons: deployFromInsideVpc ("yes") is not true or false; set deployFromInsideVpc: true or false');
+  });
+
+  test('an import with a version the add-ons are not pinned for, or no node pools', () => {
+    expectRejectedBeforeSynth(
+      (stack) => Cluster.fromClusterName(stack, 'cluster', { clusterName: 'ml', kubernetesVersion: '1.29' as never, nodePools: POOLS }),
+      'test/cluster: kubernetesVersion ("1.29") is not a version the add-ons are pinned for; use the cluster\'s version, one of 1.34, 1.35, 1.36',
+    );
+    expectRejectedBeforeSynth(
+      (stack) => Cluster.fromClusterName(stack, 'cluster', { clusterName: 'ml', kubernetesVersion: '1.35', nodePools: [] }),
+      'test/cluster: nodePools ([]) is empty; pass the node pool specs the cluster was made with',
+    );
+    expectRejectedBeforeSynth(
+      (stack) => Cluster.fromClusterName(stack, 'cluster', { clusterName: '${var.name}', kubernetesVersion: '1.35', nodePools: POOLS }),
+      'test/cluster: clusterName ("${var.name}") is not a literal EKS cluster name (a lookup needs the name at synth); use the name the cluster was created with: 1 to 100 letters, digits, "-" and "_"',
     );
   });
 });

@@ -1,5 +1,5 @@
 import { NodePoolSpec } from '../../catalog';
-import type { KubernetesVersion } from '../cluster';
+import type { KubernetesVersion } from '../kubernetes-version';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';

@@ -1,7 +1,8 @@
+// The `modelserve/addons` entry point: the cluster add-ons, which need the Helm and Kubernetes
+// providers on top of what `modelserve/aws` needs. The peer check must stay the first import.
+import './require-peers';
 export * from './helm-chart-pin';
-export * from './iam-statement';
 export * from './cluster-providers';
-export * from './pod-identity-role';
 export * from './addon-namespaces';
 export { addonProfile, SERVICE_MONITOR_LABELS } from './addon-profile';
 export type { AddonProfile } from './addon-profile';

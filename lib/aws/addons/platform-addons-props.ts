@@ -1,5 +1,5 @@
 import { EnvironmentName, NodePoolSpec } from '../../catalog';
-import type { Cluster } from '../cluster';
+import { ICluster } from '../cluster-attributes';
 import { ArgoServerAuth } from './argo-workflows';
 import { ClusterAutoscalerExpander } from './cluster-autoscaler';
 import { ClusterProviders } from './cluster-providers';
@@ -118,16 +118,42 @@ export interface ArgoWorkflowsOptions {
 }
 
 export interface PlatformAddonsProps {
-  /** The cluster the add-ons go into; its node groups are created before any chart. */
-  readonly cluster: Cluster;
-  /** Environment preset: replicas, PDBs, retention. */
-  readonly environment: EnvironmentName;
-  /** VPC of the cluster, for the load balancer controller (pods cannot read it from IMDS). */
-  readonly vpcId: string;
+  /**
+   * The cluster the add-ons go into. Usually the platform's (`platform.cluster`), made in the
+   * platform's stack: the add-ons then read it by name through a data source in their own stack,
+   * which depends on the platform's, so the Helm and Kubernetes providers never point at a cluster
+   * created in the same apply. A cluster made in the add-ons' own stack is refused for that reason.
+   * `Cluster.fromClusterName()` reads one made by other tooling.
+   */
+  readonly cluster: ICluster;
+  /**
+   * Environment preset: replicas, PDBs, retention.
+   * @default - the cluster's environment
+   */
+  readonly environment?: EnvironmentName;
+  /**
+   * VPC of the cluster, for the load balancer controller (pods cannot read it from IMDS).
+   * @default - the cluster's VPC
+   */
+  readonly vpcId?: string;
+  /**
+   * The machine that runs `cdktf deploy` for this stack reaches the cluster's private endpoint (a
+   * runner inside the VPC, or a VPN or Direct Connect range listed in the cluster's
+   * privateEndpointCidrs). Off, the cluster must have a public endpoint limited to the deployer's
+   * CIDRs (the cluster's publicEndpointCidrs): a private-only endpoint is refused at synth, or at
+   * plan for a cluster read by name, instead of an apply that hangs until Helm times out.
+   * @default false
+   */
+  readonly deployFromInsideVpc?: boolean;
+  /**
+   * AWS region; given, PlatformAddons configures its stack's AWS provider for it.
+   * @default - the stack's own AWS provider; without one, the region of the cluster's stack's provider
+   */
+  readonly region?: string;
   /**
    * The node pools, as plain data: GPU pools turn the GPU Operator on, spot pools get the
    * autoscaler's higher priority. Every pool must be one of the cluster's.
-   * @default - the specs of the cluster's node pools
+   * @default - the cluster's node pools
    */
   readonly nodePools?: readonly NodePoolSpec[];
   /**
@@ -141,8 +167,7 @@ export interface PlatformAddonsProps {
    */
   readonly loadBalancerController?: boolean | LoadBalancerControllerOptions;
   /**
-   * Cluster Autoscaler, discovering the cluster's node groups by their tags. (Karpenter is not
-   * offered: the node pools are EKS managed node groups.)
+   * Cluster Autoscaler, discovering the cluster's node groups by their tags.
    * @default true
    */
   readonly clusterAutoscaler?: boolean | ClusterAutoscalerOptions;

@@ -1,12 +1,14 @@
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
-import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
-import { Fn, ITerraformDependable } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { PropsValidator } from '../../catalog';
 import { AwsContext } from '../aws-context';
+import { configurePlatformProvider, mirrorAwsProvider } from '../aws-provider';
+import { ICluster } from '../cluster-attributes';
+import { ImportedCluster } from '../imported-cluster';
 import { ADDON_NAMESPACE_POD_SECURITY, podSecurityLabels } from './addon-namespaces';
 import { ARGO_ROLLOUTS_CHART, ARGO_ROLLOUTS_NAMESPACE, argoRolloutsValues } from './argo-rollouts';
 import { ARGO_WORKFLOWS_CHART, ARGO_WORKFLOWS_NAMESPACE, argoWorkflowsValues } from './argo-workflows';
@@ -50,7 +52,7 @@ import {
   MONITORING_NAMESPACE,
   PERSISTENT_STORAGE_CLASS,
 } from './prometheus-stack';
-import { resolvePlatformAddons, ResolvedAddons } from './resolve-platform-addons';
+import { checkPlatformAddonsProps, resolvePlatformAddons, ResolvedAddons } from './resolve-platform-addons';
 import {
   NODE_TERMINATION_HANDLER_CHART,
   NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT,
@@ -73,15 +75,19 @@ interface ReleaseOptions {
 
 /**
  * The cluster add-ons that make an EKS cluster a serving platform, each a Helm release of a pinned
- * chart, installed by the same `cdktf deploy` as the cluster: the AWS Load Balancer Controller,
+ * chart, installed from a stack of their own applied after the cluster's: the AWS Load Balancer Controller,
  * the Cluster Autoscaler, metrics-server, KEDA, Istio (base, istiod with the CNI plugin, the CNI
  * node agent, an ingress gateway behind an NLB), kube-prometheus-stack, Loki with Alloy, the NVIDIA
  * GPU Operator, Argo Rollouts and Argo Workflows. Everything that ModelService emits has its
  * controller installed by default. Each add-on that calls AWS gets its own role through EKS Pod
  * Identity.
  *
- * Order: the node groups and the cluster's managed add-ons (CoreDNS, the EBS CSI driver) first;
- * Istio before Prometheus (whose pod carries an Istio sidecar for mTLS scrapes); the Prometheus
+ * The cluster is read through the `aws_eks_cluster` data source at plan time (the Kubernetes
+ * provider's documented way), never from a resource of the same apply, and the stack depends on
+ * the cluster's, so `cdktf deploy` applies the cluster first and `cdktf destroy` removes the
+ * add-ons (and the load balancers they made) first.
+ *
+ * Order inside the stack: Istio before Prometheus (whose pod carries an Istio sidecar for mTLS scrapes); the Prometheus
  * Operator's CRDs before any chart with a ServiceMonitor; the load balancer controller before the
  * ingress gateway's Service, so that its NLB is made by the controller.
  */
@@ -95,6 +101,8 @@ export class PlatformAddons extends Construct {
   public readonly namespaces: Readonly<Record<string, NamespaceV1>>;
   public readonly logStore?: LogStore;
   public readonly spotInterruptionQueue?: SpotInterruptionQueue;
+  /** The cluster as this stack sees it: read by name when it was made in another stack. */
+  public readonly cluster: ICluster;
   /** The add-ons that are on, as resolved from the props. */
   public readonly config: ResolvedAddons;
 
@@ -108,9 +116,13 @@ export class PlatformAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
     super(scope, id);
-    const c = resolvePlatformAddons(this.node.path, props);
+    checkPlatformAddonsProps(this.node.path, TerraformStack.of(this), props);
+    const deployFromInsideVpc = props.deployFromInsideVpc ?? false;
+    checkClusterPlacement(this, props.cluster, deployFromInsideVpc);
+    const c = resolvePlatformAddons(this.node.path, props, props.cluster);
     this.config = c;
-    const cluster = props.cluster;
+    const cluster = this.clusterOfThisStack(props, deployFromInsideVpc);
+    this.cluster = cluster;
     const env = c.environment;
     const aws = AwsContext.of(this);
     // Role names, tag conditions and the autoscaler's discovery read best with the name as written.
@@ -128,12 +140,8 @@ export class PlatformAddons extends Construct {
     const alloy = c.logging ? alloyValues({ environment: env, path: `${this.node.path}/logging` }) : undefined;
 
     this.providers = props.providers ?? ClusterProviders.of(this, cluster);
-    // Charts wait for nodes, CoreDNS and the EBS CSI driver; the deployer's access entry must
-    // exist before Helm calls the API.
-    this.baseDependencies = [
-      ...cluster.nodePools.map((p) => p.nodeGroup),
-      ...cluster.node.children.filter((child): child is EksAddon | EksAccessPolicyAssociation => child instanceof EksAddon || child instanceof EksAccessPolicyAssociation),
-    ];
+    // Nothing for a cluster of another stack: that stack was applied first.
+    this.baseDependencies = [...cluster.ready];
 
     const storageClass = this.storageClass(c);
 
@@ -168,7 +176,7 @@ export class PlatformAddons extends Construct {
         name: 'aws-load-balancer-controller',
         chart: LOAD_BALANCER_CONTROLLER_CHART,
         namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-        values: loadBalancerControllerValues({ clusterName: cluster.clusterName, region: aws.region, vpcId: props.vpcId, profile: { ...c.profile, replicas: c.loadBalancerController.replicas }, serviceMonitor }),
+        values: loadBalancerControllerValues({ clusterName: cluster.clusterName, region: aws.region, vpcId: c.vpcId ?? cluster.vpcId, profile: { ...c.profile, replicas: c.loadBalancerController.replicas }, serviceMonitor }),
         dependsOn: [...role.dependables, crds],
       });
     }
@@ -220,6 +228,7 @@ export class PlatformAddons extends Construct {
 
     if (c.logging) {
       this.logStore = new LogStore(this, 'log-store', { environment: env, bucketName: logBucketName, retentionDays: c.logging.retentionDays, tags: this.tags });
+      new TerraformOutput(this, 'log-bucket-name', { value: this.logStore.bucketName, description: 'S3 bucket of the Loki log store' }).overrideLogicalId('log_bucket_name');
       const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, this.logStore.statements);
       const loki = this.release({
         name: 'loki',
@@ -278,6 +287,37 @@ export class PlatformAddons extends Construct {
     this.releases = this.releaseMap;
     this.roles = this.roleMap;
     this.namespaces = this.namespaceMap;
+  }
+
+  /**
+   * The cluster as this stack must use it. A cluster of another stack is read by its name through
+   * a data source here (a reference to its resources would make cdktf pass them through remote
+   * state), this stack depends on that one, and its AWS provider follows that one's region.
+   */
+  private clusterOfThisStack(props: PlatformAddonsProps, deployFromInsideVpc: boolean): ICluster {
+    const stack = TerraformStack.of(this);
+    const source = props.cluster;
+    if (props.region !== undefined) configurePlatformProvider(stack, props.region, this.config.environment, source.literalClusterName ? { 'modelserve.io/cluster': source.literalClusterName } : {});
+    const sourceStack = TerraformStack.of(source);
+    let cluster: ICluster = source;
+    if (sourceStack !== stack) {
+      stack.addDependency(sourceStack);
+      mirrorAwsProvider(sourceStack, stack);
+      cluster = ImportedCluster.lookup(this, 'cluster', {
+        clusterName: source.literalClusterName as string,
+        kubernetesVersion: source.kubernetesVersion,
+        nodePools: source.nodePoolSpecs,
+        environment: this.config.environment,
+      });
+    }
+    // Unknown at synth for a cluster read by name: checked at plan, before any chart waits on it.
+    if (!deployFromInsideVpc && source.publicEndpointCidrs === undefined && cluster instanceof ImportedCluster) {
+      cluster.requireAtPlan(
+        '${self.vpc_config[0].endpoint_public_access}',
+        `modelserve: cluster ${cluster.literalClusterName} has no public API endpoint, so Helm and the Kubernetes provider cannot reach it from outside the VPC; open the public endpoint to the deployer's CIDRs (Cluster publicEndpointCidrs), or run cdktf deploy inside the VPC and set PlatformAddons deployFromInsideVpc: true`,
+      );
+    }
+    return cluster;
   }
 
   /** A pinned chart, rolled back on failure, values as one JSON document, after the nodes. */
@@ -368,4 +408,35 @@ export class PlatformAddons extends Construct {
       dependsOn: namespace ? [namespace] : undefined,
     });
   }
+}
+
+/**
+ * The add-ons call the cluster's API from wherever `cdktf deploy` runs, so the cluster must be
+ * reachable from there and must not be created in the same apply: checked before anything is made.
+ */
+function checkClusterPlacement(addons: Construct, cluster: ICluster, deployFromInsideVpc: boolean): void {
+  const v: PropsValidator = new PropsValidator(addons.node.path);
+  const sameStack = TerraformStack.of(cluster) === TerraformStack.of(addons);
+  v.that(
+    !(sameStack && cluster.ready.length > 0),
+    'cluster',
+    cluster.node.path,
+    'is created in the same stack as the add-ons, so the Helm and Kubernetes providers would be configured from a cluster that does not exist yet at plan time (intermittent failures, and a cluster replacement breaks planning)',
+    'put PlatformAddons in a stack of its own (new TerraformStack(app, "<platform>-addons")) and pass platform.cluster: it is read by name there and applied after',
+  );
+  v.that(
+    sameStack || cluster.literalClusterName !== undefined,
+    'cluster',
+    cluster.node.path,
+    'has no literal name, so the add-ons stack cannot read it by name',
+    'give the cluster a literal name, or pass Cluster.fromClusterName(stack, id, { clusterName, ... })',
+  );
+  const cidrs = cluster.publicEndpointCidrs;
+  v.that(
+    deployFromInsideVpc || cidrs === undefined || cidrs.length > 0,
+    'cluster',
+    cluster.node.path,
+    'has a private API endpoint only, so Helm and the Kubernetes provider, which call it from wherever cdktf deploy runs, would hang until they time out outside the VPC',
+    'open the public endpoint to the deployer\'s egress CIDRs (ModelServePlatform cluster: { publicEndpointCidrs: [...] }), or run cdktf deploy from inside the VPC and set deployFromInsideVpc: true',
+  );
 }

@@ -1,8 +1,9 @@
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
-import { Token } from 'cdktf';
 import { canonicalCidr, toCidr } from '../../catalog/cidr';
 import { EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
+import { TerraformStack } from 'cdktf';
 import { isUnresolved, validateEnvironment, validateS3BucketName } from '../aws-names';
+import { validateRegionProp } from '../aws-provider';
+import { ICluster } from '../cluster-attributes';
 import { AddonProfile, addonProfile } from './addon-profile';
 import { ArgoServerAuth } from './argo-workflows';
 import { CLUSTER_AUTOSCALER_EXPANDERS, ClusterAutoscalerExpander } from './cluster-autoscaler';
@@ -25,7 +26,7 @@ export const ADDONS = [
 ] as const;
 export type AddonName = (typeof ADDONS)[number];
 
-const PROPS = ['cluster', 'environment', 'vpcId', 'nodePools', 'providers', 'spotInterruption', 'tags', ...ADDONS] as const;
+const PROPS = ['cluster', 'environment', 'vpcId', 'nodePools', 'providers', 'region', 'deployFromInsideVpc', 'spotInterruption', 'tags', ...ADDONS] as const;
 
 /** Option names of each add-on that takes an options object. */
 const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
@@ -53,6 +54,8 @@ export interface ResolvedGateway {
 /** PlatformAddonsProps checked, with every default filled in. `undefined` means the add-on is off. */
 export interface ResolvedAddons {
   readonly environment: EnvironmentName;
+  /** The cluster's VPC as given; unset, the cluster's own attribute is used. */
+  readonly vpcId?: string;
   readonly profile: AddonProfile;
   /** The cluster name as written, when it is a literal (role names, bucket name); else undefined. */
   readonly literalClusterName?: string;
@@ -72,28 +75,55 @@ export interface ResolvedAddons {
 
 type Toggle = boolean | Record<string, unknown> | undefined;
 
-/** Checks every prop before anything is created, and fills in the defaults. */
-export function resolvePlatformAddons(path: string, props: PlatformAddonsProps): ResolvedAddons {
+/** Checks the props that do not depend on the cluster, before the cluster is looked at. */
+export function checkPlatformAddonsProps(path: string, stack: TerraformStack, props: PlatformAddonsProps): void {
   const v: PropsValidator = new PropsValidator(path);
-  v.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { cluster, environment, vpcId }');
+  v.that(typeof props === 'object' && props !== null && !Array.isArray(props), 'props', props, 'are not set', 'pass { cluster }');
   for (const key of Object.keys(props)) {
     v.that((PROPS as readonly string[]).includes(key), key, (props as unknown as Record<string, unknown>)[key], 'is not a PlatformAddons prop', `use one of ${PROPS.join(', ')}`);
   }
-  validateEnvironment(v, props.environment);
-  const cluster = props.cluster;
-  v.that(cluster !== undefined && cluster !== null && Array.isArray(cluster.nodePools), 'cluster', cluster === undefined ? undefined : '(not a Cluster)', 'is required', 'pass the Cluster construct');
-  v.that(cluster.nodePools.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addNodePool) before PlatformAddons');
-  // The providers call the API as whoever runs cdktf deploy, and the cluster grants its creator nothing.
+  const cluster = props.cluster as ICluster | undefined;
   v.that(
-    cluster.node.children.some((child) => child instanceof EksAccessPolicyAssociation),
+    typeof cluster === 'object' && cluster !== null && Array.isArray(cluster.nodePoolSpecs) && typeof cluster.node?.path === 'string',
+    'cluster',
+    cluster === undefined || cluster === null ? cluster : '(not a Cluster)',
+    'is required',
+    'pass the platform\'s Cluster (platform.cluster), or Cluster.fromClusterName(stack, id, { ... })',
+  );
+  if (props.environment !== undefined) validateEnvironment(v, props.environment);
+  v.that(props.deployFromInsideVpc === undefined || typeof props.deployFromInsideVpc === 'boolean', 'deployFromInsideVpc', props.deployFromInsideVpc, 'is not true or false', 'set deployFromInsideVpc: true or false');
+  validateRegionProp(v, stack, props.region);
+}
+
+/**
+ * Checks every prop against `cluster` (the cluster as this stack sees it) before anything is
+ * created, and fills in the defaults.
+ */
+export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, cluster: ICluster): ResolvedAddons {
+  const v: PropsValidator = new PropsValidator(path);
+  const environment = props.environment ?? cluster.environment;
+  v.that(
+    environment !== undefined,
+    'environment',
+    environment,
+    `is not set and the cluster (${cluster.node.path}) does not say which environment it was made for`,
+    'set environment: "development", "staging" or "production"',
+  );
+  validateEnvironment(v, environment);
+  const env = environment as EnvironmentName;
+  v.that(cluster.nodePoolSpecs.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addNodePool) before PlatformAddons');
+  // The providers call the API as whoever runs cdktf deploy.
+  v.that(
+    cluster.grantsApiAccess !== false,
     'cluster',
     cluster.node.path,
     'grants nobody access to its Kubernetes API, so Helm, which calls it as whoever runs cdktf deploy, could not install a single chart',
-    'list that role in adminPrincipalArns (of ModelServePlatform or Cluster), or leave the add-ons to GitOps (ModelServePlatform addons: false)',
+    'keep grantDeployerClusterAdmin on, or list the deployer\'s role in adminPrincipalArns (of ModelServePlatform or Cluster)',
   );
-  const profile = addonProfile(props.environment);
-  const literalName = cluster.eksCluster.nameInput;
-  const literalClusterName = literalName !== undefined && !Token.isUnresolved(literalName) ? literalName : undefined;
+  const profile = addonProfile(env);
+  const literalClusterName = cluster.literalClusterName;
+  // Not the cluster's attribute: for a cluster of another stack that would be a cross-stack reference.
+  const vpcId = props.vpcId;
 
   v.that(
     props.providers === undefined || props.providers instanceof ClusterProviders,
@@ -103,14 +133,14 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
     'pass new ClusterProviders(stack, id, { cluster, alias }), or leave it out',
   );
   v.that(
-    props.providers === undefined || props.providers.cluster === cluster,
+    props.providers === undefined || props.providers.cluster === cluster || props.providers.cluster === props.cluster,
     'providers',
     props.providers?.helm.alias,
     'point at another cluster',
     'make the providers from this cluster: new ClusterProviders(stack, id, { cluster })',
   );
 
-  const clusterPools = cluster.nodePools.map((p) => p.spec);
+  const clusterPools = cluster.nodePoolSpecs;
   const nodePools = props.nodePools ?? clusterPools;
   v.that(Array.isArray(nodePools), 'nodePools', nodePools, 'is not a list', 'pass the node pool specs of the cluster, or leave nodePools out');
   nodePools.forEach((pool, i) => {
@@ -159,8 +189,10 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   let loadBalancerController: ResolvedAddons['loadBalancerController'];
   if (lbc) {
     loadBalancerController = { replicas: replicas('loadBalancerController.replicas', lbc.replicas, 5) };
-    v.that(typeof props.vpcId === 'string' && props.vpcId.length > 0, 'vpcId', props.vpcId, 'is required by the load balancer controller', 'pass the VPC of the cluster (Network.vpcId)');
-    if (!isUnresolved(props.vpcId)) v.that(VPC_ID.test(props.vpcId), 'vpcId', props.vpcId, 'is not a VPC id', 'use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
+    if (vpcId !== undefined) {
+      v.that(typeof vpcId === 'string' && vpcId.length > 0, 'vpcId', vpcId, 'is empty', 'pass the VPC of the cluster, or leave vpcId out to read it from the cluster');
+      if (!isUnresolved(vpcId)) v.that(VPC_ID.test(vpcId), 'vpcId', vpcId, 'is not a VPC id', 'use the id of the cluster\'s VPC, e.g. "vpc-0abc1234def567890"');
+    }
   }
 
   const ca = options('clusterAutoscaler', props.clusterAutoscaler as Toggle);
@@ -265,7 +297,8 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps):
   }
 
   return {
-    environment: props.environment,
+    environment: env,
+    vpcId,
     profile,
     literalClusterName,
     nodePools,

@@ -18,9 +18,8 @@ describe('ClusterProviders', () => {
     expectRejectedBeforeSynth(
       (stack) => {
         for (const name of ['one', 'two']) {
-          const cluster = new Cluster(stack, name, { name, environment: 'development', subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
-          cluster.addNodePool(NodePools.general());
-          new PlatformAddons(stack, `${name}-addons`, { cluster, environment: 'development', vpcId: 'vpc-0123456789abcdef0', logging: false });
+          const cluster = Cluster.fromClusterName(stack, name, { clusterName: name, kubernetesVersion: '1.35', nodePools: [NodePools.general()], environment: 'development' });
+          new PlatformAddons(stack, `${name}-addons`, { cluster, vpcId: 'vpc-0123456789abcdef0', logging: false, deployFromInsideVpc: true });
         }
       },
       'test/two-addons: cluster ("test/two") is not the cluster the stack\'s Helm and Kubernetes providers already point at (test/one); create a ClusterProviders with an alias for the second cluster and pass it as providers',
