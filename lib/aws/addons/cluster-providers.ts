@@ -28,11 +28,11 @@ export const EKS_EXEC_API_VERSION = 'client.authentication.k8s.io/v1beta1';
 const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /**
- * The Helm and Kubernetes providers of a stack, pointed at an EKS cluster by its outputs, so that
- * add-ons install in the same `cdktf deploy` that creates the cluster. Authentication is a short
- * token from `aws eks get-token` (run by Terraform on each plan and apply, with the caller's AWS
+ * The Helm and Kubernetes providers of a stack, pointed at an EKS cluster by its attributes (read
+ * by a data source when the cluster comes from another stack). Authentication is a short token
+ * from `aws eks get-token` (run by Terraform on each plan and apply, with the caller's AWS
  * credentials): no kubeconfig, no long-lived secret in the state. The caller needs an EKS access
- * entry on the cluster (`adminPrincipalArns`).
+ * entry on the cluster (the deployer's, or one of `adminPrincipalArns`).
  */
 export class ClusterProviders extends Construct {
   /**
