@@ -1,7 +1,7 @@
 // The production node pools, as plain data: the platform example (cdktf) turns them into EKS node
 // groups and the serving example (cdk8s) places model services on them. Engine-free, so either
 // app can import it without loading the other engine.
-import { GpuSharing, NodePools, NodePoolSpec } from '../lib/catalog';
+import { Capacity, GpuSharing, NodePools, NodePoolSpec } from '../lib/catalog';
 
 export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
   NodePools.general(),
@@ -12,6 +12,16 @@ export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
   NodePools.spot(),
   NodePools.highMemory(),
 ];
+
+/**
+ * Production gets its GPU, spot and high-memory nodes from Karpenter; the general pool (where the
+ * controllers and Karpenter run) and the time-sliced T4 pool stay managed node groups. Both apps
+ * read this: the platform installs Karpenter, the serving app writes its NodePools.
+ */
+export const PRODUCTION_CAPACITY = Capacity.karpenter();
+
+/** The platform example's production cluster: `<name>-<env>`. */
+export const PRODUCTION_CLUSTER_NAME = 'modelserve-prod';
 
 export const STAGING_NODE_POOLS: readonly NodePoolSpec[] = [
   NodePools.general({ minSize: 1, desiredSize: 2 }),

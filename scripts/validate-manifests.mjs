@@ -1,5 +1,5 @@
 // Validates Kubernetes objects against the schemas of kubernetes-models (Kubernetes 1.3x) and the
-// @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo). Those packages are ES
+// @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo, Karpenter). Those packages are ES
 // modules, so they run here in plain Node rather than inside jest's CommonJS sandbox.
 //
 // Input: a JSON array of objects on stdin, or YAML files/folders as arguments.
@@ -16,6 +16,8 @@ const GROUP_PACKAGES = {
   'keda.sh': ['@kubernetes-models/keda/keda.sh'],
   'monitoring.coreos.com': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com'],
   'argoproj.io': ['@kubernetes-models/argo-rollouts/argoproj.io', '@kubernetes-models/argo-workflows/argoproj.io'],
+  'karpenter.sh': ['@kubernetes-models/karpenter/karpenter.sh'],
+  'karpenter.k8s.aws': ['@kubernetes-models/karpenter/karpenter.k8s.aws'],
 };
 
 async function modelFor(apiVersion, kind) {

@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
-import { PRODUCTION_NODE_POOLS } from '../node-pools';
+import { PRODUCTION_CAPACITY, PRODUCTION_NODE_POOLS } from '../node-pools';
 import { DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
 
 /**
@@ -20,13 +20,15 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
     adminPrincipalArns: PLATFORM_ADMINS,
     // The API stays private to the VPC and admits the deployers' CIDRs on its public side.
     cluster: { publicEndpointCidrs: DEPLOYER_CIDRS },
-    // The same specs the serving example places its models on.
+    // The same specs the serving example places its models on; Karpenter provisions most of them.
     nodePools: PRODUCTION_NODE_POOLS,
+    capacity: PRODUCTION_CAPACITY,
   });
 
   const addonsStack = new TerraformStack(app, 'modelserve-production-addons');
   configureStateBackend(addonsStack, { bucket: STATE_BUCKET, key: 'addons/production.tfstate', region: 'us-east-1' });
-  // Every add-on, spelled out (each is also the default). Reads the cluster by name, in us-east-1.
+  // Every add-on, spelled out (each is also the default; Karpenter because the capacity is Karpenter's).
+  // Reads the cluster by name, in us-east-1.
   new PlatformAddons(addonsStack, 'addons', {
     cluster: platform.cluster,
     loadBalancerController: true,
@@ -42,6 +44,7 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
     spotInterruption: SpotInterruption.capacityRebalance(),
     argoRollouts: true,
     argoWorkflows: { serverAuth: ArgoServerAuth.client() },
+    karpenter: true,
   });
   return [stack, addonsStack];
 }

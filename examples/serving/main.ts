@@ -1,9 +1,15 @@
 import { App } from 'cdk8s';
+import { KarpenterNodePools } from '../../lib/k8s';
+import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } from '../node-pools';
 import { productionServing } from './production';
 import { strategyExamples } from './strategies';
 
-/** The example app: production model services and one service per rollout strategy. */
+/**
+ * The example app: production's Karpenter NodePools, its model services (proven placeable on the
+ * same pools) and one service per rollout strategy.
+ */
 export function servingApp(app: App): App {
+  new KarpenterNodePools(app, 'capacity-production', { clusterName: PRODUCTION_CLUSTER_NAME, nodePools: PRODUCTION_NODE_POOLS, capacity: PRODUCTION_CAPACITY });
   productionServing(app);
   strategyExamples(app);
   return app;

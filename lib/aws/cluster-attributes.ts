@@ -1,6 +1,6 @@
 import { ITerraformDependable } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { EnvironmentName, NodePoolSpec } from '../catalog';
+import { Capacity, EnvironmentName, NodePoolSpec } from '../catalog';
 import { KubernetesVersion } from './kubernetes-version';
 
 /**
@@ -21,6 +21,8 @@ export interface ICluster extends IConstruct {
   readonly nodePoolSpecs: readonly NodePoolSpec[];
   /** The environment preset the cluster was made for, when known. */
   readonly environment?: EnvironmentName;
+  /** How the cluster gets nodes; unset means managed node groups. */
+  readonly capacity?: Capacity;
   /** The cluster name as a literal, when known at synth (IAM role names and buckets read it). */
   readonly literalClusterName?: string;
   /**
@@ -50,6 +52,11 @@ export interface ClusterAttributes {
   readonly nodePools: readonly NodePoolSpec[];
   /** @default - unknown: PlatformAddons then needs its own `environment` */
   readonly environment?: EnvironmentName;
+  /**
+   * How the cluster gets nodes: with `Capacity.karpenter()` the add-ons install Karpenter.
+   * @default Capacity.managedNodeGroups()
+   */
+  readonly capacity?: Capacity;
 }
 
 /** A cluster applied elsewhere, read by name through the `aws_eks_cluster` data source at plan time. */
@@ -65,4 +72,9 @@ export interface ClusterLookupProps {
   readonly nodePools: readonly NodePoolSpec[];
   /** @default - unknown: PlatformAddons then needs its own `environment` */
   readonly environment?: EnvironmentName;
+  /**
+   * How the cluster gets nodes: with `Capacity.karpenter()` the add-ons install Karpenter.
+   * @default Capacity.managedNodeGroups()
+   */
+  readonly capacity?: Capacity;
 }

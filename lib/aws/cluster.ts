@@ -12,13 +12,14 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { dependable, Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { Capacity, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
 import { AwsContext } from './aws-context';
 import { validateEnvironment } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { EncryptionKey } from './encryption-key';
 import { ImportedCluster } from './imported-cluster';
+import { KarpenterNodeAccess } from './karpenter-node-access';
 import { validateLogRetention } from './log-retention';
 import { DEFAULT_KUBERNETES_VERSION, KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
 import { NodePool } from './node-pool';
@@ -112,6 +113,13 @@ export interface ClusterProps {
    * @default - the preset's protectData: on in staging and production
    */
   readonly deletionProtection?: boolean;
+  /**
+   * How the cluster gets nodes. `Capacity.karpenter()` adds what Karpenter's nodes need here (their
+   * IAM role, an EC2_LINUX access entry, the discovery tag on the cluster security group); pools
+   * then go to `addKarpenterPool`, except those `capacity.managedPools` keeps as node groups.
+   * @default Capacity.managedNodeGroups()
+   */
+  readonly capacity?: Capacity;
   /** @default - none beyond `Name` */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -161,6 +169,9 @@ export class Cluster extends Construct implements ICluster {
   public readonly updateKubeconfigCommand: string;
   public readonly nodePools: NodePool[] = [];
   public readonly eksCluster: EksCluster;
+  public readonly capacity: Capacity;
+  /** Karpenter's node role and access, with `Capacity.karpenter()`. */
+  public readonly karpenter?: KarpenterNodeAccess;
 
   private readonly name: string;
   private readonly subnetIds: readonly string[];
@@ -168,6 +179,7 @@ export class Cluster extends Construct implements ICluster {
   private readonly nodeDependencies: ITerraformDependable[];
   private readonly addonsAfterNodes: EksAddon[] = [];
   private readonly accessGrants: ITerraformDependable[] = [];
+  private readonly karpenterPools: NodePoolSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
@@ -316,11 +328,29 @@ export class Cluster extends Construct implements ICluster {
       if (!ADDONS_BEFORE_NODES.includes(addonName)) this.addonsAfterNodes.push(addon);
     }
     this.nodeDependencies = [cluster, ...nodePolicies, ...ADDONS_BEFORE_NODES.map((a) => addons.get(a) as EksAddon)];
+
+    this.capacity = props.capacity ?? Capacity.managedNodeGroups();
+    if (this.capacity.kind === 'karpenter') {
+      this.karpenter = new KarpenterNodeAccess(this, 'karpenter', { clusterName: name, clusterNameAttribute: cluster.name, clusterSecurityGroupId: this.clusterSecurityGroupId, tags: this.tags });
+    }
   }
 
-  /** The node pools as plain data. */
+  /** The node pools as plain data: the managed node groups', then Karpenter's. */
   public get nodePoolSpecs(): readonly NodePoolSpec[] {
-    return this.nodePools.map((p) => p.spec);
+    return [...this.nodePools.map((p) => p.spec), ...this.karpenterPools];
+  }
+
+  /**
+   * Records a pool that Karpenter provisions (its NodePool and EC2NodeClass are Kubernetes objects,
+   * written by the serving side's KarpenterNodePools): the add-ons read it (GPU drivers, limits).
+   * Needs `capacity: Capacity.karpenter()`.
+   */
+  public addKarpenterPool(spec: NodePoolSpec): void {
+    const check = new PropsValidator(this.node.path);
+    check.that(this.capacity.kind === 'karpenter', 'capacity', this.capacity.kind, `does not provision pools with Karpenter, so pool "${spec?.name}" would never get a node`, 'set capacity: Capacity.karpenter(), or add the pool with addNodePool');
+    validateNodePoolSpec(spec, `${this.node.path}/karpenter-pool-${spec?.name}`);
+    check.that(!this.nodePoolSpecs.some((p) => p.name === spec.name), 'nodePools', spec.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
+    this.karpenterPools.push(spec);
   }
 
   /**
@@ -357,7 +387,7 @@ export class Cluster extends Construct implements ICluster {
    */
   public addNodePool(spec: NodePoolSpec): NodePool {
     const check = new PropsValidator(this.node.path);
-    check.that(!this.nodePools.some((p) => p.spec.name === spec?.name), 'nodePools', spec?.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
+    check.that(!this.nodePoolSpecs.some((p) => p.name === spec?.name), 'nodePools', spec?.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
     const pool = new NodePool(this, `node-pool-${spec?.name}`, {
       spec,
       clusterName: this.name,

@@ -1,11 +1,10 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
 import { ITerraformDependable, Postcondition, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ENVIRONMENTS, EnvironmentName, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
+import { Capacity, EKS_CLUSTER_NAME, ENVIRONMENTS, EnvironmentName, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
 
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 /**
  * A cluster applied in another stack (or by other tooling), seen through `ICluster`. Made by
@@ -32,6 +31,7 @@ export class ImportedCluster extends Construct implements ICluster {
   public readonly vpcId: string;
   public readonly nodePoolSpecs: readonly NodePoolSpec[];
   public readonly environment?: EnvironmentName;
+  public readonly capacity: Capacity;
   public readonly literalClusterName: string;
   public readonly ready: readonly ITerraformDependable[] = [];
   /** The data source the attributes come from; undefined for `fromClusterAttributes`. */
@@ -46,6 +46,7 @@ export class ImportedCluster extends Construct implements ICluster {
     this.kubernetesVersion = props.kubernetesVersion;
     this.nodePoolSpecs = [...props.nodePools];
     this.environment = props.environment;
+    this.capacity = props.capacity ?? Capacity.managedNodeGroups();
     if ('clusterEndpoint' in props) {
       this.clusterEndpoint = props.clusterEndpoint;
       this.clusterCertificateAuthorityData = props.clusterCertificateAuthorityData;
@@ -98,4 +99,5 @@ function validateImport(path: string, props: ClusterLookupProps | ClusterAttribu
   v.that(Array.isArray(props.nodePools) && props.nodePools.length > 0, 'nodePools', props.nodePools, 'is empty', 'pass the node pool specs the cluster was made with');
   props.nodePools.forEach((spec, i) => validateNodePoolSpec(spec, `${path}/nodePools[${i}]`));
   if (props.environment !== undefined) v.oneOf('environment', props.environment, ENVIRONMENTS);
+  v.that(props.capacity === undefined || props.capacity instanceof Capacity, 'capacity', typeof props.capacity, 'is not a Capacity', 'use Capacity.managedNodeGroups() or Capacity.karpenter()');
 }

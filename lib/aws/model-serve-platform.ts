@@ -1,6 +1,6 @@
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
+import { Capacity, DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, runsClusterControllers } from '../catalog';
 import { AwsContext } from './aws-context';
 import { configurePlatformProvider, validateRegionProp } from './aws-provider';
 import { validateEnvironment } from './aws-names';
@@ -43,6 +43,13 @@ export interface ModelServePlatformProps {
   /** Node pools of the cluster (`NodePools.general()`, `.gpu()`, `.spot()`, `.highMemory()`); at least one. */
   readonly nodePools: readonly NodePoolSpec[];
   /**
+   * How the pools get nodes: an EKS managed node group each, scaled by the Cluster Autoscaler, or
+   * `Capacity.karpenter()`, where Karpenter provisions every pool but the controllers' and the
+   * GPU-sharing ones (give the serving side the same object for its KarpenterNodePools).
+   * @default Capacity.managedNodeGroups()
+   */
+  readonly capacity?: Capacity;
+  /**
    * IAM roles or users that get cluster-admin through EKS access entries, beside whoever runs
    * `cdktf deploy` (on by default: `cluster: { grantDeployerClusterAdmin }`).
    * @default - none beyond the deployer
@@ -57,7 +64,7 @@ export interface ModelServePlatformProps {
    * Overrides of the Cluster.
    * @default - Kubernetes 1.35, private endpoint only
    */
-  readonly cluster?: Partial<Omit<ClusterProps, 'environment' | 'subnetIds' | 'adminPrincipalArns'>>;
+  readonly cluster?: Partial<Omit<ClusterProps, 'environment' | 'subnetIds' | 'adminPrincipalArns' | 'capacity'>>;
   /**
    * Overrides of the PostgreSQL database, or `false` for none.
    * @default - a Database from the preset, reachable from the cluster only
@@ -110,6 +117,7 @@ export class ModelServePlatform extends Construct {
     super(scope, id);
     validatePlatformProps(this, props);
     const env = props.environment;
+    const capacity = props.capacity ?? Capacity.managedNodeGroups();
     const prefix = `${props.name}-${ENVIRONMENT_SUFFIX[env]}`;
     this.resourcePrefix = prefix;
     const tags = { ...props.tags };
@@ -142,8 +150,10 @@ export class ModelServePlatform extends Construct {
       environment: env,
       subnetIds: vpc.privateSubnetIds,
       adminPrincipalArns: props.adminPrincipalArns,
+      capacity,
     });
-    this.nodePools = props.nodePools.map((spec) => this.cluster.addNodePool(spec));
+    this.nodePools = capacity.managedPools(props.nodePools).map((spec) => this.cluster.addNodePool(spec));
+    capacity.karpenterPools(props.nodePools).forEach((spec) => this.cluster.addKarpenterPool(spec));
     // Managed nodes and their pods (VPC CNI) sit in the EKS cluster security group.
     const clients = [this.cluster.clusterSecurityGroupId];
 
@@ -212,6 +222,7 @@ export class ModelServePlatform extends Construct {
     output('update-kubeconfig-command', c.updateKubeconfigCommand, 'Adds the cluster to ~/.kube/config');
     output('oidc-provider-arn', c.oidcProviderArn, 'IAM OIDC provider of the cluster, for IRSA roles');
     output('node-pool-names', this.nodePools.map((p) => p.nodeGroupName), 'EKS managed node group names');
+    if (c.karpenter) output('karpenter-node-role-name', c.karpenter.nodeRoleName, 'IAM role of the nodes Karpenter launches (every EC2NodeClass names it)');
     if (this.network) output('vpc-id', this.network.vpcId, 'VPC of the platform');
     if (this.database) {
       output('database-endpoint', this.database.endpoint, 'PostgreSQL endpoint, host:port (TLS only)');
@@ -259,6 +270,16 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
       props.nodePools.map((p) => p.name),
       'has no untainted pool with nodes, so coredns and the other cluster add-ons cannot schedule and the apply fails',
       'add NodePools.general() (or give one pool no taints and desiredSize 1 or more)',
+    );
+  }
+  check.that(props.capacity === undefined || props.capacity instanceof Capacity, 'capacity', typeof props.capacity, 'is not a Capacity', 'use Capacity.managedNodeGroups() or Capacity.karpenter()');
+  if (props.capacity?.kind === 'karpenter' && Array.isArray(props.nodePools)) {
+    check.that(
+      props.nodePools.some(runsClusterControllers),
+      'nodePools',
+      props.nodePools.map((p) => p.name),
+      'has no on-demand, untainted pool labelled for the controllers, so Karpenter would have no node to run on (it must not run on nodes it manages)',
+      'add NodePools.general(): it stays a managed node group',
     );
   }
   validateRegionProp(check, TerraformStack.of(scope), props.region);

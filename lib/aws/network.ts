@@ -17,7 +17,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, KARPENTER_DISCOVERY_TAG, PropsValidator } from '../catalog';
 import { validateEnvironment } from './aws-names';
 import { AwsContext } from './aws-context';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_AZS, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
@@ -172,7 +172,9 @@ export class Network extends Construct {
         tags: tagged(`${name}-${tier}-${i}`, { 'modelserve.io/subnet-tier': tier, ...extra }),
       });
     const publicSubnets = zones.map((i) => subnet('public', i, plan.public[i], { 'kubernetes.io/role/elb': '1', ...clusterTag }, props.mapPublicIpOnLaunch ?? false));
-    const privateSubnets = zones.map((i) => subnet('private', i, plan.private[i], { 'kubernetes.io/role/internal-elb': '1', ...clusterTag }));
+    // Karpenter launches nodes into the subnets that carry its discovery tag: the private ones only.
+    const karpenterTag: Record<string, string> = props.clusterName ? { [KARPENTER_DISCOVERY_TAG]: props.clusterName } : {};
+    const privateSubnets = zones.map((i) => subnet('private', i, plan.private[i], { 'kubernetes.io/role/internal-elb': '1', ...clusterTag, ...karpenterTag }));
     const databaseSubnets = zones.map((i) => subnet('database', i, plan.database[i], {}));
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);

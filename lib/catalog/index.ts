@@ -5,3 +5,5 @@ export * from './gpu-sharing';
 export * from './instance-types';
 export * from './environments';
 export * from './node-pools';
+export * from './capacity';
+export * from './eks-names';

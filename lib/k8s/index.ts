@@ -14,3 +14,4 @@ export * from './monitoring';
 export * from './progressive';
 export * from './pipeline';
 export * from '../check/placement';
+export * from './capacity';

@@ -548,7 +548,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
 
   test('an unknown option, an unknown prop, an unknown expander', () => {
     expectRejected({ keda: { replicas: 3 } as never }, 'test/addons: keda.replicas (3) is not an option of keda; use one of operatorReplicas');
-    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, region, deployFromInsideVpc, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows');
+    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, region, deployFromInsideVpc, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows, karpenter');
     expectRejected({ clusterAutoscaler: { expanders: ['fastest' as never] } }, 'test/addons: clusterAutoscaler.expanders[0] ("fastest") is not supported; use one of "priority", "least-waste", "most-pods", "random", "price"');
     expectRejected({ metricsServer: 'yes' as never }, 'test/addons: metricsServer ("yes") is not true or false; set metricsServer: true or false');
     expectRejected({ argoRollouts: { dashboard: 'yes' as never } }, 'test/addons: argoRollouts.dashboard ("yes") is not true or false; set argoRollouts.dashboard: true or false');

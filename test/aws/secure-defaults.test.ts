@@ -2,7 +2,7 @@
 // by construct: every resource of each type, so that a new resource that forgets one is caught.
 import { Testing } from 'cdktf';
 import { productionStacks } from '../../examples/platform/production';
-import { PRODUCTION_NODE_POOLS } from '../../examples/node-pools';
+import { PRODUCTION_CAPACITY, PRODUCTION_NODE_POOLS } from '../../examples/node-pools';
 import { DEPLOYER_CIDRS } from '../../examples/platform/deployer';
 
 type Json = any;
@@ -10,6 +10,7 @@ type Json = any;
 const [platformStack, addonsStack] = productionStacks(Testing.app());
 const stacks: Json[] = [platformStack, addonsStack].map((stack) => JSON.parse(Testing.synth(stack)));
 const [out, addonsOut] = stacks;
+const MANAGED_POOLS = PRODUCTION_CAPACITY.managedPools(PRODUCTION_NODE_POOLS);
 const all = (type: string): Json[] => stacks.flatMap((out) => Object.values(out.resource?.[type] ?? {}));
 const policies = (): Json[] => [
   ...all('aws_iam_role_policy').map((p) => JSON.parse(p.policy)),
@@ -94,9 +95,9 @@ describe('production example: nothing public that need not be', () => {
     expect(all('aws_flow_log')[0].traffic_type).toBe('ALL');
   });
 
-  test('every node requires IMDSv2 and an encrypted gp3 root volume', () => {
+  test('every managed node requires IMDSv2 and an encrypted gp3 root volume (Karpenter\'s EC2NodeClasses: test/k8s/karpenter-node-pools)', () => {
     const templates = all('aws_launch_template');
-    expect(templates).toHaveLength(PRODUCTION_NODE_POOLS.length);
+    expect(templates).toHaveLength(MANAGED_POOLS.length);
     for (const template of templates) {
       expect(template.metadata_options).toMatchObject({ http_tokens: 'required', http_endpoint: 'enabled' });
       for (const device of template.block_device_mappings) expect(device.ebs).toMatchObject({ encrypted: 'true', volume_type: 'gp3' });
@@ -128,14 +129,15 @@ describe('production example: least privilege', () => {
     for (const arn of attached) expect(arn).not.toMatch(/AdministratorAccess|PowerUserAccess|FullAccess/);
   });
 
-  test('the node pools of the example are the shared specs: SPOT pool, T4 and A100 GPU pools on the NVIDIA AMI', () => {
+  test('managed node groups are the shared specs Karpenter does not provision: the controllers\' pool and the time-sliced T4s on the NVIDIA AMI', () => {
     const groups = all('aws_eks_node_group');
-    expect(groups).toHaveLength(PRODUCTION_NODE_POOLS.length);
-    const spot = groups.find((g) => g.capacity_type === 'SPOT');
-    expect(spot.instance_types.length).toBeGreaterThanOrEqual(2);
+    expect(groups.map((g) => g.labels['modelserve.io/node-pool'])).toEqual(MANAGED_POOLS.map((p) => p.name));
+    expect(MANAGED_POOLS.map((p) => p.name)).toEqual(['general', 'gpu-t4-shared']);
     const gpu = groups.filter((g) => g.ami_type === 'AL2023_x86_64_NVIDIA');
-    expect(gpu.map((g) => g.labels['modelserve.io/gpu-model']).sort()).toEqual(PRODUCTION_NODE_POOLS.filter((p) => p.gpuModel).map((p) => p.gpuModel).sort());
+    expect(gpu.map((g) => g.labels['modelserve.io/gpu-model'])).toEqual(['T4']);
     for (const g of gpu) expect(g.taint).toContainEqual({ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' });
+    // Karpenter's nodes join through the EC2_LINUX access entry of its node role.
+    expect(all('aws_eks_access_entry').filter((e) => e.type === 'EC2_LINUX')).toHaveLength(1);
   });
 });
 
@@ -144,7 +146,7 @@ describe('production example: cluster add-ons', () => {
   const addonRoles = Object.entries(addonsOut.resource.aws_iam_role as Record<string, Json>).filter(([key]) => key.startsWith('addons_')).map(([, role]) => role);
 
   test('every add-on role is assumable only by this cluster\'s EKS Pod Identity agent, in this account', () => {
-    expect(addonRoles.map((r) => r.name).sort()).toEqual(['modelserve-prod-cluster-autoscaler', 'modelserve-prod-lb-controller', 'modelserve-prod-loki']);
+    expect(addonRoles.map((r) => r.name).sort()).toEqual(['modelserve-prod-cluster-autoscaler', 'modelserve-prod-karpenter', 'modelserve-prod-lb-controller', 'modelserve-prod-loki']);
     for (const role of addonRoles) {
       const [statement] = JSON.parse(role.assume_role_policy).Statement;
       expect(statement.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });

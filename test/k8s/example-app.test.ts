@@ -11,8 +11,8 @@ const production = byChart['serving-production'];
 const strategies = byChart['serving-strategies'];
 
 describe('examples/serving', () => {
-  test('synthesizes the production chart and the strategies chart', () => {
-    expect(Object.keys(byChart)).toEqual(['serving-production', 'serving-strategies']);
+  test('synthesizes production\'s Karpenter capacity, the production chart and the strategies chart', () => {
+    expect(Object.keys(byChart)).toEqual(['capacity-production', 'serving-production', 'serving-strategies']);
   });
 
   test('snapshot', () => {
@@ -51,7 +51,7 @@ describe('examples/serving', () => {
   test('output is deterministic', () => {
     const again = servingApp(Testing.app());
     const synthAgain = again.node.children.filter((c): c is Chart => c instanceof Chart).map((c) => Testing.synth(c));
-    expect(synthAgain).toEqual([production, strategies]);
+    expect(synthAgain).toEqual([byChart['capacity-production'], production, strategies]);
   });
 
   test('BERT NER runs on the T4 pool and scales through KEDA on GPU use and request rate', () => {

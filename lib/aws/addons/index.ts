@@ -21,3 +21,4 @@ export { ADDONS } from './resolve-platform-addons';
 export type { AddonName, ResolvedAddons } from './resolve-platform-addons';
 export * from './platform-addons-props';
 export * from './platform-addons';
+export * from './karpenter';

@@ -218,6 +218,22 @@ export interface PlatformAddonsProps {
    * @default true
    */
   readonly argoWorkflows?: boolean | ArgoWorkflowsOptions;
+  /**
+   * Karpenter: its CRDs, the controller on the controllers' managed node group, its Pod Identity
+   * role and its interruption queue. On exactly when the cluster's capacity is
+   * `Capacity.karpenter()`; its NodePools and EC2NodeClasses come from the serving side
+   * (`KarpenterNodePools`).
+   * @default - on with Karpenter capacity, off otherwise
+   */
+  readonly karpenter?: boolean | KarpenterAddonOptions;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface KarpenterAddonOptions {
+  /**
+   * The SQS queue of interruption events (and prefix of its EventBridge rules), at most 46 characters.
+   * @default `<cluster name>-karpenter`
+   */
+  readonly interruptionQueueName?: string;
 }

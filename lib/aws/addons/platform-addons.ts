@@ -31,6 +31,7 @@ import {
   ISTIOD_CHART,
   istiodValues,
 } from './istio';
+import { KARPENTER_CHART, KARPENTER_CRD_CHART, KARPENTER_INTERRUPTION_EVENTS, KARPENTER_SERVICE_ACCOUNT, karpenterControllerStatements, karpenterValues } from './karpenter';
 import { KEDA_CHART, KEDA_NAMESPACE, kedaValues } from './keda';
 import {
   LOAD_BALANCER_CONTROLLER_CHART,
@@ -71,6 +72,8 @@ interface ReleaseOptions {
   readonly values: Record<string, unknown>;
   readonly dependsOn?: readonly (ITerraformDependable | undefined)[];
   readonly timeoutSeconds?: number;
+  /** Leave the chart's `crds/` alone: another release owns them. */
+  readonly skipCrds?: boolean;
 }
 
 /**
@@ -209,7 +212,8 @@ export class PlatformAddons extends Construct {
           clusterName: clusterName,
           region: aws.region,
           kubernetesVersion: cluster.kubernetesVersion,
-          nodePools: c.nodePools,
+          // Karpenter's pools have no Auto Scaling group for the autoscaler to resize.
+          nodePools: c.managedNodePools,
           profile: c.profile,
           serviceMonitor,
           ...c.clusterAutoscaler,
@@ -274,6 +278,8 @@ export class PlatformAddons extends Construct {
       });
     }
 
+    if (c.karpenter) this.karpenter(c.karpenter.interruptionQueueName, clusterName, crds);
+
     if (c.argoWorkflows) {
       this.release({
         name: 'argo-workflows',
@@ -308,6 +314,7 @@ export class PlatformAddons extends Construct {
         kubernetesVersion: source.kubernetesVersion,
         nodePools: source.nodePoolSpecs,
         environment: this.config.environment,
+        capacity: source.capacity,
       });
     }
     // Unknown at synth for a cluster read by name: checked at plan, before any chart waits on it.
@@ -318,6 +325,31 @@ export class PlatformAddons extends Construct {
       );
     }
     return cluster;
+  }
+
+  /**
+   * Karpenter: its interruption queue (the events its CloudFormation reference routes to it), its
+   * Pod Identity role, the CRD chart, then the controller.
+   */
+  private karpenter(queueName: string, clusterName: string, crds: Release | undefined): void {
+    const aws = AwsContext.of(this);
+    const queue = new SpotInterruptionQueue(this, 'karpenter-interruption-queue', { name: queueName, events: KARPENTER_INTERRUPTION_EVENTS, consumer: 'Karpenter', tags: this.tags });
+    const role = this.podIdentity(
+      'karpenter',
+      'karpenter',
+      KARPENTER_SERVICE_ACCOUNT.namespace,
+      KARPENTER_SERVICE_ACCOUNT.name,
+      karpenterControllerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName, interruptionQueueArn: queue.queueArn }),
+    );
+    const definitions = this.release({ name: 'karpenter-crd', chart: KARPENTER_CRD_CHART, namespace: KARPENTER_SERVICE_ACCOUNT.namespace, values: {} });
+    this.release({
+      name: 'karpenter',
+      chart: KARPENTER_CHART,
+      namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
+      values: karpenterValues({ clusterName, interruptionQueueName: queueName, profile: this.config.profile, serviceMonitor: this.config.prometheus !== undefined }),
+      skipCrds: true,
+      dependsOn: [definitions, ...role.dependables, crds],
+    });
   }
 
   /** A pinned chart, rolled back on failure, values as one JSON document, after the nodes. */
@@ -337,6 +369,7 @@ export class PlatformAddons extends Construct {
       wait: true,
       timeout: o.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       maxHistory: 10,
+      skipCrds: o.skipCrds,
       values: [JSON.stringify(o.values, null, 2)],
       dependsOn: [...this.baseDependencies, ...(namespace ? [namespace] : []), ...(o.dependsOn ?? []).filter((d): d is ITerraformDependable => d !== undefined)],
     });

@@ -4,13 +4,12 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, EKS_CLUSTER_NAME, PropsValidator } from '../../catalog';
 import { AwsContext } from '../aws-context';
 import { isUnresolved, validateDnsSubdomain } from '../aws-names';
 import { IamStatement } from './iam-statement';
 
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const SID = /^[A-Za-z0-9]+$/;
 
 export interface PodIdentityRoleProps extends PodIdentityTarget {

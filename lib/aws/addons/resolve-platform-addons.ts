@@ -1,5 +1,5 @@
 import { canonicalCidr, toCidr } from '../../catalog/cidr';
-import { EnvironmentName, NodePoolSpec, PropsValidator } from '../../catalog';
+import { Capacity, EnvironmentName, NodePoolSpec, PropsValidator, runsClusterControllers } from '../../catalog';
 import { TerraformStack } from 'cdktf';
 import { isUnresolved, validateEnvironment, validateS3BucketName } from '../aws-names';
 import { validateRegionProp } from '../aws-provider';
@@ -23,6 +23,7 @@ export const ADDONS = [
   'gpuOperator',
   'argoRollouts',
   'argoWorkflows',
+  'karpenter',
 ] as const;
 export type AddonName = (typeof ADDONS)[number];
 
@@ -38,6 +39,7 @@ const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
   logging: ['bucketName', 'retentionDays'],
   argoRollouts: ['controllerReplicas', 'dashboard'],
   argoWorkflows: ['serverAuth', 'controllerReplicas'],
+  karpenter: ['interruptionQueueName'],
 };
 
 const VPC_ID = /^vpc-[0-9a-f]+$/;
@@ -71,6 +73,9 @@ export interface ResolvedAddons {
   readonly spotInterruption: SpotInterruption;
   readonly argoRollouts?: { readonly controllerReplicas: number; readonly dashboard: boolean };
   readonly argoWorkflows?: { readonly serverAuth: ArgoServerAuth; readonly controllerReplicas: number };
+  readonly karpenter?: { readonly interruptionQueueName: string };
+  /** The pools that are EKS managed node groups: the ones the Cluster Autoscaler scales. */
+  readonly managedNodePools: readonly NodePoolSpec[];
 }
 
 type Toggle = boolean | Record<string, unknown> | undefined;
@@ -154,10 +159,8 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
   });
   // The controllers' nodeSelector is the label, not the capacity type: a hand-written on-demand
   // spec without it would leave every controller pending until the apply times out.
-  const runsControllers = (p: NodePoolSpec) =>
-    p.capacityType === 'ON_DEMAND' && p.taints.length === 0 && p.desiredSize >= 1 && Object.entries(profile.nodeSelector).every(([key, value]) => p.labels?.[key] === value);
   v.that(
-    nodePools.some(runsControllers),
+    nodePools.some(runsClusterControllers),
     'nodePools',
     nodePools.map((p) => p.name),
     `has no untainted on-demand pool with nodes labelled ${Object.entries(profile.nodeSelector).map(([key, value]) => `${key}=${value}`).join(', ')}, where the add-on controllers run (never on spot capacity they may have to replace)`,
@@ -296,7 +299,12 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
     argoWorkflows = { serverAuth, controllerReplicas: replicas('argoWorkflows.controllerReplicas', workflows.controllerReplicas, 3) };
   }
 
+  const karpenter = resolveKarpenter(v, props.karpenter, options('karpenter', props.karpenter as Toggle), cluster, literalClusterName, spotInterruption);
+  const capacity = cluster.capacity ?? Capacity.managedNodeGroups();
+
   return {
+    karpenter,
+    managedNodePools: capacity.managedPools(nodePools),
     environment: env,
     vpcId,
     profile,
@@ -314,4 +322,41 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
     argoRollouts,
     argoWorkflows,
   };
+}
+
+/** A queue name that prefixes EventBridge rule names must fit 46 characters (spot-interruption.ts). */
+const MAX_INTERRUPTION_QUEUE_NAME = 46;
+
+/**
+ * Karpenter is on exactly when the cluster's capacity is Karpenter: off there, no pool would get
+ * a node; on elsewhere, it would provision nothing. It handles its own nodes' interruptions, so the
+ * Node Termination Handler's queue mode would drain the same nodes a second time.
+ */
+function resolveKarpenter(
+  v: PropsValidator,
+  given: unknown,
+  options: Record<string, unknown> | undefined,
+  cluster: ICluster,
+  clusterName: string | undefined,
+  spot: SpotInterruption,
+): ResolvedAddons['karpenter'] {
+  const wanted = cluster.capacity?.kind === 'karpenter';
+  if (options === undefined) {
+    v.that(!wanted, 'karpenter', false, 'is off, but the cluster\'s capacity is Karpenter, so its Karpenter pools would never get a node', 'leave karpenter on, or give the platform Capacity.managedNodeGroups()');
+    return undefined;
+  }
+  if (!wanted) {
+    v.that(given === undefined, 'karpenter', given, 'is asked for, but the cluster\'s capacity is managed node groups, so Karpenter would provision nothing', 'give the platform capacity: Capacity.karpenter(), or drop karpenter');
+    return undefined;
+  }
+  v.that(!spot.installsTerminationHandler, 'spotInterruption', 'terminationHandlerQueue', 'would drain the nodes Karpenter already drains on the same interruption events', 'use SpotInterruption.capacityRebalance() with Karpenter');
+  const name = (options.interruptionQueueName as string | undefined) ?? (clusterName !== undefined ? `${clusterName}-karpenter` : undefined);
+  v.that(
+    typeof name === 'string' && /^[A-Za-z0-9_-]+$/.test(name) && name.length <= MAX_INTERRUPTION_QUEUE_NAME,
+    'karpenter.interruptionQueueName',
+    name,
+    `is not a queue name of at most ${MAX_INTERRUPTION_QUEUE_NAME} letters, digits, "-" and "_" (it prefixes the EventBridge rules' names)`,
+    'pass karpenter: { interruptionQueueName } with a shorter name',
+  );
+  return { interruptionQueueName: name as string };
 }

@@ -99,13 +99,13 @@ function validateManagedTag(v: PropsValidator, tag: string): void {
 }
 
 /** The events the handler acts on, as EventBridge patterns (the handler's documented set). */
-export const SPOT_INTERRUPTION_EVENT_PATTERNS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+export const SPOT_INTERRUPTION_EVENT_PATTERNS = {
   'asg-termination': { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance-terminate Lifecycle Action'] },
   'spot-interruption': { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
   rebalance: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
   'state-change': { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
   'scheduled-change': { source: ['aws.health'], 'detail-type': ['AWS Health Event'], detail: { service: ['EC2'], eventTypeCategory: ['scheduledChange'] } },
-};
+} as const satisfies Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 const EVENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'asg-termination': 'Auto Scaling termination lifecycle actions',
@@ -115,9 +115,21 @@ const EVENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'scheduled-change': 'AWS Health scheduled changes to EC2 instances',
 };
 
+export type InterruptionEvent = keyof typeof SPOT_INTERRUPTION_EVENT_PATTERNS;
+
 export interface SpotInterruptionQueueProps {
   /** Queue name and prefix of the rule names (TerminationHandlerQueueOptions.queueName). */
   readonly name: string;
+  /**
+   * The event kinds that reach the queue.
+   * @default - every kind of SPOT_INTERRUPTION_EVENT_PATTERNS (the Node Termination Handler's set)
+   */
+  readonly events?: readonly InterruptionEvent[];
+  /**
+   * Who reads the queue, for the rules' descriptions.
+   * @default 'the Node Termination Handler'
+   */
+  readonly consumer?: string;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -154,10 +166,13 @@ export class SpotInterruptionQueue extends Construct {
     this.queueUrl = queue.url;
 
     const ruleArns: Record<string, string> = {};
-    for (const [kind, pattern] of Object.entries(SPOT_INTERRUPTION_EVENT_PATTERNS)) {
+    const events = props.events ?? (Object.keys(SPOT_INTERRUPTION_EVENT_PATTERNS) as InterruptionEvent[]);
+    v.that(Array.isArray(events) && events.length > 0 && events.every((e) => e in SPOT_INTERRUPTION_EVENT_PATTERNS), 'events', events, 'is not a non-empty list of event kinds', `use some of ${Object.keys(SPOT_INTERRUPTION_EVENT_PATTERNS).join(', ')}`);
+    for (const kind of events) {
+      const pattern = SPOT_INTERRUPTION_EVENT_PATTERNS[kind];
       const rule = new CloudwatchEventRule(this, `rule-${kind}`, {
         name: `${props.name}-${kind}`,
-        description: `${EVENT_DESCRIPTIONS[kind]}, for the Node Termination Handler`,
+        description: `${EVENT_DESCRIPTIONS[kind]}, for ${props.consumer ?? 'the Node Termination Handler'}`,
         eventPattern: JSON.stringify(pattern),
         tags,
       });

@@ -1,0 +1,1 @@
+export * from './karpenter-node-pools';
