@@ -4,10 +4,10 @@ import {
   ALERT_NAMES,
   AlertThresholds,
   DEFAULT_ALERT_THRESHOLDS,
-  MODEL_LAST_UPDATED_METRIC,
   ModelMonitoring,
   ModelMonitoringProps,
   resolveAlertThresholds,
+  STALENESS_LABELS_ALLOWLIST,
   validateAlertThresholds,
 } from '../../lib/k8s/monitoring';
 import { schemaFailures } from '../support/schema';
@@ -141,10 +141,14 @@ describe('ModelMonitoring PrometheusRule', () => {
     expect(regex.test('resnet2-7d9f8b6c5d-x2k4q')).toBe(false);
   });
 
-  test('staleness alert: age of the exported model timestamp above 24 h by default', () => {
+  test('staleness alert: age of the served version from kube-state-metrics, above 24 h by default', () => {
     const a = synth().alert(ALERT_NAMES.staleness);
-    expect(a.expr).toBe(`time() - max by (version) (${MODEL_LAST_UPDATED_METRIC}{namespace="models", service="resnet"}) > 86400`);
-    expect(MODEL_LAST_UPDATED_METRIC).toBe('modelserve_model_last_updated_timestamp_seconds');
+    // Whatever the server: the ReplicaSets' creation time and the pod template's labels.
+    expect(a.expr).toMatch(/^\(\(time\(\) - min by \(version\) \(.*kube_replicaset_created\{namespace="models"\}.*\) > 86400$/);
+    expect(a.expr).toContain('kube_replicaset_labels{namespace="models", label_modelserve_io_service="resnet", label_modelserve_io_model_version!=""}');
+    expect(a.expr).toContain('kube_replicaset_spec_replicas{namespace="models"}');
+    expect(a.annotations.description).toContain(`--metric-labels-allowlist=${STALENESS_LABELS_ALLOWLIST}`);
+    expect(STALENESS_LABELS_ALLOWLIST).toBe('replicasets=[modelserve.io/service,modelserve.io/model-version]');
   });
 
   test('overrides change the thresholds in expressions and annotations', () => {

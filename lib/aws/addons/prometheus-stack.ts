@@ -44,6 +44,14 @@ export const PROMETHEUS_ISTIO_CERTS_DIR = '/etc/prom-certs';
  */
 export const PERSISTENT_STORAGE_CLASS = 'gp3';
 
+/**
+ * The pod labels kube-state-metrics exports on `kube_replicaset_labels` (none by default): the
+ * service and model version of each ReplicaSet, from which the Kubernetes side's staleness alert
+ * reads how long a model version has been served (modelserve/k8s STALENESS_LABELS_ALLOWLIST, the
+ * same string).
+ */
+export const KUBE_STATE_METRICS_LABELS_ALLOWLIST: readonly string[] = ['replicasets=[modelserve.io/service,modelserve.io/model-version]'];
+
 /** Keys of the Grafana admin Secret (the chart's own key names). */
 export const GRAFANA_ADMIN_SECRET_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
 /** The Grafana admin Secret that Grafana reads unless told otherwise, and that PlatformAddons writes. */
@@ -157,6 +165,8 @@ export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> 
  *   mTLS): scrapes of non-mesh targets and clients' queries go around the proxy.
  * - The kubelet's `/metrics/probes` endpoint is scraped (`prober_probe_total`): the rollout
  *   analysis counts failed health checks with it.
+ * - kube-state-metrics exports the service and model version labels of ReplicaSets, which the
+ *   model staleness alert reads.
  * - Nothing is exposed outside the cluster (ClusterIP, no Ingress); Grafana's admin password
  *   comes from an existing Secret.
  * - EKS runs the control plane: its scheduler, controller manager and etcd cannot be scraped, and
@@ -194,6 +204,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
     kubeEtcd: { enabled: false },
     kubeProxy: { enabled: false },
     kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
+    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
     prometheusOperator: { resources: sizing.operator },
     prometheus: {
       service: { type: 'ClusterIP' },

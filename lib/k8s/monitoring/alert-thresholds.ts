@@ -28,8 +28,8 @@ export interface AlertThresholds {
    */
   readonly memoryPercent?: number;
   /**
-   * Age of the model being served, hours since the artefact was last updated (see
-   * MODEL_LAST_UPDATED_METRIC for what the server must export).
+   * Age of the model being served, hours since its version was first rolled out (from
+   * kube-state-metrics, whatever the server: see modelAgeSeconds).
    * @default 24
    */
   readonly modelStalenessHours?: number;
