@@ -48,6 +48,15 @@ function variants(scope: Construct): void {
     resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' } },
     autoscaling: { minReplicas: 2, maxReplicas: 4, queueLength: 8 },
   });
+  // The spec's rollback thresholds: the defaults of Rollout.progressive().
+  new ModelService(chart, 'embedder', {
+    model: model('embedder'),
+    image: 'pytorch/torchserve:0.12.0-cpu',
+    server: ModelServer.torchServe(),
+    resources: { cpu: 2, memoryGiB: 4 },
+    autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilization: 70 },
+    rollout: Rollout.progressive(),
+  });
   new ModelService(chart, 'wide-deep', {
     model: model('wide-deep'),
     image: 'tensorflow/serving:2.17.0',

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run, tempDir } from './engines';
@@ -58,6 +59,24 @@ export interface InstantScalar {
 }
 export type InstantResult = InstantVector | InstantScalar | { readonly resultType: 'matrix' | 'string'; readonly result: unknown };
 
+/**
+ * One HTTP exchange on a connection of its own (no keep-alive pool that would outlive the test
+ * file, as fetch's does).
+ */
+export function httpExchange(url: string, options: { method?: string; body?: string; contentType?: string } = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', agent: false, headers: options.contentType ? { 'content-type': options.contentType } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(20_000, () => req.destroy(new Error(`timed out: ${url}`)));
+    req.end(options.body);
+  });
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -109,7 +128,7 @@ export class PrometheusServer {
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`prometheus exited with ${this.child.exitCode}:\n${log()}`);
       try {
-        if ((await fetch(`${this.url}/-/ready`)).ok) return;
+        if ((await httpExchange(`${this.url}/-/ready`)).status === 200) return;
       } catch {
         // not listening yet
       }
@@ -121,12 +140,12 @@ export class PrometheusServer {
 
   /** An instant query at `time` (unix seconds), as KEDA and Argo Rollouts send it; throws on a PromQL error. */
   public async query(expr: string, time: number): Promise<InstantResult> {
-    const response = await fetch(`${this.url}/api/v1/query`, {
+    const response = await httpExchange(`${this.url}/api/v1/query`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      contentType: 'application/x-www-form-urlencoded',
       body: new URLSearchParams({ query: expr, time: String(time) }).toString(),
     });
-    const body = (await response.json()) as { status: string; error?: string; data?: InstantResult };
+    const body = JSON.parse(response.body) as { status: string; error?: string; data?: InstantResult };
     if (body.status !== 'success' || !body.data) throw new Error(`query failed (${response.status}): ${body.error}\n${expr}`);
     return body.data;
   }
@@ -136,7 +155,9 @@ export class PrometheusServer {
     if (this.child.exitCode === null) {
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
       if (this.child.exitCode === null) this.child.kill('SIGKILL');
     }
     this.cleanup();
