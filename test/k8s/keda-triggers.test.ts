@@ -1,6 +1,6 @@
 import { describeWith, requireEngines } from '../support/engines';
 import { kedaQueries, monitoredObjects } from '../support/monitoring-app';
-import { counter, InstantResult, PrometheusServer, sampled, Series } from '../support/prometheus-server';
+import { counter, InstantResult, PrometheusServer, sampled, Series } from '../support/engine-servers';
 
 /**
  * KEDA's Prometheus scaler reads one number: it asks for an instant vector at "now" and takes the

@@ -2,7 +2,7 @@ import { assessMetric, measure, MeasurementPhase, resultOf } from '../support/ar
 import { describeWith, requireEngines } from '../support/engines';
 import { AnalysisMetric, analysisTemplates, monitoredObjects, withArgs } from '../support/monitoring-app';
 import { bucketsForQuantile } from '../support/promtool-rules';
-import { counter, PrometheusServer, sampled, Series } from '../support/prometheus-server';
+import { counter, PrometheusServer, sampled, Series } from '../support/engine-servers';
 
 /**
  * The rollback decisions of a progressive rollout, judged by a running Prometheus: the three

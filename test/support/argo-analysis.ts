@@ -1,4 +1,4 @@
-import { InstantResult } from './prometheus-server';
+import { InstantResult } from './engine-servers';
 import { AnalysisMetric } from './monitoring-app';
 
 /**

@@ -1,5 +1,11 @@
 import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE } from '../../catalog';
+import { AlertRoutingOptions, alertmanagerConfig, alertmanagerSecretNames } from './alertmanager-config';
 import { HelmChartPin } from './helm-chart-pin';
+
+// Alert routing is an option of this chart's values; its types are exported with them.
+export { ALERT_SEVERITIES, AlertReceiver } from './alert-routing';
+export type { AlertSeverity, EmailReceiverOptions, PagerDutyReceiverOptions, SecretKeyRef, SlackReceiverOptions, WebhookReceiverOptions } from './alert-routing';
+export type { AlertRoutingOptions, ServiceAlertRoute, SeverityRoutes } from './alertmanager-config';
 import { valuesValidator } from './values-validator';
 
 /**
@@ -27,6 +33,9 @@ export const MONITORING_NAMESPACE = 'monitoring';
  * than the chart's own Service, whose name depends on the release name.
  */
 export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+
+/** The Service the operator creates for every Alertmanager: where Loki's ruler sends its alerts. */
+export const ALERTMANAGER_URL = `http://alertmanager-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9093`;
 
 /** Label the operator puts on Prometheus pods; NetworkPolicies on the serving side select it. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
@@ -84,6 +93,14 @@ export interface KubePrometheusStackOptions {
    * @default - no Loki data source
    */
   readonly lokiUrl?: string;
+  /**
+   * Where Alertmanager sends alerts: receivers (Slack, email, PagerDuty, webhook) whose
+   * credentials are keys of Secrets in MONITORING_NAMESPACE, routes by severity and service,
+   * and a critical alert of a service muting its warnings. The Secrets must exist before the
+   * Alertmanager pods start (they mount them).
+   * @default - the chart's configuration: every alert goes to a receiver that drops it
+   */
+  readonly alerting?: AlertRoutingOptions;
   /**
    * Construct path that error messages start with (the caller's `node.path`).
    * @default 'kubePrometheusStackValues'
@@ -184,6 +201,9 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
   v.that(isDnsSubdomain(storageClassName), 'storageClassName', storageClassName, `is not a valid StorageClass name: ${DNS_SUBDOMAIN_RULE}`, 'name an existing StorageClass, e.g. "gp3"');
   const adminSecret = options.grafanaAdminSecretName ?? GRAFANA_ADMIN_SECRET_NAME;
   v.that(isDnsSubdomain(adminSecret), 'grafanaAdminSecretName', adminSecret, `is not a valid Secret name: ${DNS_SUBDOMAIN_RULE}`, 'name the Secret that holds admin-user and admin-password');
+  const alerting = options.alerting === undefined
+    ? undefined
+    : { config: alertmanagerConfig(options.alerting, options.path ?? 'kubePrometheusStackValues'), secrets: alertmanagerSecretNames(options.alerting) };
   if (options.lokiUrl !== undefined) {
     v.that(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.lokiUrl), 'lokiUrl', options.lokiUrl, 'is not an http(s) URL', 'use the Loki gateway URL, e.g. LOKI_GATEWAY_URL');
   }
@@ -246,6 +266,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
       },
     },
     alertmanager: {
+      ...(alerting ? { config: alerting.config } : {}),
       service: { type: 'ClusterIP' },
       ingress: { enabled: false },
       podDisruptionBudget: pdb(sizing.alertmanagerReplicas),
@@ -256,6 +277,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
         storage: volume(production ? 10 : 2),
         podAntiAffinity: sizing.antiAffinity,
         podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+        ...(alerting ? { secrets: alerting.secrets } : {}),
       },
     },
     grafana: {

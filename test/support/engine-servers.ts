@@ -152,14 +152,71 @@ export class PrometheusServer {
 
   /** Stops the server and removes its data. */
   public async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      this.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
-      clearTimeout(timer);
-      if (this.child.exitCode === null) this.child.kill('SIGKILL');
-    }
+    await stopChild(this.child);
     this.cleanup();
   }
+}
+
+/**
+ * A real Alertmanager on 127.0.0.1 and a random free port, with clustering off (no gossip port),
+ * over the given configuration.
+ */
+export class AlertmanagerServer {
+  public static async start(binary: string, configYaml: string): Promise<AlertmanagerServer> {
+    const dir = tempDir('alertmanager');
+    try {
+      writeFileSync(join(dir.path, 'alertmanager.yml'), configYaml);
+      const port = await freePort();
+      const child = spawn(binary, [
+        `--config.file=${join(dir.path, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir.path, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const server = new AlertmanagerServer(`http://127.0.0.1:${port}`, child, dir.remove);
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}:\n${stderr}`);
+        const ready = await httpExchange(`${server.url}/-/ready`).catch(() => undefined);
+        if (ready?.status === 200) return server;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await server.stop();
+      throw new Error(`alertmanager did not become ready in 30 s:\n${stderr}`);
+    } catch (e) {
+      dir.remove();
+      throw e;
+    }
+  }
+
+  private constructor(public readonly url: string, private readonly child: ChildProcess, private readonly cleanup: () => void) {}
+
+  /** Posts alerts as Prometheus does (API v2). */
+  public async post(alerts: readonly { labels: Record<string, string> }[]): Promise<void> {
+    const r = await httpExchange(`${this.url}/api/v2/alerts`, { method: 'POST', contentType: 'application/json', body: JSON.stringify(alerts) });
+    if (r.status !== 200) throw new Error(`posting alerts failed (${r.status}): ${r.body}`);
+  }
+
+  /** Every alert with its state (active, suppressed) and what inhibits or silences it. */
+  public async alerts(): Promise<{ labels: Record<string, string>; status: { state: string; inhibitedBy: string[]; silencedBy: string[] } }[]> {
+    return JSON.parse((await httpExchange(`${this.url}/api/v2/alerts`)).body);
+  }
+
+  public async stop(): Promise<void> {
+    await stopChild(this.child);
+    this.cleanup();
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+  clearTimeout(timer);
+  if (child.exitCode === null) child.kill('SIGKILL');
 }
