@@ -7,7 +7,7 @@ import {
   ModelMonitoring,
   ModelMonitoringProps,
   resolveAlertThresholds,
-  STALENESS_LABELS_ALLOWLIST,
+  KUBE_STATE_METRICS_ALLOWLIST,
   validateAlertThresholds,
 } from '../../lib/k8s/monitoring';
 import { schemaFailures } from '../support/schema';
@@ -147,8 +147,8 @@ describe('ModelMonitoring PrometheusRule', () => {
     expect(a.expr).toMatch(/^\(\(time\(\) - min by \(version\) \(.*kube_replicaset_created\{namespace="models"\}.*\) > 86400$/);
     expect(a.expr).toContain('kube_replicaset_labels{namespace="models", label_modelserve_io_service="resnet", label_modelserve_io_model_version!=""}');
     expect(a.expr).toContain('kube_replicaset_spec_replicas{namespace="models"}');
-    expect(a.annotations.description).toContain(`--metric-labels-allowlist=${STALENESS_LABELS_ALLOWLIST}`);
-    expect(STALENESS_LABELS_ALLOWLIST).toBe('replicasets=[modelserve.io/service,modelserve.io/model-version]');
+    expect(a.annotations.description).toContain(`--metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}`);
+    expect(KUBE_STATE_METRICS_ALLOWLIST).toEqual(['pods=[modelserve.io/service,modelserve.io/model-version]', 'replicasets=[modelserve.io/service,modelserve.io/model-version]']);
   });
 
   test('overrides change the thresholds in expressions and annotations', () => {

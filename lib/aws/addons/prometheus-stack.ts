@@ -54,12 +54,15 @@ export const PROMETHEUS_ISTIO_CERTS_DIR = '/etc/prom-certs';
 export const PERSISTENT_STORAGE_CLASS = 'gp3';
 
 /**
- * The pod labels kube-state-metrics exports on `kube_replicaset_labels` (none by default): the
- * service and model version of each ReplicaSet, from which the Kubernetes side's staleness alert
- * reads how long a model version has been served (modelserve/k8s STALENESS_LABELS_ALLOWLIST, the
- * same string).
+ * The pod labels kube-state-metrics exports on `kube_pod_labels` and `kube_replicaset_labels`
+ * (none by default): the service and model version of each pod and ReplicaSet, from which the
+ * Kubernetes side's staleness alert reads how long a version has been served and its dashboards
+ * find a service's pods (modelserve/k8s KUBE_STATE_METRICS_ALLOWLIST, the same entries).
  */
-export const KUBE_STATE_METRICS_LABELS_ALLOWLIST: readonly string[] = ['replicasets=[modelserve.io/service,modelserve.io/model-version]'];
+export const KUBE_STATE_METRICS_LABELS_ALLOWLIST: readonly string[] = [
+  'pods=[modelserve.io/service,modelserve.io/model-version]',
+  'replicasets=[modelserve.io/service,modelserve.io/model-version]',
+];
 
 /** Keys of the Grafana admin Secret (the chart's own key names). */
 export const GRAFANA_ADMIN_SECRET_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
@@ -182,8 +185,8 @@ export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> 
  *   mTLS): scrapes of non-mesh targets and clients' queries go around the proxy.
  * - The kubelet's `/metrics/probes` endpoint is scraped (`prober_probe_total`): the rollout
  *   analysis counts failed health checks with it.
- * - kube-state-metrics exports the service and model version labels of ReplicaSets, which the
- *   model staleness alert reads.
+ * - kube-state-metrics exports the service and model version labels of pods and ReplicaSets,
+ *   which the model staleness alert and the dashboards read.
  * - Nothing is exposed outside the cluster (ClusterIP, no Ingress); Grafana's admin password
  *   comes from an existing Secret.
  * - EKS runs the control plane: its scheduler, controller manager and etcd cannot be scraped, and

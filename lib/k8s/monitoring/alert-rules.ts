@@ -1,5 +1,5 @@
 import { AlertThresholds, resolveAlertThresholds } from './alert-thresholds';
-import { modelAgeSeconds, STALENESS_LABELS_ALLOWLIST } from './model-staleness';
+import { modelAgeSeconds, KUBE_STATE_METRICS_ALLOWLIST } from './model-staleness';
 
 /** Alert names: the same for every service, told apart by the `namespace`, `service` and `model_id` labels. */
 export const ALERT_NAMES = {
@@ -122,7 +122,7 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
       labels: labels('warning'),
       annotations: {
         summary: `The model served by ${who} is older than ${t.modelStalenessHours} h`,
-        description: `Version {{ $labels.version }} was rolled out {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h. Needs kube-state-metrics with --metric-labels-allowlist=${STALENESS_LABELS_ALLOWLIST}.`,
+        description: `Version {{ $labels.version }} was rolled out {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h. Needs kube-state-metrics with --metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}.`,
       },
     },
   ];

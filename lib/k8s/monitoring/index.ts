@@ -1,4 +1,6 @@
 export * from './alert-thresholds';
 export * from './alert-rules';
 export * from './model-monitoring';
-export { STALENESS_LABELS_ALLOWLIST } from './model-staleness';
+export { KUBE_STATE_METRICS_ALLOWLIST } from './model-staleness';
+export * from './model-serve-dashboards';
+export type { DashboardKey } from './dashboards/serving-dashboards';

@@ -9,12 +9,15 @@ export function kubeStateMetricsLabel(key: string): string {
 }
 
 /**
- * The Kubernetes labels kube-state-metrics must export on `kube_replicaset_labels` for the
- * staleness alert: it exports none by default (since v2.0), so its `--metric-labels-allowlist`
- * needs this entry (kube-prometheus-stack: `kube-state-metrics.metricLabelsAllowlist`, which the
- * platform's kubePrometheusStackValues sets).
+ * The Kubernetes labels kube-state-metrics must export on `kube_replicaset_labels` and
+ * `kube_pod_labels`, for the staleness alert and the dashboards: it exports none by default
+ * (since v2.0), so its `--metric-labels-allowlist` needs these entries (kube-prometheus-stack:
+ * `kube-state-metrics.metricLabelsAllowlist`, which the platform's kubePrometheusStackValues sets).
  */
-export const STALENESS_LABELS_ALLOWLIST = `replicasets=[${SERVICE_LABEL},${MODEL_VERSION_LABEL}]`;
+export const KUBE_STATE_METRICS_ALLOWLIST: readonly string[] = [
+  `pods=[${SERVICE_LABEL},${MODEL_VERSION_LABEL}]`,
+  `replicasets=[${SERVICE_LABEL},${MODEL_VERSION_LABEL}]`,
+];
 
 /**
  * Seconds since each version of a service still running was first rolled out, by `version`.

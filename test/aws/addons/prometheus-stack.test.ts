@@ -13,7 +13,7 @@ import { rejectionOf } from '../../support/validation';
 import { DEFAULT_PROMETHEUS_URL } from '../../../lib/k8s/validate-model-service';
 import { ISTIO_PROMETHEUS_CERTS_DIR } from '../../../lib/k8s/monitoring/model-monitoring';
 import { DEFAULT_PROMETHEUS } from '../../../lib/k8s/serving-namespace';
-import { STALENESS_LABELS_ALLOWLIST } from '../../../lib/k8s/monitoring/model-staleness';
+import { KUBE_STATE_METRICS_ALLOWLIST } from '../../../lib/k8s/monitoring/model-staleness';
 
 const values = (options: Partial<KubePrometheusStackOptions> = {}): any => kubePrometheusStackValues({ environment: 'production', ...options });
 
@@ -35,9 +35,9 @@ describe('kube-prometheus-stack pin', () => {
     expect(PROMETHEUS_ISTIO_CERTS_DIR).toBe(ISTIO_PROMETHEUS_CERTS_DIR);
   });
 
-  test('kube-state-metrics exports the ReplicaSet labels the staleness alert reads', () => {
-    expect(KUBE_STATE_METRICS_LABELS_ALLOWLIST).toEqual([STALENESS_LABELS_ALLOWLIST]);
-    expect(values()['kube-state-metrics']).toEqual({ metricLabelsAllowlist: [STALENESS_LABELS_ALLOWLIST] });
+  test('kube-state-metrics exports the pod and ReplicaSet labels the staleness alert and dashboards read', () => {
+    expect(KUBE_STATE_METRICS_LABELS_ALLOWLIST).toEqual(KUBE_STATE_METRICS_ALLOWLIST);
+    expect(values()['kube-state-metrics']).toEqual({ metricLabelsAllowlist: [...KUBE_STATE_METRICS_ALLOWLIST] });
   });
 });
 
