@@ -175,8 +175,8 @@ describe('ModelMonitoring schema', () => {
     ['defaults', {}],
     ['scrape class', { scrapeClass: 'istio-mtls' }],
     ['plain HTTP and overrides', { scrapeOverIstioMtls: false, thresholds: { errorRatePercent: 5 } }],
-  ])('%s: ServiceMonitor and PrometheusRule validate against the Prometheus Operator schemas', (_name, extra) => {
-    expect(schemaFailures(synth(extra).objects)).toEqual({ checked: 2, failures: [] });
+  ])('%s: ServiceMonitor, PrometheusRule and the log alerts\' ConfigMap validate against their schemas', (_name, extra) => {
+    expect(schemaFailures(synth(extra).objects)).toEqual({ checked: 3, failures: [] });
   });
 });
 
@@ -237,7 +237,7 @@ describe('validateAlertThresholds', () => {
   });
 
   test('defaults', () => {
-    expect(DEFAULT_ALERT_THRESHOLDS).toEqual({ latencyP50Ms: 100, latencyP99Ms: 500, errorRatePercent: 1, cpuPercent: 80, memoryPercent: 85, modelStalenessHours: 24 });
+    expect(DEFAULT_ALERT_THRESHOLDS).toEqual({ latencyP50Ms: 100, latencyP99Ms: 500, errorRatePercent: 1, cpuPercent: 80, memoryPercent: 85, modelStalenessHours: 24, errorLogLinesPerMinute: 10 });
     expect(resolveAlertThresholds({ cpuPercent: 70 })).toEqual({ ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 70 });
   });
 
@@ -297,8 +297,14 @@ describe('validateAlertThresholds', () => {
 
   test('an unknown threshold (a typo)', () => {
     expect(run({ latencyP95Ms: 300 } as AlertThresholds)).toBe(
-      'svc: monitoring.alerts.latencyP95Ms (300) is not an alert threshold; use one of latencyP50Ms, latencyP99Ms, errorRatePercent, cpuPercent, memoryPercent, modelStalenessHours',
+      'svc: monitoring.alerts.latencyP95Ms (300) is not an alert threshold; use one of latencyP50Ms, latencyP99Ms, errorRatePercent, cpuPercent, memoryPercent, modelStalenessHours, errorLogLinesPerMinute',
     );
+  });
+
+  test('thresholds out of range, where the alert could never fire', () => {
+    expect(run({ modelStalenessHours: 10_000 })).toBe('svc: monitoring.alerts.modelStalenessHours (10000) is above 8760 hours (a year), where the alert could never fire; set monitoring.alerts.modelStalenessHours to at most 8760');
+    expect(run({ latencyP50Ms: 4_000_000, latencyP99Ms: 5_000_000 })).toMatch(/^svc: monitoring\.alerts\.latencyP50Ms \(4000000\) is above 3600000 milliseconds \(an hour\)/);
+    expect(run({ errorLogLinesPerMinute: -1 })).toBe('svc: monitoring.alerts.errorLogLinesPerMinute (-1) must be a positive number of lines a minute; set monitoring.alerts.errorLogLinesPerMinute above 0, e.g. 10');
   });
 
   test('not an object', () => {
