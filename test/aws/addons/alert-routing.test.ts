@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Testing } from 'cdktf';
+import { productionStack } from '../../../examples/platform/production';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { AlertReceiver } from '../../../lib/aws/addons/alert-routing';
@@ -105,11 +107,18 @@ describe('alert routing: bad input is refused before anything is written', () =>
 
 const engines = requireEngines('amtool', 'alertmanager');
 
-function withConfigFile<T>(use: (file: string, dir: string) => T): T {
+/** The Alertmanager configuration of the platform example's production stack, as its Helm release carries it. */
+function exampleValues(): any {
+  const out = JSON.parse(Testing.synth(productionStack(Testing.app())));
+  const release = Object.values(out.resource.helm_release as Record<string, { chart: string; values: string[] }>).find((r) => r.chart === 'kube-prometheus-stack')!;
+  return JSON.parse(release.values[0]);
+}
+
+function withConfigFile<T>(use: (file: string, dir: string) => T, rendered: unknown = config()): T {
   const dir = tempDir('amtool');
   try {
     const file = join(dir.path, 'alertmanager.yml');
-    writeFileSync(file, stringify(config()));
+    writeFileSync(file, stringify(rendered));
     return use(file, dir.path);
   } finally {
     dir.remove();
@@ -121,6 +130,16 @@ describeWith(engines)('alert routing: amtool and a running Alertmanager', () => 
     const r = withConfigFile((file) => run(engines!.amtool, ['check-config', file]));
     expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS[\s\S]*5 receivers/);
     expect(r.status).toBe(0);
+  });
+
+  test('the platform example routes by severity to its placeholder receivers, and amtool accepts it', () => {
+    const values = exampleValues();
+    expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-receivers']);
+    const example = values.alertmanager.config;
+    expect(withConfigFile((file) => run(engines!.amtool, ['check-config', file]).status, example)).toBe(0);
+    const route = (...labels: string[]) => withConfigFile((file) => run(engines!.amtool, ['config', 'routes', 'test', `--config.file=${file}`, ...labels]).stdout.trim(), example);
+    expect(route('severity=critical', 'service=resnet', 'namespace=models-production')).toBe('ml-oncall,ml-alerts');
+    expect(route('severity=warning', 'service=resnet', 'namespace=models-production')).toBe('ml-alerts');
   });
 
   test('amtool routes each alert by severity and service', () => {
