@@ -1,5 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Testing } from 'cdktf';
+import { S3Backend, TerraformStack, Testing } from 'cdktf';
+import { NodePools } from '../../../lib/catalog';
+import { ModelServePlatform } from '../../../lib/aws/model-serve-platform';
+import { expectRejectedBeforeSynth } from '../../support/aws-stack';
 import { productionStack } from '../../../examples/platform/production';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -98,6 +101,20 @@ describe('alert routing: bad input is refused before anything is written', () =>
     );
     expect(rejectionOf(() => alertmanagerConfig({ ...ROUTING, routes: { warning: ['ml-alerts'] } }))).toMatch(/alerting\.routes\.critical \(not set\) lists no receiver, so nothing would page/);
     expect(rejectionOf(() => alertmanagerConfig({ ...ROUTING, receivers: [...ROUTING.receivers, AlertReceiver.slack('ml-alerts', { channel: '#other', apiUrl: ref('other') })] }))).toMatch(/alerting\.receivers \("ml-alerts"\) names two receivers the same/);
+  });
+
+  test('through the platform\'s add-on options: refused, and no file written', () => {
+    expectRejectedBeforeSynth((stack: TerraformStack) => {
+      new S3Backend(stack, { bucket: 'state', key: 'platform.tfstate', region: 'us-east-1', encrypt: true });
+      new ModelServePlatform(stack, 'platform', {
+        name: 'modelserve',
+        environment: 'production',
+        region: 'us-east-1',
+        nodePools: [NodePools.general(), NodePools.gpu({ gpu: 'T4' })],
+        adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
+        addons: { prometheus: { alerting: { ...ROUTING, routes: { critical: ['ml-oncall'], urgent: ['ml-alerts'] } as never } } },
+      });
+    }, /alerting\.routes\.urgent \(\["ml-alerts"\]\) is not a severity the alerts carry; use critical, warning, info$/);
   });
 
   test('through kubePrometheusStackValues, at the caller\'s path', () => {
