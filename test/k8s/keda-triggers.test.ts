@@ -47,12 +47,15 @@ function dcgm(namespace: string, pod: string, extra: Record<string, string> = {}
 
 const gauge = (name: string, labels: Record<string, string>, value: number) => sampled(name, labels, START, END, STEP, () => value);
 
-/** Requests the ingress gateway sends to a service (what it reports) and that the pod's sidecar serves. */
-function requests(namespace: string, service: string, version: string, perSecond: number): Series[] {
+/**
+ * Requests the ingress gateway sends to a service (what it reports) and that the sidecar of a pod
+ * of the track's Deployment (`workload`) serves.
+ */
+function requests(namespace: string, service: string, workload: string, version: string, perSecond: number): Series[] {
   const common = { destination_service_name: service, destination_service_namespace: namespace, destination_version: version, response_code: '200', request_protocol: 'http' };
   return [
     counter('istio_requests_total', { ...common, reporter: 'source', source_workload: 'istio-ingressgateway', namespace: 'istio-ingress', pod: 'istio-ingressgateway-5d8f7c9b6-q2w3e' }, perSecond, START, END, STEP),
-    counter('istio_requests_total', { ...common, reporter: 'destination', source_workload: 'istio-ingressgateway', namespace, pod: `${service}-7d9f8c6b5-x2k4q` }, perSecond, START, END, STEP),
+    counter('istio_requests_total', { ...common, reporter: 'destination', source_workload: 'istio-ingressgateway', destination_workload: workload, namespace, pod: `${workload}-7d9f8c6b5-x2k4q` }, perSecond, START, END, STEP),
   ];
 }
 
@@ -63,13 +66,13 @@ const SERIES: Series[] = [
   gauge('DCGM_FI_DEV_GPU_UTIL', dcgm('models-production', 'resnet-stable-6c5b4a3d2-abcde'), 50),
   gauge('DCGM_FI_DEV_GPU_UTIL', dcgm('models-production', 'resnet-stable-6c5b4a3d2-fghij'), 70),
   gauge('DCGM_FI_DEV_GPU_UTIL', dcgm('models-production', 'resnet-canary-5b4a3c2d1-klmno'), 90),
-  ...requests('models-production', 'bert-ner', '3.2.0', 30),
+  ...requests('models-production', 'bert-ner', 'bert-ner', '3.2.0', 30),
   // detector: MIG 1g.10gb instances report engine activity as a 0-1 ratio.
   gauge('DCGM_FI_PROF_GR_ENGINE_ACTIVE', dcgm('models-variants', 'detector-6f5e4d3c2-x2k4q', { GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '1', modelName: 'NVIDIA A100-SXM4-80GB' }), 0.5),
   gauge('DCGM_FI_PROF_GR_ENGINE_ACTIVE', dcgm('models-variants', 'detector-6f5e4d3c2-p7m9z', { GPU_I_PROFILE: '1g.10gb', GPU_I_ID: '2', modelName: 'NVIDIA A100-SXM4-80GB' }), 0.7),
   // ranker: a 20 % canary, each track scaled on its own share of requests and its own queue.
-  ...requests('models-variants', 'ranker', '2.0.0', 40),
-  ...requests('models-variants', 'ranker', '2.1.0', 10),
+  ...requests('models-variants', 'ranker', 'ranker-stable', '2.0.0', 40),
+  ...requests('models-variants', 'ranker', 'ranker-canary', '2.1.0', 10),
   gauge('nv_inference_pending_request_count', { model: 'ranker', version: '1', namespace: 'models-variants', pod: 'ranker-stable-6d5c4b3a2-x2k4q', job: 'models-variants/ranker' }, 3),
   gauge('nv_inference_pending_request_count', { model: 'ranker', version: '1', namespace: 'models-variants', pod: 'ranker-stable-6d5c4b3a2-p7m9z', job: 'models-variants/ranker' }, 5),
   gauge('nv_inference_pending_request_count', { model: 'ranker', version: '1', namespace: 'models-variants', pod: 'ranker-canary-5c4b3a2d1-abcde', job: 'models-variants/ranker' }, 2),
