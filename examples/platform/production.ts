@@ -1,6 +1,6 @@
 import { App, TerraformStack } from 'cdktf';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
-import { ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
+import { AlertReceiver, ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
 import { PRODUCTION_CAPACITY, PRODUCTION_NODE_POOLS } from '../node-pools';
 import { DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
 
@@ -37,7 +37,20 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
     keda: true,
     // An internal NLB: clients reach it through the VPC (or a CDN/WAF in front that is peered).
     istio: { gateway: true, internetFacing: false },
-    prometheus: { retentionDays: 30 },
+    prometheus: {
+      retentionDays: 30,
+      // Critical alerts page the on-call and reach Slack, warnings reach Slack; a critical alert
+      // of a service mutes its warnings. Placeholders: put your channels' credentials in the
+      // Secret `alertmanager-receivers` of the monitoring namespace (External Secrets or
+      // kubectl); Terraform only ever sees the Secret's name and keys.
+      alerting: {
+        receivers: [
+          AlertReceiver.pagerDuty('ml-oncall', { routingKey: { secretName: 'alertmanager-receivers', key: 'pagerduty-routing-key' } }),
+          AlertReceiver.slack('ml-alerts', { channel: '#ml-alerts', apiUrl: { secretName: 'alertmanager-receivers', key: 'slack-webhook-url' } }),
+        ],
+        routes: { critical: ['ml-oncall', 'ml-alerts'], warning: ['ml-alerts'] },
+      },
+    },
     logging: true,
     gpuOperator: true,
     // Managed node groups drain spot nodes themselves; the queue-mode handler would race them.

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GpuShare } from '../../lib/catalog';
-import { ModelPipeline, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
+import { ModelPipeline, ModelServeDashboards, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
 
 /** The model bucket the platform example creates: `<name>-<env>-models-<account>-<region>`. */
@@ -23,6 +23,9 @@ export function productionServing(scope: Construct): ServingChart {
     // Services without model.uri load <bucket>/<model id>/<version>/.
     modelStoreUri: MODEL_BUCKET,
   });
+
+  // The four Grafana dashboards (overview, performance, canary, infrastructure), one set per cluster.
+  new ModelServeDashboards(chart, 'dashboards');
 
   // Token classification on T4s: scales on GPU use and request rate, never below two replicas.
   new ModelService(chart, 'bert-ner', {

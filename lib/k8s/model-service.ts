@@ -71,7 +71,7 @@ export class ModelService extends Construct {
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
-    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : [])];
+    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), `${plan.name}-log-alerts`];
     claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
     super(scope, id);
     this.plan = plan;

@@ -26,6 +26,7 @@ describe('ModelService: what it emits', () => {
       'VirtualService/bert',
       'ServiceMonitor/bert',
       'PrometheusRule/bert',
+      'ConfigMap/bert-log-alerts',
     ]);
   });
 
@@ -37,7 +38,7 @@ describe('ModelService: what it emits', () => {
     const namespaceObjects = objects.filter((o) => o.metadata.labels?.['modelserve.io/service'] === undefined);
     expect(namespaceObjects.every((o) => ['Namespace', 'ResourceQuota', 'LimitRange', 'PeerAuthentication', 'NetworkPolicy', 'PodMonitor'].includes(o.kind))).toBe(true);
     expect(namespaceObjects.map((o) => o.metadata.name)).not.toContain('a');
-    expect(ofService(objects, 'a')).toHaveLength(12);
+    expect(ofService(objects, 'a')).toHaveLength(13);
     expect(ofService(objects, 'b').map((o) => o.kind)).toContain('ScaledObject');
     for (const o of [...ofService(objects, 'a'), ...ofService(objects, 'b')]) {
       expect(o.metadata.namespace).toBe('models-production');

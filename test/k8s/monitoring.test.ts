@@ -4,10 +4,10 @@ import {
   ALERT_NAMES,
   AlertThresholds,
   DEFAULT_ALERT_THRESHOLDS,
-  MODEL_LAST_UPDATED_METRIC,
   ModelMonitoring,
   ModelMonitoringProps,
   resolveAlertThresholds,
+  KUBE_STATE_METRICS_ALLOWLIST,
   validateAlertThresholds,
 } from '../../lib/k8s/monitoring';
 import { schemaFailures } from '../support/schema';
@@ -141,10 +141,14 @@ describe('ModelMonitoring PrometheusRule', () => {
     expect(regex.test('resnet2-7d9f8b6c5d-x2k4q')).toBe(false);
   });
 
-  test('staleness alert: age of the exported model timestamp above 24 h by default', () => {
+  test('staleness alert: age of the served version from kube-state-metrics, above 24 h by default', () => {
     const a = synth().alert(ALERT_NAMES.staleness);
-    expect(a.expr).toBe(`time() - max by (version) (${MODEL_LAST_UPDATED_METRIC}{namespace="models", service="resnet"}) > 86400`);
-    expect(MODEL_LAST_UPDATED_METRIC).toBe('modelserve_model_last_updated_timestamp_seconds');
+    // Whatever the server: the ReplicaSets' creation time and the pod template's labels.
+    expect(a.expr).toMatch(/^\(\(time\(\) - min by \(version\) \(.*kube_replicaset_created\{namespace="models"\}.*\) > 86400$/);
+    expect(a.expr).toContain('kube_replicaset_labels{namespace="models", label_modelserve_io_service="resnet", label_modelserve_io_model_version!=""}');
+    expect(a.expr).toContain('kube_replicaset_spec_replicas{namespace="models"}');
+    expect(a.annotations.description).toContain(`--metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}`);
+    expect(KUBE_STATE_METRICS_ALLOWLIST).toEqual(['pods=[modelserve.io/service,modelserve.io/model-version]', 'replicasets=[modelserve.io/service,modelserve.io/model-version]']);
   });
 
   test('overrides change the thresholds in expressions and annotations', () => {
@@ -171,8 +175,8 @@ describe('ModelMonitoring schema', () => {
     ['defaults', {}],
     ['scrape class', { scrapeClass: 'istio-mtls' }],
     ['plain HTTP and overrides', { scrapeOverIstioMtls: false, thresholds: { errorRatePercent: 5 } }],
-  ])('%s: ServiceMonitor and PrometheusRule validate against the Prometheus Operator schemas', (_name, extra) => {
-    expect(schemaFailures(synth(extra).objects)).toEqual({ checked: 2, failures: [] });
+  ])('%s: ServiceMonitor, PrometheusRule and the log alerts\' ConfigMap validate against their schemas', (_name, extra) => {
+    expect(schemaFailures(synth(extra).objects)).toEqual({ checked: 3, failures: [] });
   });
 });
 
@@ -233,7 +237,7 @@ describe('validateAlertThresholds', () => {
   });
 
   test('defaults', () => {
-    expect(DEFAULT_ALERT_THRESHOLDS).toEqual({ latencyP50Ms: 100, latencyP99Ms: 500, errorRatePercent: 1, cpuPercent: 80, memoryPercent: 85, modelStalenessHours: 24 });
+    expect(DEFAULT_ALERT_THRESHOLDS).toEqual({ latencyP50Ms: 100, latencyP99Ms: 500, errorRatePercent: 1, cpuPercent: 80, memoryPercent: 85, modelStalenessHours: 24, errorLogLinesPerMinute: 10 });
     expect(resolveAlertThresholds({ cpuPercent: 70 })).toEqual({ ...DEFAULT_ALERT_THRESHOLDS, cpuPercent: 70 });
   });
 
@@ -293,8 +297,14 @@ describe('validateAlertThresholds', () => {
 
   test('an unknown threshold (a typo)', () => {
     expect(run({ latencyP95Ms: 300 } as AlertThresholds)).toBe(
-      'svc: monitoring.alerts.latencyP95Ms (300) is not an alert threshold; use one of latencyP50Ms, latencyP99Ms, errorRatePercent, cpuPercent, memoryPercent, modelStalenessHours',
+      'svc: monitoring.alerts.latencyP95Ms (300) is not an alert threshold; use one of latencyP50Ms, latencyP99Ms, errorRatePercent, cpuPercent, memoryPercent, modelStalenessHours, errorLogLinesPerMinute',
     );
+  });
+
+  test('thresholds out of range, where the alert could never fire', () => {
+    expect(run({ modelStalenessHours: 10_000 })).toBe('svc: monitoring.alerts.modelStalenessHours (10000) is above 8760 hours (a year), where the alert could never fire; set monitoring.alerts.modelStalenessHours to at most 8760');
+    expect(run({ latencyP50Ms: 4_000_000, latencyP99Ms: 5_000_000 })).toMatch(/^svc: monitoring\.alerts\.latencyP50Ms \(4000000\) is above 3600000 milliseconds \(an hour\)/);
+    expect(run({ errorLogLinesPerMinute: -1 })).toBe('svc: monitoring.alerts.errorLogLinesPerMinute (-1) must be a positive number of lines a minute; set monitoring.alerts.errorLogLinesPerMinute above 0, e.g. 10');
   });
 
   test('not an object', () => {

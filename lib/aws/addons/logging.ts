@@ -5,7 +5,7 @@ import { EncryptionKey } from '../encryption-key';
 import { SecureBucket, validateForceDestroy } from '../secure-bucket';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
-import { PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
+import { ALERTMANAGER_URL, PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
 import { valuesValidator } from './values-validator';
 
 /**
@@ -42,6 +42,15 @@ export const LOKI_SERVICE_ACCOUNT = { namespace: LOGGING_NAMESPACE, name: 'loki'
  */
 export const LOKI_GATEWAY_URL = `http://loki-gateway.${LOGGING_NAMESPACE}.svc.cluster.local`;
 export const LOKI_PUSH_URL = `${LOKI_GATEWAY_URL}/loki/api/v1/push`;
+
+/**
+ * Loki's ruler alerts on log patterns (the Kubernetes side's ModelMonitoring writes one rule group
+ * per service): the chart's rules sidecar loads every ConfigMap labelled LOKI_RULE_LABEL_KEY, in
+ * any namespace, into this folder, the ruler reads it (local rule storage, a folder per tenant:
+ * `fake` without multi-tenancy) and sends what fires to Alertmanager.
+ */
+export const LOKI_RULES_DIR = '/rules';
+export const LOKI_RULE_LABEL_KEY = 'loki_rule';
 
 const MIN_RETENTION_DAYS = 1;
 const MAX_RETENTION_DAYS = 3650;
@@ -211,7 +220,8 @@ export const LOKI_SIZING: Readonly<Record<EnvironmentName, LokiSizing>> = {
  * the Pod Identity credentials of LOKI_SERVICE_ACCOUNT (no access keys anywhere), the retention
  * applied by the compactor, one binary in development and the read/write/backend split with
  * replicas elsewhere. Single tenant: the gateway is a ClusterIP Service, only reachable in the
- * cluster (the namespace's NetworkPolicies decide from where).
+ * cluster (the namespace's NetworkPolicies decide from where). The ruler evaluates the log alerts
+ * of every namespace (LOKI_RULES_DIR) and sends them to the platform's Alertmanager.
  */
 export function lokiValues(options: LokiValuesOptions): Record<string, unknown> {
   const v = valuesValidator('lokiValues', options, '{ environment, bucketName, region, retentionDays }');
@@ -246,6 +256,14 @@ export function lokiValues(options: LokiValuesOptions): Record<string, unknown> 
         s3: { region: options.region, s3ForcePathStyle: false, insecure: false },
       },
       limits_config: { retention_period: `${options.retentionDays * 24}h` },
+      // The rules come from the sidecar's folder (the bucket's rules/ prefix stays unused); the
+      // ruler keeps its working copies on the data volume.
+      rulerConfig: {
+        storage: { type: 'local', local: { directory: LOKI_RULES_DIR } },
+        rule_path: '/var/loki/rules-temp',
+        alertmanager_url: ALERTMANAGER_URL,
+        enable_api: true,
+      },
       compactor: { retention_enabled: true, delete_request_store: 's3', working_directory: '/var/loki/compactor' },
     },
     singleBinary: { replicas: s.singleBinary, persistence, resources: s.resources },
@@ -255,6 +273,7 @@ export function lokiValues(options: LokiValuesOptions): Record<string, unknown> 
     gateway: { enabled: true, replicas: s.gateway, service: { type: 'ClusterIP' } },
     chunksCache: s.chunksCacheMB > 0 ? { enabled: true, allocatedMemory: s.chunksCacheMB } : { enabled: false },
     resultsCache: s.resultsCacheMB > 0 ? { enabled: true, allocatedMemory: s.resultsCacheMB } : { enabled: false },
+    sidecar: { rules: { enabled: true, label: LOKI_RULE_LABEL_KEY, folder: LOKI_RULES_DIR, searchNamespace: 'ALL' } },
     // The canary and the Helm test push synthetic logs; the chart refuses the test without it.
     lokiCanary: { enabled: false },
     test: { enabled: false },

@@ -1,5 +1,11 @@
 import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE } from '../../catalog';
+import { AlertRoutingOptions, alertmanagerConfig, alertmanagerSecretNames } from './alertmanager-config';
 import { HelmChartPin } from './helm-chart-pin';
+
+// Alert routing is an option of this chart's values; its types are exported with them.
+export { ALERT_SEVERITIES, AlertReceiver } from './alert-routing';
+export type { AlertSeverity, EmailReceiverOptions, PagerDutyReceiverOptions, SecretKeyRef, SlackReceiverOptions, WebhookReceiverOptions } from './alert-routing';
+export type { AlertRoutingOptions, ServiceAlertRoute, SeverityRoutes } from './alertmanager-config';
 import { valuesValidator } from './values-validator';
 
 /**
@@ -28,6 +34,9 @@ export const MONITORING_NAMESPACE = 'monitoring';
  */
 export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 
+/** The Service the operator creates for every Alertmanager: where Loki's ruler sends its alerts. */
+export const ALERTMANAGER_URL = `http://alertmanager-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9093`;
+
 /** Label the operator puts on Prometheus pods; NetworkPolicies on the serving side select it. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
 
@@ -43,6 +52,17 @@ export const PROMETHEUS_ISTIO_CERTS_DIR = '/etc/prom-certs';
  * cluster must already have one.
  */
 export const PERSISTENT_STORAGE_CLASS = 'gp3';
+
+/**
+ * The pod labels kube-state-metrics exports on `kube_pod_labels` and `kube_replicaset_labels`
+ * (none by default): the service and model version of each pod and ReplicaSet, from which the
+ * Kubernetes side's staleness alert reads how long a version has been served and its dashboards
+ * find a service's pods (modelserve/k8s KUBE_STATE_METRICS_ALLOWLIST, the same entries).
+ */
+export const KUBE_STATE_METRICS_LABELS_ALLOWLIST: readonly string[] = [
+  'pods=[modelserve.io/service,modelserve.io/model-version]',
+  'replicasets=[modelserve.io/service,modelserve.io/model-version]',
+];
 
 /** Keys of the Grafana admin Secret (the chart's own key names). */
 export const GRAFANA_ADMIN_SECRET_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
@@ -76,6 +96,14 @@ export interface KubePrometheusStackOptions {
    * @default - no Loki data source
    */
   readonly lokiUrl?: string;
+  /**
+   * Where Alertmanager sends alerts: receivers (Slack, email, PagerDuty, webhook) whose
+   * credentials are keys of Secrets in MONITORING_NAMESPACE, routes by severity and service,
+   * and a critical alert of a service muting its warnings. The Secrets must exist before the
+   * Alertmanager pods start (they mount them).
+   * @default - the chart's configuration: every alert goes to a receiver that drops it
+   */
+  readonly alerting?: AlertRoutingOptions;
   /**
    * Construct path that error messages start with (the caller's `node.path`).
    * @default 'kubePrometheusStackValues'
@@ -157,6 +185,8 @@ export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> 
  *   mTLS): scrapes of non-mesh targets and clients' queries go around the proxy.
  * - The kubelet's `/metrics/probes` endpoint is scraped (`prober_probe_total`): the rollout
  *   analysis counts failed health checks with it.
+ * - kube-state-metrics exports the service and model version labels of pods and ReplicaSets,
+ *   which the model staleness alert and the dashboards read.
  * - Nothing is exposed outside the cluster (ClusterIP, no Ingress); Grafana's admin password
  *   comes from an existing Secret.
  * - EKS runs the control plane: its scheduler, controller manager and etcd cannot be scraped, and
@@ -174,6 +204,9 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
   v.that(isDnsSubdomain(storageClassName), 'storageClassName', storageClassName, `is not a valid StorageClass name: ${DNS_SUBDOMAIN_RULE}`, 'name an existing StorageClass, e.g. "gp3"');
   const adminSecret = options.grafanaAdminSecretName ?? GRAFANA_ADMIN_SECRET_NAME;
   v.that(isDnsSubdomain(adminSecret), 'grafanaAdminSecretName', adminSecret, `is not a valid Secret name: ${DNS_SUBDOMAIN_RULE}`, 'name the Secret that holds admin-user and admin-password');
+  const alerting = options.alerting === undefined
+    ? undefined
+    : { config: alertmanagerConfig(options.alerting, options.path ?? 'kubePrometheusStackValues'), secrets: alertmanagerSecretNames(options.alerting) };
   if (options.lokiUrl !== undefined) {
     v.that(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.lokiUrl), 'lokiUrl', options.lokiUrl, 'is not an http(s) URL', 'use the Loki gateway URL, e.g. LOKI_GATEWAY_URL');
   }
@@ -194,6 +227,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
     kubeEtcd: { enabled: false },
     kubeProxy: { enabled: false },
     kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
+    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
     prometheusOperator: { resources: sizing.operator },
     prometheus: {
       service: { type: 'ClusterIP' },
@@ -235,6 +269,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
       },
     },
     alertmanager: {
+      ...(alerting ? { config: alerting.config } : {}),
       service: { type: 'ClusterIP' },
       ingress: { enabled: false },
       podDisruptionBudget: pdb(sizing.alertmanagerReplicas),
@@ -245,6 +280,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
         storage: volume(production ? 10 : 2),
         podAntiAffinity: sizing.antiAffinity,
         podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+        ...(alerting ? { secrets: alerting.secrets } : {}),
       },
     },
     grafana: {

@@ -35,7 +35,7 @@ const OPTION_KEYS: Readonly<Partial<Record<AddonName, readonly string[]>>> = {
   clusterAutoscaler: ['expanders', 'scaleDownUtilizationThreshold', 'scaleDownUnneededMinutes'],
   keda: ['operatorReplicas'],
   istio: ['gateway', 'internetFacing', 'sourceCidrs', 'allowFromAnywhere', 'gatewayMinReplicas', 'gatewayMaxReplicas'],
-  prometheus: ['retentionDays', 'storageGiB', 'storageClassName', 'grafanaAdminSecretName'],
+  prometheus: ['retentionDays', 'storageGiB', 'storageClassName', 'grafanaAdminSecretName', 'alerting'],
   logging: ['bucketName', 'retentionDays'],
   argoRollouts: ['controllerReplicas', 'dashboard'],
   argoWorkflows: ['serverAuth', 'controllerReplicas'],

@@ -1,17 +1,5 @@
 import { AlertThresholds, resolveAlertThresholds } from './alert-thresholds';
-
-/**
- * The metric a model server exports for the staleness alert (the contract; Triton, vLLM and the
- * like do not export it, so a custom server or a metrics sidecar has to):
- *
- *     # TYPE modelserve_model_last_updated_timestamp_seconds gauge
- *     modelserve_model_last_updated_timestamp_seconds 1.7177e+09
- *
- * A gauge on the scraped metrics endpoint: the Unix time, in seconds, at which the model artefact
- * that the server has loaded was last updated (written to the model store). One series per pod;
- * extra labels are allowed. A server that does not export it gets no staleness alert.
- */
-export const MODEL_LAST_UPDATED_METRIC = 'modelserve_model_last_updated_timestamp_seconds';
+import { modelAgeSeconds, KUBE_STATE_METRICS_ALLOWLIST } from './model-staleness';
 
 /** Alert names: the same for every service, told apart by the `namespace`, `service` and `model_id` labels. */
 export const ALERT_NAMES = {
@@ -128,13 +116,13 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
     },
     {
       alert: ALERT_NAMES.staleness,
-      // `version` is the pod label the ServiceMonitor copies onto the metrics (podTargetLabels).
-      expr: `time() - max by (version) (${MODEL_LAST_UPDATED_METRIC}{namespace="${ctx.namespace}", service="${ctx.serviceName}"}) > ${t.modelStalenessHours * 3600}`,
+      // From kube-state-metrics, so that it works whatever the server (see modelAgeSeconds).
+      expr: `(${modelAgeSeconds(ctx.namespace, ctx.serviceName)}) > ${t.modelStalenessHours * 3600}`,
       for: '10m',
       labels: labels('warning'),
       annotations: {
         summary: `The model served by ${who} is older than ${t.modelStalenessHours} h`,
-        description: `Version {{ $labels.version }} was last updated {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h (${MODEL_LAST_UPDATED_METRIC}).`,
+        description: `Version {{ $labels.version }} was rolled out {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h. Needs kube-state-metrics with --metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}.`,
       },
     },
   ];

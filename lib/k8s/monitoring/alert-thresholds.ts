@@ -28,11 +28,17 @@ export interface AlertThresholds {
    */
   readonly memoryPercent?: number;
   /**
-   * Age of the model being served, hours since the artefact was last updated (see
-   * MODEL_LAST_UPDATED_METRIC for what the server must export).
+   * Age of the model being served, hours since its version was first rolled out (from
+   * kube-state-metrics, whatever the server: see modelAgeSeconds).
    * @default 24
    */
   readonly modelStalenessHours?: number;
+  /**
+   * Lines of the model containers' logs that read as errors, per minute over 5 minutes (a Loki
+   * ruler alert).
+   * @default 10
+   */
+  readonly errorLogLinesPerMinute?: number;
 }
 
 export const DEFAULT_ALERT_THRESHOLDS: Readonly<Required<AlertThresholds>> = Object.freeze({
@@ -42,6 +48,7 @@ export const DEFAULT_ALERT_THRESHOLDS: Readonly<Required<AlertThresholds>> = Obj
   cpuPercent: 80,
   memoryPercent: 85,
   modelStalenessHours: 24,
+  errorLogLinesPerMinute: 10,
 });
 
 const KEYS = Object.keys(DEFAULT_ALERT_THRESHOLDS) as (keyof AlertThresholds)[];
@@ -79,6 +86,17 @@ export function validateAlertThresholds(check: PropsValidator, t: AlertThreshold
   percent('cpuPercent', DEFAULT_ALERT_THRESHOLDS.cpuPercent);
   percent('memoryPercent', DEFAULT_ALERT_THRESHOLDS.memoryPercent);
   positive('modelStalenessHours', 'hours', DEFAULT_ALERT_THRESHOLDS.modelStalenessHours);
+  positive('errorLogLinesPerMinute', 'lines a minute', DEFAULT_ALERT_THRESHOLDS.errorLogLinesPerMinute);
+  // Past these, an alert could never fire: a request slower than the mesh's longest timeout, a model older than a year.
+  const atMost = (key: keyof AlertThresholds, max: number, unit: string) => {
+    const v = t[key];
+    if (v === undefined) return;
+    check.that(v <= max, `${field}.${key}`, v, `is above ${max} ${unit}, where the alert could never fire`, `set ${field}.${key} to at most ${max}`);
+  };
+  atMost('latencyP50Ms', 3_600_000, 'milliseconds (an hour)');
+  atMost('latencyP99Ms', 3_600_000, 'milliseconds (an hour)');
+  atMost('modelStalenessHours', 8760, 'hours (a year)');
+  atMost('errorLogLinesPerMinute', 1_000_000, 'lines a minute');
 
   // Compare with the defaults applied: raising only p50 above the default p99 is the same mistake.
   const { latencyP50Ms: p50, latencyP99Ms: p99 } = resolveAlertThresholds(t);

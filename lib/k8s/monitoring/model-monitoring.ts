@@ -1,9 +1,11 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { TRACK_LABEL } from '../labels';
 import { alertRules } from './alert-rules';
 import { AlertThresholds, validateAlertThresholds } from './alert-thresholds';
+import { LOKI_RULE_FOLDER_ANNOTATION, LOKI_RULE_LABEL, logAlertRuleGroup } from './log-alert-rules';
 
 /**
  * Where Prometheus finds the Istio workload certificates, as in Istio's Prometheus integration
@@ -82,6 +84,8 @@ export class ModelMonitoring extends Construct {
   public readonly namespace: string;
   public readonly serviceMonitor: ApiObject;
   public readonly prometheusRule: ApiObject;
+  /** The Loki ruler's alert on the service's error logs (`<service>-log-alerts`, loaded by the Loki chart's rules sidecar). */
+  public readonly logAlerts: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: ModelMonitoringProps) {
     super(scope, id);
@@ -146,6 +150,18 @@ export class ModelMonitoring extends Construct {
           },
         ],
       },
+    });
+
+    const logRules = logAlertRuleGroup({ serviceName: props.serviceName, namespace, modelId: props.modelId, thresholds: props.thresholds });
+    this.logAlerts = new kplus.ConfigMap(this, 'log-alerts', {
+      metadata: {
+        name: `${props.serviceName}-log-alerts`,
+        namespace,
+        labels: { ...props.labels, ...LOKI_RULE_LABEL },
+        annotations: { ...LOKI_RULE_FOLDER_ANNOTATION },
+      },
+      // Unique over the cluster: the sidecar writes every namespace's files into one folder.
+      data: { [`modelserve-${namespace}-${props.serviceName}.yaml`]: Yaml.stringify({ groups: [logRules] }) },
     });
   }
 }

@@ -1,6 +1,7 @@
 import {
   GRAFANA_ADMIN_SECRET_KEYS,
   KUBE_PROMETHEUS_STACK_CHART,
+  KUBE_STATE_METRICS_LABELS_ALLOWLIST,
   kubePrometheusStackValues,
   KubePrometheusStackOptions,
   MONITORING_NAMESPACE,
@@ -12,6 +13,7 @@ import { rejectionOf } from '../../support/validation';
 import { DEFAULT_PROMETHEUS_URL } from '../../../lib/k8s/validate-model-service';
 import { ISTIO_PROMETHEUS_CERTS_DIR } from '../../../lib/k8s/monitoring/model-monitoring';
 import { DEFAULT_PROMETHEUS } from '../../../lib/k8s/serving-namespace';
+import { KUBE_STATE_METRICS_ALLOWLIST } from '../../../lib/k8s/monitoring/model-staleness';
 
 const values = (options: Partial<KubePrometheusStackOptions> = {}): any => kubePrometheusStackValues({ environment: 'production', ...options });
 
@@ -31,6 +33,11 @@ describe('kube-prometheus-stack pin', () => {
     expect(PROMETHEUS_URL).toBe(DEFAULT_PROMETHEUS_URL);
     expect(DEFAULT_PROMETHEUS).toEqual({ namespace: MONITORING_NAMESPACE, podLabels: PROMETHEUS_POD_LABELS });
     expect(PROMETHEUS_ISTIO_CERTS_DIR).toBe(ISTIO_PROMETHEUS_CERTS_DIR);
+  });
+
+  test('kube-state-metrics exports the pod and ReplicaSet labels the staleness alert and dashboards read', () => {
+    expect(KUBE_STATE_METRICS_LABELS_ALLOWLIST).toEqual(KUBE_STATE_METRICS_ALLOWLIST);
+    expect(values()['kube-state-metrics']).toEqual({ metricLabelsAllowlist: [...KUBE_STATE_METRICS_ALLOWLIST] });
   });
 });
 
