@@ -5,10 +5,12 @@ import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subn
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateElastiCacheNodeType } from '../catalog';
 import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
+import { finalSnapshotName } from './final-snapshot-name';
+import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
 export const CACHE_ENGINES = ['redis', 'valkey'] as const;
@@ -124,7 +126,7 @@ export class Cache extends Construct {
     v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
 
     const nodeType = props.nodeType ?? preset.cache.nodeType;
-    v.that(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), 'nodeType', nodeType, 'is not an ElastiCache node type', 'use a type such as "cache.r7g.large"');
+    validateElastiCacheNodeType(v, 'nodeType', nodeType);
     const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
     v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
     if (props.environment === 'production') {
@@ -153,6 +155,11 @@ export class Cache extends Construct {
     validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
     const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
     validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
+    // ElastiCache: a maintenance window of at least 60 minutes, a snapshot window of at least 60
+    // minutes that does not overlap it (CreateReplicationGroup, PreferredMaintenanceWindow).
+    validateDailyWindowLength(v, 'snapshotWindow', snapshotWindow, 60, 'ElastiCache');
+    validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 60, 'ElastiCache');
+    validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
     const port = props.port ?? 6379;
     v.integerInRange('port', port, 1024, 65535);
 
@@ -241,7 +248,7 @@ export class Cache extends Construct {
       snapshotRetentionLimit: snapshotDays,
       snapshotWindow,
       maintenanceWindow,
-      finalSnapshotIdentifier: preset.protectData ? `${name}-final` : undefined,
+      finalSnapshotIdentifier: preset.protectData ? finalSnapshotName(this, name, { name, kmsKeyArn: this.kmsKeyArn }) : undefined,
       applyImmediately: props.environment !== 'production',
       tags,
     });

@@ -5,3 +5,6 @@ export * from './gpu-sharing';
 export * from './instance-types';
 export * from './environments';
 export * from './node-pools';
+export * from './eks-versions';
+export * from './regions';
+export * from './aws-classes';

@@ -50,8 +50,12 @@ describe('Cache in production', () => {
       snapshot_retention_limit: 7,
       snapshot_window: '03:00-04:00',
       maintenance_window: 'sun:05:00-sun:06:00',
-      final_snapshot_identifier: 'modelserve-prod-final',
     });
+    // Snapshot names are unique per account and region and outlive the group: a fixed name fails
+    // the second destroy of a re-created cache (SnapshotAlreadyExistsFault).
+    // https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteReplicationGroup.html
+    expect(group.final_snapshot_identifier).toMatch(/^modelserve-prod-final-\$\{substr\(terraform_data\.cache_final-snapshot-suffix_[0-9A-F]+\.id, 0, 8\)\}$/);
+    expect(out.only('terraform_data').triggers_replace).toEqual({ name: 'modelserve-prod', kmsKeyArn: keyRef });
   });
 
   test('reads its AUTH token from a KMS-encrypted secret that keeps its first value', () => {
@@ -140,6 +144,25 @@ describe('Cache refuses', () => {
   test('windows that are not UTC hh:mm ranges', () => {
     expectRejected({ snapshotWindow: '3am' }, 'test/cache: snapshotWindow ("3am") is not a daily window; write it as "hh:mm-hh:mm" in UTC, e.g. "03:00-04:00"');
     expectRejected({ maintenanceWindow: 'sun:24:00-sun:25:00' }, 'test/cache: maintenanceWindow ("sun:24:00-sun:25:00") is not a weekly window; write it as "ddd:hh:mm-ddd:hh:mm" in UTC, e.g. "sun:05:00-sun:06:00"');
+  });
+
+  // ElastiCache: "The minimum maintenance window is a 60 minute period"
+  // (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html,
+  // PreferredMaintenanceWindow); the daily snapshot window is at least 60 minutes and must not fall
+  // in the maintenance window (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/backups-automatic.html).
+  test('a snapshot window inside the maintenance window, or windows under an hour', () => {
+    expectRejected(
+      { snapshotWindow: '05:30-06:30' },
+      'test/cache: snapshotWindow ("05:30-06:30") overlaps maintenanceWindow ("sun:05:00-sun:06:00"), which ElastiCache refuses; move one of them so that the daily window ends before the weekly one starts',
+    );
+    expectRejected({ snapshotWindow: '03:00-03:30' }, /snapshotWindow \("03:00-03:30"\) lasts 30 minutes, but ElastiCache requires at least 60/);
+    expectRejected({ maintenanceWindow: 'sun:05:00-sun:05:30' }, /maintenanceWindow \("sun:05:00-sun:05:30"\) lasts 30 minutes, but ElastiCache requires at least 60/);
+  });
+
+  // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html
+  test('a node type ElastiCache does not offer', () => {
+    expectRejected({ nodeType: 'cache.r7g.32xlarge' }, /^test\/cache: nodeType \("cache.r7g.32xlarge"\) is not a size AWS offers in cache.r7g; use one of cache.r7g.large, /);
+    expectRejected({ nodeType: 'cache.t4g.large' }, /nodeType \("cache.t4g.large"\) is not a size AWS offers in cache.t4g; use one of cache.t4g.micro, cache.t4g.small, cache.t4g.medium$/);
   });
 
   test('snapshots off in production', () => {

@@ -64,11 +64,19 @@ describe('Database in production', () => {
       multi_az: true,
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'modelserve-prod-final',
       backup_retention_period: 14,
       copy_tags_to_snapshot: true,
       enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
     });
+  });
+
+  // Snapshot identifiers are unique per account and region and outlive the instance: a fixed
+  // "<id>-final" fails the second destroy of a re-created database with DBSnapshotAlreadyExists.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html (FinalDBSnapshotIdentifier)
+  test('names the final snapshot with a suffix drawn once per instance, redrawn when the identifier or key changes', () => {
+    const suffix = out.only('terraform_data');
+    expect(instance.final_snapshot_identifier).toMatch(/^modelserve-prod-final-\$\{substr\(terraform_data\.database_final-snapshot-suffix_[0-9A-F]+\.id, 0, 8\)\}$/);
+    expect(suffix.triggers_replace).toEqual({ identifier: 'modelserve-prod', kmsKeyArn: '${aws_kms_key.database_key_CA7EEF20.arn}' });
   });
 
   test('admits only the listed security groups on 5432 and has no egress', () => {
@@ -186,5 +194,37 @@ describe('Database refuses', () => {
 
   test('a malformed maintenance window', () => {
     expectRejected({ maintenanceWindow: 'sunday 4am' }, /maintenanceWindow \("sunday 4am"\) is not a weekly window/);
+  });
+
+  // CreateDBInstance: PreferredBackupWindow and PreferredMaintenanceWindow "must be at least 30
+  // minutes" and "must not conflict" with each other.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+  test('a backup window that overlaps the maintenance window on its day', () => {
+    expectRejected(
+      { backupWindow: '05:00-06:00' },
+      'test/database: backupWindow ("05:00-06:00") overlaps maintenanceWindow ("sun:04:30-sun:05:30"), which RDS refuses; move one of them so that the daily window ends before the weekly one starts',
+    );
+    expectRejected({ backupWindow: '23:30-00:30', maintenanceWindow: 'mon:00:00-mon:01:00' }, /backupWindow \("23:30-00:30"\) overlaps maintenanceWindow/);
+    expectRejected({ backupWindow: '23:30-00:30', maintenanceWindow: 'sat:23:45-sun:00:15' }, /backupWindow \("23:30-00:30"\) overlaps maintenanceWindow/);
+  });
+
+  test('windows shorter than the 30 minutes RDS requires', () => {
+    expectRejected({ backupWindow: '03:00-03:20' }, 'test/database: backupWindow ("03:00-03:20") lasts 20 minutes, but RDS requires at least 30; widen it to 30 minutes or more');
+    expectRejected({ maintenanceWindow: 'sun:04:30-sun:04:45' }, /maintenanceWindow \("sun:04:30-sun:04:45"\) lasts 15 minutes, but RDS requires at least 30/);
+  });
+
+  test('windows that touch but do not overlap, and a maintenance window across midnight, are accepted', () => {
+    const touching = build({ backupWindow: '03:00-04:30', maintenanceWindow: 'sun:04:30-sun:05:30' }).out.only('aws_db_instance');
+    expect(touching).toMatchObject({ backup_window: '03:00-04:30', maintenance_window: 'sun:04:30-sun:05:30' });
+    const midnight = build({ backupWindow: '02:00-03:00', maintenanceWindow: 'sat:23:30-sun:00:30' }).out.only('aws_db_instance');
+    expect(midnight).toMatchObject({ backup_window: '02:00-03:00', maintenance_window: 'sat:23:30-sun:00:30' });
+  });
+
+  // Instance classes RDS for PostgreSQL offers (hardware specifications and engine support):
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+  test('an instance class AWS does not offer', () => {
+    expectRejected({ instanceClass: 'db.r6g.32xlarge' }, /^test\/database: instanceClass \("db.r6g.32xlarge"\) is not a size AWS offers in db.r6g; use one of db.r6g.large, db.r6g.xlarge, .*db.r6g.16xlarge$/);
+    expectRejected({ instanceClass: 'db.r9z.large' }, /instanceClass \("db.r9z.large"\) is not an RDS for PostgreSQL instance class the catalog knows; use a family of db.t3, db.t4g/);
+    expectRejected({ instanceClass: 'r6g.large' }, /instanceClass \("r6g.large"\) is not an RDS for PostgreSQL instance class the catalog knows/);
   });
 });
