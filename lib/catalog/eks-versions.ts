@@ -90,7 +90,7 @@ export function validateKubernetesVersion(v: PropsValidator, version: unknown, s
   const k8s = version as KubernetesVersion;
   const dates: EksVersionDates = EKS_KUBERNETES_CALENDAR[k8s];
   const phase = kubernetesSupportPhase(k8s, day);
-  const newer = versionsInStandardSupport(day).filter((x) => x > k8s).join(', ') || 'a newer version';
+  const newer = newerVersions(k8s, day);
   v.that(
     phase !== 'ended',
     'kubernetesVersion',
@@ -105,4 +105,12 @@ export function validateKubernetesVersion(v: PropsValidator, version: unknown, s
     `left EKS standard support on ${dates.endOfStandardSupport}, so the cluster would be billed for extended support (or upgraded by EKS under supportType STANDARD)`,
     `upgrade to ${newer}, or set supportType: 'EXTENDED' to pay for extended support until ${dates.endOfExtendedSupport}`,
   );
+}
+
+/** The versions after `version` still supported on `day`, for a fix; the library's calendar may be behind AWS's. */
+function newerVersions(version: KubernetesVersion, day: string): string {
+  const minor = (v: string) => Number(v.split('.')[1]);
+  const offered = KUBERNETES_VERSIONS.filter((v) => minor(v) > minor(version) && kubernetesSupportPhase(v, day) !== 'ended');
+  const named = offered.map((v) => (kubernetesSupportPhase(v, day) === 'standard' ? v : `${v} (extended support)`));
+  return named.length > 0 ? named.join(', ') : 'a version this release of the library does not know yet (upgrade modelserve)';
 }

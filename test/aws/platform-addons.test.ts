@@ -324,18 +324,26 @@ describe('PlatformAddons values by environment', () => {
 describe('PlatformAddons Pod Identity roles', () => {
   const { out } = build();
 
-  test('one role per AWS-calling add-on, named after the cluster, trusted by this cluster\'s Pod Identity agent only', () => {
-    for (const name of ['modelserve-prod-lb-controller', 'modelserve-prod-cluster-autoscaler', 'modelserve-prod-loki']) {
+  // Trust scoped with the session tags EKS Pod Identity documents (pod-id-role, pod-id-abac).
+  test('one role per AWS-calling add-on, named after the cluster, trusted only for its own service account in this cluster', () => {
+    for (const [name, namespace, serviceAccount] of [
+      ['modelserve-prod-lb-controller', 'kube-system', 'aws-load-balancer-controller'],
+      ['modelserve-prod-cluster-autoscaler', 'kube-system', 'cluster-autoscaler'],
+      ['modelserve-prod-loki', 'logging', 'loki'],
+    ]) {
       const trust = policyOf(roleNamed(out, name).assume_role_policy);
       expect(trust.Statement).toEqual([
         {
-          Sid: 'EksPodIdentityOfThisCluster',
+          Sid: 'EksPodIdentityOfOneServiceAccount',
           Effect: 'Allow',
           Principal: { Service: 'pods.eks.amazonaws.com' },
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Condition: {
-            StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\./) },
-            ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/\$\{aws_eks_cluster\.cluster_\w+\.name\}$/) },
+            StringEquals: {
+              'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/\$\{aws_eks_cluster\.cluster_\w+\.name\}$/),
+              'aws:RequestTag/kubernetes-namespace': namespace,
+              'aws:RequestTag/kubernetes-service-account': serviceAccount,
+            },
           },
         },
       ]);
