@@ -23,7 +23,7 @@ const keyOf = (out: Json, ref: string): Json => out.resource.aws_kms_key[ref.mat
 
 const expectRejected = (props: Partial<ClusterProps>, message: string): void => expectRejectedBeforeSynth((stack) => new Cluster(stack, 'eks', { ...base, ...props }), message);
 /** As expectRejected, with the calendar checks made on `day`. */
-const expectRejectedOn = (day: string, props: Partial<ClusterProps>, message: string): void =>
+const expectRejectedOn = (day: string, props: Partial<ClusterProps>, message: string | RegExp): void =>
   expectRejectedBeforeSynth((stack) => new Cluster(stack, 'eks', { ...base, ...props }), message, { stack: (app) => {
     app.node.setContext(SYNTH_DAY_CONTEXT, day);
     return new TerraformStack(app, 'test');
