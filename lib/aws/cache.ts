@@ -6,7 +6,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateElastiCacheNodeType } from '../catalog';
-import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
+import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateElastiCacheId, validateMinLength, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
@@ -115,9 +115,11 @@ export class Cache extends Construct {
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateElastiCacheId(v, 'name', props.name);
     validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
-    validateUnique(v, 'subnetIds', props.subnetIds);
+    validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+    validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
     validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
 
     const engine = props.engine ?? 'redis';

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator } from '../catalog';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesSupportType, KubernetesVersion, validateKubernetesVersion } from '../catalog/eks-versions';
 import { AwsContext } from './aws-context';
-import { validateEnvironment } from './aws-names';
+import { validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
@@ -338,6 +338,7 @@ function trustPolicy(service: string, actions: string[]): string {
 function validateClusterProps(path: string, props: ClusterProps, day: string): void {
   const check: PropsValidator = new PropsValidator(path);
   validateEnvironment(check, props.environment);
+  validateTags(check, 'tags', props.tags);
   check.that(
     typeof props.name === 'string' && CLUSTER_NAME.test(props.name) && props.name.length <= MAX_CLUSTER_NAME,
     'name',
@@ -347,6 +348,7 @@ function validateClusterProps(path: string, props: ClusterProps, day: string): v
   );
   // A token list (Fn.*, a data source) has an unknown length until apply.
   check.that(Array.isArray(props.subnetIds) && (props.subnetIds.length >= 2 || Token.isUnresolved(props.subnetIds)), 'subnetIds', props.subnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of the Network (privateSubnetIds)');
+  if (!Token.isUnresolved(props.subnetIds)) validateEc2Ids(check, 'subnetIds', props.subnetIds, 'subnet');
 
   validateKubernetesVersion(check, props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, props.supportType ?? 'STANDARD', day);
 

@@ -5,7 +5,7 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateRdsInstanceClass } from '../catalog';
 import { AwsContext } from './aws-context';
-import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
+import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateMinLength, validateRdsIdentifier, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
@@ -148,9 +148,11 @@ export class Database extends Construct {
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateRdsIdentifier(v, 'identifier', props.identifier);
     validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
-    validateUnique(v, 'subnetIds', props.subnetIds);
+    validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+    validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
     validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
 
     const engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;

@@ -5,7 +5,7 @@ import { DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsVal
 import { PlatformAddons } from './addons/platform-addons';
 import { PlatformAddonsProps } from './addons/platform-addons-props';
 import { AwsContext } from './aws-context';
-import { validateEnvironment } from './aws-names';
+import { validateEc2Id, validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
 import { Database, DatabaseProps } from './database';
@@ -281,5 +281,9 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
   }
   if (props.network && isExistingNetwork(props.network)) {
     check.that(props.network.privateSubnetIds.length >= 2 || Token.isUnresolved(props.network.privateSubnetIds), 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
+    validateEc2Id(check, 'network.vpcId', props.network.vpcId, 'vpc');
+    if (!Token.isUnresolved(props.network.privateSubnetIds)) validateEc2Ids(check, 'network.privateSubnetIds', props.network.privateSubnetIds, 'subnet');
+    if (!Token.isUnresolved(props.network.databaseSubnetIds)) validateEc2Ids(check, 'network.databaseSubnetIds', props.network.databaseSubnetIds, 'subnet');
   }
+  validateTags(check, 'tags', props.tags);
 }

@@ -17,7 +17,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
-import { validateEnvironment } from './aws-names';
+import { validateEnvironment, validateTags } from './aws-names';
 import { AwsContext, configuredRegion } from './aws-context';
 import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
@@ -306,6 +306,7 @@ interface NetworkPlan {
 function validateNetworkProps(path: string, id: string, props: NetworkProps, region: string | undefined): NetworkPlan {
   const check: PropsValidator = new PropsValidator(path);
   validateEnvironment(check, props.environment);
+  validateTags(check, 'tags', props.tags);
   const preset = ENVIRONMENT_PRESETS[props.environment];
   check.matches('name', props.name ?? id, DNS_LABEL, DNS_LABEL_RULE);
   check.that((props.name ?? id).length <= MAX_NAME, 'name', props.name ?? id, `is longer than ${MAX_NAME} characters, so the flow-log role name "<name>-vpc-flow-logs" would pass IAM's 64`, `shorten it to ${MAX_NAME} characters or fewer`);

@@ -5,6 +5,7 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
 import { autoscalerNodeTemplate, autoscalerResourceTag } from './autoscaler-node-template';
+import { validateEc2Ids, validateTags } from './aws-names';
 
 /** EKS's spelling of the Kubernetes taint effects. */
 const EKS_TAINT_EFFECT: Readonly<Record<TaintEffect, string>> = {
@@ -79,6 +80,8 @@ export class NodePool extends Construct {
       );
     }
     check.that(props.subnetIds.length > 0, 'subnetIds', props.subnetIds, 'is empty', 'pass the private subnets of the cluster');
+    if (!Token.isUnresolved(props.subnetIds)) validateEc2Ids(check, 'subnetIds', props.subnetIds, 'subnet');
+    validateTags(check, 'tags', props.tags);
     check.oneOf('metadataHopLimit', props.metadataHopLimit, [1, 2] as const);
     check.integerInRange('maxUnavailablePercentage', props.maxUnavailablePercentage, 1, 100);
 

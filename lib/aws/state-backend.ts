@@ -2,7 +2,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { EnvironmentName, PropsValidator } from '../catalog';
-import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment } from './aws-names';
+import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { SecureBucket } from './secure-bucket';
 
@@ -101,6 +101,7 @@ export class StateBackendBootstrap extends Construct {
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateS3BucketName(v, 'bucketName', props.bucketName);
     if (props.lockTableName !== undefined) validateDynamoDbTableName(v, 'lockTableName', props.lockTableName);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;

@@ -4,9 +4,9 @@ import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack
 const base: CacheProps = {
   environment: 'production',
   name: 'modelserve-prod',
-  vpcId: 'vpc-123',
-  subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
-  allowedSecurityGroupIds: ['sg-nodes'],
+  vpcId: 'vpc-00000123',
+  subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'],
+  allowedSecurityGroupIds: ['sg-0000000a'],
 };
 
 function build(props: Partial<CacheProps> = {}) {
@@ -71,7 +71,7 @@ describe('Cache in production', () => {
 
   test('admits only the listed security groups on 6379', () => {
     const rule = out.only('aws_vpc_security_group_ingress_rule');
-    expect(rule).toMatchObject({ referenced_security_group_id: 'sg-nodes', ip_protocol: 'tcp', from_port: 6379, to_port: 6379 });
+    expect(rule).toMatchObject({ referenced_security_group_id: 'sg-0000000a', ip_protocol: 'tcp', from_port: 6379, to_port: 6379 });
     expect(out.only('aws_security_group').egress).toBeUndefined();
   });
 });

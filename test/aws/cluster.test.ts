@@ -5,7 +5,7 @@ import { SYNTH_DAY_CONTEXT } from '../../lib/aws/synth-day';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
-const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'] };
+const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'] };
 
 function build(props: Partial<ClusterProps> = {}, pools = [NodePools.general()]): Json {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -258,7 +258,7 @@ describe('Cluster rejects bad input before writing anything', () => {
   });
 
   test('subnets in one AZ only', () => {
-    expectRejected({ subnetIds: ['subnet-a'] }, 'test/eks: subnetIds (["subnet-a"]) must list subnets in at least two availability zones; pass the private subnets of the Network (privateSubnetIds)');
+    expectRejected({ subnetIds: ['subnet-0a0a0a0a'] }, 'test/eks: subnetIds (["subnet-0a0a0a0a"]) must list subnets in at least two availability zones; pass the private subnets of the Network (privateSubnetIds)');
   });
 
   test('a node pool name given twice', () => {

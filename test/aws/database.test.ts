@@ -4,9 +4,9 @@ import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack
 const base: DatabaseProps = {
   environment: 'production',
   identifier: 'modelserve-prod',
-  vpcId: 'vpc-123',
-  subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
-  allowedSecurityGroupIds: ['sg-nodes', 'sg-cluster'],
+  vpcId: 'vpc-00000123',
+  subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'],
+  allowedSecurityGroupIds: ['sg-0000000a', 'sg-0000000c'],
 };
 
 function build(props: Partial<DatabaseProps> = {}) {
@@ -81,7 +81,7 @@ describe('Database in production', () => {
 
   test('admits only the listed security groups on 5432 and has no egress', () => {
     const rules = Object.values(out.resources('aws_vpc_security_group_ingress_rule'));
-    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-nodes', 'sg-cluster']);
+    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-0000000a', 'sg-0000000c']);
     for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
     expect(rules.some((r) => 'cidr_ipv4' in r)).toBe(false);
     const sg = out.only('aws_security_group');
@@ -173,7 +173,7 @@ describe('Database refuses', () => {
   });
 
   test('a single subnet', () => {
-    expectRejected({ subnetIds: ['subnet-a'] }, /subnetIds \(\["subnet-a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
+    expectRejected({ subnetIds: ['subnet-0a0a0a0a'] }, /subnetIds \(\["subnet-0a0a0a0a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
   });
 
   test('no client security group', () => {

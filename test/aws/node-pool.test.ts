@@ -4,7 +4,7 @@ import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
-const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-a', 'subnet-b'] };
+const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] };
 
 function build(spec: NodePoolSpec, props: Partial<NodePoolProps> = {}): { nodeGroup: Json; launchTemplate: Json; pool: NodePool } {
   const stack = new TerraformStack(Testing.app(), 'test');

@@ -28,7 +28,7 @@ const POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.gpu({ gpu
 const CPU_POOLS: readonly NodePoolSpec[] = [NodePools.general(), NodePools.spot()];
 
 function clusterIn(stack: TerraformStack, environment: EnvironmentName = 'production', pools: readonly NodePoolSpec[] = POOLS, name = 'modelserve-prod'): Cluster {
-  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS });
+  const cluster = new Cluster(stack, 'cluster', { name, environment, subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'], adminPrincipalArns: ADMINS });
   pools.forEach((p) => cluster.addNodePool(p));
   return cluster;
 }
@@ -314,7 +314,7 @@ describe('PlatformAddons values by environment', () => {
 
   test('the autoscaler image follows the cluster\'s Kubernetes minor', () => {
     const stack = awsStack();
-    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], adminPrincipalArns: ADMINS, kubernetesVersion: '1.36' });
+    const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'], adminPrincipalArns: ADMINS, kubernetesVersion: '1.36' });
     POOLS.forEach((p) => cluster.addNodePool(p));
     new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
     expect(values(synth(stack), 'cluster-autoscaler').image.tag).toBe('v1.36.1');
@@ -509,7 +509,7 @@ describe('ClusterProviders', () => {
   test('a second cluster in the stack gets aliased providers, and its releases use them', () => {
     const stack = awsStack();
     const first = clusterIn(stack);
-    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-c', 'subnet-d'], adminPrincipalArns: ADMINS });
+    const stack2cluster = new Cluster(stack, 'second', { name: 'second', environment: 'development', subnetIds: ['subnet-0c0c0c0c', 'subnet-0d0d0d0d'], adminPrincipalArns: ADMINS });
     stack2cluster.addNodePool(NodePools.general());
     new PlatformAddons(stack, 'addons', { cluster: first, environment: 'production', vpcId: VPC });
     const providers = new ClusterProviders(stack, 'second-providers', { cluster: stack2cluster, alias: 'second' });
@@ -582,7 +582,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
   test('a cluster that grants nobody API access, so that Helm could not reach it', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'] });
+        const cluster = new Cluster(stack, 'cluster', { name: 'modelserve-prod', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] });
         POOLS.forEach((p) => cluster.addNodePool(p));
         new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC });
       },
@@ -622,7 +622,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
     expectRejectedBeforeSynth(
       (stack) => {
         const cluster = clusterIn(stack);
-        const other = new Cluster(stack, 'other', { name: 'other', environment: 'production', subnetIds: ['subnet-c', 'subnet-d'] });
+        const other = new Cluster(stack, 'other', { name: 'other', environment: 'production', subnetIds: ['subnet-0c0c0c0c', 'subnet-0d0d0d0d'] });
         const providers = new ClusterProviders(stack, 'other-providers', { cluster: other, alias: 'other' });
         new PlatformAddons(stack, 'addons', { cluster, environment: 'production', vpcId: VPC, providers });
       },
