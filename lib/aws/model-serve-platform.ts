@@ -78,7 +78,7 @@ export interface ModelServePlatformProps {
   readonly modelStore?: Partial<Omit<ModelStoreProps, 'environment'>> | false;
   /**
    * Overrides of the image registry, or `false` for none.
-   * @default - one repository, `<name>/model-server`
+   * @default - one repository, `<name>-<env>/model-server`
    */
   readonly imageRegistry?: Partial<Omit<ImageRegistryProps, 'environment'>> | false;
   /**
@@ -196,7 +196,8 @@ export class ModelServePlatform extends Construct {
     }
     if (props.imageRegistry !== false) {
       this.imageRegistry = new ImageRegistry(this, 'image-registry', {
-        repositoryNames: [`${props.name}/model-server`],
+        // ECR names are per account and region, which several environments share.
+        repositoryNames: [`${prefix}/model-server`],
         tags,
         ...props.imageRegistry,
         environment: env,
