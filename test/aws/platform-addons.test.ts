@@ -357,30 +357,14 @@ describe('PlatformAddons Pod Identity roles', () => {
     expect(release(out, 'aws-load-balancer-controller').depends_on).toContain(`aws_eks_pod_identity_association.${lbc[0]}`);
   });
 
-  test('the load balancer controller: AWS\'s published policy, limited to load balancers tagged with this cluster', () => {
+  // The statements themselves are tested in test/aws/addons/load-balancer-controller.test.ts.
+  test('the load balancer controller\'s policy is scoped to this cluster\'s tag and VPC', () => {
     const policy = policyOfRole(out, 'load-balancer-controller');
-    const actions = policy.Statement.flatMap((s: Json) => s.Action);
-    expect(actions).not.toContain('*');
-    expect(actions.filter((a: string) => a.endsWith(':*'))).toEqual([]);
-    expect(statement(policy, 'ManageOwnBalancers')).toMatchObject({
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
+    expect(statement(policy, 'ManageOwnBalancersListenersAndRules').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } });
+    expect(statement(policy, 'EditSecurityGroupRulesInThisVpc').Condition).toEqual({
+      ArnEquals: { 'ec2:Vpc': expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ec2:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:vpc\/vpc-0123456789abcdef0$/) },
     });
-    expect(statement(policy, 'ManageOwnBalancers').Action).toEqual(expect.arrayContaining(['elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyListenerAttributes']));
-    expect(statement(policy, 'CreateTaggedBalancers')).toEqual({
-      Sid: 'CreateTaggedBalancers',
-      Effect: 'Allow',
-      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
-    });
-    expect(statement(policy, 'ManageOwnSecurityGroups').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } });
-    expect(statement(policy, 'RetagOwnBalancers').Condition).toEqual({
-      Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'true' },
-      StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' },
-    });
-    expect(statement(policy, 'CreateElbServiceLinkedRole').Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } });
-    expect(statement(policy, 'RegisterTargets').Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:elasticloadbalancing:\*:\*:targetgroup\/\*\/\*$/);
+    expect(values(out, 'aws-load-balancer-controller')).toMatchObject({ enableWaf: false, vpcId: 'vpc-0123456789abcdef0' });
   });
 
   test('the autoscaler reads every group, but resizes only groups owned by this cluster and describes only its node groups', () => {
