@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { parse } from 'yaml';
 import {
   DEFAULT_DEVICE_PLUGIN_CONFIG,
@@ -179,5 +181,32 @@ describe('gpuOperatorValues', () => {
         'gpuOperatorValues: nodePools (not set) is not a list; pass the platform\'s node pool specs, e.g. [NodePools.general(), NodePools.gpu({ gpu: "T4" })]',
       );
     });
+  });
+});
+
+// Helm ignores a values key the chart does not have, without a word: every key the values set must
+// exist in the chart's own defaults (test/fixtures/README.md names the upstream file and commit).
+describe('gpuOperatorValues against the chart v26.3.3 defaults', () => {
+  const chartDefaults = parse(readFileSync(join(__dirname, '../../fixtures/helm-charts/gpu-operator-v26.3.3/values.yaml'), 'utf8'));
+
+  /** Dotted paths of `ours` that the chart's defaults do not have; free-form maps ({} or []) end the walk. */
+  function unknownKeys(ours: Record<string, unknown>, chart: unknown, at = ''): string[] {
+    return Object.entries(ours).flatMap(([key, value]) => {
+      const path = at ? `${at}.${key}` : key;
+      if (typeof chart !== 'object' || chart === null || !(key in chart)) return [path];
+      const theirs = (chart as Record<string, unknown>)[key];
+      const freeForm = theirs === null || Array.isArray(theirs) || (typeof theirs === 'object' && Object.keys(theirs as object).length === 0);
+      if (freeForm || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+      return unknownKeys(value as Record<string, unknown>, theirs, path);
+    });
+  }
+
+  test('every key is one the chart reads, and operator.defaultRuntime is gone from it', () => {
+    // node-feature-discovery is a vendored subchart (0.18.3) whose own defaults are not copied here.
+    const { 'node-feature-discovery': _subchart, ...ownKeys } = values([general, shared, mig, whole]);
+    expect(_subchart).toBeDefined();
+    expect(unknownKeys(ownKeys, chartDefaults)).toEqual([]);
+    expect(chartDefaults.operator).not.toHaveProperty('defaultRuntime');
+    expect(chartDefaults.mig).toEqual({ strategy: 'single' });
   });
 });
