@@ -193,13 +193,17 @@ export class Cache extends Construct {
       tags,
     });
 
+    // name, family and description are ForceNew, and there is no name_prefix. So every input that
+    // replaces the group is in its name (the family, and the cache name), and the description holds
+    // nothing that changes otherwise: a minor upgrade (7.0 -> 7.1) keeps the group, a major one
+    // (redis7 -> valkey8) creates a group of a new name before dropping the old one, which the
+    // replication group still uses until it moves.
     const family = `${engine}${engineVersion.split('.')[0]}`;
     const parameterGroup = new ElasticacheParameterGroup(this, 'parameters', {
       name: `${name}-${family}`,
       family,
-      description: `${name}: ${engine} ${engineVersion}`,
+      description: `Parameters of the ${name} cache (${family})`,
       parameter: Object.entries(props.parameters ?? {}).map(([n, value]) => ({ name: n, value })),
-      // The family is in the name, so an upgrade creates the new group before dropping the old.
       lifecycle: { createBeforeDestroy: true },
       tags,
     });

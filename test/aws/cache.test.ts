@@ -25,6 +25,22 @@ describe('Cache in production', () => {
   const { out, cache } = build();
   const group = out.only('aws_elasticache_replication_group');
 
+  // aws_elasticache_parameter_group: name, family and description force a new group, and it has no
+  // name_prefix; with create_before_destroy, a replacement under the same name fails with
+  // CacheParameterGroupAlreadyExists. So what replaces the group must change its name.
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/elasticache_parameter_group
+  test('a minor upgrade keeps the parameter group; a new family makes one of a new name before dropping the old', () => {
+    const group = (props: Partial<CacheProps>) => build(props).out.only('aws_elasticache_parameter_group');
+    const v70 = group({ engineVersion: '7.0' });
+    const v71 = group({ engineVersion: '7.1' });
+    expect({ name: v70.name, description: v70.description, family: v70.family }).toEqual({ name: v71.name, description: v71.description, family: v71.family });
+    expect(v71.description).not.toMatch(/7\.1/);
+    const valkey = group({ engine: 'valkey', engineVersion: '8.2' });
+    expect(valkey).toMatchObject({ name: 'modelserve-prod-valkey8', family: 'valkey8' });
+    expect(valkey.name).not.toBe(v71.name);
+    expect(v71.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
   test('is Redis 7.1 on the redis7 parameter family by default', () => {
     expect(group).toMatchObject({ engine: 'redis', engine_version: '7.1', node_type: 'cache.r7g.large' });
     expect(out.only('aws_elasticache_parameter_group').family).toBe('redis7');
