@@ -1,13 +1,11 @@
-import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateElastiCacheNodeType } from '../catalog';
 import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateElastiCacheId, validateMinLength, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
+import { CacheAuthToken } from './cache-auth-token';
 import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
@@ -85,6 +83,14 @@ export interface CacheProps {
    * @default - a new key with rotation on
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Version of the AUTH token: raise it by one to draw a new token, which the cache (strategy
+   * ROTATE: the previous token stays valid beside it) and the secret receive in the same apply.
+   * The token is never in the Terraform state (write-only arguments; Terraform 1.11+ and AWS
+   * provider 6.64+).
+   * @default 1
+   */
+  readonly authTokenVersion?: number;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -92,7 +98,8 @@ export interface CacheProps {
 /**
  * An ElastiCache replication group (Redis OSS or Valkey, cluster mode disabled) encrypted at rest
  * with a customer key and in transit (TLS required), guarded by an AUTH token that is generated
- * and kept in Secrets Manager, and reachable only from the listed security groups.
+ * during the apply, kept in Secrets Manager and never written to the Terraform state, and reachable
+ * only from the listed security groups.
  */
 export class Cache extends Construct {
   public readonly replicationGroup: ElasticacheReplicationGroup;
@@ -164,6 +171,8 @@ export class Cache extends Construct {
     validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
     const port = props.port ?? 6379;
     v.integerInRange('port', port, 1024, 65535);
+    const authTokenVersion = props.authTokenVersion ?? 1;
+    v.integerInRange('authTokenVersion', authTokenVersion, 1, 1_000_000, 'start at 1 and raise it by one to rotate the token');
 
     const tags = props.tags ? { ...props.tags } : undefined;
     const name = props.name;
@@ -208,28 +217,14 @@ export class Cache extends Construct {
       tags,
     });
 
-    // The AUTH token. No random provider here, so Secrets Manager generates it: the data source
-    // draws a fresh password on every plan, and `ignore_changes` on the version keeps the first
-    // one. The replication group reads the token from the version (its stored value, not the new
-    // draw), so plans stay clean and the token changes only when someone rotates the secret.
-    // ElastiCache allows only !&#$^<>- as punctuation in a token: letters and digits are enough.
-    const password = new DataAwsSecretsmanagerRandomPassword(this, 'auth-token-draw', {
-      passwordLength: 64,
-      excludePunctuation: true,
-      includeSpace: false,
-    });
-    const secret = new SecretsmanagerSecret(this, 'auth-token', {
-      name: `modelserve/elasticache/${name}/auth-token`,
+    const authToken = new CacheAuthToken(this, 'auth-token', {
+      secretName: `modelserve/elasticache/${name}/auth-token`,
       description: `AUTH token of the ${name} ${engine} replication group`,
-      kmsKeyId: this.kmsKeyArn,
+      kmsKeyArn: this.kmsKeyArn,
       // Outside protected environments a re-created cache must be able to reuse the name at once.
       recoveryWindowInDays: preset.protectData ? 30 : 0,
+      version: authTokenVersion,
       tags,
-    });
-    const secretVersion = new SecretsmanagerSecretVersion(this, 'auth-token-value', {
-      secretId: secret.id,
-      secretString: password.randomPassword,
-      lifecycle: { ignoreChanges: ['secret_string'] },
     });
 
     this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication-group', {
@@ -249,7 +244,9 @@ export class Cache extends Construct {
       kmsKeyId: this.kmsKeyArn,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
-      authToken: secretVersion.secretString,
+      // Sent as auth_token_wo by authToken.applyTo: never in the state. ROTATE keeps the previous
+      // token valid beside a new one, so clients holding it keep working until they re-read the secret.
+      authTokenUpdateStrategy: 'ROTATE',
       autoMinorVersionUpgrade: 'true',
       snapshotRetentionLimit: snapshotDays,
       snapshotWindow,
@@ -259,11 +256,13 @@ export class Cache extends Construct {
       tags,
     });
 
+    authToken.applyTo(this.replicationGroup);
+
     this.replicationGroupId = this.replicationGroup.id;
     this.primaryEndpointAddress = this.replicationGroup.primaryEndpointAddress;
     this.readerEndpointAddress = this.replicationGroup.readerEndpointAddress;
     this.port = port;
-    this.authTokenSecretArn = secret.arn;
+    this.authTokenSecretArn = authToken.secretArn;
     this.securityGroupId = securityGroup.id;
     this.engine = engine;
     // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...

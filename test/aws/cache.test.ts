@@ -1,5 +1,5 @@
 import { Cache, CacheProps } from '../../lib/aws/cache';
-import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack';
+import { awsStack, expectRejectedBeforeSynth, Json, synth } from '../support/aws-stack';
 
 const base: CacheProps = {
   environment: 'production',
@@ -74,15 +74,38 @@ describe('Cache in production', () => {
     expect(out.only('terraform_data').triggers_replace).toEqual({ name: 'modelserve-prod', kmsKeyArn: keyRef });
   });
 
-  test('reads its AUTH token from a KMS-encrypted secret that keeps its first value', () => {
+  // Write-only arguments are sent to the provider and never stored in the plan or state; an
+  // ephemeral resource's value exists only during the run and may feed only write-only arguments.
+  // https://developer.hashicorp.com/terraform/language/manage-sensitive-data/write-only
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/elasticache_replication_group#auth_token_wo
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/secretsmanager_secret_version#secret_string_wo
+  test('its AUTH token reaches ElastiCache and Secrets Manager through write-only arguments only', () => {
     const secret = out.only('aws_secretsmanager_secret');
     expect(secret).toMatchObject({ kms_key_id: keyRef, recovery_window_in_days: 30 });
+    const [[drawName, draw]] = Object.entries(out.json.ephemeral.aws_secretsmanager_random_password as Record<string, Json>);
+    expect(draw).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false });
+    const token = `\${ephemeral.aws_secretsmanager_random_password.${drawName}.random_password}`;
+    expect(group).toMatchObject({ auth_token_wo: token, auth_token_wo_version: 1, auth_token_update_strategy: 'ROTATE' });
+    expect(group.auth_token).toBeUndefined();
     const version = out.only('aws_secretsmanager_secret_version');
-    expect(version.secret_string).toMatch(/^\$\{data\.aws_secretsmanager_random_password\.cache_auth-token-draw_\w+\.random_password\}$/);
-    expect(version.lifecycle).toEqual({ ignore_changes: ['secret_string'] });
-    expect(group.auth_token).toMatch(/^\$\{aws_secretsmanager_secret_version\.cache_auth-token-value_\w+\.secret_string\}$/);
-    const draw = Object.values(out.json.data.aws_secretsmanager_random_password)[0];
-    expect(draw).toMatchObject({ password_length: 64, exclude_punctuation: true });
+    expect(version).toMatchObject({ secret_string_wo: token, secret_string_wo_version: 1 });
+    expect(version.secret_string).toBeUndefined();
+    // Replaced with the group (its id changes only then), so the two never hold different draws.
+    expect(version.lifecycle).toEqual({ replace_triggered_by: [expect.stringMatching(/^aws_elasticache_replication_group\.cache_replication-group_\w+\.id$/)] });
+    // Nothing that would hold the token in the state: no data-source draw, no auth_token.
+    expect(out.json.data?.aws_secretsmanager_random_password).toBeUndefined();
+    expect(out.text).not.toMatch(/"auth_token"|"secret_string"/);
+  });
+
+  test('asks for the Terraform and AWS provider versions that have write-only arguments', () => {
+    expect(out.json.terraform).toMatchObject({ required_version: '>= 1.11.0', required_providers: { aws: { version: '>= 6.64.0' } } });
+  });
+
+  test('a new token version rotates both; a version that is not a positive whole number is refused', () => {
+    const rotated = build({ authTokenVersion: 2 }).out;
+    expect(rotated.only('aws_elasticache_replication_group').auth_token_wo_version).toBe(2);
+    expect(rotated.only('aws_secretsmanager_secret_version').secret_string_wo_version).toBe(2);
+    expectRejected({ authTokenVersion: 0 }, /^test\/cache: authTokenVersion \(0\) must be a whole number from 1 to 1000000; start at 1 and raise it by one to rotate the token$/);
   });
 
   test('admits only the listed security groups on 6379', () => {
