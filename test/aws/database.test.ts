@@ -90,6 +90,17 @@ describe('Database in production', () => {
     expect(out.resources('aws_vpc_security_group_egress_rule')).toEqual({});
   });
 
+  // Construct ids are Terraform addresses: keyed by the client group, removing one client must not
+  // re-create the other clients' rules (and briefly cut them off the database).
+  test('removing the first of three client groups changes only that rule\'s address', () => {
+    const addresses = (groups: string[]) => Object.keys(build({ allowedSecurityGroupIds: groups }).out.resources('aws_vpc_security_group_ingress_rule'));
+    const before = addresses(['sg-0000000a', 'sg-0000000b', 'sg-0000000c']);
+    const after = addresses(['sg-0000000b', 'sg-0000000c']);
+    expect(before).toHaveLength(3);
+    expect(after.every((address) => before.includes(address))).toBe(true);
+    expect(before.filter((address) => !after.includes(address))).toEqual([expect.stringMatching(/^database_ingress-sg-0000000a_/)]);
+  });
+
   test('keeps exported logs for the preset retention, encrypted', () => {
     const groups = Object.values(out.resources('aws_cloudwatch_log_group'));
     expect(groups.map((g) => g.name).sort()).toEqual(['/aws/rds/instance/modelserve-prod/postgresql', '/aws/rds/instance/modelserve-prod/upgrade']);
