@@ -120,59 +120,7 @@ export class Cache extends Construct {
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
-    const v = new PropsValidator(this.node.path);
-    validateEnvironment(v, props.environment);
-    validateTags(v, 'tags', props.tags);
-    validateElastiCacheId(v, 'name', props.name);
-    validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
-    validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
-    validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
-    validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
-
-    const engine = props.engine ?? 'redis';
-    v.oneOf('engine', engine, CACHE_ENGINES);
-    const engineVersion = props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSION[engine];
-    v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
-
-    const nodeType = props.nodeType ?? preset.cache.nodeType;
-    validateElastiCacheNodeType(v, 'nodeType', nodeType);
-    const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
-    v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
-    if (props.environment === 'production') {
-      v.that(nodeCount >= 2, 'nodeCount', nodeCount, 'leaves production without a replica to fail over to', 'use 2 or more nodes');
-    }
-    const automaticFailover = props.automaticFailover ?? nodeCount >= 2;
-    v.that(
-      !(automaticFailover && nodeCount < 2),
-      'automaticFailover',
-      automaticFailover,
-      `needs a replica to promote, but nodeCount is ${nodeCount}`,
-      'raise nodeCount to 2 or more, or turn automaticFailover off',
-    );
-    if (props.environment === 'production') {
-      v.that(automaticFailover, 'automaticFailover', automaticFailover, 'is off, so a primary failure in production takes the cache down until it is replaced', 'leave automaticFailover on');
-    }
-    const multiAz = props.multiAz ?? automaticFailover;
-    v.that(!(multiAz && !automaticFailover), 'multiAz', multiAz, 'needs automatic failover', 'turn automaticFailover on or multiAz off');
-
-    const snapshotDays = props.snapshotRetentionDays ?? preset.cache.snapshotRetentionDays;
-    v.integerInRange('snapshotRetentionDays', snapshotDays, 0, 35, 'ElastiCache keeps snapshots for 0 to 35 days');
-    if (preset.protectData) {
-      v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
-    }
-    const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
-    validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
-    const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
-    validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
-    // ElastiCache: a maintenance window of at least 60 minutes, a snapshot window of at least 60
-    // minutes that does not overlap it (CreateReplicationGroup, PreferredMaintenanceWindow).
-    validateDailyWindowLength(v, 'snapshotWindow', snapshotWindow, 60, 'ElastiCache');
-    validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 60, 'ElastiCache');
-    validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
-    const port = props.port ?? 6379;
-    v.integerInRange('port', port, 1024, 65535);
-    const authTokenVersion = props.authTokenVersion ?? 1;
-    v.integerInRange('authTokenVersion', authTokenVersion, 1, 1_000_000, 'start at 1 and raise it by one to rotate the token');
+    const { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion } = planCache(this.node.path, props);
 
     const tags = props.tags ? { ...props.tags } : undefined;
     const name = props.name;
@@ -268,4 +216,63 @@ export class Cache extends Construct {
     // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...
     this.cacheClusterIds = Array.from({ length: nodeCount }, (_, i) => `${name}-${String(i + 1).padStart(3, '0')}`);
   }
+}
+
+/** Checks every prop against what ElastiCache accepts and resolves the preset's defaults. */
+function planCache(path: string, props: CacheProps) {
+  const v: PropsValidator = new PropsValidator(path);
+  validateEnvironment(v, props.environment);
+  const preset = ENVIRONMENT_PRESETS[props.environment];
+  validateTags(v, 'tags', props.tags);
+  validateElastiCacheId(v, 'name', props.name);
+  validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
+  validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+  validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
+  validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+
+  const engine = props.engine ?? 'redis';
+  v.oneOf('engine', engine, CACHE_ENGINES);
+  const engineVersion = props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSION[engine];
+  v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
+
+  const nodeType = props.nodeType ?? preset.cache.nodeType;
+  validateElastiCacheNodeType(v, 'nodeType', nodeType);
+  const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
+  v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
+  if (props.environment === 'production') {
+    v.that(nodeCount >= 2, 'nodeCount', nodeCount, 'leaves production without a replica to fail over to', 'use 2 or more nodes');
+  }
+  const automaticFailover = props.automaticFailover ?? nodeCount >= 2;
+  v.that(
+    !(automaticFailover && nodeCount < 2),
+    'automaticFailover',
+    automaticFailover,
+    `needs a replica to promote, but nodeCount is ${nodeCount}`,
+    'raise nodeCount to 2 or more, or turn automaticFailover off',
+  );
+  if (props.environment === 'production') {
+    v.that(automaticFailover, 'automaticFailover', automaticFailover, 'is off, so a primary failure in production takes the cache down until it is replaced', 'leave automaticFailover on');
+  }
+  const multiAz = props.multiAz ?? automaticFailover;
+  v.that(!(multiAz && !automaticFailover), 'multiAz', multiAz, 'needs automatic failover', 'turn automaticFailover on or multiAz off');
+
+  const snapshotDays = props.snapshotRetentionDays ?? preset.cache.snapshotRetentionDays;
+  v.integerInRange('snapshotRetentionDays', snapshotDays, 0, 35, 'ElastiCache keeps snapshots for 0 to 35 days');
+  if (preset.protectData) {
+    v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
+  }
+  const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
+  validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
+  const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
+  validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
+  // ElastiCache: a maintenance window of at least 60 minutes, a snapshot window of at least 60
+  // minutes that does not overlap it (CreateReplicationGroup, PreferredMaintenanceWindow).
+  validateDailyWindowLength(v, 'snapshotWindow', snapshotWindow, 60, 'ElastiCache');
+  validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 60, 'ElastiCache');
+  validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
+  const port = props.port ?? 6379;
+  v.integerInRange('port', port, 1024, 65535);
+  const authTokenVersion = props.authTokenVersion ?? 1;
+  v.integerInRange('authTokenVersion', authTokenVersion, 1, 1_000_000, 'start at 1 and raise it by one to rotate the token');
+  return { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion };
 }

@@ -21,7 +21,7 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
  * Autoscaler image per Kubernetes minor (registry.k8s.io/autoscaling/cluster-autoscaler): 1.34.2
  * (chart 9.53.0, kubernetes/autoscaler#8891), 1.35.0 (#9193), 1.36.1 (released 2026-07-23,
  * kubernetes/autoscaler#10169). Keyed by every version Cluster accepts, so that adding one to
- * SUPPORTED_KUBERNETES_VERSIONS does not compile until its autoscaler is pinned here.
+ * EKS_KUBERNETES_CALENDAR does not compile until its autoscaler is pinned here.
  */
 export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesVersion, string>> = {
   '1.34': 'v1.34.2',
