@@ -11,5 +11,8 @@ export const DEPLOYER_CIDRS: readonly string[] = ['203.0.113.0/24'];
 /** Roles that get cluster-admin besides whoever runs `cdktf deploy` (who always does). */
 export const PLATFORM_ADMINS: readonly string[] = ['arn:aws:iam::123456789012:role/PlatformAdmin'];
 
+/** Who hears the platform's CloudWatch alarms (each address confirms its SNS subscription once). */
+export const ALARM_EMAILS: readonly string[] = ['platform-oncall@example.com'];
+
 /** The S3 bucket holding every stack's Terraform state (made once by StateBackendBootstrap). */
 export const STATE_BUCKET = 'modelserve-terraform-state';

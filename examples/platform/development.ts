@@ -2,7 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { NodePools } from '../../lib/catalog';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { PlatformAddons } from '../../lib/aws/addons';
-import { DEPLOYER_CIDRS, STATE_BUCKET } from './deployer';
+import { ALARM_EMAILS, DEPLOYER_CIDRS, STATE_BUCKET } from './deployer';
 
 /**
  * Development: two AZs, one NAT gateway, no cache, the API reachable from the deployers' CIDRs;
@@ -19,6 +19,7 @@ export function developmentStacks(app: App): [TerraformStack, TerraformStack] {
     // Whoever deploys gets cluster-admin (grantDeployerClusterAdmin); nobody else is listed.
     network: { cidr: '10.2.0.0/16' },
     cluster: { publicEndpointCidrs: DEPLOYER_CIDRS },
+    observability: { alarmEmails: ALARM_EMAILS },
     cache: false,
     nodePools: [NodePools.general({ minSize: 1, desiredSize: 1, maxSize: 4 }), NodePools.gpu({ gpu: 'T4', maxSize: 1 })],
   });

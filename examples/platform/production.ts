@@ -2,7 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { AlertReceiver, ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
 import { PRODUCTION_CAPACITY, PRODUCTION_NODE_POOLS } from '../node-pools';
-import { DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
+import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
 
 /**
  * Production: the four kinds of node pool (general, T4 and A100 GPUs, spot, high memory), three
@@ -20,6 +20,7 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
     adminPrincipalArns: PLATFORM_ADMINS,
     // The API stays private to the VPC and admits the deployers' CIDRs on its public side.
     cluster: { publicEndpointCidrs: DEPLOYER_CIDRS },
+    observability: { alarmEmails: ALARM_EMAILS },
     // The same specs the serving example places its models on; Karpenter provisions most of them.
     nodePools: PRODUCTION_NODE_POOLS,
     capacity: PRODUCTION_CAPACITY,

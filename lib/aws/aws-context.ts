@@ -1,7 +1,8 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 
 /**
@@ -34,4 +35,15 @@ export class AwsContext extends Construct {
     this.dnsSuffix = partition.dnsSuffix;
     this.region = new DataAwsRegion(this, 'region').region;
   }
+}
+
+/**
+ * The region of the stack's default AWS provider when it is written out (`region: 'us-east-1'`), so
+ * that region facts (zones) can be checked at synth; undefined when it comes from the environment
+ * or a token.
+ */
+export function configuredRegion(scope: IConstruct): string | undefined {
+  const provider = TerraformStack.of(scope).node.findAll().find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
+  const region = provider?.regionInput;
+  return typeof region === 'string' && !Token.isUnresolved(region) ? region : undefined;
 }

@@ -105,3 +105,52 @@ export function validateUnique(v: PropsValidator, field: string, value: readonly
     seen.add(item);
   }
 }
+
+// Ids of resources a user brings (an existing VPC, its subnets, client security groups): the
+// prefix of their kind and 8 or 17 hexadecimal digits
+// (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html). A token is let through.
+const EC2_ID_KINDS = { vpc: 'a VPC', subnet: 'a subnet', sg: 'a security group' } as const;
+export type Ec2IdKind = keyof typeof EC2_ID_KINDS;
+
+export function validateEc2Id(v: PropsValidator, field: string, value: unknown, kind: Ec2IdKind): void {
+  if (typeof value === 'string' && isUnresolved(value)) return;
+  const text = typeof value === 'string' ? value : '';
+  const other = (Object.keys(EC2_ID_KINDS) as Ec2IdKind[]).find((k) => k !== kind && text.startsWith(`${k}-`));
+  v.that(
+    new RegExp(`^${kind}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(text),
+    field,
+    value,
+    other ? `is the id of ${EC2_ID_KINDS[other]}, not of ${EC2_ID_KINDS[kind]}` : `is not the id of ${EC2_ID_KINDS[kind]} ("${kind}-" and 8 or 17 hexadecimal digits)`,
+    `pass the id of an existing ${EC2_ID_KINDS[kind].slice(2)}, e.g. ${kind}-0123456789abcdef0`,
+  );
+}
+
+/** Each entry an id of `kind`, none twice. */
+export function validateEc2Ids(v: PropsValidator, field: string, values: readonly string[], kind: Ec2IdKind): void {
+  if (!Array.isArray(values)) return;
+  values.forEach((value, i) => validateEc2Id(v, `${field}[${i}]`, value, kind));
+  validateUnique(v, field, values);
+}
+
+// Tags (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions):
+// keys of 1 to 128 characters, values of up to 256, letters, digits, spaces and _ . : / = + - @,
+// and no key starting with "aws:" in any case (reserved for AWS). At most 50 tags on a resource:
+// the platform adds Name and the provider's three default tags.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_USER_TAGS = 46;
+
+export function validateTags(v: PropsValidator, field: string, tags: Readonly<Record<string, string>> | undefined): void {
+  if (tags === undefined) return;
+  v.that(typeof tags === 'object' && tags !== null && !Array.isArray(tags), field, tags, 'is not a map of tag keys to values', 'pass an object such as { team: "ml-platform" }');
+  const entries = Object.entries(tags);
+  v.that(entries.length <= MAX_USER_TAGS, field, entries.length, `has more tags than the ${MAX_USER_TAGS} AWS leaves room for (50 per resource, less Name and the provider's default tags)`, 'drop some tags');
+  for (const [key, value] of entries) {
+    const at = `${field}["${key}"]`;
+    if (isUnresolved(key) || (typeof value === 'string' && isUnresolved(value))) continue;
+    v.that(key.length >= 1 && [...key].length <= 128, at, key, 'is not a tag key AWS accepts: 1 to 128 characters', 'shorten the key');
+    v.that(!/^aws:/i.test(key), at, key, 'starts with "aws:", which AWS reserves for its own tags', 'use your own prefix, e.g. "acme:"');
+    v.that(TAG_TEXT.test(key), at, key, 'has a character AWS refuses in tag keys (letters, digits, spaces and _ . : / = + - @ only)', 'rename the key');
+    v.that(typeof value === 'string' && [...value].length <= 256, at, value, 'is not a tag value AWS accepts: a string of at most 256 characters', 'shorten the value');
+    v.that(TAG_TEXT.test(value), at, value, 'has a character AWS refuses in tag values (letters, digits, spaces and _ . : / = + - @ only)', 'remove the character');
+  }
+}

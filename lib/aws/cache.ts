@@ -1,14 +1,14 @@
-import { DataAwsSecretsmanagerRandomPassword } from '@cdktf/provider-aws/lib/data-aws-secretsmanager-random-password';
 import { ElasticacheParameterGroup } from '@cdktf/provider-aws/lib/elasticache-parameter-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { validateDailyWindow, validateElastiCacheId, validateMinLength, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateElastiCacheNodeType } from '../catalog';
+import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateElastiCacheId, validateMinLength, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
+import { CacheAuthToken } from './cache-auth-token';
 import { EncryptionKey } from './encryption-key';
+import { finalSnapshotName } from './final-snapshot-name';
+import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
 export const CACHE_ENGINES = ['redis', 'valkey'] as const;
@@ -83,6 +83,14 @@ export interface CacheProps {
    * @default - a new key with rotation on
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Version of the AUTH token: raise it by one to draw a new token, which the cache (strategy
+   * ROTATE: the previous token stays valid beside it) and the secret receive in the same apply.
+   * The token is never in the Terraform state (write-only arguments; Terraform 1.11+ and AWS
+   * provider 6.64+).
+   * @default 1
+   */
+  readonly authTokenVersion?: number;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -90,7 +98,8 @@ export interface CacheProps {
 /**
  * An ElastiCache replication group (Redis OSS or Valkey, cluster mode disabled) encrypted at rest
  * with a customer key and in transit (TLS required), guarded by an AUTH token that is generated
- * and kept in Secrets Manager, and reachable only from the listed security groups.
+ * during the apply, kept in Secrets Manager and never written to the Terraform state, and reachable
+ * only from the listed security groups.
  */
 export class Cache extends Construct {
   public readonly replicationGroup: ElasticacheReplicationGroup;
@@ -111,50 +120,7 @@ export class Cache extends Construct {
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
-    const v = new PropsValidator(this.node.path);
-    validateEnvironment(v, props.environment);
-    validateElastiCacheId(v, 'name', props.name);
-    validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
-    validateUnique(v, 'subnetIds', props.subnetIds);
-    validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
-
-    const engine = props.engine ?? 'redis';
-    v.oneOf('engine', engine, CACHE_ENGINES);
-    const engineVersion = props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSION[engine];
-    v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
-
-    const nodeType = props.nodeType ?? preset.cache.nodeType;
-    v.that(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/.test(nodeType), 'nodeType', nodeType, 'is not an ElastiCache node type', 'use a type such as "cache.r7g.large"');
-    const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
-    v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
-    if (props.environment === 'production') {
-      v.that(nodeCount >= 2, 'nodeCount', nodeCount, 'leaves production without a replica to fail over to', 'use 2 or more nodes');
-    }
-    const automaticFailover = props.automaticFailover ?? nodeCount >= 2;
-    v.that(
-      !(automaticFailover && nodeCount < 2),
-      'automaticFailover',
-      automaticFailover,
-      `needs a replica to promote, but nodeCount is ${nodeCount}`,
-      'raise nodeCount to 2 or more, or turn automaticFailover off',
-    );
-    if (props.environment === 'production') {
-      v.that(automaticFailover, 'automaticFailover', automaticFailover, 'is off, so a primary failure in production takes the cache down until it is replaced', 'leave automaticFailover on');
-    }
-    const multiAz = props.multiAz ?? automaticFailover;
-    v.that(!(multiAz && !automaticFailover), 'multiAz', multiAz, 'needs automatic failover', 'turn automaticFailover on or multiAz off');
-
-    const snapshotDays = props.snapshotRetentionDays ?? preset.cache.snapshotRetentionDays;
-    v.integerInRange('snapshotRetentionDays', snapshotDays, 0, 35, 'ElastiCache keeps snapshots for 0 to 35 days');
-    if (preset.protectData) {
-      v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
-    }
-    const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
-    validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
-    const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
-    validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
-    const port = props.port ?? 6379;
-    v.integerInRange('port', port, 1024, 65535);
+    const { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion } = planCache(this.node.path, props);
 
     const tags = props.tags ? { ...props.tags } : undefined;
     const name = props.name;
@@ -184,39 +150,29 @@ export class Cache extends Construct {
       tags,
     });
 
+    // name, family and description are ForceNew, and there is no name_prefix. So every input that
+    // replaces the group is in its name (the family, and the cache name), and the description holds
+    // nothing that changes otherwise: a minor upgrade (7.0 -> 7.1) keeps the group, a major one
+    // (redis7 -> valkey8) creates a group of a new name before dropping the old one, which the
+    // replication group still uses until it moves.
     const family = `${engine}${engineVersion.split('.')[0]}`;
     const parameterGroup = new ElasticacheParameterGroup(this, 'parameters', {
       name: `${name}-${family}`,
       family,
-      description: `${name}: ${engine} ${engineVersion}`,
+      description: `Parameters of the ${name} cache (${family})`,
       parameter: Object.entries(props.parameters ?? {}).map(([n, value]) => ({ name: n, value })),
-      // The family is in the name, so an upgrade creates the new group before dropping the old.
       lifecycle: { createBeforeDestroy: true },
       tags,
     });
 
-    // The AUTH token. No random provider here, so Secrets Manager generates it: the data source
-    // draws a fresh password on every plan, and `ignore_changes` on the version keeps the first
-    // one. The replication group reads the token from the version (its stored value, not the new
-    // draw), so plans stay clean and the token changes only when someone rotates the secret.
-    // ElastiCache allows only !&#$^<>- as punctuation in a token: letters and digits are enough.
-    const password = new DataAwsSecretsmanagerRandomPassword(this, 'auth-token-draw', {
-      passwordLength: 64,
-      excludePunctuation: true,
-      includeSpace: false,
-    });
-    const secret = new SecretsmanagerSecret(this, 'auth-token', {
-      name: `modelserve/elasticache/${name}/auth-token`,
+    const authToken = new CacheAuthToken(this, 'auth-token', {
+      secretName: `modelserve/elasticache/${name}/auth-token`,
       description: `AUTH token of the ${name} ${engine} replication group`,
-      kmsKeyId: this.kmsKeyArn,
+      kmsKeyArn: this.kmsKeyArn,
       // Outside protected environments a re-created cache must be able to reuse the name at once.
       recoveryWindowInDays: preset.protectData ? 30 : 0,
+      version: authTokenVersion,
       tags,
-    });
-    const secretVersion = new SecretsmanagerSecretVersion(this, 'auth-token-value', {
-      secretId: secret.id,
-      secretString: password.randomPassword,
-      lifecycle: { ignoreChanges: ['secret_string'] },
     });
 
     this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication-group', {
@@ -236,24 +192,87 @@ export class Cache extends Construct {
       kmsKeyId: this.kmsKeyArn,
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
-      authToken: secretVersion.secretString,
+      // Sent as auth_token_wo by authToken.applyTo: never in the state. ROTATE keeps the previous
+      // token valid beside a new one, so clients holding it keep working until they re-read the secret.
+      authTokenUpdateStrategy: 'ROTATE',
       autoMinorVersionUpgrade: 'true',
       snapshotRetentionLimit: snapshotDays,
       snapshotWindow,
       maintenanceWindow,
-      finalSnapshotIdentifier: preset.protectData ? `${name}-final` : undefined,
+      finalSnapshotIdentifier: preset.protectData ? finalSnapshotName(this, name, { name, kmsKeyArn: this.kmsKeyArn }) : undefined,
       applyImmediately: props.environment !== 'production',
       tags,
     });
+
+    authToken.applyTo(this.replicationGroup);
 
     this.replicationGroupId = this.replicationGroup.id;
     this.primaryEndpointAddress = this.replicationGroup.primaryEndpointAddress;
     this.readerEndpointAddress = this.replicationGroup.readerEndpointAddress;
     this.port = port;
-    this.authTokenSecretArn = secret.arn;
+    this.authTokenSecretArn = authToken.secretArn;
     this.securityGroupId = securityGroup.id;
     this.engine = engine;
     // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...
     this.cacheClusterIds = Array.from({ length: nodeCount }, (_, i) => `${name}-${String(i + 1).padStart(3, '0')}`);
   }
+}
+
+/** Checks every prop against what ElastiCache accepts and resolves the preset's defaults. */
+function planCache(path: string, props: CacheProps) {
+  const v: PropsValidator = new PropsValidator(path);
+  validateEnvironment(v, props.environment);
+  const preset = ENVIRONMENT_PRESETS[props.environment];
+  validateTags(v, 'tags', props.tags);
+  validateElastiCacheId(v, 'name', props.name);
+  validateMinLength(v, 'subnetIds', props.subnetIds, 1, 'give the private subnets the cache nodes may use');
+  validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+  validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
+  validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+
+  const engine = props.engine ?? 'redis';
+  v.oneOf('engine', engine, CACHE_ENGINES);
+  const engineVersion = props.engineVersion ?? DEFAULT_CACHE_ENGINE_VERSION[engine];
+  v.oneOf('engineVersion', engineVersion, CACHE_ENGINE_VERSIONS[engine]);
+
+  const nodeType = props.nodeType ?? preset.cache.nodeType;
+  validateElastiCacheNodeType(v, 'nodeType', nodeType);
+  const nodeCount = props.nodeCount ?? preset.cache.nodeCount;
+  v.integerInRange('nodeCount', nodeCount, 1, MAX_NODES, `a replication group holds 1 to ${MAX_NODES} nodes (one primary, up to five replicas)`);
+  if (props.environment === 'production') {
+    v.that(nodeCount >= 2, 'nodeCount', nodeCount, 'leaves production without a replica to fail over to', 'use 2 or more nodes');
+  }
+  const automaticFailover = props.automaticFailover ?? nodeCount >= 2;
+  v.that(
+    !(automaticFailover && nodeCount < 2),
+    'automaticFailover',
+    automaticFailover,
+    `needs a replica to promote, but nodeCount is ${nodeCount}`,
+    'raise nodeCount to 2 or more, or turn automaticFailover off',
+  );
+  if (props.environment === 'production') {
+    v.that(automaticFailover, 'automaticFailover', automaticFailover, 'is off, so a primary failure in production takes the cache down until it is replaced', 'leave automaticFailover on');
+  }
+  const multiAz = props.multiAz ?? automaticFailover;
+  v.that(!(multiAz && !automaticFailover), 'multiAz', multiAz, 'needs automatic failover', 'turn automaticFailover on or multiAz off');
+
+  const snapshotDays = props.snapshotRetentionDays ?? preset.cache.snapshotRetentionDays;
+  v.integerInRange('snapshotRetentionDays', snapshotDays, 0, 35, 'ElastiCache keeps snapshots for 0 to 35 days');
+  if (preset.protectData) {
+    v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
+  }
+  const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
+  validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
+  const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
+  validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
+  // ElastiCache: a maintenance window of at least 60 minutes, a snapshot window of at least 60
+  // minutes that does not overlap it (CreateReplicationGroup, PreferredMaintenanceWindow).
+  validateDailyWindowLength(v, 'snapshotWindow', snapshotWindow, 60, 'ElastiCache');
+  validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 60, 'ElastiCache');
+  validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
+  const port = props.port ?? 6379;
+  v.integerInRange('port', port, 1024, 65535);
+  const authTokenVersion = props.authTokenVersion ?? 1;
+  v.integerInRange('authTokenVersion', authTokenVersion, 1, 1_000_000, 'start at 1 and raise it by one to rotate the token');
+  return { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion };
 }

@@ -1,8 +1,9 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { PropsValidator } from '../catalog';
-import { validateMinLength, validateUnique } from './aws-names';
+import { validateEc2Ids, validateMinLength } from './aws-names';
 
 // The network side of a stateful server (Database, Cache): it answers connections from the
 // security groups it is given, on its one port, and from nothing else.
@@ -10,7 +11,7 @@ import { validateMinLength, validateUnique } from './aws-names';
 /** The client security groups: at least one, each listed once. */
 export function validateClientSecurityGroups(v: PropsValidator, field: string, ids: readonly string[]): void {
   validateMinLength(v, field, ids, 1, 'list the security groups of the clients (e.g. the EKS node security group)');
-  validateUnique(v, field, ids);
+  validateEc2Ids(v, field, ids, 'sg');
 }
 
 export interface ClientOnlySecurityGroupProps {
@@ -29,8 +30,9 @@ export interface ClientOnlySecurityGroupProps {
 }
 
 /**
- * Creates `security-group` and one `ingress-<i>` rule per client in `scope` (those ids are the
- * resources' addresses). No inline rules: Terraform then removes the default allow-all egress,
+ * Creates `security-group` and one `ingress-<client group id>` rule per client in `scope` (those ids
+ * are the resources' addresses: keyed by the group, removing one client leaves the others' rules
+ * alone; a group id that is a token, unknown here, keeps its position). No inline rules: Terraform then removes the default allow-all egress,
  * and a server that only answers connections needs no egress at all.
  */
 export function clientOnlySecurityGroup(scope: Construct, props: ClientOnlySecurityGroupProps): SecurityGroup {
@@ -42,7 +44,7 @@ export function clientOnlySecurityGroup(scope: Construct, props: ClientOnlySecur
     tags: props.tags,
   });
   props.clientSecurityGroupIds.forEach((source, i) => {
-    new VpcSecurityGroupIngressRule(scope, `ingress-${i}`, {
+    new VpcSecurityGroupIngressRule(scope, `ingress-${Token.isUnresolved(source) ? i : source}`, {
       securityGroupId: securityGroup.id,
       referencedSecurityGroupId: source,
       ipProtocol: 'tcp',

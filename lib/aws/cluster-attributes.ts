@@ -1,7 +1,7 @@
 import { ITerraformDependable } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Capacity, EnvironmentName, NodePoolSpec } from '../catalog';
-import { KubernetesVersion } from './kubernetes-version';
+import { KubernetesVersion } from '../catalog/eks-versions';
 
 /**
  * An EKS cluster as its consumers see it: what the add-ons, the Helm and Kubernetes providers and

@@ -13,16 +13,21 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { dependable, Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Capacity, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesSupportType, KubernetesVersion, validateKubernetesVersion } from '../catalog/eks-versions';
 import { AwsContext } from './aws-context';
-import { validateEnvironment } from './aws-names';
+import { validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { EncryptionKey } from './encryption-key';
 import { ImportedCluster } from './imported-cluster';
 import { KarpenterNodeAccess } from './karpenter-node-access';
 import { validateLogRetention } from './log-retention';
-import { DEFAULT_KUBERNETES_VERSION, KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
 import { NodePool } from './node-pool';
+import { podIdentityTrustPolicy } from './pod-identity-trust';
+import { synthDay } from './synth-day';
+
+/** Every version the platform has an EKS calendar and add-on pins for (see EKS_KUBERNETES_CALENDAR). */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly KubernetesVersion[] = KUBERNETES_VERSIONS;
 
 /** Every control-plane log type: audit is what an incident review needs, the rest explain failures. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -52,10 +57,18 @@ export interface ClusterProps {
   /** Private subnets for the control plane's network interfaces and the nodes, in two or more AZs. */
   readonly subnetIds: readonly string[];
   /**
-   * Kubernetes version, one of SUPPORTED_KUBERNETES_VERSIONS.
-   * @default '1.35'
+   * Kubernetes version: one of SUPPORTED_KUBERNETES_VERSIONS still in EKS standard support on the
+   * day of the synth, or past it with `supportType: 'EXTENDED'` (EKS_KUBERNETES_CALENDAR has the dates).
+   * @default '1.35' (standard support to 2027-03-27)
    */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * The cluster's EKS upgrade policy. `STANDARD`: EKS upgrades the control plane when standard
+   * support ends, and a version past it is refused at synth. `EXTENDED`: the cluster may stay on
+   * the version for 12 more months, billed at the extended-support price per cluster hour.
+   * @default 'STANDARD'
+   */
+  readonly supportType?: KubernetesSupportType;
   /**
    * Open the public API endpoint to these CIDRs (the private endpoint stays on).
    * @default - no public endpoint: the API is reachable from inside the VPC only
@@ -183,7 +196,7 @@ export class Cluster extends Construct implements ICluster {
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
-    validateClusterProps(this.node.path, props);
+    validateClusterProps(this.node.path, props, synthDay(this));
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const aws = AwsContext.of(this);
     const name = props.name;
@@ -250,6 +263,8 @@ export class Cluster extends Construct implements ICluster {
       // The managed add-ons below replace the unmanaged copies EKS would otherwise install.
       bootstrapSelfManagedAddons: false,
       deletionProtection: props.deletionProtection ?? preset.protectData,
+      // Left unset, EKS enrols every cluster in extended support and bills it when standard ends.
+      upgradePolicy: { supportType: props.supportType ?? 'STANDARD' },
       tags: tagged(name),
       dependsOn: [clusterPolicy, secretsKeyAccess, logGroup],
     });
@@ -263,7 +278,8 @@ export class Cluster extends Construct implements ICluster {
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     this.updateKubeconfigCommand = `aws eks update-kubeconfig --region ${aws.region} --name ${name}`;
 
-    (props.privateEndpointCidrs ?? []).forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${i}`, {
+    // Ids from the CIDR, not its position: dropping one range must not replace the others' rules.
+    (props.privateEndpointCidrs ?? []).forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${cidrId(cidr, i)}`, {
       securityGroupId: this.clusterSecurityGroupId,
       ipProtocol: 'tcp',
       fromPort: 443,
@@ -408,7 +424,7 @@ export class Cluster extends Construct implements ICluster {
   private podIdentity(addonName: string, serviceAccount: string, policyArn: string): EksPodIdentityAssociation {
     const role = new IamRole(this, `${addonName}-role`, {
       name: `${this.name}-${addonName}`,
-      assumeRolePolicy: trustPolicy('pods.eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+      assumeRolePolicy: podIdentityTrustPolicy({ clusterArn: this.eksCluster.arn, namespace: 'kube-system', serviceAccount }),
       tags: { ...this.tags, Name: `${this.name}-${addonName}` },
     });
     const attachment = new IamRolePolicyAttachment(this, `${addonName}-policy`, { role: role.name, policyArn });
@@ -427,9 +443,10 @@ function trustPolicy(service: string, actions: string[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: actions }] });
 }
 
-function validateClusterProps(path: string, props: ClusterProps): void {
+function validateClusterProps(path: string, props: ClusterProps, day: string): void {
   const check: PropsValidator = new PropsValidator(path);
   validateEnvironment(check, props.environment);
+  validateTags(check, 'tags', props.tags);
   check.that(
     typeof props.name === 'string' && CLUSTER_NAME.test(props.name) && props.name.length <= MAX_CLUSTER_NAME,
     'name',
@@ -439,15 +456,9 @@ function validateClusterProps(path: string, props: ClusterProps): void {
   );
   // A token list (Fn.*, a data source) has an unknown length until apply.
   check.that(Array.isArray(props.subnetIds) && (props.subnetIds.length >= 2 || Token.isUnresolved(props.subnetIds)), 'subnetIds', props.subnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of the Network (privateSubnetIds)');
+  if (!Token.isUnresolved(props.subnetIds)) validateEc2Ids(check, 'subnetIds', props.subnetIds, 'subnet');
 
-  const version = props.kubernetesVersion;
-  check.that(
-    version === undefined || (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(version as string),
-    'kubernetesVersion',
-    version,
-    'is not in EKS standard support',
-    `use one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
-  );
+  validateKubernetesVersion(check, props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, props.supportType ?? 'STANDARD', day);
 
   const publicCidrs = props.publicEndpointCidrs ?? [];
   check.that(publicCidrs.length <= 40, 'publicEndpointCidrs', publicCidrs.length, 'exceeds the 40 CIDRs EKS allows', 'merge ranges');
@@ -473,6 +484,11 @@ function validateClusterProps(path: string, props: ClusterProps): void {
 
   for (const addon of Object.keys(props.addonVersions ?? {})) check.oneOf('addonVersions', addon, MANAGED_ADDONS);
   validateLogRetention(check, 'logRetentionDays', props.logRetentionDays);
+}
+
+/** `10-0-0-0-8` for `10.0.0.0/8`; the position only for a token, whose value is unknown here. */
+function cidrId(cidr: string, index: number): string {
+  return Token.isUnresolved(cidr) ? String(index) : (canonicalCidr(cidr) ?? cidr).replace(/[./]/g, '-');
 }
 
 function checkCidr(check: PropsValidator, field: string, cidr: string): void {

@@ -3,12 +3,14 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateRdsInstanceClass } from '../catalog';
 import { AwsContext } from './aws-context';
-import { validateDailyWindow, validateMinLength, validateRdsIdentifier, validateUnique, validateWeeklyWindow, validateEnvironment } from './aws-names';
+import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateMinLength, validateRdsIdentifier, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { EncryptionKey } from './encryption-key';
+import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
+import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
 
 /** PostgreSQL major versions RDS offers standard support for. */
 export const POSTGRES_MAJOR_VERSIONS = [14, 15, 16, 17, 18] as const;
@@ -66,7 +68,8 @@ export interface DatabaseProps {
   /** @default - the environment preset's `protectData` */
   readonly deletionProtection?: boolean;
   /**
-   * Take a snapshot named `<identifier>-final` when the instance is deleted.
+   * Take a snapshot named `<identifier>-final-<8 hex>` when the instance is deleted (the suffix is
+   * drawn once per instance, so a re-created database never collides with an old final snapshot).
    * @default - the environment preset's `protectData`
    */
   readonly finalSnapshot?: boolean;
@@ -145,9 +148,11 @@ export class Database extends Construct {
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateRdsIdentifier(v, 'identifier', props.identifier);
     validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
-    validateUnique(v, 'subnetIds', props.subnetIds);
+    validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+    validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
     validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
 
     const engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
@@ -162,7 +167,7 @@ export class Database extends Construct {
     );
 
     const instanceClass = props.instanceClass ?? preset.database.instanceClass;
-    v.that(/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceClass), 'instanceClass', instanceClass, 'is not an RDS instance class', 'use a class such as "db.r6g.large"');
+    validateRdsInstanceClass(v, 'instanceClass', instanceClass);
 
     const allocated = props.allocatedStorageGiB ?? preset.database.allocatedStorageGiB;
     const maxAllocated = props.maxAllocatedStorageGiB ?? Math.max(preset.database.maxAllocatedStorageGiB, allocated);
@@ -208,6 +213,10 @@ export class Database extends Construct {
     validateDailyWindow(v, 'backupWindow', backupWindow, '03:00-04:00');
     const maintenanceWindow = props.maintenanceWindow ?? 'sun:04:30-sun:05:30';
     validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:04:30-sun:05:30');
+    // RDS's CreateDBInstance: both windows at least 30 minutes, and they must not conflict.
+    validateDailyWindowLength(v, 'backupWindow', backupWindow, 30, 'RDS');
+    validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 30, 'RDS');
+    validateWindowsApart(v, 'backupWindow', backupWindow, 'maintenanceWindow', maintenanceWindow, 'RDS');
 
     const slowMs = props.logMinDurationStatementMs ?? 1000;
     v.integerInRange('logMinDurationStatementMs', slowMs, -1, 2147483647, 'use -1 to log no statements by duration, or a number of milliseconds');
@@ -321,7 +330,7 @@ export class Database extends Construct {
       deleteAutomatedBackups: !preset.protectData,
       deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? `${identifier.toLowerCase()}-final` : undefined,
+      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(this, identifier.toLowerCase(), { identifier: identifier.toLowerCase(), kmsKeyArn: this.kmsKeyArn }) : undefined,
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: this.kmsKeyArn,
       performanceInsightsRetentionPeriod: piRetention,

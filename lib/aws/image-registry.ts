@@ -2,7 +2,7 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
-import { validateEcrRepositoryName, validateMinLength, validateUnique, validateEnvironment } from './aws-names';
+import { validateEcrRepositoryName, validateMinLength, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 
 export interface ImageRegistryProps {
@@ -59,6 +59,7 @@ export class ImageRegistry extends Construct {
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateMinLength(v, 'repositoryNames', props.repositoryNames, 1, 'name at least one repository');
     props.repositoryNames.forEach((name, i) => validateEcrRepositoryName(v, `repositoryNames[${i}]`, name));
     validateUnique(v, 'repositoryNames', props.repositoryNames);

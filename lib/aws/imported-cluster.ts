@@ -3,7 +3,7 @@ import { ITerraformDependable, Postcondition, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Capacity, EKS_CLUSTER_NAME, ENVIRONMENTS, EnvironmentName, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
-import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from './kubernetes-version';
+import { KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS, KubernetesVersion } from '../catalog/eks-versions';
 
 
 /**

@@ -6,7 +6,6 @@ export * from '../catalog/cidr';
 export * from './log-retention';
 export * from './network';
 export * from './node-pool';
-export * from './kubernetes-version';
 export * from './cluster-attributes';
 export * from './cluster';
 export * from './database';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Capacity, DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, runsClusterControllers } from '../catalog';
 import { AwsContext } from './aws-context';
 import { configurePlatformProvider, validateRegionProp } from './aws-provider';
-import { validateEnvironment } from './aws-names';
+import { validateEc2Id, validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
 import { Database, DatabaseProps } from './database';
@@ -82,7 +82,7 @@ export interface ModelServePlatformProps {
   readonly modelStore?: Partial<Omit<ModelStoreProps, 'environment'>> | false;
   /**
    * Overrides of the image registry, or `false` for none.
-   * @default - one repository, `<name>/model-server`
+   * @default - one repository, `<name>-<env>/model-server`
    */
   readonly imageRegistry?: Partial<Omit<ImageRegistryProps, 'environment'>> | false;
   /**
@@ -190,7 +190,8 @@ export class ModelServePlatform extends Construct {
     }
     if (props.imageRegistry !== false) {
       this.imageRegistry = new ImageRegistry(this, 'image-registry', {
-        repositoryNames: [`${props.name}/model-server`],
+        // ECR names are per account and region, which several environments share.
+        repositoryNames: [`${prefix}/model-server`],
         tags,
         ...props.imageRegistry,
         environment: env,
@@ -285,5 +286,9 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
   validateRegionProp(check, TerraformStack.of(scope), props.region);
   if (props.network && isExistingNetwork(props.network)) {
     check.that(props.network.privateSubnetIds.length >= 2 || Token.isUnresolved(props.network.privateSubnetIds), 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
+    validateEc2Id(check, 'network.vpcId', props.network.vpcId, 'vpc');
+    if (!Token.isUnresolved(props.network.privateSubnetIds)) validateEc2Ids(check, 'network.privateSubnetIds', props.network.privateSubnetIds, 'subnet');
+    if (!Token.isUnresolved(props.network.databaseSubnetIds)) validateEc2Ids(check, 'network.databaseSubnetIds', props.network.databaseSubnetIds, 'subnet');
   }
+  validateTags(check, 'tags', props.tags);
 }

@@ -3,8 +3,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { PropsValidator } from '../catalog';
-import { podIdentityRoleName, podIdentityTrustPolicy, validatePodIdentityTarget } from './addons/pod-identity-role';
+import { podIdentityRoleName, validatePodIdentityTarget } from './addons/pod-identity-role';
 import { AwsContext } from './aws-context';
+import { eksClusterArn, podIdentityTrustPolicy } from './pod-identity-trust';
 
 export const MODEL_STORE_ACCESS_LEVELS = ['read', 'read-write'] as const;
 /** `read`: download models (serving). `read-write`: also upload and delete (training, CI). */
@@ -38,7 +39,7 @@ export interface ModelStoreAccessProps extends ModelStoreGrant {
 
 /**
  * Gives one Kubernetes service account access to the model bucket through EKS Pod Identity: an IAM
- * role that only the Pod Identity agent of this account's cluster can assume, a policy limited to
+ * role that only that service account of that cluster can assume (podIdentityTrustPolicy), a policy limited to
  * this bucket and its key, and the association that binds the role to the service account.
  */
 export class ModelStoreAccess extends Construct {
@@ -61,7 +62,7 @@ export class ModelStoreAccess extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'model-store'),
       description: `${access} access to the model store for ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: podIdentityTrustPolicy(aws, props.clusterName),
+      assumeRolePolicy: podIdentityTrustPolicy({ clusterArn: eksClusterArn(aws, props.clusterName), namespace: props.namespace, serviceAccount: props.serviceAccount }),
       tags,
     });
 

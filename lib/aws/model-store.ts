@@ -5,7 +5,7 @@ import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bu
 import { Construct } from 'constructs';
 import { EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
-import { isUnresolved, validateS3BucketName, validateEnvironment } from './aws-names';
+import { isUnresolved, validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { ModelStoreAccess, ModelStoreGrant } from './model-store-access';
 import { SecureBucket, validateForceDestroy } from './secure-bucket';
@@ -87,6 +87,7 @@ export class ModelStore extends Construct {
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateS3BucketName(v, 'bucketName', props.bucketName);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
     v.integerInRange('noncurrentVersionExpirationDays', noncurrentDays, 1, 36500);

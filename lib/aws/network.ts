@@ -1,5 +1,4 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
@@ -15,12 +14,13 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Fn, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, KARPENTER_DISCOVERY_TAG, PropsValidator } from '../catalog';
-import { validateEnvironment } from './aws-names';
-import { AwsContext } from './aws-context';
-import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_AZS, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
+import { validateEnvironment, validateTags } from './aws-names';
+import { AwsContext, configuredRegion } from './aws-context';
+import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
+import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 
@@ -48,8 +48,16 @@ export interface NetworkProps {
    */
   readonly cidr?: string;
   /**
-   * Availability zones by name (`us-east-1a`). Their number sets the number of AZs.
-   * @default - the first `availabilityZoneCount` zones the region offers without opt-in
+   * Availability zones by AZ ID (`use1-az1`, the same zone in every account). Their number sets the
+   * number of AZs. Checked at synth against the region's zones and the zones EKS refuses
+   * (use1-az3, usw1-az2, cac1-az3) when the stack's provider names its region.
+   * @default - the first `availabilityZoneCount` zones of the account that need no opt-in and where EKS accepts cluster subnets, looked up at plan time
+   */
+  readonly availabilityZoneIds?: readonly string[];
+  /**
+   * Availability zones by name (`us-east-1a`) instead of by id. A name maps to a different zone in
+   * each account, so a zone EKS refuses cannot be caught here: prefer availabilityZoneIds.
+   * @default - see availabilityZoneIds
    */
   readonly availabilityZones?: readonly string[];
   /**
@@ -118,15 +126,17 @@ export class Network extends Construct {
   public readonly publicSubnetIds: string[];
   public readonly privateSubnetIds: string[];
   public readonly databaseSubnetIds: string[];
-  /** AZ names; a token list when they come from the region lookup. */
+  /** AZ names of the private subnets (known after apply). */
   public readonly availabilityZones: string[];
+  /** AZ IDs of the private subnets (known after apply unless availabilityZoneIds were given). */
+  public readonly availabilityZoneIds: string[];
   /** Route tables of the private subnets, one per AZ (for more gateway endpoints or peering). */
   public readonly privateRouteTableIds: string[];
   public readonly flowLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const plan = validateNetworkProps(this.node.path, this.node.id, props);
+    const plan = validateNetworkProps(this.node.path, this.node.id, props, configuredRegion(this));
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const name = props.name ?? this.node.id;
     const baseTags = { ...props.tags };
@@ -146,20 +156,7 @@ export class Network extends Construct {
     // No rules: anything that needs traffic gets its own group, so nothing is open by accident.
     new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: tagged(`${name}-default-do-not-use`) });
 
-    let zoneName: (i: number) => string;
-    if (props.availabilityZones) {
-      const zones = [...props.availabilityZones];
-      this.availabilityZones = zones;
-      zoneName = (i) => zones[i];
-    } else {
-      const lookup = new DataAwsAvailabilityZones(this, 'zones', {
-        state: 'available',
-        // Local and Wavelength zones need opt-in and lack services EKS needs.
-        filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
-      });
-      this.availabilityZones = Token.asList(Fn.slice(lookup.names, 0, plan.azCount));
-      zoneName = (i) => Token.asString(Fn.element(lookup.names, i));
-    }
+    const zoneOf = zoneOfSubnet(this, plan.zones);
 
     const clusterTag: Record<string, string> = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' } : {};
     const zones = Array.from({ length: plan.azCount }, (_, i) => i);
@@ -167,7 +164,7 @@ export class Network extends Construct {
       new Subnet(this, `${tier}-subnet-${i}`, {
         vpcId: vpc.id,
         cidrBlock: cidr,
-        availabilityZone: zoneName(i),
+        ...zoneOf(i),
         mapPublicIpOnLaunch: mapPublicIp,
         tags: tagged(`${name}-${tier}-${i}`, { 'modelserve.io/subnet-tier': tier, ...extra }),
       });
@@ -179,6 +176,8 @@ export class Network extends Construct {
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.databaseSubnetIds = databaseSubnets.map((s) => s.id);
+    this.availabilityZones = privateSubnets.map((s) => s.availabilityZone);
+    this.availabilityZoneIds = privateSubnets.map((s) => s.availabilityZoneId);
 
     const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: tagged(`${name}-igw`) });
     const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: tagged(`${name}-public`) });
@@ -298,6 +297,7 @@ export class Network extends Construct {
 interface NetworkPlan {
   readonly cidr: string;
   readonly azCount: number;
+  readonly zones: ZonePlan;
   readonly natGateways: NatGatewayLayout;
   readonly public: readonly string[];
   readonly private: readonly string[];
@@ -305,9 +305,10 @@ interface NetworkPlan {
 }
 
 /** Checks every prop and resolves the subnet plan, before any resource exists. */
-function validateNetworkProps(path: string, id: string, props: NetworkProps): NetworkPlan {
+function validateNetworkProps(path: string, id: string, props: NetworkProps, region: string | undefined): NetworkPlan {
   const check: PropsValidator = new PropsValidator(path);
   validateEnvironment(check, props.environment);
+  validateTags(check, 'tags', props.tags);
   const preset = ENVIRONMENT_PRESETS[props.environment];
   check.matches('name', props.name ?? id, DNS_LABEL, DNS_LABEL_RULE);
   check.that((props.name ?? id).length <= MAX_NAME, 'name', props.name ?? id, `is longer than ${MAX_NAME} characters, so the flow-log role name "<name>-vpc-flow-logs" would pass IAM's 64`, `shorten it to ${MAX_NAME} characters or fewer`);
@@ -328,28 +329,8 @@ function validateNetworkProps(path: string, id: string, props: NetworkProps): Ne
     );
   }
 
-  const given = props.availabilityZones;
-  if (given !== undefined) {
-    check.that(new Set(given).size === given.length, 'availabilityZones', given, 'lists a zone twice', 'list each zone once');
-    given.forEach((z, i) => check.that(typeof z === 'string' && /^[a-z]{2}(-[a-z0-9]+)+[a-z]$/.test(z), `availabilityZones[${i}]`, z, 'is not an availability zone name', 'use a name such as us-east-1a'));
-    check.that(
-      props.availabilityZoneCount === undefined || props.availabilityZoneCount === given.length,
-      'availabilityZoneCount',
-      props.availabilityZoneCount,
-      `disagrees with the ${given.length} availabilityZones listed`,
-      'drop availabilityZoneCount or list that many zones',
-    );
-  }
-  const azCount = given?.length ?? props.availabilityZoneCount ?? preset.network.availabilityZones;
-  const azField = given ? 'availabilityZones' : 'availabilityZoneCount';
-  check.integerInRange(azField === 'availabilityZoneCount' ? azField : 'availabilityZones.length', azCount, 2, MAX_PLANNED_AZS, `use 2 to ${MAX_PLANNED_AZS} zones: EKS needs two, the subnet plan has room for ${MAX_PLANNED_AZS}`);
-  check.that(
-    props.environment !== 'production' || azCount >= 3,
-    azField,
-    given ?? azCount,
-    'gives production fewer than 3 availability zones, so losing one zone loses half the capacity and quorum',
-    'use 3 or more zones',
-  );
+  const zones = planZones(check, props, preset, region);
+  const azCount = zones.azCount;
 
   check.oneOf('natGateways', props.natGateways, ['single', 'one-per-az'] as const);
   (props.interfaceEndpoints ?? []).forEach((s, i) => check.oneOf(`interfaceEndpoints[${i}]`, s, INTERFACE_ENDPOINT_SERVICES));
@@ -386,6 +367,7 @@ function validateNetworkProps(path: string, id: string, props: NetworkProps): Ne
   return {
     cidr: formatCidr(vpc),
     azCount,
+    zones,
     natGateways: props.natGateways ?? preset.network.natGateways,
     public: tiers[0].cidrs,
     private: tiers[1].cidrs,

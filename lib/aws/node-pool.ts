@@ -3,7 +3,9 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { nodePoolAllocatable, NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
+import { NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
+import { autoscalerNodeTemplate, autoscalerResourceTag } from './autoscaler-node-template';
+import { validateEc2Ids, validateTags } from './aws-names';
 
 /** EKS's spelling of the Kubernetes taint effects. */
 const EKS_TAINT_EFFECT: Readonly<Record<TaintEffect, string>> = {
@@ -53,7 +55,8 @@ export interface NodePoolProps {
 /**
  * An EKS managed node group built from a NodePoolSpec: capacity type, instance types, AMI, scaling,
  * labels and taints from the spec; IMDSv2 and an encrypted gp3 volume from a launch template.
- * The cluster autoscaler (or Karpenter) owns the desired size after creation.
+ * The cluster autoscaler (or Karpenter) owns the desired size after creation; a pool with minSize 0
+ * gets the node-template tags the autoscaler needs to scale it up from zero.
  */
 export class NodePool extends Construct {
   public readonly nodeGroupName: string;
@@ -77,6 +80,8 @@ export class NodePool extends Construct {
       );
     }
     check.that(props.subnetIds.length > 0, 'subnetIds', props.subnetIds, 'is empty', 'pass the private subnets of the cluster');
+    if (!Token.isUnresolved(props.subnetIds)) validateEc2Ids(check, 'subnetIds', props.subnetIds, 'subnet');
+    validateTags(check, 'tags', props.tags);
     check.oneOf('metadataHopLimit', props.metadataHopLimit, [1, 2] as const);
     check.integerInRange('maxUnavailablePercentage', props.maxUnavailablePercentage, 1, 100);
 
@@ -125,19 +130,11 @@ export class NodePool extends Construct {
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
     });
 
-    if (spec.gpuSharing) {
-      // The cluster autoscaler reads labels and taints of an empty managed node group from EKS, and
-      // whole GPUs from the instance type, but cannot guess shared-GPU resources: without this tag
-      // on the node group's Auto Scaling group, a pending pod that asks for a slot never scales a
-      // pool up from zero.
-      const allocatable = nodePoolAllocatable(spec);
-      new AutoscalingGroupTag(this, 'autoscaler-gpu-template', {
+    // Tagged on the node group's Auto Scaling group: EKS does not copy node group tags there.
+    for (const [resource, quantity] of Object.entries(autoscalerNodeTemplate(spec))) {
+      new AutoscalingGroupTag(this, `autoscaler-template-${resource.replace(/[^A-Za-z0-9-]/g, '-')}`, {
         autoscalingGroupName: this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name,
-        tag: {
-          key: `k8s.io/cluster-autoscaler/node-template/resources/${allocatable.gpuResource}`,
-          value: String(allocatable.gpuSlots),
-          propagateAtLaunch: false,
-        },
+        tag: { key: autoscalerResourceTag(resource), value: quantity, propagateAtLaunch: false },
       });
     }
   }

@@ -5,7 +5,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { AwsContext } from './aws-context';
-import { isUnresolved, validateUnique, validateEnvironment } from './aws-names';
+import { isUnresolved, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
 
@@ -57,9 +57,15 @@ export interface ObservabilityProps {
   readonly logRetentionDays?: number;
   /**
    * Addresses that receive the alarms by email (each must confirm its subscription).
-   * @default - none: subscribe other endpoints to `topicArn`
+   * @default - none
    */
   readonly alarmEmails?: readonly string[];
+  /**
+   * HTTPS endpoints that receive the alarms as SNS notifications (an incident tool's SNS
+   * integration URL); each must confirm its subscription.
+   * @default - none
+   */
+  readonly alarmHttpsEndpoints?: readonly string[];
   /** @default - no database alarms */
   readonly database?: DatabaseAlarmsProps;
   /** @default - no cache alarms */
@@ -104,6 +110,7 @@ export class Observability extends Construct {
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     v.that(/^[A-Za-z0-9_-]{1,200}$/.test(props.name), 'name', props.name, 'is not a valid name for a topic and alarms', 'use 1 to 200 letters, digits, "-" and "_"');
     const logGroupNames = props.logGroupNames ?? [];
     logGroupNames.forEach((name, i) => {
@@ -113,9 +120,16 @@ export class Observability extends Construct {
     validateUnique(v, 'logGroupNames', logGroupNames);
     const retention = props.logRetentionDays ?? preset.logRetentionDays;
     validateLogRetention(v, 'logRetentionDays', retention);
-    (props.alarmEmails ?? []).forEach((email, i) =>
-      v.that(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), `alarmEmails[${i}]`, email, 'is not an email address', 'use an address such as "oncall@example.com"'),
-    );
+    (props.alarmEmails ?? []).forEach((email, i) => {
+      if (isUnresolved(email)) return;
+      v.that(/^[^@\s/]+@[^@\s/]+\.[^@\s/]+$/.test(email), `alarmEmails[${i}]`, email, 'is not an email address', 'use an address such as "oncall@example.com"');
+    });
+    validateUnique(v, 'alarmEmails', props.alarmEmails ?? []);
+    (props.alarmHttpsEndpoints ?? []).forEach((url, i) => {
+      if (isUnresolved(url)) return;
+      v.that(isHttpsUrl(url), `alarmHttpsEndpoints[${i}]`, url, 'is not an https:// URL, which SNS needs for the https protocol', 'use the endpoint\'s https:// URL');
+    });
+    validateUnique(v, 'alarmHttpsEndpoints', props.alarmHttpsEndpoints ?? []);
     const db = props.database;
     if (db) {
       v.that(db.instanceIdentifier.length > 0, 'database.instanceIdentifier', db.instanceIdentifier, 'is empty', 'pass Database.instanceIdentifier');
@@ -144,9 +158,11 @@ export class Observability extends Construct {
         tags,
       }).keyArn;
 
+    // Ids from the values, not list positions: removing one entry must leave the others' addresses
+    // alone (a replaced log group loses its logs, a replaced subscription must be confirmed again).
     const logGroupArns: Record<string, string> = {};
     logGroupNames.forEach((name, i) => {
-      const group = new CloudwatchLogGroup(this, `log-group-${i}`, { name, retentionInDays: retention, kmsKeyId: this.kmsKeyArn, tags });
+      const group = new CloudwatchLogGroup(this, `log-group-${idOf(name, i)}`, { name, retentionInDays: retention, kmsKeyId: this.kmsKeyArn, tags });
       logGroupArns[name] = group.arn;
     });
     this.logGroupArns = logGroupArns;
@@ -159,7 +175,10 @@ export class Observability extends Construct {
     });
     this.topicArn = topic.arn;
     (props.alarmEmails ?? []).forEach((email, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, { topicArn: topic.arn, protocol: 'email', endpoint: email });
+      new SnsTopicSubscription(this, `email-${idOf(email, i)}`, { topicArn: topic.arn, protocol: 'email', endpoint: email });
+    });
+    (props.alarmHttpsEndpoints ?? []).forEach((url, i) => {
+      new SnsTopicSubscription(this, `https-${idOf(url, i)}`, { topicArn: topic.arn, protocol: 'https', endpoint: url });
     });
 
     const specs: AlarmSpec[] = [];
@@ -170,8 +189,9 @@ export class Observability extends Construct {
       const connections = db.connections ?? 400;
       specs.push(
         { id: 'database-cpu', description: `Database CPU above ${cpu} % for 15 minutes`, namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions, statistic: 'Average', comparison: 'GreaterThanThreshold', threshold: cpu, evaluationPeriods: 3 },
-        // Missing storage data means the instance is not reporting: treat it as a problem.
-        { id: 'database-free-storage', description: `Database free storage below ${freeGiB} GiB`, namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions, statistic: 'Minimum', comparison: 'LessThanThreshold', threshold: Math.round(freeGiB * GIB), evaluationPeriods: 1, treatMissingData: 'breaching' },
+        // No data while the instance is created, stopped or rebooted is not low storage: missing
+        // data keeps the alarm as it was instead of paging on every first apply.
+        { id: 'database-free-storage', description: `Database free storage below ${freeGiB} GiB`, namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions, statistic: 'Minimum', comparison: 'LessThanThreshold', threshold: Math.round(freeGiB * GIB), evaluationPeriods: 1, treatMissingData: 'missing' },
         { id: 'database-connections', description: `Database connections above ${connections} for 15 minutes`, namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions, statistic: 'Maximum', comparison: 'GreaterThanThreshold', threshold: connections, evaluationPeriods: 3 },
       );
     }
@@ -210,5 +230,19 @@ export class Observability extends Construct {
       });
       return alarmName;
     });
+  }
+}
+
+/** A construct id from a value (a token, unknown here, keeps its position); "/" is the path separator of construct ids. */
+function idOf(value: string, index: number): string {
+  return isUnresolved(value) ? String(index) : value.replace(/\//g, '|');
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname.length > 0;
+  } catch {
+    return false;
   }
 }

@@ -33,6 +33,12 @@ export interface SecureBucketProps {
    * @default - objects never expire
    */
   readonly expiration?: SecureBucketExpiration;
+  /**
+   * Refuse uploads that ask for an encryption other than SSE-KMS (e.g. SSE-S3's AES256), so that
+   * every object is under the bucket's KMS key; uploads without an encryption header get it by default.
+   * @default false
+   */
+  readonly requireKmsUploads?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -109,6 +115,17 @@ export class SecureBucket extends Construct {
             Resource: everything,
             Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
           },
+          ...(props.requireKmsUploads
+            ? [{
+              // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
+              Sid: 'DenyUploadsNotUnderKms',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: `${this.bucketArn}/*`,
+              Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+            }]
+            : []),
         ],
       }),
       // S3 rejects a bucket policy while the public access block is being written.

@@ -2,9 +2,12 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { EnvironmentName, PropsValidator } from '../catalog';
-import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment } from './aws-names';
+import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { SecureBucket } from './secure-bucket';
+
+const KEY_ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
+const KMS_KEY = new RegExp(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/${KEY_ID}|${KEY_ID})$`);
 
 export interface StateBackendOptions {
   /** Bucket that holds the state (see StateBackendBootstrap). */
@@ -17,8 +20,11 @@ export interface StateBackendOptions {
   /** Region of the bucket. */
   readonly region: string;
   /**
-   * KMS key (ARN) that encrypts the state object.
-   * @default - the bucket's default encryption
+   * KMS key that encrypts the state object: its key ARN or key id (Terraform's S3 backend refuses
+   * aliases). Given, the backend asks for SSE-KMS with it (`encrypt`, `kms_key_id`).
+   * @default - no encryption header, so S3 applies the bucket's default encryption: with
+   * StateBackendBootstrap, SSE-KMS under its customer key (an `encrypt = true` without a key would
+   * ask for SSE-S3 instead, which that bucket refuses)
    */
   readonly kmsKeyId?: string;
   /**
@@ -46,12 +52,17 @@ export function configureStateBackend(stack: TerraformStack, options: StateBacke
   const key = options.key ?? `${stack.node.id}/terraform.tfstate`;
   v.that(key.length > 0 && key.length <= 1024 && !key.startsWith('/') && !key.endsWith('/'), 'key', key, 'is not a usable state object key', 'use a path such as "platform/production/terraform.tfstate"');
   if (options.dynamodbTable !== undefined) validateDynamoDbTableName(v, 'dynamodbTable', options.dynamodbTable);
+  if (options.kmsKeyId !== undefined) {
+    // What Terraform's S3 backend accepts (internal/backend/remote-state/s3/validate.go): a key ARN or a key id.
+    v.that(KMS_KEY.test(options.kmsKeyId), 'kmsKeyId', options.kmsKeyId, 'is not a KMS key ARN or key id, the forms Terraform\'s S3 backend accepts (no aliases)', 'use the key ARN, e.g. StateBackendBootstrap\'s keyArn output');
+  }
 
   const backend = new S3Backend(stack, {
     bucket: options.bucket,
     key,
     region: options.region,
-    encrypt: true,
+    // Without a key, encrypt = true would send AES256 and override the bucket's SSE-KMS default.
+    encrypt: options.kmsKeyId !== undefined ? true : undefined,
     kmsKeyId: options.kmsKeyId,
     dynamodbTable: options.dynamodbTable,
     roleArn: options.roleArn,
@@ -101,6 +112,7 @@ export class StateBackendBootstrap extends Construct {
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);
+    validateTags(v, 'tags', props.tags);
     validateS3BucketName(v, 'bucketName', props.bucketName);
     if (props.lockTableName !== undefined) validateDynamoDbTableName(v, 'lockTableName', props.lockTableName);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
@@ -122,6 +134,8 @@ export class StateBackendBootstrap extends Construct {
       abortIncompleteMultipartUploadDays: 7,
       forceDestroy: false,
       preventDestroy: true,
+      // State holds every secret Terraform has seen: only under the customer key.
+      requireKmsUploads: true,
       tags,
     });
     this.bucketName = bucket.bucketName;

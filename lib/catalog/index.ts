@@ -7,3 +7,6 @@ export * from './environments';
 export * from './node-pools';
 export * from './capacity';
 export * from './eks-names';
+export * from './eks-versions';
+export * from './regions';
+export * from './aws-classes';

@@ -104,6 +104,20 @@ function defaultGpuPoolName(model: GpuModel, sharing: GpuSharing | undefined): s
   return base;
 }
 
+/**
+ * The node label the cluster autoscaler's AWS provider reads as "this node has GPUs"
+ * (`k8s.amazonaws.com/accelerator`): a node that carries it but does not yet advertise
+ * `nvidia.com/gpu` (the device plugin is still starting) counts as coming up, so the autoscaler
+ * does not buy a second node for the same pending pod. Pools that share their GPUs never advertise
+ * whole `nvidia.com/gpu`, so they do not get it (the autoscaler would wait on them for ever).
+ * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md#special-note-on-gpu-instances
+ */
+export const AUTOSCALER_GPU_LABEL = 'k8s.amazonaws.com/accelerator';
+
+function acceleratorLabel(model: GpuModel, sharing: GpuSharing | undefined): Record<string, string> {
+  return sharing ? {} : { [AUTOSCALER_GPU_LABEL]: `nvidia-${model.toLowerCase()}` };
+}
+
 /** Smallest instance type per GPU model: the default of `NodePools.gpu`. */
 const DEFAULT_GPU_INSTANCE: Readonly<Record<GpuModel, string>> = {
   T4: 'g4dn.xlarge',
@@ -117,15 +131,18 @@ const DEFAULT_GPU_INSTANCE: Readonly<Record<GpuModel, string>> = {
 
 function build(kind: NodePoolKind, defaults: Omit<NodePoolSpec, 'kind'>, options: NodePoolOptions, extraTaints: readonly NodeTaint[] = []): NodePoolSpec {
   const name = options.name ?? defaults.name;
+  const minSize = options.minSize ?? defaults.minSize;
+  const maxSize = options.maxSize ?? defaults.maxSize;
   const spec: NodePoolSpec = {
     ...defaults,
     kind,
     name,
     instanceTypes: [...(options.instanceTypes ?? defaults.instanceTypes)],
     amiType: options.amiType ?? defaults.amiType,
-    minSize: options.minSize ?? defaults.minSize,
-    desiredSize: options.desiredSize ?? defaults.desiredSize,
-    maxSize: options.maxSize ?? defaults.maxSize,
+    minSize,
+    // The factory's desired size, moved inside the pool's own min..max when those were given.
+    desiredSize: options.desiredSize ?? (Number.isFinite(minSize) && Number.isFinite(maxSize) ? Math.min(Math.max(defaults.desiredSize, minSize), maxSize) : defaults.desiredSize),
+    maxSize,
     diskGiB: options.diskGiB ?? defaults.diskGiB,
     labels: { ...defaults.labels, ...options.labels, [NODE_POOL_LABEL]: name },
     taints: [...defaults.taints, ...extraTaints, ...(options.taints ?? [])],
@@ -152,7 +169,12 @@ export const NodePools = {
     }, options);
   },
 
-  /** On-demand GPU nodes of one model, tainted `nvidia.com/gpu=true:NoSchedule`, on the NVIDIA AMI. */
+  /**
+   * On-demand GPU nodes of one model, tainted `nvidia.com/gpu=true:NoSchedule`, on the NVIDIA AMI.
+   * The pool starts empty (desiredSize = minSize = 0): GPU instances cost from about $0.50/h (T4)
+   * to $50/h (H100 x 8), so a node is bought only when a pod asks for one and the cluster
+   * autoscaler scales the pool from zero.
+   */
   gpu(options: GpuNodePoolOptions): NodePoolSpec {
     const path = 'NodePools.gpu';
     if (!isGpuModel(options?.gpu)) {
@@ -168,11 +190,11 @@ export const NodePools = {
         capacityType: 'ON_DEMAND',
         amiType: 'AL2023_x86_64_NVIDIA',
         minSize: 0,
-        desiredSize: 1,
+        desiredSize: 0,
         maxSize: 4,
         // Model server images with CUDA are 10+ GB; weights are cached on the node too.
         diskGiB: 200,
-        labels: { [CAPACITY_TYPE_LABEL]: 'on-demand', [GPU_MODEL_LABEL]: model, ...gpuSharingNodeLabels(name, sharing) },
+        labels: { [CAPACITY_TYPE_LABEL]: 'on-demand', [GPU_MODEL_LABEL]: model, ...acceleratorLabel(model, sharing), ...gpuSharingNodeLabels(name, sharing) },
         taints: [GPU_TAINT],
         gpuModel: model,
         ...(sharing ? { gpuSharing: sharing } : {}),
@@ -188,7 +210,8 @@ export const NodePools = {
       capacityType: 'SPOT',
       amiType: 'AL2023_x86_64_STANDARD',
       minSize: 0,
-      desiredSize: 2,
+      // Empty until a pod that tolerates interruption asks: the autoscaler scales it from zero.
+      desiredSize: 0,
       maxSize: 20,
       diskGiB: 50,
       labels: { [CAPACITY_TYPE_LABEL]: 'spot' },
@@ -204,7 +227,8 @@ export const NodePools = {
       capacityType: 'ON_DEMAND',
       amiType: 'AL2023_x86_64_STANDARD',
       minSize: 0,
-      desiredSize: 1,
+      // Empty until a pod that needs the memory asks: the autoscaler scales it from zero.
+      desiredSize: 0,
       maxSize: 5,
       diskGiB: 100,
       labels: { [CAPACITY_TYPE_LABEL]: 'on-demand' },

@@ -1,11 +1,12 @@
 import { TerraformStack, Testing, Token } from 'cdktf';
 import { EnvironmentName, NodePools } from '../../lib/catalog';
 import { Cluster, ClusterProps } from '../../lib/aws/cluster';
-import { KubernetesVersion } from '../../lib/aws/kubernetes-version';
+import { SYNTH_DAY_CONTEXT } from '../../lib/aws/synth-day';
+import { KubernetesVersion } from '../../lib/catalog/eks-versions';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
-const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'] };
+const base: ClusterProps = { name: 'modelserve', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'] };
 
 function build(props: Partial<ClusterProps> = {}, pools = [NodePools.general()]): Json {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -22,6 +23,19 @@ const only = (out: Json, type: string): Json => {
 const keyOf = (out: Json, ref: string): Json => out.resource.aws_kms_key[ref.match(/aws_kms_key\.([^.]+)\./)?.[1] as string];
 
 const expectRejected = (props: Partial<ClusterProps>, message: string): void => expectRejectedBeforeSynth((stack) => new Cluster(stack, 'eks', { ...base, ...props }), message);
+/** As expectRejected, with the calendar checks made on `day`. */
+const expectRejectedOn = (day: string, props: Partial<ClusterProps>, message: string | RegExp): void =>
+  expectRejectedBeforeSynth((stack) => new Cluster(stack, 'eks', { ...base, ...props }), message, { stack: (app) => {
+    app.node.setContext(SYNTH_DAY_CONTEXT, day);
+    return new TerraformStack(app, 'test');
+  } });
+function clusterOn(day: string, props: Partial<ClusterProps>): Json {
+  const app = Testing.app();
+  app.node.setContext(SYNTH_DAY_CONTEXT, day);
+  const stack = new TerraformStack(app, 'test');
+  new Cluster(stack, 'eks', { ...base, ...props }).addNodePool(NodePools.general());
+  return only(JSON.parse(Testing.synth(stack)), 'aws_eks_cluster');
+}
 
 describe('Cluster defaults', () => {
   const out = build({ adminPrincipalArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
@@ -104,6 +118,23 @@ describe('Cluster defaults', () => {
     const roles = all(out, 'aws_iam_role').filter((r) => r.assume_role_policy.includes('pods.eks.amazonaws.com'));
     expect(roles).toHaveLength(2);
     for (const r of roles) expect(JSON.parse(r.assume_role_policy).Statement[0].Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+  });
+
+  // EKS Pod Identity tags each session with the cluster ARN, namespace and service account, and a
+  // trust policy scopes a role with conditions on those request tags; without them any association
+  // in the account that names the role could assume it.
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html
+  test('the vpc-cni and EBS CSI roles trust only their own service account in this cluster', () => {
+    const conditions = all(out, 'aws_iam_role')
+      .filter((r) => r.assume_role_policy.includes('pods.eks.amazonaws.com'))
+      .map((r) => JSON.parse(r.assume_role_policy).Statement[0].Condition);
+    const clusterArn = expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.arn\}$/);
+    expect(conditions).toEqual(expect.arrayContaining([
+      { StringEquals: { 'aws:RequestTag/eks-cluster-arn': clusterArn, 'aws:RequestTag/kubernetes-namespace': 'kube-system', 'aws:RequestTag/kubernetes-service-account': 'aws-node' } },
+      { StringEquals: { 'aws:RequestTag/eks-cluster-arn': clusterArn, 'aws:RequestTag/kubernetes-namespace': 'kube-system', 'aws:RequestTag/kubernetes-service-account': 'ebs-csi-controller-sa' } },
+    ]));
+    expect(JSON.stringify(conditions)).not.toContain('aws:SourceArn');
     const policies = all(out, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn.split('/').pop());
     expect(policies).toEqual(expect.arrayContaining(['AmazonEKS_CNI_Policy', 'AmazonEBSCSIDriverPolicy', 'AmazonEKSClusterPolicy']));
   });
@@ -167,10 +198,59 @@ describe('Cluster options', () => {
     });
   });
 
+  // Construct ids are Terraform addresses: an id from the list position renames (destroys and
+  // re-creates) every rule after a removed entry. An id from the CIDR touches only its own rule.
+  test('removing the first of three private endpoint CIDRs changes only that rule\'s address', () => {
+    const ids = (cidrs: string[]) => Object.keys(build({ privateEndpointCidrs: cidrs }).resource.aws_vpc_security_group_ingress_rule).sort();
+    const before = ids(['10.100.0.0/16', '10.101.0.0/16', '192.168.0.0/24']);
+    const after = ids(['10.101.0.0/16', '192.168.0.0/24']);
+    expect(before.filter((id) => !after.includes(id))).toEqual([expect.stringMatching(/^eks_private-endpoint-access-10-100-0-0-16_/)]);
+    expect(after.every((id) => before.includes(id))).toBe(true);
+  });
+
   test('pinned add-on version and another Kubernetes version', () => {
     const out = build({ kubernetesVersion: '1.36', addonVersions: { 'vpc-cni': 'v1.20.4-eksbuild.1' } });
     expect(only(out, 'aws_eks_cluster').version).toBe('1.36');
     expect(all(out, 'aws_eks_addon').find((a) => a.addon_name === 'vpc-cni').addon_version).toBe('v1.20.4-eksbuild.1');
+  });
+});
+
+// EKS's release calendar: 14 months of standard support, then 12 of extended support billed per
+// cluster hour; an upgrade policy of STANDARD has EKS upgrade the control plane instead of billing.
+// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+// https://docs.aws.amazon.com/eks/latest/userguide/view-upgrade-policy.html
+describe('Cluster versions against the EKS support calendar', () => {
+  test('the upgrade policy is STANDARD unless extended support is asked for by name', () => {
+    expect(clusterOn('2026-12-01', {}).upgrade_policy).toEqual({ support_type: 'STANDARD' });
+    expect(clusterOn('2026-12-01', { supportType: 'EXTENDED' }).upgrade_policy).toEqual({ support_type: 'EXTENDED' });
+  });
+
+  test('1.34 is accepted on its last day of standard support, and refused the next day unless EXTENDED', () => {
+    expect(clusterOn('2026-12-01', { kubernetesVersion: '1.34' }).version).toBe('1.34');
+    expectRejectedOn(
+      '2026-12-02',
+      { kubernetesVersion: '1.34' },
+      "test/eks: kubernetesVersion (\"1.34\") left EKS standard support on 2026-12-02, so the cluster would be billed for extended support (or upgraded by EKS under supportType STANDARD); upgrade to 1.35, 1.36, or set supportType: 'EXTENDED' to pay for extended support until 2027-12-02",
+    );
+    expect(clusterOn('2026-12-02', { kubernetesVersion: '1.34', supportType: 'EXTENDED' })).toMatchObject({ version: '1.34', upgrade_policy: { support_type: 'EXTENDED' } });
+  });
+
+  test('a version past extended support is refused even when EXTENDED is asked for', () => {
+    expectRejectedOn(
+      '2027-12-02',
+      { kubernetesVersion: '1.34', supportType: 'EXTENDED' },
+      'test/eks: kubernetesVersion ("1.34") reached the end of EKS extended support on 2027-12-02: EKS no longer creates it and upgrades existing control planes; upgrade to 1.35 (extended support), 1.36 (extended support)',
+    );
+  });
+
+  test('the default leaves standard support on 2027-03-27: the synth says so from that day', () => {
+    expect(clusterOn('2027-03-26', {}).version).toBe('1.35');
+    expectRejectedOn('2027-03-27', {}, /^test\/eks: kubernetesVersion \("1.35"\) left EKS standard support on 2027-03-27/);
+  });
+
+  test('a support type EKS does not have, and a context day that is not a day', () => {
+    expectRejectedOn('2026-12-01', { supportType: 'LONG' as 'STANDARD' }, 'test/eks: supportType ("LONG") is not supported; use one of "STANDARD", "EXTENDED"');
+    expectRejectedOn('1 December', {}, 'test/eks: context["modelserve:today"] ("1 December") is not a day; write it as YYYY-MM-DD, or remove it to check against today');
   });
 });
 
@@ -182,7 +262,7 @@ describe('Cluster rejects bad input before writing anything', () => {
 
   test('an unsupported Kubernetes version', () => {
     // A JavaScript caller, or a cast, gets past the type; the check still stops it.
-    expectRejected({ kubernetesVersion: '1.29' as KubernetesVersion }, 'test/eks: kubernetesVersion ("1.29") is not in EKS standard support; use one of 1.34, 1.35, 1.36');
+    expectRejectedOn('2026-12-01', { kubernetesVersion: '1.29' as KubernetesVersion }, 'test/eks: kubernetesVersion ("1.29") is not a Kubernetes version the platform has an EKS calendar and add-on pins for; use one of 1.34, 1.35, 1.36');
   });
 
   test('a public endpoint open to 0.0.0.0/0', () => {
@@ -208,7 +288,7 @@ describe('Cluster rejects bad input before writing anything', () => {
   });
 
   test('subnets in one AZ only', () => {
-    expectRejected({ subnetIds: ['subnet-a'] }, 'test/eks: subnetIds (["subnet-a"]) must list subnets in at least two availability zones; pass the private subnets of the Network (privateSubnetIds)');
+    expectRejected({ subnetIds: ['subnet-0a0a0a0a'] }, 'test/eks: subnetIds (["subnet-0a0a0a0a"]) must list subnets in at least two availability zones; pass the private subnets of the Network (privateSubnetIds)');
   });
 
   test('a node pool name given twice', () => {

@@ -4,9 +4,9 @@ import { awsStack, expectRejectedBeforeSynth, synth } from '../support/aws-stack
 const base: DatabaseProps = {
   environment: 'production',
   identifier: 'modelserve-prod',
-  vpcId: 'vpc-123',
-  subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
-  allowedSecurityGroupIds: ['sg-nodes', 'sg-cluster'],
+  vpcId: 'vpc-00000123',
+  subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'],
+  allowedSecurityGroupIds: ['sg-0000000a', 'sg-0000000c'],
 };
 
 function build(props: Partial<DatabaseProps> = {}) {
@@ -64,22 +64,41 @@ describe('Database in production', () => {
       multi_az: true,
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'modelserve-prod-final',
       backup_retention_period: 14,
       copy_tags_to_snapshot: true,
       enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
     });
   });
 
+  // Snapshot identifiers are unique per account and region and outlive the instance: a fixed
+  // "<id>-final" fails the second destroy of a re-created database with DBSnapshotAlreadyExists.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html (FinalDBSnapshotIdentifier)
+  test('names the final snapshot with a suffix drawn once per instance, redrawn when the identifier or key changes', () => {
+    const suffix = out.only('terraform_data');
+    expect(instance.final_snapshot_identifier).toMatch(/^modelserve-prod-final-\$\{substr\(terraform_data\.database_final-snapshot-suffix_[0-9A-F]+\.id, 0, 8\)\}$/);
+    expect(suffix.triggers_replace).toEqual({ identifier: 'modelserve-prod', kmsKeyArn: '${aws_kms_key.database_key_CA7EEF20.arn}' });
+  });
+
   test('admits only the listed security groups on 5432 and has no egress', () => {
     const rules = Object.values(out.resources('aws_vpc_security_group_ingress_rule'));
-    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-nodes', 'sg-cluster']);
+    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(['sg-0000000a', 'sg-0000000c']);
     for (const rule of rules) expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
     expect(rules.some((r) => 'cidr_ipv4' in r)).toBe(false);
     const sg = out.only('aws_security_group');
     expect(sg.egress).toBeUndefined();
     expect(sg.ingress).toBeUndefined();
     expect(out.resources('aws_vpc_security_group_egress_rule')).toEqual({});
+  });
+
+  // Construct ids are Terraform addresses: keyed by the client group, removing one client must not
+  // re-create the other clients' rules (and briefly cut them off the database).
+  test('removing the first of three client groups changes only that rule\'s address', () => {
+    const addresses = (groups: string[]) => Object.keys(build({ allowedSecurityGroupIds: groups }).out.resources('aws_vpc_security_group_ingress_rule'));
+    const before = addresses(['sg-0000000a', 'sg-0000000b', 'sg-0000000c']);
+    const after = addresses(['sg-0000000b', 'sg-0000000c']);
+    expect(before).toHaveLength(3);
+    expect(after.every((address) => before.includes(address))).toBe(true);
+    expect(before.filter((address) => !after.includes(address))).toEqual([expect.stringMatching(/^database_ingress-sg-0000000a_/)]);
   });
 
   test('keeps exported logs for the preset retention, encrypted', () => {
@@ -165,7 +184,7 @@ describe('Database refuses', () => {
   });
 
   test('a single subnet', () => {
-    expectRejected({ subnetIds: ['subnet-a'] }, /subnetIds \(\["subnet-a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
+    expectRejected({ subnetIds: ['subnet-0a0a0a0a'] }, /subnetIds \(\["subnet-0a0a0a0a"\]\) needs at least 2 entries; give subnets in at least two availability zones/);
   });
 
   test('no client security group', () => {
@@ -186,5 +205,37 @@ describe('Database refuses', () => {
 
   test('a malformed maintenance window', () => {
     expectRejected({ maintenanceWindow: 'sunday 4am' }, /maintenanceWindow \("sunday 4am"\) is not a weekly window/);
+  });
+
+  // CreateDBInstance: PreferredBackupWindow and PreferredMaintenanceWindow "must be at least 30
+  // minutes" and "must not conflict" with each other.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+  test('a backup window that overlaps the maintenance window on its day', () => {
+    expectRejected(
+      { backupWindow: '05:00-06:00' },
+      'test/database: backupWindow ("05:00-06:00") overlaps maintenanceWindow ("sun:04:30-sun:05:30"), which RDS refuses; move one of them so that the daily window ends before the weekly one starts',
+    );
+    expectRejected({ backupWindow: '23:30-00:30', maintenanceWindow: 'mon:00:00-mon:01:00' }, /backupWindow \("23:30-00:30"\) overlaps maintenanceWindow/);
+    expectRejected({ backupWindow: '23:30-00:30', maintenanceWindow: 'sat:23:45-sun:00:15' }, /backupWindow \("23:30-00:30"\) overlaps maintenanceWindow/);
+  });
+
+  test('windows shorter than the 30 minutes RDS requires', () => {
+    expectRejected({ backupWindow: '03:00-03:20' }, 'test/database: backupWindow ("03:00-03:20") lasts 20 minutes, but RDS requires at least 30; widen it to 30 minutes or more');
+    expectRejected({ maintenanceWindow: 'sun:04:30-sun:04:45' }, /maintenanceWindow \("sun:04:30-sun:04:45"\) lasts 15 minutes, but RDS requires at least 30/);
+  });
+
+  test('windows that touch but do not overlap, and a maintenance window across midnight, are accepted', () => {
+    const touching = build({ backupWindow: '03:00-04:30', maintenanceWindow: 'sun:04:30-sun:05:30' }).out.only('aws_db_instance');
+    expect(touching).toMatchObject({ backup_window: '03:00-04:30', maintenance_window: 'sun:04:30-sun:05:30' });
+    const midnight = build({ backupWindow: '02:00-03:00', maintenanceWindow: 'sat:23:30-sun:00:30' }).out.only('aws_db_instance');
+    expect(midnight).toMatchObject({ backup_window: '02:00-03:00', maintenance_window: 'sat:23:30-sun:00:30' });
+  });
+
+  // Instance classes RDS for PostgreSQL offers (hardware specifications and engine support):
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+  test('an instance class AWS does not offer', () => {
+    expectRejected({ instanceClass: 'db.r6g.32xlarge' }, /^test\/database: instanceClass \("db.r6g.32xlarge"\) is not a size AWS offers in db.r6g; use one of db.r6g.large, db.r6g.xlarge, .*db.r6g.16xlarge$/);
+    expectRejected({ instanceClass: 'db.r9z.large' }, /instanceClass \("db.r9z.large"\) is not an RDS for PostgreSQL instance class the catalog knows; use a family of db.t3, db.t4g/);
+    expectRejected({ instanceClass: 'r6g.large' }, /instanceClass \("r6g.large"\) is not an RDS for PostgreSQL instance class the catalog knows/);
   });
 });

@@ -10,7 +10,7 @@ import { Observability } from '../../lib/aws/observability';
 import { StateBackendBootstrap } from '../../lib/aws/state-backend';
 import { awsStack, expectRejectedBeforeSynth } from '../support/aws-stack';
 
-const network = { vpcId: 'vpc-1', subnetIds: ['subnet-1', 'subnet-2'], allowedSecurityGroupIds: ['sg-1'] };
+const network = { vpcId: 'vpc-00000001', subnetIds: ['subnet-01010101', 'subnet-02020202'], allowedSecurityGroupIds: ['sg-00000001'] };
 type Extra = { environment?: string };
 const cases: Array<[string, (stack: TerraformStack, extra: Extra) => unknown]> = [
   ['Network', (stack, extra) => new Network(stack, 'c', { ...extra } as never)],

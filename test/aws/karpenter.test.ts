@@ -118,7 +118,7 @@ describe('Karpenter capacity refuses what would leave pools without nodes, befor
 
   test('no pool for the controllers (Karpenter must not run on nodes it manages)', () => {
     expectRejectedBeforeSynth(
-      (stack) => new ModelServePlatform(stack, 'platform', { name: 'ml', environment: 'production', nodePools: [NodePools.spot({ taint: false }), NodePools.gpu({ gpu: 'T4' })], capacity: Capacity.karpenter() }),
+      (stack) => new ModelServePlatform(stack, 'platform', { name: 'ml', environment: 'production', nodePools: [NodePools.spot({ taint: false, minSize: 1, desiredSize: 1 }), NodePools.gpu({ gpu: 'T4' })], capacity: Capacity.karpenter() }),
       'platform/platform: nodePools (["spot","gpu-t4"]) has no on-demand, untainted pool labelled for the controllers, so Karpenter would have no node to run on (it must not run on nodes it manages); add NodePools.general(): it stays a managed node group',
       { stack: platformStack() },
     );
@@ -126,7 +126,7 @@ describe('Karpenter capacity refuses what would leave pools without nodes, befor
 
   test('a Karpenter pool on a cluster of managed node groups', () => {
     expectRejectedBeforeSynth(
-      (stack) => new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'] }).addKarpenterPool(NodePools.spot()),
+      (stack) => new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] }).addKarpenterPool(NodePools.spot()),
       'platform/cluster: capacity ("managed-node-groups") does not provision pools with Karpenter, so pool "spot" would never get a node; set capacity: Capacity.karpenter(), or add the pool with addNodePool',
       { stack: platformStack() },
     );

@@ -86,9 +86,9 @@ describe('ModelServePlatform overrides', () => {
   });
 
   test('an existing VPC instead of a Network', () => {
-    const { out } = build({ network: { vpcId: 'vpc-123', privateSubnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], databaseSubnetIds: ['subnet-d', 'subnet-e', 'subnet-f'] } });
+    const { out } = build({ network: { vpcId: 'vpc-00000123', privateSubnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c'], databaseSubnetIds: ['subnet-0d0d0d0d', 'subnet-0e0e0e0e', 'subnet-0f0f0f0f'] } });
     expect(count(out, 'aws_vpc')).toBe(0);
-    expect(Object.values(out.resource.aws_eks_cluster as Record<string, Json>)[0].vpc_config.subnet_ids).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
+    expect(Object.values(out.resource.aws_eks_cluster as Record<string, Json>)[0].vpc_config.subnet_ids).toEqual(['subnet-0a0a0a0a', 'subnet-0b0b0b0b', 'subnet-0c0c0c0c']);
     expect(out.output.vpc_id).toBeUndefined();
   });
 

@@ -87,15 +87,22 @@ describe('ModelStore.grantServiceAccount', () => {
   const roles = Object.values(out.resources('aws_iam_role'));
   const policies = Object.values(out.resources('aws_iam_role_policy')).map((p) => policyOf(p.policy));
 
-  test('trusts only EKS Pod Identity of this account and cluster', () => {
+  // Scoped with the session tags EKS Pod Identity documents:
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html and pod-id-abac.html.
+  test('trusts only EKS Pod Identity for the granted service account of this cluster', () => {
     expect(roles).toHaveLength(2);
-    for (const role of roles) {
+    roles.forEach((role, i) => {
       const [trust] = policyOf(role.assume_role_policy).Statement;
       expect(trust.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
       expect(trust.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
-      expect(trust.Condition.StringEquals['aws:SourceAccount']).toMatch(/data\.aws_caller_identity/);
-      expect(trust.Condition.ArnEquals['aws:SourceArn']).toMatch(/:cluster\/modelserve-prod$/);
-    }
+      expect(trust.Condition).toEqual({
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/:eks:.*:cluster\/modelserve-prod$/),
+          'aws:RequestTag/kubernetes-namespace': grants[i].namespace,
+          'aws:RequestTag/kubernetes-service-account': grants[i].serviceAccount,
+        },
+      });
+    });
   });
 
   test('gives read access: list, get and decrypt on this bucket and key only', () => {

@@ -1,4 +1,5 @@
-import { TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { Network, NetworkProps } from '../../lib/aws/network';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
@@ -12,6 +13,22 @@ function synth(props: NetworkProps): Synth {
 const resources = (out: Synth, type: string) => Object.values(out.resource[type] ?? {});
 
 const expectRejected = (props: NetworkProps, message: string | RegExp): void => expectRejectedBeforeSynth((stack) => new Network(stack, 'net', props), message);
+
+/** A stack whose AWS provider names its region, as ModelServePlatform({ region }) makes it. */
+function regionStack(region: string) {
+  return (app: App): TerraformStack => {
+    const stack = new TerraformStack(app, 'test');
+    new AwsProvider(stack, 'aws', { region });
+    return stack;
+  };
+}
+const expectRejectedIn = (region: string, props: NetworkProps, message: string | RegExp): void =>
+  expectRejectedBeforeSynth((stack) => new Network(stack, 'net', props), message, { stack: regionStack(region) });
+function synthIn(region: string, props: NetworkProps): Synth {
+  const stack = regionStack(region)(Testing.app());
+  new Network(stack, 'net', props);
+  return JSON.parse(Testing.synth(stack));
+}
 
 describe('Network defaults', () => {
   const production = synth({ environment: 'production', clusterName: 'modelserve' });
@@ -106,6 +123,55 @@ describe('Network overrides', () => {
     expect(subnets.filter((s) => s.map_public_ip_on_launch)).toHaveLength(2);
     expect(subnets.map((s) => s.availability_zone)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1a', 'eu-west-1b', 'eu-west-1a', 'eu-west-1b']);
     expect(subnets.map((s) => s.cidr_block)).toContain('172.16.13.0/24');
+  });
+});
+
+// EKS refuses cluster subnets in some zones, by AZ ID: use1-az3 (us-east-1), usw1-az2 (us-west-1)
+// and cac1-az3 (ca-central-1), with UnsupportedAvailabilityZoneException.
+// https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html#cluster-subnets
+// Zone names map to different zones per account; AZ IDs do not:
+// https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html
+describe('Network zones by AZ ID', () => {
+  test('the default lookup leaves out the zones EKS refuses and fails the plan when too few remain', () => {
+    const out = synth({ environment: 'production' });
+    const [lookup] = Object.values(out.data?.aws_availability_zones ?? {}) as Record<string, any>[];
+    expect(lookup.exclude_zone_ids).toEqual(['use1-az3', 'usw1-az2', 'cac1-az3']);
+    expect(lookup.lifecycle.postcondition).toEqual([expect.objectContaining({ condition: '${length(self.zone_ids) >= 3}' })]);
+    const subnets = resources(out, 'aws_subnet');
+    expect(subnets.map((s) => s.availability_zone_id)).toEqual(
+      Array.from({ length: 9 }, (_, i) => expect.stringMatching(new RegExp(`^\\$\\{element\\(data\\.aws_availability_zones\\.net_zones_\\w+\\.zone_ids, ${i % 3}\\)\\}$`))),
+    );
+    expect(subnets.every((s) => s.availability_zone === undefined)).toBe(true);
+  });
+
+  test('zones given by id are used as given, checked against the region', () => {
+    const out = synthIn('us-east-1', { environment: 'production', availabilityZoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] });
+    expect(out.data?.aws_availability_zones).toBeUndefined();
+    expect(resources(out, 'aws_subnet').map((s) => s.availability_zone_id)).toEqual(['use1-az1', 'use1-az2', 'use1-az4', 'use1-az1', 'use1-az2', 'use1-az4', 'use1-az1', 'use1-az2', 'use1-az4']);
+  });
+
+  test('a zone EKS refuses, whether or not the region is known', () => {
+    expectRejectedIn(
+      'us-east-1',
+      { environment: 'production', availabilityZoneIds: ['use1-az1', 'use1-az3', 'use1-az4'] },
+      'test/net: availabilityZoneIds[1] ("use1-az3") is a zone where EKS refuses cluster subnets there (UnsupportedAvailabilityZoneException, https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html); use one of use1-az1, use1-az2, use1-az4, use1-az5, use1-az6',
+    );
+    expectRejected({ environment: 'development', availabilityZoneIds: ['cac1-az1', 'cac1-az3'] }, /^test\/net: availabilityZoneIds\[1\] \("cac1-az3"\) is a zone where EKS refuses cluster subnets there .*; pick another zone of the region$/);
+  });
+
+  test('a zone of another region, by id or by name', () => {
+    expectRejectedIn('us-east-1', { environment: 'development', availabilityZoneIds: ['use1-az1', 'usw2-az1'] }, 'test/net: availabilityZoneIds[1] ("usw2-az1") is not a zone of us-east-1; use one of use1-az1, use1-az2, use1-az4, use1-az5, use1-az6');
+    expectRejectedIn('us-east-1', { environment: 'development', availabilityZones: ['us-east-1a', 'eu-west-1b'] }, 'test/net: availabilityZones[1] ("eu-west-1b") is not a zone of us-east-1, the stack\'s region; use a zone of us-east-1, preferably by id (availabilityZoneIds)');
+  });
+
+  test('a region without enough zones where EKS accepts subnets: us-west-1 has two', () => {
+    expectRejectedIn('us-west-1', { environment: 'production' }, 'test/net: availabilityZoneCount (3) asks for more zones than us-west-1 has where EKS accepts cluster subnets (usw1-az1, usw1-az3); use 2 zones, or a region with more');
+    expect(resources(synthIn('us-west-1', { environment: 'development' }), 'aws_subnet')).toHaveLength(6);
+  });
+
+  test('zones given twice over, or an id that is not an AZ ID', () => {
+    expectRejected({ environment: 'development', availabilityZoneIds: ['use1-az1', 'use1-az2'], availabilityZones: ['us-east-1a', 'us-east-1b'] }, /^test\/net: availabilityZoneIds \(\["use1-az1","use1-az2"\]\) is given together with availabilityZones; give the zones once, by id/);
+    expectRejected({ environment: 'development', availabilityZoneIds: ['use1-az1', 'us-east-1b'] }, /availabilityZoneIds\[1\] \("us-east-1b"\) is not an availability zone id; use an AZ ID such as use1-az1/);
   });
 });
 

@@ -4,7 +4,7 @@ import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
-const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-a', 'subnet-b'] };
+const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] };
 
 function build(spec: NodePoolSpec, props: Partial<NodePoolProps> = {}): { nodeGroup: Json; launchTemplate: Json; pool: NodePool } {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -45,15 +45,15 @@ describe('NodePool from a spec', () => {
     const nodeGroup = Object.values(out.resource.aws_eks_node_group as Record<string, Json>)[0];
     expect(nodeGroup.labels).toMatchObject({ 'nvidia.com/device-plugin.config': 'gpu-t4-shared', 'modelserve.io/gpu-sharing': 'time-slicing' });
     const tags = Object.values(out.resource.aws_autoscaling_group_tag as Record<string, Json>);
-    expect(tags).toHaveLength(1);
-    expect(tags[0].tag).toEqual({ key: 'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu.shared', value: '16', propagate_at_launch: false });
-    expect(tags[0].autoscaling_group_name).toBe('${aws_eks_node_group.pool_node-group_43AA2677.resources[0].autoscaling_groups[0].name}');
-  });
-
-  test('a whole-GPU pool needs no autoscaler tag: the autoscaler knows GPUs per instance type', () => {
-    const stack = new TerraformStack(Testing.app(), 'test');
-    new NodePool(stack, 'pool', { ...cluster, spec: NodePools.gpu({ gpu: 'T4' }) });
-    expect(JSON.parse(Testing.synth(stack)).resource.aws_autoscaling_group_tag).toBeUndefined();
+    expect(tags.map((t) => t.tag)).toEqual([
+      { key: 'k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage', value: '179Gi', propagate_at_launch: false },
+      { key: 'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu.shared', value: '16', propagate_at_launch: false },
+      // The instance type says 4 whole GPUs; renamed slots leave none, so no whole-GPU pod is placed here.
+      { key: 'k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu', value: '0', propagate_at_launch: false },
+    ]);
+    for (const t of tags) expect(t.autoscaling_group_name).toBe('${aws_eks_node_group.pool_node-group_43AA2677.resources[0].autoscaling_groups[0].name}');
+    // Shared pools never advertise whole GPUs: the autoscaler's GPU label would have it wait on them for ever.
+    expect(nodeGroup.labels['k8s.amazonaws.com/accelerator']).toBeUndefined();
   });
 
   test('spot: SPOT capacity over several instance types, tainted', () => {
@@ -127,5 +127,35 @@ describe('NodePool rejects bad specs before writing anything', () => {
       `test/pool: spec.name ("${name}") makes the node group name "modelserve-prod-${name}" (65 characters), which EKS rejects: at most 63 letters, digits, "-" or "_"; shorten the pool name to 47 characters or fewer, or the cluster name`,
       { clusterName: 'modelserve-prod' },
     );
+  });
+});
+
+// From an empty managed node group the cluster autoscaler builds a template node from the
+// instance type (CPU, memory, whole GPUs), the labels and taints EKS's DescribeNodegroup returns,
+// and the ASG's node-template tags; anything else a pending pod requests must be tagged, or the
+// pool never scales from zero. kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws:
+// README.md#auto-discovery-setup and aws_manager.go (buildNodeFromTemplate).
+describe('NodePool scale from zero', () => {
+  const tagsOf = (spec: NodePoolSpec): Record<string, string> => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new NodePool(stack, 'pool', { ...cluster, spec });
+    const tags = Object.values((JSON.parse(Testing.synth(stack)).resource.aws_autoscaling_group_tag ?? {}) as Record<string, Json>);
+    return Object.fromEntries(tags.map((t) => [t.tag.key.replace('k8s.io/cluster-autoscaler/node-template/resources/', ''), t.tag.value]));
+  };
+
+  test('GPU, spot and high-memory pools start empty: desired size is the minimum, 0', () => {
+    for (const spec of [NodePools.gpu({ gpu: 'A100' }), NodePools.spot(), NodePools.highMemory()]) {
+      expect(build(spec).nodeGroup.scaling_config).toMatchObject({ min_size: 0, desired_size: 0 });
+    }
+    expect(build(NodePools.gpu({ gpu: 'T4', minSize: 1 })).nodeGroup.scaling_config).toEqual({ min_size: 1, desired_size: 1, max_size: 4 });
+  });
+
+  test('a whole-GPU pool tags only the ephemeral storage its pods request (GPUs come from the instance type)', () => {
+    expect(tagsOf(NodePools.gpu({ gpu: 'T4' }))).toEqual({ 'ephemeral-storage': '179Gi' });
+    expect(build(NodePools.gpu({ gpu: 'T4' })).nodeGroup.labels['k8s.amazonaws.com/accelerator']).toBe('nvidia-t4');
+  });
+
+  test('a pool that never reaches zero needs no template', () => {
+    expect(tagsOf(NodePools.general())).toEqual({});
   });
 });

@@ -28,7 +28,7 @@ describe('Observability', () => {
 
   test('creates encrypted log groups with the preset retention', () => {
     const groups = Object.values(out.resources('aws_cloudwatch_log_group'));
-    expect(groups.map((g) => g.name)).toEqual(['/modelserve/prod/serving', '/modelserve/prod/gateway']);
+    expect(groups.map((g) => g.name).sort()).toEqual(['/modelserve/prod/gateway', '/modelserve/prod/serving']);
     for (const g of groups) expect(g).toMatchObject({ retention_in_days: 90, kms_key_id: expect.stringMatching(/aws_kms_key\.observability_key/) });
   });
 
@@ -62,7 +62,11 @@ describe('Observability', () => {
       comparison_operator: 'GreaterThanThreshold',
       threshold: 80,
     });
-    expect(byName('modelserve-prod-database-free-storage')).toMatchObject({ metric_name: 'FreeStorageSpace', comparison_operator: 'LessThanThreshold', threshold: 10 * 1024 ** 3 });
+    // RDS reports no FreeStorageSpace while it creates the instance: treated as breaching, missing
+    // data would page on every first apply. "missing" keeps the alarm's state instead.
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+    expect(byName('modelserve-prod-database-free-storage')).toMatchObject({ metric_name: 'FreeStorageSpace', comparison_operator: 'LessThanThreshold', threshold: 10 * 1024 ** 3, treat_missing_data: 'missing' });
+    expect(alarms.filter((a) => a.treat_missing_data === 'breaching')).toEqual([]);
     expect(byName('modelserve-prod-database-connections')).toMatchObject({ metric_name: 'DatabaseConnections', threshold: 400 });
   });
 
@@ -72,6 +76,41 @@ describe('Observability', () => {
       expect(byName(`modelserve-prod-cache-${node}-memory`)).toMatchObject({ metric_name: 'DatabaseMemoryUsagePercentage', threshold: 80 });
       expect(byName(`modelserve-prod-cache-${node}-evictions`)).toMatchObject({ metric_name: 'Evictions', statistic: 'Sum', threshold: 100 });
     }
+  });
+});
+
+// SNS delivers to email and https subscriptions; an https endpoint must be an https:// URL.
+// https://docs.aws.amazon.com/sns/latest/dg/sns-http-https-endpoint-as-subscriber.html
+describe('Observability alarm subscribers', () => {
+  test('email and HTTPS endpoints from props subscribe to the topic', () => {
+    const { out } = build({ alarmEmails: ['oncall@example.com', 'platform@example.com'], alarmHttpsEndpoints: ['https://events.example.com/integration/sns/abc'] });
+    const subscriptions = Object.values(out.resources('aws_sns_topic_subscription'));
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint]).sort()).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'platform@example.com'],
+      ['https', 'https://events.example.com/integration/sns/abc'],
+    ]);
+  });
+
+  // Construct ids are Terraform addresses: an id from the position re-creates every later entry when
+  // the first is removed (a replaced subscription must be confirmed again, a replaced log group
+  // loses its logs). Ids from the values touch only the removed entry.
+  test.each([
+    ['alarmEmails', ['a@example.com', 'b@example.com', 'c@example.com'], 'aws_sns_topic_subscription'],
+    ['alarmHttpsEndpoints', ['https://a.example.com/sns', 'https://b.example.com/sns', 'https://c.example.com/sns'], 'aws_sns_topic_subscription'],
+    ['logGroupNames', ['/a/one', '/a/two', '/a/three'], 'aws_cloudwatch_log_group'],
+  ] as const)('removing the first of three %s changes only that resource\'s address', (field, values, type) => {
+    const addresses = (list: readonly string[]) => Object.keys(build({ alarmEmails: [], [field]: list }).out.resources(type));
+    const before = addresses(values);
+    const after = addresses(values.slice(1));
+    expect(before).toHaveLength(3);
+    expect(after).toHaveLength(2);
+    expect(after.every((address) => before.includes(address))).toBe(true);
+  });
+
+  test('an HTTPS endpoint that is not an https:// URL, and a subscriber listed twice', () => {
+    expectRejected({ alarmHttpsEndpoints: ['http://events.example.com/sns'] }, 'test/observability: alarmHttpsEndpoints[0] ("http://events.example.com/sns") is not an https:// URL, which SNS needs for the https protocol; use the endpoint\'s https:// URL');
+    expectRejected({ alarmEmails: ['oncall@example.com', 'oncall@example.com'] }, /alarmEmails \(\["oncall@example.com","oncall@example.com"\]\) lists "oncall@example.com" twice; list each entry once/);
   });
 });
 

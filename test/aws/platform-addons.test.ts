@@ -47,7 +47,7 @@ function platformCluster(
   const cluster = new Cluster(platform, 'cluster', {
     name: 'modelserve-prod',
     environment,
-    subnetIds: ['subnet-a', 'subnet-b'],
+    subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'],
     adminPrincipalArns: ADMINS,
     publicEndpointCidrs: DEPLOYER_CIDRS,
     ...overrides,
@@ -349,18 +349,26 @@ describe('PlatformAddons values by environment', () => {
 describe('PlatformAddons Pod Identity roles', () => {
   const { out } = build();
 
-  test('one role per AWS-calling add-on, named after the cluster, trusted by this cluster\'s Pod Identity agent only', () => {
-    for (const name of ['modelserve-prod-lb-controller', 'modelserve-prod-cluster-autoscaler', 'modelserve-prod-loki']) {
+  // Trust scoped with the session tags EKS Pod Identity documents (pod-id-role, pod-id-abac).
+  test('one role per AWS-calling add-on, named after the cluster, trusted only for its own service account in this cluster', () => {
+    for (const [name, namespace, serviceAccount] of [
+      ['modelserve-prod-lb-controller', 'kube-system', 'aws-load-balancer-controller'],
+      ['modelserve-prod-cluster-autoscaler', 'kube-system', 'cluster-autoscaler'],
+      ['modelserve-prod-loki', 'logging', 'loki'],
+    ]) {
       const trust = policyOf(roleNamed(out, name).assume_role_policy);
       expect(trust.Statement).toEqual([
         {
-          Sid: 'EksPodIdentityOfThisCluster',
+          Sid: 'EksPodIdentityOfOneServiceAccount',
           Effect: 'Allow',
           Principal: { Service: 'pods.eks.amazonaws.com' },
           Action: ['sts:AssumeRole', 'sts:TagSession'],
           Condition: {
-            StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\./) },
-            ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/modelserve-prod$/) },
+            StringEquals: {
+              'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/modelserve-prod$/),
+              'aws:RequestTag/kubernetes-namespace': namespace,
+              'aws:RequestTag/kubernetes-service-account': serviceAccount,
+            },
           },
         },
       ]);
@@ -374,30 +382,14 @@ describe('PlatformAddons Pod Identity roles', () => {
     expect(release(out, 'aws-load-balancer-controller').depends_on).toContain(`aws_eks_pod_identity_association.${lbc[0]}`);
   });
 
-  test('the load balancer controller: AWS\'s published policy, limited to load balancers tagged with this cluster', () => {
+  // The statements themselves are tested in test/aws/addons/load-balancer-controller.test.ts.
+  test('the load balancer controller\'s policy is scoped to this cluster\'s tag and VPC', () => {
     const policy = policyOfRole(out, 'load-balancer-controller');
-    const actions = policy.Statement.flatMap((s: Json) => s.Action);
-    expect(actions).not.toContain('*');
-    expect(actions.filter((a: string) => a.endsWith(':*'))).toEqual([]);
-    expect(statement(policy, 'ManageOwnBalancers')).toMatchObject({
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
+    expect(statement(policy, 'ManageOwnBalancersListenersAndRules').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } });
+    expect(statement(policy, 'EditSecurityGroupRulesInThisVpc').Condition).toEqual({
+      ArnEquals: { 'ec2:Vpc': expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:ec2:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:vpc\/vpc-0123456789abcdef0$/) },
     });
-    expect(statement(policy, 'ManageOwnBalancers').Action).toEqual(expect.arrayContaining(['elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyListenerAttributes']));
-    expect(statement(policy, 'CreateTaggedBalancers')).toEqual({
-      Sid: 'CreateTaggedBalancers',
-      Effect: 'Allow',
-      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } },
-    });
-    expect(statement(policy, 'ManageOwnSecurityGroups').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' } });
-    expect(statement(policy, 'RetagOwnBalancers').Condition).toEqual({
-      Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'true' },
-      StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'modelserve-prod' },
-    });
-    expect(statement(policy, 'CreateElbServiceLinkedRole').Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } });
-    expect(statement(policy, 'RegisterTargets').Resource).toMatch(/^arn:\$\{data\.aws_partition\..*\}:elasticloadbalancing:\*:\*:targetgroup\/\*\/\*$/);
+    expect(values(out, 'aws-load-balancer-controller')).toMatchObject({ enableWaf: false, vpcId: 'vpc-0123456789abcdef0' });
   });
 
   test('the autoscaler reads every group, but resizes only groups owned by this cluster and describes only its node groups', () => {
@@ -724,7 +716,7 @@ describe('PlatformAddons in a stack of its own, reaching the cluster from where 
   test('a cluster created in the add-ons\' own stack is refused: the providers would point at a cluster of the same apply', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-a', 'subnet-b'], publicEndpointCidrs: DEPLOYER_CIDRS });
+        const cluster = new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'], publicEndpointCidrs: DEPLOYER_CIDRS });
         cluster.addNodePool(NodePools.general());
         new PlatformAddons(stack, 'addons', { cluster });
       },

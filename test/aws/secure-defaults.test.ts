@@ -145,15 +145,27 @@ describe('production example: cluster add-ons', () => {
   const releases = all('helm_release');
   const addonRoles = Object.entries(addonsOut.resource.aws_iam_role as Record<string, Json>).filter(([key]) => key.startsWith('addons_')).map(([, role]) => role);
 
-  test('every add-on role is assumable only by this cluster\'s EKS Pod Identity agent, in this account', () => {
+  // Every Pod Identity role, the cluster's own (vpc-cni, EBS CSI) and the add-ons', trusts exactly
+  // the service account its association binds it to, through the session tags EKS documents
+  // (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html, pod-id-abac.html).
+  test('every Pod Identity role is assumable only for the service account and namespace its association names', () => {
     expect(addonRoles.map((r) => r.name).sort()).toEqual(['modelserve-prod-cluster-autoscaler', 'modelserve-prod-karpenter', 'modelserve-prod-lb-controller', 'modelserve-prod-loki']);
-    for (const role of addonRoles) {
-      const [statement] = JSON.parse(role.assume_role_policy).Statement;
+    const roles: Record<string, Json> = { ...out.resource.aws_iam_role, ...addonsOut.resource.aws_iam_role };
+    const associations = all('aws_eks_pod_identity_association');
+    expect(associations.length).toBeGreaterThanOrEqual(addonRoles.length + 2);
+    for (const association of associations) {
+      const roleKey = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(association.role_arn)?.[1] as string;
+      const [statement] = JSON.parse(roles[roleKey].assume_role_policy).Statement;
       expect(statement.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
-      expect(statement.Condition.StringEquals['aws:SourceAccount']).toMatch(/^\$\{data\.aws_caller_identity\./);
-      expect(statement.Condition.ArnEquals['aws:SourceArn']).toMatch(/:eks:.*:cluster\/modelserve-prod$/);
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          // The add-ons' stack names the cluster it reads by name.
+          'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/^(\$\{aws_eks_cluster\.platform_cluster_\w+\.arn\}|arn:.*:eks:.*:cluster\/(\$\{aws_eks_cluster\.platform_cluster_\w+\.name\}|modelserve-prod))$/),
+          'aws:RequestTag/kubernetes-namespace': association.namespace,
+          'aws:RequestTag/kubernetes-service-account': association.service_account,
+        },
+      });
     }
-    expect(all('aws_eks_pod_identity_association').length).toBeGreaterThanOrEqual(addonRoles.length);
   });
 
   test('every Helm chart is pinned to an exact version and rolled back on failure', () => {

@@ -15,8 +15,27 @@ function expectBackendRejected(options: Partial<StateBackendOptions>, message: s
 }
 
 describe('configureStateBackend', () => {
-  test('stores encrypted state with S3-native locking', () => {
-    expect(backendOf()).toEqual({ bucket: 'acme-modelserve-state', key: 'test/terraform.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true });
+  // Terraform's S3 backend with encrypt = true and no kms_key_id sends "AES256" (SSE-S3) on every
+  // write, overriding the bucket's default SSE-KMS with the customer key; with no header, S3 applies
+  // the bucket default. https://developer.hashicorp.com/terraform/language/backend/s3#encrypt
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html
+  test('without a key, leaves encryption to the bucket default (the bootstrap bucket\'s customer KMS key), with S3-native locking', () => {
+    expect(backendOf()).toEqual({ bucket: 'acme-modelserve-state', key: 'test/terraform.tfstate', region: 'us-east-1', use_lockfile: true });
+  });
+
+  test('with a key, asks for SSE-KMS under it', () => {
+    const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(backendOf({ kmsKeyId: keyArn })).toMatchObject({ encrypt: true, kms_key_id: keyArn });
+    expect(backendOf({ kmsKeyId: 'mrk-1234abcd12ab34cd56ef1234567890ab' })).toMatchObject({ encrypt: true, kms_key_id: 'mrk-1234abcd12ab34cd56ef1234567890ab' });
+  });
+
+  // Terraform's S3 backend accepts a key ARN or a key id and refuses aliases
+  // (hashicorp/terraform internal/backend/remote-state/s3/validate.go, validateKMSKey).
+  test('refuses a KMS alias, which the S3 backend does not take', () => {
+    expectBackendRejected(
+      { kmsKeyId: 'alias/modelserve/terraform-state' },
+      'test: kmsKeyId ("alias/modelserve/terraform-state") is not a KMS key ARN or key id, the forms Terraform\'s S3 backend accepts (no aliases); use the key ARN, e.g. StateBackendBootstrap\'s keyArn output',
+    );
   });
 
   test('keeps absolute local paths out of the output', () => {
@@ -26,10 +45,10 @@ describe('configureStateBackend', () => {
   });
 
   test('adds a DynamoDB lock table and a KMS key when given', () => {
-    expect(backendOf({ key: 'platform/prod.tfstate', dynamodbTable: 'terraform-locks', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/abc' })).toMatchObject({
+    expect(backendOf({ key: 'platform/prod.tfstate', dynamodbTable: 'terraform-locks', kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' })).toMatchObject({
       key: 'platform/prod.tfstate',
       dynamodb_table: 'terraform-locks',
-      kms_key_id: 'arn:aws:kms:us-east-1:111122223333:key/abc',
+      kms_key_id: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       use_lockfile: true,
     });
   });
@@ -73,6 +92,19 @@ describe('StateBackendBootstrap', () => {
     expect(rule.apply_server_side_encryption_by_default).toMatchObject({ sse_algorithm: 'aws:kms', kms_master_key_id: expect.stringMatching(/aws_kms_key\.state_key/) });
     const deny = policyOf(out.only('aws_s3_bucket_policy').policy).Statement.find((s: Json) => s.Sid === 'DenyInsecureTransport');
     expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  // Requiring SSE-KMS on uploads: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
+  test('refuses state written under anything but KMS (an explicit AES256), so state is always under the customer key', () => {
+    const deny = policyOf(out.only('aws_s3_bucket_policy').policy).Statement.find((s: Json) => s.Sid === 'DenyUploadsNotUnderKms');
+    expect(deny).toEqual({
+      Sid: 'DenyUploadsNotUnderKms',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.state_bucket_\w+\.arn\}\/\*$/),
+      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    });
   });
 
   test('creates a pay-per-request lock table with PITR and KMS', () => {

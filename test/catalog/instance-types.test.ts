@@ -48,3 +48,57 @@ describe('environment presets', () => {
     expect(prod.serving.requirePinnedImages).toBe(true);
   });
 });
+
+/**
+ * AWS's published sizes per family: vCPUs, memory GiB and GPUs of every size that exists (metal
+ * sizes left out: the catalog offers none). Transcribed from the EC2 instance type specifications,
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (general purpose),
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html (compute optimized),
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/mo.html (memory optimized) and
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html (accelerated computing).
+ * A size EC2 does not have makes a node group that never launches (InvalidParameterValue).
+ */
+const intel6 = { large: [2, 1], xlarge: [4, 1], '2xlarge': [8, 1], '4xlarge': [16, 1], '8xlarge': [32, 1], '12xlarge': [48, 1], '16xlarge': [64, 1], '24xlarge': [96, 1], '32xlarge': [128, 1] };
+const intel7 = { large: [2, 1], xlarge: [4, 1], '2xlarge': [8, 1], '4xlarge': [16, 1], '8xlarge': [32, 1], '12xlarge': [48, 1], '16xlarge': [64, 1], '24xlarge': [96, 1], '48xlarge': [192, 1] };
+const amd = { ...intel6, '48xlarge': [192, 1] };
+function ratio(sizes: Record<string, number[]>, gibPerVcpu: number): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(sizes).map(([size, [vcpus]]) => [size, [vcpus, vcpus * gibPerVcpu, 0]]));
+}
+const AWS_PUBLISHED: Record<string, Record<string, number[]>> = {
+  m6i: ratio(intel6, 4),
+  m7i: ratio(intel7, 4),
+  m6a: ratio(amd, 4),
+  m7a: ratio({ medium: [1, 1], ...amd }, 4),
+  m7g: ratio({ medium: [1, 1], large: [2, 1], xlarge: [4, 1], '2xlarge': [8, 1], '4xlarge': [16, 1], '8xlarge': [32, 1], '12xlarge': [48, 1], '16xlarge': [64, 1] }, 4),
+  c6i: ratio(intel6, 2),
+  c7i: ratio(intel7, 2),
+  r6i: ratio(intel6, 8),
+  r7i: ratio(intel7, 8),
+  x2idn: ratio({ '16xlarge': [64, 1], '24xlarge': [96, 1], '32xlarge': [128, 1] }, 16),
+  g4dn: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '16xlarge': [64, 256, 1], '12xlarge': [48, 192, 4], metal: [96, 384, 8] },
+  g5: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '16xlarge': [64, 256, 1], '12xlarge': [48, 192, 4], '24xlarge': [96, 384, 4], '48xlarge': [192, 768, 8] },
+  g6: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '16xlarge': [64, 256, 1], '12xlarge': [48, 192, 4], '24xlarge': [96, 384, 4], '48xlarge': [192, 768, 8] },
+  g6e: { xlarge: [4, 32, 1], '2xlarge': [8, 64, 1], '4xlarge': [16, 128, 1], '8xlarge': [32, 256, 1], '16xlarge': [64, 512, 1], '12xlarge': [48, 384, 4], '24xlarge': [96, 768, 4], '48xlarge': [192, 1536, 8] },
+  p3: { '2xlarge': [8, 61, 1], '8xlarge': [32, 244, 4], '16xlarge': [64, 488, 8] },
+  p4d: { '24xlarge': [96, 1152, 8] },
+  p4de: { '24xlarge': [96, 1152, 8] },
+  p5: { '48xlarge': [192, 2048, 8] },
+};
+
+describe('instance catalog against AWS published sizes', () => {
+  test('every catalog type is a size AWS publishes, with its vCPUs, memory and GPUs', () => {
+    for (const spec of Object.values(INSTANCE_TYPES)) {
+      const size = spec.name.slice(spec.family.length + 1);
+      const published = AWS_PUBLISHED[spec.family]?.[size];
+      expect({ type: spec.name, published: published !== undefined }).toEqual({ type: spec.name, published: true });
+      expect([spec.vcpus, spec.memoryGiB, spec.gpuCount]).toEqual(published);
+    }
+  });
+
+  test('the 7th-generation Intel families have no 32xlarge (24xlarge, then 48xlarge)', () => {
+    for (const family of ['m7i', 'c7i', 'r7i']) {
+      expect(findInstanceType(`${family}.32xlarge`)).toBeUndefined();
+      expect(findInstanceType(`${family}.48xlarge`)?.vcpus).toBe(192);
+    }
+  });
+});

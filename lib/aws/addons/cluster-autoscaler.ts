@@ -1,5 +1,5 @@
 import { NodePoolSpec } from '../../catalog';
-import type { KubernetesVersion } from '../kubernetes-version';
+import type { KubernetesVersion } from '../../catalog/eks-versions';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
@@ -21,7 +21,7 @@ export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
  * Autoscaler image per Kubernetes minor (registry.k8s.io/autoscaling/cluster-autoscaler): 1.34.2
  * (chart 9.53.0, kubernetes/autoscaler#8891), 1.35.0 (#9193), 1.36.1 (released 2026-07-23,
  * kubernetes/autoscaler#10169). Keyed by every version Cluster accepts, so that adding one to
- * SUPPORTED_KUBERNETES_VERSIONS does not compile until its autoscaler is pinned here.
+ * EKS_KUBERNETES_CALENDAR does not compile until its autoscaler is pinned here.
  */
 export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesVersion, string>> = {
   '1.34': 'v1.34.2',

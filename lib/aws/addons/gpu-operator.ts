@@ -42,8 +42,7 @@ export const DEFAULT_DEVICE_PLUGIN_CONFIG = 'default';
  * nodes). Each advertises every GPU as `replicasPerGpu` slots renamed to `nvidia.com/gpu.shared`.
  */
 export function devicePluginConfigs(nodePools: readonly NodePoolSpec[]): Record<string, string> {
-  const migStrategy = nodePools.some((p) => p.gpuSharing?.kind === 'mig') ? 'mixed' : 'none';
-  const flags = `version: v1\nflags:\n  migStrategy: ${migStrategy}\n`;
+  const flags = `version: v1\nflags:\n  migStrategy: ${gpuMigStrategy(nodePools)}\n`;
   const configs: Record<string, string> = { [DEFAULT_DEVICE_PLUGIN_CONFIG]: flags };
   for (const pool of nodePools) {
     const sharing = pool.gpuSharing;
@@ -59,6 +58,17 @@ export function devicePluginConfigs(nodePools: readonly NodePoolSpec[]): Record<
       `        replicas: ${sharing.replicasPerGpu}\n`;
   }
   return configs;
+}
+
+/**
+ * One MIG strategy for the operator (`mig.strategy`, which feeds GPU feature discovery and the
+ * device plugin's MIG_STRATEGY) and the device plugin's config files (`flags.migStrategy`), so that
+ * the two never disagree: `mixed` when a pool partitions its GPUs (each profile its own
+ * `nvidia.com/mig-<profile>` resource), else `single`, which on GPUs without MIG enabled falls back
+ * to whole GPUs (k8s-device-plugin, "If no MIG devices are available fallback to none strategy").
+ */
+export function gpuMigStrategy(nodePools: readonly NodePoolSpec[]): 'mixed' | 'single' {
+  return nodePools.some((p) => p.gpuSharing?.kind === 'mig') ? 'mixed' : 'single';
 }
 
 function validateGpuPools(v: PropsValidator, nodePools: readonly NodePoolSpec[]): void {
@@ -139,7 +149,8 @@ export function gpuOperatorValues(nodePools: readonly NodePoolSpec[], environmen
   const anyTimeSlicing = nodePools.some((p) => p.gpuSharing?.kind === 'time-slicing');
   const gpuToleration = { key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect };
   return {
-    operator: { defaultRuntime: 'containerd', resources: OPERATOR_RESOURCES[environment] },
+    // No operator.defaultRuntime: the chart dropped it in v25.3 (the operator detects the runtime).
+    operator: { resources: OPERATOR_RESOURCES[environment] },
     driver: { enabled: false },
     toolkit: { enabled: false },
     nfd: { enabled: true },
@@ -161,7 +172,7 @@ export function gpuOperatorValues(nodePools: readonly NodePoolSpec[], environmen
       config: { create: true, name: DEVICE_PLUGIN_CONFIG_MAP, default: DEFAULT_DEVICE_PLUGIN_CONFIG, data: devicePluginConfigs(nodePools) },
     },
     gfd: { enabled: true },
-    mig: { strategy: anyMig ? 'mixed' : 'single' },
+    mig: { strategy: gpuMigStrategy(nodePools) },
     migManager: { enabled: anyMig },
     dcgmExporter: {
       enabled: true,

@@ -46,22 +46,46 @@ export function loadBalancerControllerValues(o: LoadBalancerControllerValuesOpti
     // Only Services of type LoadBalancer that ask for it by annotation get an NLB from this
     // controller; Ingresses need class "alb".
     enableServiceMutatorWebhook: false,
+    // WAF Classic (waf-regional): its writes are not in loadBalancerControllerStatements; WAFv2 is.
+    enableWaf: false,
     serviceMonitor: o.serviceMonitor ? { enabled: true, additionalLabels: { ...SERVICE_MONITOR_LABELS } } : { enabled: false },
   };
 }
 
+/** Where the controller's role may act: this cluster's load balancers, in this VPC, account and region. */
+export interface LoadBalancerControllerScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The name the controller tags its resources with (`elbv2.k8s.aws/cluster`). */
+  readonly clusterName: string;
+  /** The VPC of the cluster: the only one whose security groups the controller may open. */
+  readonly vpcId: string;
+}
+
 /**
- * The controller's published IAM policy (kubernetes-sigs/aws-load-balancer-controller
- * docs/install/iam_policy.json, the v2.14 to v3.x policy: IPAM pools, route tables, capacity
- * reservations, listener attributes), with two changes: ARNs carry the partition, and where the
- * published policy only asks that the `elbv2.k8s.aws/cluster` tag exists, this one asks that it
- * names this cluster, so that the role cannot modify or delete another cluster's load balancers
- * in the same account.
+ * The controller's IAM policy, from its published reference policy
+ * (kubernetes-sigs/aws-load-balancer-controller docs/install/iam_policy.json, v2.14 to v3.x) and
+ * scoped further, so that no write reaches a resource of another cluster:
+ * - where the reference asks only that the `elbv2.k8s.aws/cluster` tag exists, this one asks that
+ *   it names this cluster (`aws:ResourceTag` on what exists, `aws:RequestTag` on what is created);
+ * - the writes the reference grants on `*` with no condition are conditioned too: listeners and
+ *   rules by the same tag (the controller tags them: its ListenerRulesTagging feature, on by
+ *   default), target registration by the target group's tag, the node security group's ingress by
+ *   the VPC (`ec2:Vpc`), a new security group by the VPC and its tag, WAFv2 associations by this
+ *   account's web ACLs and load balancers (the load balancer side is `elasticloadbalancing:SetWebAcl`,
+ *   conditioned on the tag), Shield protections by this account;
+ * - WAF Classic (`waf-regional`) is not granted: loadBalancerControllerValues turns it off.
+ * Every write on `*` carries a condition; ARNs carry the partition.
  */
-export function loadBalancerControllerStatements(partition: string, clusterName: string): IamStatement[] {
-  const elb = (resource: string) => `arn:${partition}:elasticloadbalancing:*:*:${resource}`;
-  const ownedByThisCluster = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName } };
+export function loadBalancerControllerStatements(o: LoadBalancerControllerScope): IamStatement[] {
+  const elb = (resource: string) => `arn:${o.partition}:elasticloadbalancing:*:*:${resource}`;
+  const ownedByThisCluster = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: o.clusterName } };
+  const taggedForThisCluster = { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: o.clusterName } };
   const balancersAndGroups = [elb('targetgroup/*/*'), elb('loadbalancer/net/*/*'), elb('loadbalancer/app/*/*')];
+  const listenersAndRules = [elb('listener/net/*/*/*'), elb('listener/app/*/*/*'), elb('listener-rule/net/*/*/*'), elb('listener-rule/app/*/*/*')];
+  const securityGroups = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:security-group/*`;
+  const vpcArn = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:vpc/${o.vpcId}`;
   return [
     {
       Sid: 'CreateElbServiceLinkedRole',
@@ -106,8 +130,6 @@ export function loadBalancerControllerStatements(partition: string, clusterName:
       ],
       Resource: '*',
     },
-    // Not only reads: an Ingress or Service may ask the controller to attach a WAF web ACL or
-    // Shield protection to its load balancer. The published policy grants these on every resource.
     {
       Sid: 'ReadCertificatesAndFirewalls',
       Effect: 'Allow',
@@ -117,36 +139,51 @@ export function loadBalancerControllerStatements(partition: string, clusterName:
         'acm:DescribeCertificate',
         'iam:ListServerCertificates',
         'iam:GetServerCertificate',
-        'waf-regional:GetWebACL',
-        'waf-regional:GetWebACLForResource',
-        'waf-regional:AssociateWebACL',
-        'waf-regional:DisassociateWebACL',
         'wafv2:GetWebACL',
         'wafv2:GetWebACLForResource',
-        'wafv2:AssociateWebACL',
-        'wafv2:DisassociateWebACL',
         'shield:GetSubscriptionState',
         'shield:DescribeProtection',
-        'shield:CreateProtection',
-        'shield:DeleteProtection',
       ],
       Resource: '*',
     },
-    // The controller opens the node (or pod) security group to its load balancers' security group.
-    { Sid: 'EditNodeSecurityGroupRules', Effect: 'Allow', Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'], Resource: '*' },
-    { Sid: 'CreateSecurityGroup', Effect: 'Allow', Action: ['ec2:CreateSecurityGroup'], Resource: '*' },
+    // An Ingress may ask for a WAFv2 web ACL on its ALB: this account's ACLs and ALBs only; the
+    // load balancer's side of the association (SetWebAcl) needs this cluster's tag below.
+    {
+      Sid: 'AssociateWebAclsOfThisAccount',
+      Effect: 'Allow',
+      Action: ['wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL'],
+      Resource: [`arn:${o.partition}:wafv2:${o.region}:${o.accountId}:regional/webacl/*/*`, `arn:${o.partition}:elasticloadbalancing:${o.region}:${o.accountId}:loadbalancer/app/*/*`],
+    },
+    {
+      Sid: 'ShieldProtectionsOfThisAccount',
+      Effect: 'Allow',
+      Action: ['shield:CreateProtection', 'shield:DeleteProtection'],
+      Resource: `arn:${o.partition}:shield::${o.accountId}:protection/*`,
+    },
+    // The controller opens the node (or pod) security group, which EKS made and the controller does
+    // not tag, to its load balancers: only groups of this cluster's VPC.
+    {
+      Sid: 'EditSecurityGroupRulesInThisVpc',
+      Effect: 'Allow',
+      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+      Resource: securityGroups,
+      Condition: { ArnEquals: { 'ec2:Vpc': vpcArn } },
+    },
+    // CreateSecurityGroup is authorized on the VPC and on the new group, which the controller tags
+    // in the same call.
+    { Sid: 'CreateSecurityGroupInThisVpc', Effect: 'Allow', Action: ['ec2:CreateSecurityGroup'], Resource: [vpcArn, securityGroups], Condition: taggedForThisCluster },
     {
       Sid: 'TagNewSecurityGroup',
       Effect: 'Allow',
       Action: ['ec2:CreateTags'],
-      Resource: `arn:${partition}:ec2:*:*:security-group/*`,
-      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup', [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName } },
+      Resource: securityGroups,
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup', [`aws:RequestTag/${CLUSTER_TAG}`]: o.clusterName } },
     },
     {
       Sid: 'RetagOwnSecurityGroups',
       Effect: 'Allow',
       Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Resource: `arn:${partition}:ec2:*:*:security-group/*`,
+      Resource: securityGroups,
       // The cluster tag itself cannot be changed: that would hand a group to another cluster.
       Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'true' }, ...ownedByThisCluster },
     },
@@ -158,72 +195,59 @@ export function loadBalancerControllerStatements(partition: string, clusterName:
       Condition: ownedByThisCluster,
     },
     {
-      Sid: 'CreateTaggedBalancers',
+      Sid: 'CreateTaggedBalancersListenersAndRules',
       Effect: 'Allow',
-      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'],
+      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:CreateListener', 'elasticloadbalancing:CreateRule'],
       Resource: '*',
-      Condition: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName } },
+      Condition: taggedForThisCluster,
     },
     {
-      Sid: 'ManageListenersAndRules',
+      Sid: 'TagOnCreate',
       Effect: 'Allow',
-      Action: ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule'],
-      Resource: '*',
+      Action: ['elasticloadbalancing:AddTags'],
+      Resource: [...balancersAndGroups, ...listenersAndRules],
+      Condition: {
+        StringEquals: {
+          'elasticloadbalancing:CreateAction': ['CreateTargetGroup', 'CreateLoadBalancer', 'CreateListener', 'CreateRule'],
+          [`aws:RequestTag/${CLUSTER_TAG}`]: o.clusterName,
+        },
+      },
     },
     {
-      Sid: 'RetagOwnBalancers',
+      Sid: 'RetagOwnBalancersListenersAndRules',
       Effect: 'Allow',
       Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
-      Resource: balancersAndGroups,
+      Resource: [...balancersAndGroups, ...listenersAndRules],
       Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'true' }, ...ownedByThisCluster },
     },
     {
-      Sid: 'TagListenersAndRules',
-      Effect: 'Allow',
-      Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
-      Resource: [elb('listener/net/*/*/*'), elb('listener/app/*/*/*'), elb('listener-rule/net/*/*/*'), elb('listener-rule/app/*/*/*')],
-    },
-    {
-      Sid: 'ManageOwnBalancers',
+      Sid: 'ManageOwnBalancersListenersAndRules',
       Effect: 'Allow',
       Action: [
         'elasticloadbalancing:ModifyLoadBalancerAttributes',
         'elasticloadbalancing:SetIpAddressType',
         'elasticloadbalancing:SetSecurityGroups',
         'elasticloadbalancing:SetSubnets',
+        'elasticloadbalancing:SetWebAcl',
         'elasticloadbalancing:DeleteLoadBalancer',
         'elasticloadbalancing:ModifyTargetGroup',
         'elasticloadbalancing:ModifyTargetGroupAttributes',
         'elasticloadbalancing:DeleteTargetGroup',
+        'elasticloadbalancing:RegisterTargets',
+        'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:ModifyListener',
         'elasticloadbalancing:ModifyListenerAttributes',
+        'elasticloadbalancing:AddListenerCertificates',
+        'elasticloadbalancing:RemoveListenerCertificates',
+        'elasticloadbalancing:DeleteListener',
+        'elasticloadbalancing:ModifyRule',
+        'elasticloadbalancing:SetRulePriorities',
+        'elasticloadbalancing:DeleteRule',
         'elasticloadbalancing:ModifyCapacityReservation',
         'elasticloadbalancing:ModifyIpPools',
       ],
       Resource: '*',
       Condition: ownedByThisCluster,
-    },
-    {
-      Sid: 'TagOnCreate',
-      Effect: 'Allow',
-      Action: ['elasticloadbalancing:AddTags'],
-      Resource: balancersAndGroups,
-      Condition: {
-        StringEquals: { 'elasticloadbalancing:CreateAction': ['CreateTargetGroup', 'CreateLoadBalancer'], [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName },
-      },
-    },
-    { Sid: 'RegisterTargets', Effect: 'Allow', Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], Resource: elb('targetgroup/*/*') },
-    {
-      Sid: 'ManageListenerSettings',
-      Effect: 'Allow',
-      Action: [
-        'elasticloadbalancing:SetWebAcl',
-        'elasticloadbalancing:ModifyListener',
-        'elasticloadbalancing:AddListenerCertificates',
-        'elasticloadbalancing:RemoveListenerCertificates',
-        'elasticloadbalancing:ModifyRule',
-        'elasticloadbalancing:SetRulePriorities',
-      ],
-      Resource: '*',
     },
   ];
 }

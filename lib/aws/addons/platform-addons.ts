@@ -174,7 +174,7 @@ export class PlatformAddons extends Construct {
 
     let loadBalancerController: Release | undefined;
     if (c.loadBalancerController) {
-      const role = this.podIdentity('load-balancer-controller', 'lb-controller', LOAD_BALANCER_CONTROLLER_NAMESPACE, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerStatements(aws.partition, clusterName));
+      const role = this.podIdentity('load-balancer-controller', 'lb-controller', LOAD_BALANCER_CONTROLLER_NAMESPACE, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName, vpcId: c.vpcId ?? cluster.vpcId }));
       loadBalancerController = this.release({
         name: 'aws-load-balancer-controller',
         chart: LOAD_BALANCER_CONTROLLER_CHART,

@@ -7,7 +7,10 @@ import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, EKS_CLUSTER_NAME, PropsValidator } from '../../catalog';
 import { AwsContext } from '../aws-context';
 import { isUnresolved, validateDnsSubdomain } from '../aws-names';
+import { eksClusterArn, podIdentityTrustPolicy } from '../pod-identity-trust';
 import { IamStatement } from './iam-statement';
+
+export { podIdentityTrustPolicy } from '../pod-identity-trust';
 
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SID = /^[A-Za-z0-9]+$/;
@@ -35,31 +38,6 @@ export interface PodIdentityRoleProps extends PodIdentityTarget {
   readonly description?: string;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
-}
-
-/**
- * The trust policy of a role that only the EKS Pod Identity agent of one cluster, in this account,
- * can assume. Without the two conditions any cluster in any account whose association names this
- * role could use it (the confused-deputy problem).
- */
-export function podIdentityTrustPolicy(aws: AwsContext, clusterName: string): string {
-  const clusterArn = `arn:${aws.partition}:eks:${aws.region}:${aws.accountId}:cluster/${clusterName}`;
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'EksPodIdentityOfThisCluster',
-        Effect: 'Allow',
-        Principal: { Service: 'pods.eks.amazonaws.com' },
-        // TagSession: the agent tags the session with cluster, namespace and service account.
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': aws.accountId },
-          ArnEquals: { 'aws:SourceArn': clusterArn },
-        },
-      },
-    ],
-  });
 }
 
 /** Who a Pod Identity role is for: the cluster, namespace and service account, and the role's name. */
@@ -99,8 +77,8 @@ export function podIdentityRoleName(target: PodIdentityTarget, path: string, fal
 }
 
 /**
- * An IAM role for one Kubernetes service account through EKS Pod Identity: trusted by this
- * cluster's Pod Identity agent only, an inline policy from plain `IamStatement`s, and the
+ * An IAM role for one Kubernetes service account through EKS Pod Identity: trusted only for that
+ * service account of that namespace of this cluster (podIdentityTrustPolicy), an inline policy from plain `IamStatement`s, and the
  * association that binds it to `namespace/serviceAccount`. Pods started before the association
  * exists get no credentials, so make the workload depend on `association`.
  */
@@ -121,7 +99,7 @@ export class PodIdentityRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'pod-identity'),
       description: props.description ?? `Pod Identity role of ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: podIdentityTrustPolicy(aws, props.clusterName),
+      assumeRolePolicy: podIdentityTrustPolicy({ clusterArn: eksClusterArn(aws, props.clusterName), namespace: props.namespace, serviceAccount: props.serviceAccount }),
       tags,
     });
     const policy = new IamRolePolicy(this, 'policy', {

@@ -7,7 +7,7 @@ import { awsStack, expectRejectedBeforeSynth, synth } from '../../support/aws-st
 describe('ClusterProviders', () => {
   test('of() makes the stack\'s default providers once and hands the same ones back', () => {
     const stack = awsStack();
-    const cluster = new Cluster(stack, 'cluster', { name: 'c1', environment: 'development', subnetIds: ['subnet-a', 'subnet-b'] });
+    const cluster = new Cluster(stack, 'cluster', { name: 'c1', environment: 'development', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] });
     expect(ClusterProviders.of(stack, cluster)).toBe(ClusterProviders.of(stack, cluster));
     const out = synth(stack);
     expect(out.json.provider.helm).toHaveLength(1);
@@ -30,7 +30,7 @@ describe('ClusterProviders', () => {
   test('an alias Terraform would refuse', () => {
     expectRejectedBeforeSynth(
       (stack) => {
-        const cluster = new Cluster(stack, 'cluster', { name: 'c1', environment: 'development', subnetIds: ['subnet-a', 'subnet-b'] });
+        const cluster = new Cluster(stack, 'cluster', { name: 'c1', environment: 'development', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] });
         new ClusterProviders(stack, 'providers', { cluster, alias: 'Second Cluster' });
       },
       'test/providers: alias ("Second Cluster") is not a valid name: a lowercase letter, then up to 62 lowercase letters, digits, "_" or "-"; rename it so that it follows that rule',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { parse } from 'yaml';
 import {
   DEFAULT_DEVICE_PLUGIN_CONFIG,
@@ -40,17 +42,18 @@ describe('gpuOperatorValues', () => {
     const v = values();
     expect(v.driver).toEqual({ enabled: false });
     expect(v.toolkit).toEqual({ enabled: false });
-    expect(v.operator.defaultRuntime).toBe('containerd');
+    // operator.defaultRuntime left the chart in v25.3: Helm would ignore it without a word.
+    expect(v.operator).not.toHaveProperty('defaultRuntime');
   });
 
   test('creates one device plugin config per time-sliced pool, keyed by the pool name, plus a default without sharing', () => {
     const config = values([general, shared, sharedL4, whole]).devicePlugin.config;
     expect(config).toMatchObject({ create: true, name: DEVICE_PLUGIN_CONFIG_MAP, default: 'default' });
     expect(Object.keys(config.data).sort()).toEqual(['default', 'gpu-l4-shared', 'gpu-t4-shared']);
-    expect(parse(config.data.default)).toEqual({ version: 'v1', flags: { migStrategy: 'none' } });
+    expect(parse(config.data.default)).toEqual({ version: 'v1', flags: { migStrategy: 'single' } });
     expect(parse(config.data['gpu-t4-shared'])).toEqual({
       version: 'v1',
-      flags: { migStrategy: 'none' },
+      flags: { migStrategy: 'single' },
       sharing: { timeSlicing: { renameByDefault: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } },
     });
     expect(parse(config.data['gpu-l4-shared']).sharing.timeSlicing.resources).toEqual([{ name: 'nvidia.com/gpu', replicas: 8 }]);
@@ -74,6 +77,19 @@ describe('gpuOperatorValues', () => {
     const withoutMig = values([general, shared]);
     expect(withoutMig.mig).toEqual({ strategy: 'single' });
     expect(withoutMig.migManager).toEqual({ enabled: false });
+  });
+
+  // The operator passes mig.strategy to GPU feature discovery and the device plugin; the device
+  // plugin's config file sets its own migStrategy. Disagreeing, the plugin and GFD advertise
+  // different resources. The device plugin's "single" falls back to whole GPUs when no GPU has MIG
+  // enabled (NVIDIA/k8s-device-plugin, mig-strategy.go), and the ClusterPolicy knows single and mixed.
+  test('the operator\'s mig.strategy and every device plugin config\'s migStrategy agree', () => {
+    for (const pools of [[general, shared, sharedL4, whole], [general, mig, shared], [general]]) {
+      const v = values(pools);
+      for (const config of Object.values(v.devicePlugin.config.data as Record<string, string>)) {
+        expect(parse(config).flags.migStrategy).toBe(v.mig.strategy);
+      }
+    }
   });
 
   test('the DCGM exporter\'s ServiceMonitor keeps the workload\'s namespace, pod and container labels', () => {
@@ -165,5 +181,32 @@ describe('gpuOperatorValues', () => {
         'gpuOperatorValues: nodePools (not set) is not a list; pass the platform\'s node pool specs, e.g. [NodePools.general(), NodePools.gpu({ gpu: "T4" })]',
       );
     });
+  });
+});
+
+// Helm ignores a values key the chart does not have, without a word: every key the values set must
+// exist in the chart's own defaults (test/fixtures/README.md names the upstream file and commit).
+describe('gpuOperatorValues against the chart v26.3.3 defaults', () => {
+  const chartDefaults = parse(readFileSync(join(__dirname, '../../fixtures/helm-charts/gpu-operator-v26.3.3/values.yaml'), 'utf8'));
+
+  /** Dotted paths of `ours` that the chart's defaults do not have; free-form maps ({} or []) end the walk. */
+  function unknownKeys(ours: Record<string, unknown>, chart: unknown, at = ''): string[] {
+    return Object.entries(ours).flatMap(([key, value]) => {
+      const path = at ? `${at}.${key}` : key;
+      if (typeof chart !== 'object' || chart === null || !(key in chart)) return [path];
+      const theirs = (chart as Record<string, unknown>)[key];
+      const freeForm = theirs === null || Array.isArray(theirs) || (typeof theirs === 'object' && Object.keys(theirs as object).length === 0);
+      if (freeForm || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+      return unknownKeys(value as Record<string, unknown>, theirs, path);
+    });
+  }
+
+  test('every key is one the chart reads, and operator.defaultRuntime is gone from it', () => {
+    // node-feature-discovery is a vendored subchart (0.18.3) whose own defaults are not copied here.
+    const { 'node-feature-discovery': _subchart, ...ownKeys } = values([general, shared, mig, whole]);
+    expect(_subchart).toBeDefined();
+    expect(unknownKeys(ownKeys, chartDefaults)).toEqual([]);
+    expect(chartDefaults.operator).not.toHaveProperty('defaultRuntime');
+    expect(chartDefaults.mig).toEqual({ strategy: 'single' });
   });
 });

@@ -18,15 +18,22 @@ function expectRejected(props: Partial<PodIdentityRoleProps>, message: string): 
 describe('PodIdentityRole', () => {
   const { out, role } = build();
 
-  test('a role only this cluster\'s Pod Identity agent in this account can assume', () => {
+  // The session tags EKS Pod Identity sets (eks-cluster-arn, kubernetes-namespace,
+  // kubernetes-service-account) are what the EKS user guide conditions a trust policy on:
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html,
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html. aws:SourceArn is not documented for it.
+  test('a role only this service account of this namespace of this cluster can assume', () => {
     const trust = policyOf(out.only('aws_iam_role').assume_role_policy);
     expect(trust.Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: 'pods.eks.amazonaws.com' },
         Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: {
-          StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{data\.aws_caller_identity\./) },
-          ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/modelserve-prod$/) },
+          StringEquals: {
+            'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:eks:\$\{data\.aws_region\..*\}:\$\{data\.aws_caller_identity\..*\}:cluster\/modelserve-prod$/),
+            'aws:RequestTag/kubernetes-namespace': 'jobs',
+            'aws:RequestTag/kubernetes-service-account': 'reader',
+          },
         },
       }),
     ]);

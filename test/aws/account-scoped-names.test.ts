@@ -1,0 +1,88 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { developmentStacks } from '../../examples/platform/development';
+import { productionStacks } from '../../examples/platform/production';
+import { stagingStacks } from '../../examples/platform/staging';
+import { stateStack } from '../../examples/platform/state';
+import { Json } from '../support/aws-stack';
+
+/**
+ * Names AWS keeps unique per account and region (or per account, or globally): a second stack that
+ * creates the same one fails its apply (RepositoryAlreadyExistsException, EntityAlreadyExists,
+ * BucketAlreadyExists, ResourceAlreadyExistsException, AlreadyExistsException ...). Security group
+ * names are unique per VPC only, and node group names per cluster, so they are not here.
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+const ACCOUNT_SCOPED: Readonly<Record<string, readonly string[]>> = {
+  aws_ecr_repository: ['name'],
+  aws_iam_role: ['name', 'name_prefix'],
+  aws_iam_policy: ['name', 'name_prefix'],
+  aws_s3_bucket: ['bucket', 'bucket_prefix'],
+  aws_cloudwatch_log_group: ['name', 'name_prefix'],
+  aws_kms_alias: ['name', 'name_prefix'],
+  aws_secretsmanager_secret: ['name', 'name_prefix'],
+  aws_sns_topic: ['name', 'name_prefix'],
+  aws_sqs_queue: ['name', 'name_prefix'],
+  aws_cloudwatch_event_rule: ['name', 'name_prefix'],
+  aws_cloudwatch_metric_alarm: ['alarm_name'],
+  aws_db_instance: ['identifier', 'identifier_prefix'],
+  aws_db_subnet_group: ['name', 'name_prefix'],
+  aws_db_parameter_group: ['name', 'name_prefix'],
+  aws_elasticache_replication_group: ['replication_group_id'],
+  aws_elasticache_subnet_group: ['name'],
+  aws_elasticache_parameter_group: ['name'],
+  aws_eks_cluster: ['name'],
+  aws_launch_template: ['name', 'name_prefix'],
+  aws_dynamodb_table: ['name'],
+};
+
+/**
+ * The names of every account-scoped resource of a stack. A name built from another resource of the
+ * same stack (`${aws_...}`) cannot be compared across stacks and is left out; one built from the
+ * account and region data sources reads the same in every stack of the account, so it is kept.
+ */
+function accountScopedNames(stack: TerraformStack): string[] {
+  const json = JSON.parse(Testing.synth(stack));
+  const names: string[] = [];
+  for (const [type, attributes] of Object.entries(ACCOUNT_SCOPED)) {
+    for (const resource of Object.values((json.resource?.[type] ?? {}) as Record<string, Json>)) {
+      for (const attribute of attributes) {
+        const value = resource[attribute];
+        if (typeof value === 'string' && !value.includes('${aws_')) names.push(`${type}.${attribute}=${value}`);
+      }
+    }
+  }
+  return names;
+}
+
+describe('the example environments can share one account and region', () => {
+  const app = Testing.app();
+  // The app of examples/platform/main.ts: the state bucket, then each environment's platform and add-ons.
+  stateStack(app);
+  productionStacks(app);
+  stagingStacks(app);
+  developmentStacks(app);
+  const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
+  const byStack = new Map(stacks.map((s) => [s.node.id, accountScopedNames(s)]));
+
+  test('every stack of the examples is checked, and each names its account-scoped resources', () => {
+    expect(stacks.length).toBe(7);
+    for (const [stack, names] of byStack) expect({ stack, some: names.length > (stack.endsWith('-addons') || stack === 'modelserve-state' ? 1 : 10) }).toEqual({ stack, some: true });
+  });
+
+  test('no account-scoped name repeats, within a stack or across stacks', () => {
+    const owners = new Map<string, string[]>();
+    for (const [stack, names] of byStack) for (const name of names) owners.set(name, [...(owners.get(name) ?? []), stack]);
+    expect([...owners].filter(([, where]) => where.length > 1)).toEqual([]);
+  });
+
+  test('each environment has its own image repository', () => {
+    const repositories = [...byStack.values()].flat().filter((n) => n.startsWith('aws_ecr_repository.')).sort();
+    expect(repositories).toEqual([
+      'aws_ecr_repository.name=modelserve-dev/model-server',
+      'aws_ecr_repository.name=modelserve-prod/model-server',
+      'aws_ecr_repository.name=modelserve-staging/model-server',
+    ]);
+  });
+});
