@@ -5,3 +5,4 @@ export * from './gpu-sharing';
 export * from './instance-types';
 export * from './environments';
 export * from './node-pools';
+export * from './node-launch';

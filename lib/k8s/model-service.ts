@@ -10,6 +10,7 @@ import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
 import { ModelMonitoring } from './monitoring';
+import { MIN_SERVING_PODS } from './plan-scaling';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
 import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 import { ModelTraffic, progressiveRouteNames } from './traffic';
@@ -192,13 +193,15 @@ export class ModelService extends Construct {
       deployment,
       selector: trackSelector(plan.name, track.name),
       replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
+      minReplicas: plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.minReplicas,
+      minCanaryReplicas: plan.environment === 'development' ? 1 : MIN_SERVING_PODS,
       // ModelTraffic names both after the service.
       virtualServiceName: plan.name,
       destinationRuleName: plan.name,
       routes: progressiveRouteNames(plan.server.grpcPort),
       options,
       prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
-      progressDeadlineSeconds: plan.startupTimeoutSeconds + 300,
+      progressDeadlineSeconds: Math.min(86_400, plan.progressDeadlineSeconds),
       labels,
     });
   }

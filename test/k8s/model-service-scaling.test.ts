@@ -29,11 +29,14 @@ describe('ModelService scaling', () => {
     expect(replicas({ ...CPU_SERVICE, replicas: 0, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) })).toEqual({ 'svc-stable': 0, 'svc-canary': 0 });
   });
 
-  test('an autoscaled canary starts from its share of minReplicas and may grow to maxReplicas', () => {
+  test('an autoscaled canary starts from its share of minReplicas, never one pod outside development, and may grow to maxReplicas', () => {
     const o = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 4, maxReplicas: 12 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
     const hpa = (name: string) => one(o, 'HorizontalPodAutoscaler', name).spec;
     expect([hpa('svc-stable').minReplicas, hpa('svc-stable').maxReplicas]).toEqual([4, 12]);
-    expect([hpa('svc-canary').minReplicas, hpa('svc-canary').maxReplicas]).toEqual([1, 12]);
+    // 10 % of 4 is one pod: a drain would leave the canary's 10 % of requests with none (503).
+    expect([hpa('svc-canary').minReplicas, hpa('svc-canary').maxReplicas]).toEqual([2, 12]);
+    const wide = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 10, maxReplicas: 20 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 30 }) });
+    expect(one(wide, 'HorizontalPodAutoscaler', 'svc-canary').spec.minReplicas).toBe(3);
   });
 
   test('CPU and memory targets: an autoscaling/v2 HPA on the model container, with scale-up and scale-down behaviour', () => {
@@ -69,12 +72,12 @@ describe('ModelService scaling', () => {
   });
 
   test('GPU, request-rate and queue targets: a KEDA ScaledObject with Prometheus triggers and no HPA', () => {
-    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 1, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8 } });
+    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8 } });
     expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
     const so = one(o, 'ScaledObject', 'svc');
     expect(so.apiVersion).toBe('keda.sh/v1alpha1');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
-    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([1, 6]);
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 6]);
     expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
     const triggers = Object.fromEntries(so.spec.triggers.map((t: { name: string; type: string; metadata: Record<string, string> }) => [t.name, t]));
     expect(Object.keys(triggers)).toEqual(['gpu-utilization', 'requests-per-second', 'queue-length']);

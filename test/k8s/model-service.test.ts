@@ -140,8 +140,8 @@ describe('ModelService: what it emits', () => {
   test('probes: startup covers the model load (10 min on GPU, 5 on CPU), readiness and liveness after it', () => {
     const gpu = one(build(GPU_SERVICE).objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(gpu.startupProbe.periodSeconds * gpu.startupProbe.failureThreshold).toBe(600);
-    expect(gpu.startupProbe.httpGet).toEqual({ path: '/v2/health/ready', port: 8000, scheme: 'HTTP' });
-    expect(gpu.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+    expect(gpu.startupProbe.httpGet).toEqual({ path: '/v2/models/bert_ner/ready', port: 8000, scheme: 'HTTP' });
+    expect(gpu.readinessProbe.httpGet.path).toBe('/v2/models/bert_ner/ready');
     expect(gpu.livenessProbe.httpGet.path).toBe('/v2/health/live');
     const cpu = one(build({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/ready', livenessPath: '/alive' }) }).objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(cpu.startupProbe.periodSeconds * cpu.startupProbe.failureThreshold).toBe(300);
@@ -157,16 +157,18 @@ describe('ModelService: what it emits', () => {
   });
 
   test.each([
-    ['triton', ModelServer.triton(), { http: 8000, grpc: 8001, metrics: 8002, ready: '/v2/health/ready', live: '/v2/health/live', metricsPath: '/metrics' }],
-    ['torchserve', ModelServer.torchServe(), { http: 8080, grpc: 7070, metrics: 8082, ready: '/ping', live: '/ping', metricsPath: '/metrics' }],
-    ['tensorflow-serving', ModelServer.tensorflowServing({ modelName: 'resnet' }), { http: 8501, grpc: 8500, metrics: 8501, ready: '/v1/models/resnet', live: '/v1/models/resnet', metricsPath: '/monitoring/prometheus/metrics' }],
-    ['vllm', ModelServer.vllm(), { http: 8000, grpc: undefined, metrics: 8000, ready: '/health', live: '/health', metricsPath: '/metrics' }],
-    ['custom', ModelServer.custom({ port: 9000, healthPath: '/ok', metricsPort: 9090, metricsPath: '/prom' }), { http: 9000, grpc: undefined, metrics: 9090, ready: '/ok', live: '/ok', metricsPath: '/prom' }],
+    // Readiness means "model loaded": Triton's model-ready endpoint for the service's model id.
+    ['triton', ModelServer.triton(), { http: 8000, grpc: 8001, metrics: 8002, ready: '/v2/models/model_abc123/ready', startup: ['/v2/models/model_abc123/ready', 8000], live: '/v2/health/live', metricsPath: '/metrics' }],
+    // /ping is Healthy with no model registered: the startup probe asks the management API for the model.
+    ['torchserve', ModelServer.torchServe(), { http: 8080, grpc: 7070, metrics: 8082, ready: '/ping', startup: ['/models/model', 8081], live: '/ping', metricsPath: '/metrics' }],
+    ['tensorflow-serving', ModelServer.tensorflowServing({ modelName: 'resnet' }), { http: 8501, grpc: 8500, metrics: 8501, ready: '/v1/models/resnet', startup: ['/v1/models/resnet', 8501], live: '/v1/models/resnet', metricsPath: '/monitoring/prometheus/metrics' }],
+    ['vllm', ModelServer.vllm(), { http: 8000, grpc: undefined, metrics: 8000, ready: '/health', startup: ['/health', 8000], live: '/health', metricsPath: '/metrics' }],
+    ['custom', ModelServer.custom({ port: 9000, healthPath: '/ok', metricsPort: 9090, metricsPath: '/prom' }), { http: 9000, grpc: undefined, metrics: 9090, ready: '/ok', startup: ['/ok', 9000], live: '/ok', metricsPath: '/prom' }],
   ])('%s preset: ports, probe paths, Service ports and scrape path', (_name, server, want) => {
     const { objects } = build({ ...CPU_SERVICE, server });
     const container = one(objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(container.readinessProbe.httpGet).toMatchObject({ path: want.ready, port: want.http });
-    expect(container.startupProbe.httpGet).toMatchObject({ path: want.ready, port: want.http });
+    expect(container.startupProbe.httpGet).toMatchObject({ path: want.startup[0], port: want.startup[1] });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: want.live, port: want.http });
     const ports = one(objects, 'Service', 'svc').spec.ports;
     expect(ports).toEqual([
@@ -194,8 +196,8 @@ describe('ModelService: what it emits', () => {
     expect(rules[2].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
   });
 
-  test('PodDisruptionBudget never blocks a drain: one pod at a time at 1 and at 3 replicas', () => {
-    for (const replicas of [1, 3]) {
+  test('PodDisruptionBudget never blocks a drain: one pod at a time at 2 and at 3 replicas', () => {
+    for (const replicas of [2, 3]) {
       const pdb = one(build({ ...CPU_SERVICE, replicas }).objects, 'PodDisruptionBudget', 'svc');
       expect(pdb.spec.maxUnavailable).toBe(1);
       expect(pdb.spec.minAvailable).toBeUndefined();
@@ -209,9 +211,10 @@ describe('ModelService: what it emits', () => {
     expect(one(build({ ...CPU_SERVICE, rollout: Rollout.recreate() }).objects, 'Deployment', 'svc').spec.strategy).toEqual({ type: 'Recreate' });
   });
 
-  test('the model server starts only once its sidecar carries traffic (it downloads the model first)', () => {
+  test('the sidecar is native, so the loader (an init container) runs with the mesh\'s network', () => {
     const template = one(build(CPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
-    expect(JSON.parse(template.metadata.annotations['proxy.istio.io/config'])).toEqual({ holdApplicationUntilProxyStarts: true });
+    expect(template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+    expect(template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['model-loader']);
   });
 
   test('graceful termination: preStop sleep for the mesh to drain, within the grace period', () => {

@@ -52,7 +52,7 @@ describe('ModelService placement', () => {
   test('no pool fits: the error lists every pool considered and why it fails', () => {
     const c = chart('production', [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()]);
     expect(() => new ModelService(c, 'resnet', { ...GPU_SERVICE, resources: { cpu: 4, memoryGiB: 16, gpu: { count: 1, model: 'A100' } } })).toThrow(
-      'serving/resnet: resources ({"cpu":4,"memoryGiB":16,"gpu":{"count":1,"model":"A100"}}) fit no node pool (pod: 4.1 vCPU, 16.125 GiB, 1 × A100 with the mesh sidecar, spot never): ' +
+      'serving/resnet: resources ({"cpu":4,"memoryGiB":16,"gpu":{"count":1,"model":"A100"}}) fit no node pool (pod: 4.1 vCPU, 16.125 GiB, 1 × A100 with the mesh sidecar, 37.8 GiB of disk with its images, spot never): ' +
         'general: has no GPU; gpu-t4: offers T4, not A100, allocates 3.42 vCPU per node, the pod needs 4.1, allocates 13.47 GiB per node, the pod needs 16.13; ' +
         'spot: has no GPU, is spot capacity and placement.spot is "never"; ' +
         'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
