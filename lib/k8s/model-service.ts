@@ -163,6 +163,7 @@ export class ModelService extends Construct {
           port: plan.server.metricsPort,
           path: plan.server.metricsPath,
           prometheusNamespace: chart.prometheus.namespace,
+          prometheusServiceAccount: chart.prometheus.serviceAccount,
           scrapeOverMtls: props.monitoring?.scrapeOverIstioMtls ?? true,
         },
       },
@@ -177,6 +178,7 @@ export class ModelService extends Construct {
       metricsPath: plan.server.metricsPath,
       deploymentNames: plan.tracks.map((t) => t.deploymentName),
       modelId: plan.modelId,
+      modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
       thresholds: m.alerts,
       scrapeIntervalSeconds: m.scrapeIntervalSeconds,
       scrapeOverIstioMtls: m.scrapeOverIstioMtls,
@@ -201,6 +203,7 @@ export class ModelService extends Construct {
       routes: progressiveRouteNames(plan.server.grpcPort),
       options,
       prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
+      modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
       progressDeadlineSeconds: Math.min(86_400, plan.progressDeadlineSeconds),
       labels,
     });

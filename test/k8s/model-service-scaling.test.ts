@@ -81,10 +81,16 @@ describe('ModelService scaling', () => {
     expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
     const triggers = Object.fromEntries(so.spec.triggers.map((t: { name: string; type: string; metadata: Record<string, string> }) => [t.name, t]));
     expect(Object.keys(triggers)).toEqual(['gpu-utilization', 'requests-per-second', 'queue-length']);
-    expect(triggers['gpu-utilization'].metadata.query).toBe('sum(DCGM_FI_DEV_GPU_UTIL{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"}) / 1');
+    const pods = 'namespace="models-production", pod=~"(svc)-[a-z0-9]+-[a-z0-9]{5}"';
+    expect(triggers['gpu-utilization'].metadata.query).toBe(`sum(DCGM_FI_DEV_GPU_UTIL{${pods}}) / 1`);
     expect(triggers['gpu-utilization'].metadata.threshold).toBe('75');
-    expect(triggers['requests-per-second'].metadata.query).toContain('istio_requests_total{reporter="source", destination_service_name="svc", destination_service_namespace="models-production"}');
-    expect(triggers['queue-length'].metadata.query).toBe('sum(nv_inference_pending_request_count{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"})');
+    // The track's own sidecars count its requests (reporter="destination"): every caller, through
+    // the gateway (whose source-side metrics nothing else scrapes) or from pods that live less than
+    // a scrape interval (pipeline steps).
+    expect(triggers['requests-per-second'].metadata.query).toBe(
+      `sum(rate(istio_requests_total{reporter="destination", destination_service_name="svc", destination_service_namespace="models-production", ${pods}}[1m]))`,
+    );
+    expect(triggers['queue-length'].metadata.query).toBe(`sum(nv_inference_pending_request_count{${pods}})`);
     expect(so.spec.triggers.every((t: { type: string; metricType: string }) => t.type === 'prometheus' && t.metricType === 'AverageValue')).toBe(true);
     expect(one(o, 'Deployment').spec.replicas).toBeUndefined();
   });
@@ -97,11 +103,28 @@ describe('ModelService scaling', () => {
     expect(triggers[1]).toEqual({ type: 'cpu', metricType: 'Utilization', metadata: { value: '60', containerName: 'model-server' } });
   });
 
-  test('scale to zero: minReplicaCount 0 only then, with a cooldown', () => {
+  test('scale to zero: minReplicaCount 0 only then, with a cooldown, and woken by the callers\' side', () => {
     const so = one(objects({ ...CPU_SERVICE, server: ModelServer.vllm(), autoscaling: { maxReplicas: 3, queueLength: 5, scaleToZero: true } }), 'ScaledObject');
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.cooldownPeriod).toBe(300);
     expect(so.spec.triggers[0].metadata.query).toContain('vllm:num_requests_waiting');
+    // With no pods there is no queue metric and no destination-side request metric: the gateway's
+    // and the meshed callers' proxies report the calls (503 while nothing runs), which wakes one pod.
+    expect(so.spec.triggers[1]).toEqual({
+      type: 'prometheus',
+      name: 'wake-on-request',
+      metricType: 'AverageValue',
+      metadata: {
+        serverAddress: expect.any(String),
+        query: 'clamp_max(sum(rate(istio_requests_total{reporter="source", destination_service_name="svc", destination_service_namespace="models-production"}[1m])), 1)',
+        threshold: '1',
+        activationThreshold: '0',
+      },
+    });
+    const rps = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 3, requestsPerSecond: 20, scaleToZero: true } }), 'ScaledObject').spec.triggers;
+    expect(rps.map((t: { name: string }) => t.name)).toEqual(['requests-per-second', 'wake-on-request']);
+    // Capped at one pod's worth: the destination side sizes the service once it runs.
+    expect(rps[1].metadata.query).toMatch(/^clamp_max\(.*, 20\)$/);
     const warm = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 3, requestsPerSecond: 5 } }), 'ScaledObject');
     expect(warm.spec.minReplicaCount).toBe(2);
     expect(warm.spec.cooldownPeriod).toBeUndefined();
@@ -110,8 +133,9 @@ describe('ModelService scaling', () => {
   test('KEDA triggers of a track only see that track', () => {
     const o = objects({ ...GPU_SERVICE, autoscaling: { targetGpuUtilization: 70, requestsPerSecond: 10 }, rollout: Rollout.canary({ newVersion: '2.1.0', weight: 10 }) });
     const canary = one(o, 'ScaledObject', 'svc-canary');
-    expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"svc-canary-[a-z0-9]+-[a-z0-9]+"');
-    expect(canary.spec.triggers[1].metadata.query).toContain('destination_version="2.1.0"');
+    expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
+    expect(canary.spec.triggers[1].metadata.query).toContain('reporter="destination"');
+    expect(canary.spec.triggers[1].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
   });
 });
 

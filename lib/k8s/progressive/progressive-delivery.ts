@@ -44,6 +44,12 @@ export interface ProgressiveDeliveryProps {
   /** Prometheus query endpoint of the analysis (`options.analysis.prometheusUrl` wins). */
   readonly prometheusUrl: string;
   /**
+   * HTTP statuses with which the server says it has no model: the error-rate analysis counts
+   * them with 5xx, so a version that lost its model is rolled back rather than promoted.
+   * @default - none
+   */
+  readonly modelMissingStatusCodes?: readonly number[];
+  /**
    * The fewest replicas the Rollout runs (the autoscaler's floor, or the fixed count): with
    * `minCanaryReplicas`, what the canary's scale is computed from.
    * @default - replicas, else 1
@@ -111,6 +117,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
       containerName: props.deployment.containers[0].name,
       prometheusUrl: options.analysis?.prometheusUrl ?? props.prometheusUrl,
       thresholds: options.analysis,
+      modelMissingStatusCodes: props.modelMissingStatusCodes,
     });
     this.analysisTemplates = specs.map((t) => new ApiObject(this, `analysis-${t.suffix}`, {
       apiVersion: ROLLOUT_API_VERSION,
@@ -160,6 +167,8 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
     // Rollout's pods, which carry no `pod-template-hash`, so that stable and new ReplicaSets spread
     // each on their own as a Deployment's do.
     const deployment = ApiObject.of(props.deployment);
+    // A Rollout stopped at 0 keeps the Deployment at 0 too: nothing would scale it down.
+    if (deployment.toJson().spec?.replicas !== undefined && props.replicas !== 0) deployment.addJsonPatch(JsonPatch.remove('/spec/replicas'));
     const spread = deployment.toJson().spec?.template?.spec?.topologySpreadConstraints as Array<Record<string, unknown>> | undefined;
     if (spread) {
       deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/topologySpreadConstraints', spread.map((c) => ({ ...c, matchLabelKeys: [ROLLOUT_HASH_LABEL] }))));
