@@ -13,7 +13,7 @@ import { ModelMonitoring } from './monitoring';
 import { MIN_SERVING_PODS } from './plan-scaling';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
 import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
-import { ModelTraffic, progressiveRouteNames } from './traffic';
+import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaShape } from './traffic';
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
 
@@ -143,6 +143,7 @@ export class ModelService extends Construct {
       namespace: plan.namespace,
       port: HTTP_SERVICE_PORT,
       grpcPort: plan.server.grpcPort,
+      metricsPort: plan.server.metricsPort,
       tracks: plan.tracks.map(({ name, version, weight }) => ({ name, version, weight })),
       rollout: plan.rollout,
       loadBalancer: props.loadBalancer,
@@ -150,7 +151,7 @@ export class ModelService extends Construct {
       labels,
       requestTimeoutSeconds: props.requestTimeoutSeconds,
       retries: props.retries,
-      circuitBreaker: props.circuitBreaker,
+      circuitBreaker: { ...connectionLimitDefaults(replicaShape(plan)), ...props.circuitBreaker },
       gateway: props.gateway,
       auth: props.auth,
       rateLimit: props.rateLimit,
@@ -225,4 +226,9 @@ export class ModelService extends Construct {
     appProtocols.forEach((p, i) => ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p)));
     return service;
   }
+}
+
+function replicaShape(plan: ModelServicePlan): ReplicaShape {
+  const maxReplicas = plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.maxReplicas;
+  return { cpu: plan.cpu, gpus: plan.gpu?.count, sharedGpu: plan.gpu?.share !== undefined, maxReplicas };
 }

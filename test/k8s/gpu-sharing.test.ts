@@ -52,7 +52,7 @@ describe('GPU sharing in ModelService', () => {
     expect(d.spec.template.spec.containers[0].resources.limits['nvidia.com/mig-1g.10gb']).toBe(1);
     expect(nodeAffinity(d)).toEqual(expect.arrayContaining([{ key: 'modelserve.io/gpu-sharing', operator: 'In', values: ['mig-1g.10gb'] }]));
     const trigger = one(objects, 'ScaledObject', 'detector').spec.triggers.find((t: any) => t.name === 'gpu-utilization');
-    expect(trigger.metadata.query).toBe('sum(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace="models-production", pod=~"detector-[a-z0-9]+-[a-z0-9]+"} * 100) / 1');
+    expect(trigger.metadata.query).toBe('sum(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace="models-production", pod=~"(detector)-[a-z0-9]+-[a-z0-9]{5}"} * 100) / 1');
     expect(schemaFailures(objects).failures).toEqual([]);
   });
 

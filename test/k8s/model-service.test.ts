@@ -67,6 +67,7 @@ describe('ModelService: what it emits', () => {
       'modelserve.io/model-id': 'model_abc123',
       'modelserve.io/model-version': '1.1.0',
       'modelserve.io/track': 'canary',
+      'modelserve.io/model-loader': 's3',
       app: 'svc',
       version: '1.1.0',
     });
@@ -256,8 +257,8 @@ describe('ModelService: what it emits', () => {
     const { objects } = build({ ...CPU_SERVICE, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }), requestTimeoutSeconds: 30, retries: { attempts: 1 } });
     const http = one(objects, 'VirtualService', 'svc').spec.http;
     const split = (route: any) => route.route.map((r: { destination: { subset: string; port: { number: number } }; weight: number }) => [r.destination.subset, r.destination.port.number, r.weight]);
-    // Triton's gRPC API keeps its own port and the same split.
-    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    // Triton's gRPC API keeps its own port and the same split; its metrics port has a route of its own.
+    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary', 'metrics']);
     expect(split(http[0])).toEqual([['stable', 8001, 90], ['canary', 8001, 10]]);
     const route = http[1];
     expect(split(route)).toEqual([

@@ -138,8 +138,9 @@ describe('Rollout.progressive: traffic through the Istio VirtualService and Dest
         destinationRule: { name: 'svc', canarySubsetName: 'canary', stableSubsetName: 'stable' },
       },
     });
-    const http = one(o, 'VirtualService', 'svc').spec.http;
-    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    const [grpcRoute, httpRoute, metricsRoute] = one(o, 'VirtualService', 'svc').spec.http;
+    const http = [grpcRoute, httpRoute];
+    expect([...http, metricsRoute].map((r: any) => r.name)).toEqual(['primary-grpc', 'primary', 'metrics']);
     for (const route of http) {
       expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['stable', 100], ['canary', 0]]);
     }
@@ -159,13 +160,13 @@ describe('Rollout.progressive: traffic through the Istio VirtualService and Dest
   test('a server without a gRPC port has one route', () => {
     const o = objects({ ...PROGRESSIVE, server: ModelServer.custom({ port: 9000, healthPath: '/ok' }) });
     expect(one(o, 'Rollout').spec.strategy.canary.trafficRouting.istio.virtualService.routes).toEqual(['primary']);
-    expect(one(o, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['primary']);
+    expect(one(o, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['primary', 'metrics']);
   });
 
   test('through a gateway: the same routes serve the mesh and the gateway', () => {
     const vs = one(objects({ ...PROGRESSIVE, gateway: { hosts: ['ner.models.example.com'], tlsSecretName: 'ner-tls' } }), 'VirtualService');
     expect(vs.spec.gateways).toEqual(['models-production/svc', 'mesh']);
-    expect(vs.spec.http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    expect(vs.spec.http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary', 'metrics']);
   });
 });
 
@@ -294,7 +295,7 @@ describe('Rollout.progressive with autoscaling, disruption budgets and stop', ()
     expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
     expect(ofKind(o, 'PodDisruptionBudget')).toEqual([]);
     const http = one(o, 'VirtualService').spec.http;
-    expect(http.map((r: any) => r.name)).toEqual(['stopped', 'primary-grpc', 'primary']);
+    expect(http.map((r: any) => r.name)).toEqual(['stopped', 'primary-grpc', 'primary', 'metrics']);
     expect(http[0]).toMatchObject({ match: [{ uri: { prefix: '/' } }], directResponse: { status: 503 } });
     expect(one(o, 'Rollout').spec.strategy.canary.trafficRouting.istio.virtualService.routes).toEqual(['primary-grpc', 'primary']);
   });

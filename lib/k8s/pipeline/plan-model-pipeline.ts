@@ -234,7 +234,9 @@ export function pipelineServiceAccounts(pipelineName: string): { readonly workfl
 function checkAdmitted(check: PropsValidator, step: PlannedStep, callers: readonly string[], pipelineName: string): void {
   const policy = step.service.traffic.authorizationPolicy;
   if (!policy) return;
-  const rules: Array<{ from?: Array<{ source?: { principals?: string[] } }> }> = policy.toJson().spec?.rules ?? [];
+  type Rule = { from?: Array<{ source?: { principals?: string[] } }>; to?: Array<{ operation?: { paths?: string[] } }> };
+  // The inference rules: the metrics rule (Prometheus' identity, one path) admits no step call.
+  const rules = ((policy.toJson().spec?.rules ?? []) as Rule[]).filter((r) => (r.to ?? []).every((t) => t.operation?.paths === undefined));
   const principals = rules.flatMap((r) => (r.from ?? []).flatMap((f) => f.source?.principals ?? []));
   const missing = callers.filter((sa) => !principals.some((p) => p.endsWith(`/ns/${step.service.namespace}/sa/${sa}`)));
   const admitted = principals.map((p) => p.slice(p.indexOf('/ns/') + 4).replace('/sa/', '/'));
