@@ -109,7 +109,7 @@ export interface AutoscalingOptions {
   readonly scaleDownStabilizationSeconds?: number;
   /**
    * Prometheus that KEDA queries for GPU, request-rate and queue targets.
-   * @default 'http://prometheus-operated.monitoring.svc.cluster.local:9090'
+   * @default 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' - the platform's Prometheus, one replica per client (session affinity)
    */
   readonly prometheusUrl?: string;
 }

@@ -390,7 +390,7 @@ describe('Rollout.progressive: bad options are rejected before anything is creat
   test('a Prometheus URL that is not http(s)', () => {
     expectRejected(
       analysis({ prometheusUrl: 'prometheus:9090' }),
-      'serving/svc: rollout.analysis.prometheusUrl ("prometheus:9090") is not an http(s) URL; give the Prometheus query endpoint, e.g. "http://prometheus-operated.monitoring.svc.cluster.local:9090"',
+      'serving/svc: rollout.analysis.prometheusUrl ("prometheus:9090") is not an http(s) URL; give the Prometheus query endpoint, e.g. "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090"',
     );
   });
 

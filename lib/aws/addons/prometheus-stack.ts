@@ -23,10 +23,13 @@ export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
 export const MONITORING_NAMESPACE = 'monitoring';
 
 /**
- * The Service the Prometheus Operator creates for every Prometheus it runs. Clients use it rather
- * than the chart's own Service, whose name depends on the release name.
+ * The chart's own Prometheus Service (`<release>-prometheus`), with ClientIP session affinity: KEDA
+ * and Argo Rollouts each keep asking the same replica. Not the operator's `prometheus-operated`,
+ * a headless Service that spreads queries over replicas that scrape on their own (no
+ * deduplication), so that two queries a few seconds apart could read different samples, or a
+ * replica back from a restart with a gap.
  */
-export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+export const PROMETHEUS_URL = `http://${KUBE_PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 
 /** Label the operator puts on Prometheus pods; NetworkPolicies on the serving side select it. */
 export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'prometheus' };
@@ -196,7 +199,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
     kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
     prometheusOperator: { resources: sizing.operator },
     prometheus: {
-      service: { type: 'ClusterIP' },
+      service: { type: 'ClusterIP', sessionAffinity: 'ClientIP' },
       ingress: { enabled: false },
       podDisruptionBudget: pdb(sizing.prometheusReplicas),
       prometheusSpec: {
