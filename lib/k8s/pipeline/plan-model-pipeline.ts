@@ -368,6 +368,8 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     description: `Runs pipeline ${name} online (${order.map((s) => s.name).join(', ')}); run state in Redis`,
     model: { id: `pipeline-${name}`, version: version!, uri: assetsUri },
     image: o.image,
+    // Its assets are optional: an empty prefix is no reason to refuse the pod.
+    modelLoader: { allowEmpty: true },
     server: ModelServer.custom({ port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' }),
     resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
     autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
