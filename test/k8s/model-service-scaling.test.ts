@@ -1,5 +1,5 @@
 import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
-import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
+import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
 
 function objects(props: ModelServiceProps, environment: 'production' | 'development' = 'production'): K8sObject[] {
   const c = chart(environment);
@@ -136,6 +136,29 @@ describe('ModelService scaling', () => {
     expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
     expect(canary.spec.triggers[1].metadata.query).toContain('reporter="destination"');
     expect(canary.spec.triggers[1].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
+  });
+});
+
+describe('no serving track on one pod outside development', () => {
+  test('one replica is refused in staging and production, with why and the fix', () => {
+    expectServiceRejected(
+      { ...CPU_SERVICE, replicas: 1 },
+      'serving/svc: replicas (1) leaves each track with one pod in production: a node drain, spot reclaim or scale-down evicts it (the PodDisruptionBudget lets one pod go) and its route answers 503 until a new pod has loaded the model; run at least 2 pods (or 0 with stopped or scaleToZero)',
+    );
+    expectServiceRejected({ ...CPU_SERVICE, autoscaling: { minReplicas: 1, maxReplicas: 3 } }, /^serving\/svc: autoscaling.minReplicas \(1\) leaves each track with one pod in staging/, chart('staging'));
+  });
+
+  test('development may run one pod', () => {
+    const c = chart('development');
+    new ModelService(c, 'svc', { ...CPU_SERVICE, replicas: 1 });
+    expect(one(synth(c), 'Deployment', 'svc').spec.replicas).toBe(1);
+  });
+
+  test('a fixed canary gets two pods, however small its weight; a shadow (answers discarded) may get one', () => {
+    const o = objects({ ...CPU_SERVICE, replicas: 2, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
+    expect(one(o, 'Deployment', 'svc-canary').spec.replicas).toBe(2);
+    const shadow = objects({ ...CPU_SERVICE, replicas: 2, rollout: Rollout.shadow({ newVersion: '1.1.0', mirrorPercent: 10 }) });
+    expect(one(shadow, 'Deployment', 'svc-shadow').spec.replicas).toBe(1);
   });
 });
 

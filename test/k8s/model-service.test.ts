@@ -1,4 +1,4 @@
-import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
+import { MESH_SIDECAR, ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
 import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
 
 function build(props: ModelServiceProps, name = 'svc'): { service: ModelService; objects: K8sObject[] } {
@@ -216,6 +216,38 @@ describe('ModelService: what it emits', () => {
     const template = one(build(CPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
     expect(template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
     expect(template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['model-loader']);
+  });
+
+  test('the mesh sidecar gets the requests placement counts; the pod is Burstable (the sidecar bursts), the model server Guaranteed-shaped', () => {
+    const template = one(build(GPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
+    expect(template.metadata.annotations).toMatchObject({
+      'sidecar.istio.io/proxyCPU': `${MESH_SIDECAR.cpu * 1000}m`,
+      'sidecar.istio.io/proxyMemory': `${MESH_SIDECAR.memoryGiB * 1024}Mi`,
+      'sidecar.istio.io/proxyCPULimit': '2000m',
+      'sidecar.istio.io/proxyMemoryLimit': '1024Mi',
+    });
+    // Kubernetes' QoS rule: Guaranteed only when every container, sidecar included, has requests
+    // equal to limits. Ours do; the sidecar's limits are above its requests, so the pod is Burstable.
+    const [server] = template.spec.containers;
+    const [loader] = template.spec.initContainers;
+    for (const c of [server, loader]) expect({ name: c.name, cpu: c.resources.requests.cpu, memory: c.resources.requests.memory }).toEqual({ name: c.name, cpu: c.resources.limits.cpu, memory: c.resources.limits.memory });
+    const sidecar = { requests: template.metadata.annotations['sidecar.istio.io/proxyCPU'], limits: template.metadata.annotations['sidecar.istio.io/proxyCPULimit'] };
+    expect(sidecar.requests).not.toBe(sidecar.limits);
+  });
+
+  test('connection pools are sized from what the replicas can serve, not 1024 per caller (backpressure for GPU servers)', () => {
+    const pool = (props: ModelServiceProps) => one(build(props).objects, 'DestinationRule', 'svc').spec.trafficPolicy.connectionPool;
+    // One T4 per pod, at most 6 pods: 32 × 6 requests in flight, as many waiting, then 503 at once.
+    expect(pool({ ...GPU_SERVICE, autoscaling: { maxReplicas: 6 } })).toEqual({ tcp: { maxConnections: 192, connectTimeout: '5s' }, http: { http1MaxPendingRequests: 192, http2MaxRequests: 192 } });
+    // 1 CPU core, 2 fixed replicas: 2 × 2.
+    expect(pool({ ...CPU_SERVICE, replicas: 2 }).http).toEqual({ http1MaxPendingRequests: 4, http2MaxRequests: 4 });
+    expect(pool({ ...CPU_SERVICE, circuitBreaker: { maxRequests: 50 } }).http.http2MaxRequests).toBe(50);
+  });
+
+  test('the alerts of a preset count its "no model" status as a failure', () => {
+    const rule = one(build({ ...CPU_SERVICE, server: ModelServer.torchServe(), image: undefined }).objects, 'PrometheusRule', 'svc');
+    const errorRate = rule.spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'ModelServeErrorRateHigh');
+    expect(errorRate.expr).toContain('response_code=~"5..|404"');
   });
 
   test('graceful termination: preStop sleep for the mesh to drain, within the grace period', () => {
