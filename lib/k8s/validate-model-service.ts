@@ -143,21 +143,12 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
 
-  // Runtime.
-  const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
-  check.integerInRange('startupTimeoutSeconds', startupTimeoutSeconds, 10, 3600, 'allow from 10 to 3600 seconds to load the model');
-  const drainSeconds = props.drainSeconds ?? 15;
-  check.integerInRange('drainSeconds', drainSeconds, 0, 300);
-  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? Math.max(60, drainSeconds + 30);
-  check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
-  check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
+  const { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser } = planRuntime(check, props, gpu !== undefined);
   validateTrafficOptions(check, props, '');
   validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
   }
-  const runAsUser = props.runAsUser ?? 1000;
-  check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
   validateEnvironment(check, props);
   const serviceAccountName = props.serviceAccount?.name ?? name;
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
@@ -199,6 +190,20 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     environment: ctx.environment,
     production: ctx.environment === 'production',
   };
+}
+
+/** How long the pod may take to start and to stop, and the user it runs as. */
+function planRuntime(check: PropsValidator, props: ModelServiceProps, gpu: boolean): { startupTimeoutSeconds: number; drainSeconds: number; terminationGracePeriodSeconds: number; runAsUser: number } {
+  const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
+  check.integerInRange('startupTimeoutSeconds', startupTimeoutSeconds, 10, 3600, 'allow from 10 to 3600 seconds to load the model');
+  const drainSeconds = props.drainSeconds ?? 15;
+  check.integerInRange('drainSeconds', drainSeconds, 0, 300);
+  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? Math.max(60, drainSeconds + 30);
+  check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
+  check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
+  const runAsUser = props.runAsUser ?? 1000;
+  check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
+  return { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser };
 }
 
 function planModel(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): { model: ModelServiceProps['model']; uriTemplate: string } {
