@@ -130,6 +130,17 @@ describe('ModelService scaling', () => {
     expect(warm.spec.cooldownPeriod).toBeUndefined();
   });
 
+  test('every KEDA Prometheus query answers one value: KEDA\'s Prometheus scaler refuses a result of several series', () => {
+    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 0, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8, scaleToZero: true } });
+    const queries: string[] = one(o, 'ScaledObject').spec.triggers.filter((t: { type: string }) => t.type === 'prometheus').map((t: { metadata: { query: string } }) => t.metadata.query);
+    expect(queries).toHaveLength(4);
+    // A sum with no grouping (or a cap of one) is a single series, or none (which KEDA reads as 0).
+    for (const q of queries) {
+      expect(q).toMatch(/^(clamp_max\()?sum\(/);
+      expect(q).not.toMatch(/\b(by|without) \(/);
+    }
+  });
+
   test('KEDA triggers of a track only see that track', () => {
     const o = objects({ ...GPU_SERVICE, autoscaling: { targetGpuUtilization: 70, requestsPerSecond: 10 }, rollout: Rollout.canary({ newVersion: '2.1.0', weight: 10 }) });
     const canary = one(o, 'ScaledObject', 'svc-canary');
