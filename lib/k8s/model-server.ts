@@ -65,6 +65,11 @@ export interface ModelServerSpec {
   readonly modelMissingStatusCodes: readonly number[];
   /** A current, maintained image of the server, used when the service gives none. */
   readonly defaultImage?: string;
+  /**
+   * The server container receives the pod's EKS Pod Identity credentials too (a custom server
+   * that calls AWS itself). Otherwise only the loader does.
+   */
+  readonly awsCredentials?: boolean;
 }
 
 /** Where files of `ModelServerSpec.configFiles` are mounted. */
@@ -151,6 +156,12 @@ export interface CustomModelServerOptions {
    * @default 2
    */
   readonly imageSizeGiB?: number;
+  /**
+   * Give the server container the pod's EKS Pod Identity credentials, for a server that calls
+   * AWS itself (its SDK must be recent enough: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html).
+   * @default false - only the model loader gets them
+   */
+  readonly awsCredentials?: boolean;
 }
 
 const KSERVE_V2_MODEL_READY = `/v2/models/${MODEL_ID_PLACEHOLDER}/ready`;
@@ -305,7 +316,8 @@ export class ModelServer {
       tmpGiB: 1,
       imageSizeGiB: options?.imageSizeGiB ?? 2,
       modelMissingStatusCodes: options?.modelMissingStatusCodes ?? [],
-    }, { modelMissingStatusCodes: options?.modelMissingStatusCodes, imageSizeGiB: options?.imageSizeGiB });
+      awsCredentials: options?.awsCredentials ?? false,
+    }, { modelMissingStatusCodes: options?.modelMissingStatusCodes, imageSizeGiB: options?.imageSizeGiB, awsCredentials: options?.awsCredentials });
   }
 
   private constructor(

@@ -70,4 +70,5 @@ function validateCustomOptions(check: PropsValidator, options: Readonly<Record<s
     );
   }
   if (options.imageSizeGiB !== undefined) check.numberInRange('server.imageSizeGiB', options.imageSizeGiB as number, 0.01, 200, 'give the image\'s uncompressed size in GiB');
+  if (options.awsCredentials !== undefined) check.that(typeof options.awsCredentials === 'boolean', 'server.awsCredentials', options.awsCredentials, 'is not a boolean', 'pass true (the server calls AWS itself) or leave it out');
 }

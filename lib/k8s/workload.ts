@@ -75,14 +75,15 @@ function deploymentStrategy(plan: ModelServicePlan): kplus.DeploymentStrategy {
  * - the Pod Identity agent outside the proxy's capture, so credentials never depend on the mesh's
  *   outbound policy;
  * - Pod Identity's credentials kept out of the model server (the amazon-eks-pod-identity-webhook's
- *   `eks.amazonaws.com/skip-containers`): only the loader needs them;
+ *   `eks.amazonaws.com/skip-containers`): only the loader needs them, unless a custom server
+ *   calls AWS itself (`awsCredentials`);
  * - the sidecar's requests and limits, which placement counts (MESH_SIDECAR).
  */
 function podAnnotations(plan: ModelServicePlan, configHash?: string): Record<string, string> {
   const annotations: Record<string, string> = {
     'sidecar.istio.io/nativeSidecar': 'true',
     'traffic.sidecar.istio.io/excludeOutboundIPRanges': `${POD_IDENTITY_AGENT_IP}/32`,
-    'eks.amazonaws.com/skip-containers': CONTAINER_NAME,
+    ...(plan.server.awsCredentials ? {} : { 'eks.amazonaws.com/skip-containers': CONTAINER_NAME }),
     ...meshSidecarResourceAnnotations(),
   };
   if (plan.networkBandwidthMbps !== undefined) {
@@ -184,7 +185,7 @@ function addModelServer(deployment: kplus.Deployment, plan: ModelServicePlan, tr
     ...modelEnv(plan, track),
     // Python libraries cache under $HOME, which a read-only root filesystem does not allow.
     HOME: kplus.EnvValue.fromValue('/tmp'),
-    // The server has no AWS credentials (the loader copied the model); never wait on IMDS.
+    // Pod Identity or nothing (the loader copied the model): never wait on IMDS, which pods cannot reach.
     AWS_EC2_METADATA_DISABLED: kplus.EnvValue.fromValue('true'),
   };
   for (const [key, value] of Object.entries(server.env)) env[key] = kplus.EnvValue.fromValue(value);

@@ -55,6 +55,12 @@ describe('model loading under EKS Pod Identity', () => {
     for (const c of [loader, server]) expect(Object.keys(envOf(c)).filter((k) => /AWS_(ACCESS|SECRET|SESSION)/.test(k))).toEqual([]);
   });
 
+  test('a custom server that calls AWS itself can keep the credentials, when asked by name', () => {
+    const template = pod({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/ready', awsCredentials: true }) });
+    expect(template.metadata.annotations['eks.amazonaws.com/skip-containers']).toBeUndefined();
+    expect(pod({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/ready' }) }).metadata.annotations['eks.amazonaws.com/skip-containers']).toBe('model-server');
+  });
+
   test('the default loader image is an AWS CLI v2 that reads Pod Identity (2.15.0 or later)', () => {
     const [major, minor, patch] = DEFAULT_MODEL_LOADER_IMAGE.split(':').pop()!.split('.').map(Number);
     const [minMajor, minMinor] = MIN_POD_IDENTITY_AWS_CLI;
