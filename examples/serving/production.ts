@@ -14,7 +14,9 @@ const CACHE_PORT = 6379;
 /**
  * Production model services: two GPU models, a small one on a time-sliced GPU slot, an OCR model
  * on CPU, and the document pipeline that chains them, in batch (Argo Workflows) and online (an
- * orchestrator keeping its state in Redis).
+ * orchestrator keeping its state in Redis). Every pod's loader copies its model from the bucket
+ * with the pod's EKS Pod Identity role (grant it with ModelStore.grantServiceAccount on the AWS
+ * side: one grant per service account, e.g. bert-ner, resnet); the servers read the local copy.
  */
 export function productionServing(scope: Construct): ServingChart {
   const chart = new ServingChart(scope, 'serving-production', {
@@ -31,11 +33,13 @@ export function productionServing(scope: Construct): ServingChart {
   new ModelService(chart, 'bert-ner', {
     description: 'BERT named-entity recognition for the document pipeline',
     model: { id: 'bert-ner', version: '3.2.0', uri: `${MODEL_BUCKET}/bert-ner/{version}/` },
-    image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+    image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     server: ModelServer.triton(),
     resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' }, storageGiB: 10 },
     autoscaling: { minReplicas: 2, maxReplicas: 8, targetGpuUtilization: 70, requestsPerSecond: 50 },
-    loadBalancer: { algorithm: 'least-connections', healthCheck: { path: '/v2/health/ready', intervalSeconds: 10 } },
+    // Readiness is Triton's model-ready endpoint for bert-ner (the preset's default): a pod whose
+    // model failed to load never takes traffic.
+    loadBalancer: { algorithm: 'least-connections', healthCheck: { path: '/v2/models/bert-ner/ready', intervalSeconds: 10 } },
     requestTimeoutSeconds: 30,
     monitoring: { alerts: { latencyP99Ms: 250 } },
   });
@@ -44,11 +48,10 @@ export function productionServing(scope: Construct): ServingChart {
   new ModelService(chart, 'resnet', {
     description: 'ResNet-50 image classifier',
     model: { id: 'resnet50', version: '1.0.0' },
-    image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+    image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     resources: { cpu: 8, memoryGiB: 64, gpu: { count: 1, model: 'A100' }, storageGiB: 20 },
     autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75 },
     rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }),
-    loadBalancer: { healthCheck: { path: '/v2/health/ready' } },
     // Callers need a Cognito access token with the models/infer scope (such tokens carry no "aud"),
     // or must be the orchestrator; each replica takes at most 200 requests per second.
     auth: {
@@ -67,10 +70,9 @@ export function productionServing(scope: Construct): ServingChart {
   new ModelService(chart, 'sentiment', {
     description: 'DistilBERT sentiment for support tickets',
     model: { id: 'distilbert-sentiment', version: '1.4.0' },
-    image: 'nvcr.io/nvidia/tritonserver:24.08-py3',
+    image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     resources: { cpu: 1, memoryGiB: 4, gpu: { count: 1, model: 'T4', share: GpuShare.timeSliced() }, storageGiB: 5 },
     autoscaling: { minReplicas: 2, maxReplicas: 8, requestsPerSecond: 40 },
-    loadBalancer: { healthCheck: { path: '/v2/health/ready' } },
   });
 
   // Text recognition on CPU (a custom ONNX Runtime server): pages in, text and boxes out.

@@ -4,12 +4,16 @@ import { STAGING_NODE_POOLS } from '../node-pools';
 
 const MODEL_BUCKET = 's3://modelserve-staging-models-123456789012-us-east-1';
 
-/** What every example below shares: a small CPU model behind TorchServe. */
+/**
+ * What every example below shares: a small CPU model (`model.mar` under its prefix) behind
+ * TorchServe 0.12.0, its last release: the project is in limited maintenance, with no security
+ * fixes. Its 3 GiB image and a 5 GiB cache leave room for four pods on a 50 GiB staging node.
+ */
 const base = (id: string): ModelServiceProps => ({
   model: { id, version: '1.0.0', uri: `${MODEL_BUCKET}/${id}/{version}/` },
   image: 'pytorch/torchserve:0.12.0-cpu',
   server: ModelServer.torchServe(),
-  resources: { cpu: 1, memoryGiB: 4 },
+  resources: { cpu: 1, memoryGiB: 4, storageGiB: 5 },
   replicas: 2,
 });
 

@@ -44,6 +44,16 @@ const ADDON_IAM: Partial<Record<ManagedAddon, { serviceAccount: string; policy: 
   'aws-ebs-csi-driver': { serviceAccount: 'ebs-csi-controller-sa', policy: 'AmazonEBSCSIDriverPolicy' },
 };
 
+/**
+ * Add-on configuration values. vpc-cni enforces NetworkPolicy only when asked (opt-in: without it
+ * every policy the serving side emits is inert): https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+ * Standard enforcing mode: a new pod is open until its policies are programmed, a few seconds;
+ * the strict mode closes that window but also denies every pod no policy selects, cluster-wide.
+ */
+export const ADDON_CONFIGURATION: Partial<Record<ManagedAddon, Readonly<Record<string, unknown>>>> = {
+  'vpc-cni': { enableNetworkPolicy: 'true' },
+};
+
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 /** Leaves room in IAM role names (64) and node group names (63) for the suffixes derived from it. */
 const MAX_CLUSTER_NAME = 40;
@@ -334,6 +344,7 @@ export class Cluster extends Construct implements ICluster {
         clusterName: cluster.name,
         addonName,
         addonVersion: props.addonVersions?.[addonName],
+        configurationValues: ADDON_CONFIGURATION[addonName] ? JSON.stringify(ADDON_CONFIGURATION[addonName]) : undefined,
         // EKS owns these add-ons' configuration; a kubectl edit must not block an upgrade.
         resolveConflictsOnCreate: 'OVERWRITE',
         resolveConflictsOnUpdate: 'OVERWRITE',

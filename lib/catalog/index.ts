@@ -10,3 +10,4 @@ export * from './eks-names';
 export * from './eks-versions';
 export * from './regions';
 export * from './aws-classes';
+export * from './node-launch';

@@ -342,14 +342,23 @@ export function nodePoolInstanceTypes(spec: NodePoolSpec): InstanceTypeSpec[] {
 
 /**
  * What one node of the pool can give to pods, in the worst case over its instance types: capacity
- * less the kubelet reservations EKS's AMIs make (CPU: 6 % of the first core, 1 % of the second,
- * 0.5 % of the next two, 0.25 % above; memory: 255 MiB + 11 MiB per pod at 110 pods, plus 100 MiB
- * eviction threshold) and a fixed allowance for the daemons every node runs (CNI, kube-proxy,
- * log shipper, node exporter, the GPU device plugin): 0.5 vCPU and 1 GiB.
+ * less what the EKS AL2023 AMI's kubelet keeps back (nodeadm's kubelet config,
+ * https://github.com/awslabs/amazon-eks-ami/blob/main/nodeadm/internal/kubelet/config.go:
+ * kubeReserved CPU 6 % of the first core, 1 % of the second, 0.5 % of the next two, 0.25 % above;
+ * memory 255 MiB + 11 MiB per pod, counted here at 110 pods; ephemeral storage 1 GiB; and the
+ * hard eviction thresholds memory.available 100 MiB and nodefs.available 10 %), and a fixed
+ * allowance for the daemons every node runs (CNI, kube-proxy, log shipper, node exporter, the GPU
+ * device plugin): 0.5 vCPU and 1 GiB.
  */
 export interface NodePoolAllocatable {
   readonly cpu: number;
   readonly memoryGiB: number;
+  /**
+   * Ephemeral storage pods may request on one node, GiB: the root volume (`diskGiB`, where the
+   * kubelet and containerd keep emptyDirs, logs and images) less the kubelet's 1 GiB reserve and
+   * the 10 % it evicts at. Images take from it too, which the scheduler does not count.
+   */
+  readonly ephemeralStorageGiB: number;
   /** Physical GPUs per node. */
   readonly gpus: number;
   /** The extended resource the GPUs are advertised as: whole, time-sliced slot or MIG instance. */
@@ -357,6 +366,10 @@ export interface NodePoolAllocatable {
   /** How many of gpuResource one node offers. */
   readonly gpuSlots: number;
 }
+
+/** nodeadm's kubeReserved ephemeral-storage and evictionHard nodefs.available (see NodePoolAllocatable). */
+export const KUBELET_EPHEMERAL_RESERVED_GIB = 1;
+export const KUBELET_NODEFS_EVICTION_FRACTION = 0.1;
 
 export function nodePoolAllocatable(spec: NodePoolSpec): NodePoolAllocatable {
   const types = nodePoolInstanceTypes(spec);
@@ -375,6 +388,7 @@ export function nodePoolAllocatable(spec: NodePoolSpec): NodePoolAllocatable {
   return {
     cpu: round2(Math.min(...perType.map((p) => p.cpu))),
     memoryGiB: round2(Math.min(...perType.map((p) => p.memoryGiB))),
+    ephemeralStorageGiB: round2(spec.diskGiB * (1 - KUBELET_NODEFS_EVICTION_FRACTION) - KUBELET_EPHEMERAL_RESERVED_GIB),
     gpus,
     gpuResource: gpuSharingResource(sharing),
     gpuSlots: gpus * slotsPerGpu,

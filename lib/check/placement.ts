@@ -6,6 +6,12 @@ export interface PodPlacementRequest {
   readonly cpu: number;
   /** Memory per pod, GiB, sidecars included. */
   readonly memoryGiB: number;
+  /**
+   * Node disk per pod, GiB: its ephemeral-storage request (emptyDirs, logs) and its images, which
+   * share the node's root volume.
+   * @default 0 - not checked
+   */
+  readonly ephemeralStorageGiB?: number;
   /** GPUs per pod; 0 or undefined for CPU pods. */
   readonly gpuCount?: number;
   readonly gpuModel?: GpuModel;
@@ -77,6 +83,8 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
     if (pool.capacityType === 'SPOT' && spot === 'never') reasons.push('is spot capacity and placement.spot is "never"');
     if (a.cpu < request.cpu) reasons.push(`allocates ${fmt(a.cpu)} vCPU per node, the pod needs ${fmt(request.cpu)}`);
     if (a.memoryGiB < request.memoryGiB) reasons.push(`allocates ${fmt(a.memoryGiB)} GiB per node, the pod needs ${fmt(request.memoryGiB)}`);
+    const disk = request.ephemeralStorageGiB ?? 0;
+    if (a.ephemeralStorageGiB < disk) reasons.push(`has ${fmt(a.ephemeralStorageGiB)} GiB of ephemeral storage per node (${pool.diskGiB} GiB disk), the pod needs ${fmt(disk)} with its images`);
     return { pool, reasons };
   });
 

@@ -6,6 +6,11 @@ export const SERVICE_LABEL = 'modelserve.io/service';
 /** Pod label the Istio subsets select on, one value per rollout track. */
 export const TRACK_LABEL = 'modelserve.io/track';
 export const MODEL_ID_LABEL = 'modelserve.io/model-id';
+/**
+ * Pod label of the pods whose loader copies a model from S3 (every ModelService's): the only pods
+ * the serving namespace lets reach the Pod Identity agent and HTTPS outside the VPC.
+ */
+export const MODEL_LOADER_LABEL = 'modelserve.io/model-loader';
 export const MODEL_VERSION_LABEL = 'modelserve.io/model-version';
 
 /** Labels of every object of the service: the recommended app.kubernetes.io set plus the prune label. */
@@ -30,6 +35,7 @@ export function trackLabels(base: Readonly<Record<string, string>>, track: strin
     'app.kubernetes.io/version': version,
     [MODEL_VERSION_LABEL]: version,
     [TRACK_LABEL]: track,
+    [MODEL_LOADER_LABEL]: 's3',
     app: base[SERVICE_LABEL],
     version,
   };

@@ -1,4 +1,5 @@
 import { GpuModel, GpuShare } from '../catalog';
+import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
 import { AlertThresholds } from './monitoring/alert-thresholds';
 import { Rollout } from './rollout';
@@ -44,8 +45,10 @@ export interface ModelResources {
    */
   readonly gpu?: GpuRequest;
   /**
-   * Local disk for the model cache, GiB: an emptyDir of this size at /models. The container's
-   * ephemeral-storage request and limit are this plus 2 GiB for /tmp and logs.
+   * Local disk for the model cache, GiB: an emptyDir of this size at /models, which the loader
+   * fills before the server starts. The container's ephemeral-storage request and limit are this
+   * plus the server's /tmp (1 GiB, 4 for vLLM) and 1 GiB of logs, and the placement proof checks
+   * that, with the images, it fits a node's disk.
    * @default 20
    */
   readonly storageGiB?: number;
@@ -106,7 +109,7 @@ export interface AutoscalingOptions {
   readonly scaleDownStabilizationSeconds?: number;
   /**
    * Prometheus that KEDA queries for GPU, request-rate and queue targets.
-   * @default 'http://prometheus-operated.monitoring.svc.cluster.local:9090'
+   * @default 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' - the platform's Prometheus, one replica per client (session affinity)
    */
   readonly prometheusUrl?: string;
 }
@@ -222,8 +225,23 @@ export interface ModelServiceProps extends TrafficOptions {
    */
   readonly description?: string;
   readonly model: ModelReference;
-  /** Container image of the model server, with a pinned tag or a digest. */
-  readonly image: string;
+  /**
+   * Container image of the model server, with a pinned tag or a digest.
+   * @default - the preset's current image (DEFAULT_SERVER_IMAGES); a custom server must give one
+   */
+  readonly image?: string;
+  /**
+   * Uncompressed size of the image, GiB: the placement proof counts it on the node's disk, and
+   * the rollout's progress deadline its pull time.
+   * @default - the preset's (Triton 15, vLLM 12, TorchServe 3, TF Serving 1, custom 2)
+   */
+  readonly imageSizeGiB?: number;
+  /**
+   * The init container that copies the model from `model.uri` to the pod's cache volume with the
+   * pod's EKS Pod Identity credentials (the only container that receives them).
+   * @default - AWS CLI DEFAULT_MODEL_LOADER_IMAGE; an empty prefix fails the pod
+   */
+  readonly modelLoader?: ModelLoaderOptions;
   /**
    * The model server in the image.
    * @default ModelServer.triton()

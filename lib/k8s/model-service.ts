@@ -10,9 +10,10 @@ import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
 import { ModelMonitoring } from './monitoring';
+import { MIN_SERVING_PODS } from './plan-scaling';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
 import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
-import { ModelTraffic, progressiveRouteNames } from './traffic';
+import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaShape } from './traffic';
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
 
@@ -142,6 +143,7 @@ export class ModelService extends Construct {
       namespace: plan.namespace,
       port: HTTP_SERVICE_PORT,
       grpcPort: plan.server.grpcPort,
+      metricsPort: plan.server.metricsPort,
       tracks: plan.tracks.map(({ name, version, weight }) => ({ name, version, weight })),
       rollout: plan.rollout,
       loadBalancer: props.loadBalancer,
@@ -149,7 +151,7 @@ export class ModelService extends Construct {
       labels,
       requestTimeoutSeconds: props.requestTimeoutSeconds,
       retries: props.retries,
-      circuitBreaker: props.circuitBreaker,
+      circuitBreaker: { ...connectionLimitDefaults(replicaShape(plan)), ...props.circuitBreaker },
       gateway: props.gateway,
       auth: props.auth,
       rateLimit: props.rateLimit,
@@ -162,6 +164,7 @@ export class ModelService extends Construct {
           port: plan.server.metricsPort,
           path: plan.server.metricsPath,
           prometheusNamespace: chart.prometheus.namespace,
+          prometheusServiceAccount: chart.prometheus.serviceAccount,
           scrapeOverMtls: props.monitoring?.scrapeOverIstioMtls ?? true,
         },
       },
@@ -176,6 +179,7 @@ export class ModelService extends Construct {
       metricsPath: plan.server.metricsPath,
       deploymentNames: plan.tracks.map((t) => t.deploymentName),
       modelId: plan.modelId,
+      modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
       thresholds: m.alerts,
       scrapeIntervalSeconds: m.scrapeIntervalSeconds,
       scrapeOverIstioMtls: m.scrapeOverIstioMtls,
@@ -192,13 +196,16 @@ export class ModelService extends Construct {
       deployment,
       selector: trackSelector(plan.name, track.name),
       replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
+      minReplicas: plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.minReplicas,
+      minCanaryReplicas: plan.environment === 'development' ? 1 : MIN_SERVING_PODS,
       // ModelTraffic names both after the service.
       virtualServiceName: plan.name,
       destinationRuleName: plan.name,
       routes: progressiveRouteNames(plan.server.grpcPort),
       options,
       prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
-      progressDeadlineSeconds: plan.startupTimeoutSeconds + 300,
+      modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
+      progressDeadlineSeconds: Math.min(86_400, plan.progressDeadlineSeconds),
       labels,
     });
   }
@@ -219,4 +226,9 @@ export class ModelService extends Construct {
     appProtocols.forEach((p, i) => ApiObject.of(service).addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, p)));
     return service;
   }
+}
+
+function replicaShape(plan: ModelServicePlan): ReplicaShape {
+  const maxReplicas = plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.maxReplicas;
+  return { cpu: plan.cpu, gpus: plan.gpu?.count, sharedGpu: plan.gpu?.share !== undefined, maxReplicas };
 }

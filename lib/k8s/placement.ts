@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GPU_MODEL_LABEL, GPU_SHARING_LABEL, gpuSharingLabelValue, NODE_POOL_LABEL, NodeTaint } from '../catalog';
+import { GPU_MODEL_LABEL, GPU_SHARING_LABEL, gpuSharingLabelValue, NODE_POOL_LABEL, NodePoolSpec, NodeTaint } from '../catalog';
 import { trackSelector } from './labels';
 import { ModelServicePlan, PlannedTrack } from './validate-model-service';
 
@@ -51,16 +51,30 @@ function taintEffect(taint: NodeTaint): kplus.TaintEffect {
 }
 
 /**
- * Zones: a hard rule for CPU services on on-demand capacity in production, where losing a zone
- * must not take the service down and capacity is easy to add; a soft one for GPU and spot pools,
- * whose capacity is scarce or may be missing in a zone, so a hard rule would leave pods pending.
+ * Whether the pod's zone spread can be a hard rule on these pools. Every pool is one EKS managed
+ * node group over all the cluster's zones (the AWS side's NodePool), and when a pod waits for a
+ * node in a particular zone the cluster autoscaler cannot choose the zone of the node it adds: the
+ * Auto Scaling group picks it (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md,
+ * "one node group per zone" for zonal workloads), so a hard rule can leave pods pending for good.
+ * Only pools the autoscaler never grows (minSize = maxSize, nodes balanced over the zones by the
+ * Auto Scaling group) can hold one, and only on on-demand capacity, which a zone does not run out
+ * of as spot and GPU capacity do.
+ */
+export function canSpreadZonesStrictly(pools: readonly NodePoolSpec[]): boolean {
+  return pools.length > 0 && pools.every((p) => p.minSize === p.maxSize && p.capacityType === 'ON_DEMAND' && p.gpuModel === undefined);
+}
+
+/**
+ * Zones: a hard rule for CPU services in production when every candidate pool can honour it
+ * (canSpreadZonesStrictly), so that losing a zone does not take the service down; a soft one
+ * otherwise, which the scheduler still follows while it can.
  * Hosts: always soft. A hard rule would force one node per replica, which wastes multi-GPU nodes,
  * and the PodDisruptionBudget already keeps a drain from taking several replicas at once.
  * `matchLabelKeys: pod-template-hash` spreads each ReplicaSet on its own, so a rolling update is
  * not skewed by the pods it is replacing.
  */
 export function topologySpread(plan: ModelServicePlan, track: PlannedTrack): unknown[] {
-  const hardZones = plan.production && !plan.gpu && plan.spot === 'never';
+  const hardZones = plan.production && !plan.gpu && plan.spot === 'never' && canSpreadZonesStrictly(plan.candidatePools);
   const selector = { matchLabels: trackSelector(plan.name, track.name) };
   const constraint = (topologyKey: string, hard: boolean) => ({
     maxSkew: 1,

@@ -1,7 +1,11 @@
 import { PropsValidator } from '../catalog';
 
-/** The Prometheus that kube-prometheus-stack (PlatformAddons) runs: what KEDA and rollout analysis ask by default. */
-export const DEFAULT_PROMETHEUS_URL = 'http://prometheus-operated.monitoring.svc.cluster.local:9090';
+/**
+ * The Prometheus that kube-prometheus-stack (PlatformAddons) runs, through the chart's ClusterIP
+ * Service with ClientIP session affinity: what KEDA and rollout analysis ask by default. Not the
+ * headless `prometheus-operated`, which spreads queries over replicas that are not deduplicated.
+ */
+export const DEFAULT_PROMETHEUS_URL = 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090';
 
 /** A Prometheus query endpoint, wherever a prop names one (autoscaling, rollout analysis). */
 export function checkPrometheusUrl(check: PropsValidator, field: string, url: unknown): void {

@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { gpuUtilization, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
 import { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
 
 export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
@@ -67,18 +68,13 @@ export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServi
   });
 }
 
-/** Pods of one Deployment: `<deployment>-<replicaset hash>-<suffix>`, so `resnet` never matches `resnet-canary`'s pods. */
-function podRegex(deploymentName: string): string {
-  return `${deploymentName}-[a-z0-9]+-[a-z0-9]+`;
-}
-
 /**
  * The KEDA triggers of one track. Prometheus queries sum over the track's pods and KEDA's
  * AverageValue target divides by the replica count, so each threshold reads "per replica".
  */
 export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Record<string, unknown>[] {
   const s = plan.scaling as AutoscalePlan;
-  const pods = `namespace="${plan.namespace}", pod=~"${podRegex(track.deploymentName)}"`;
+  const pods = podsOf(plan.namespace, [track.deploymentName]);
   const prometheus = (name: string, query: string, threshold: number) => ({
     type: 'prometheus',
     name,
@@ -87,19 +83,19 @@ export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Recor
   });
   const triggers: Record<string, unknown>[] = [];
   if (s.gpu !== undefined) {
-    // DCGM reports each GPU; dividing by the GPUs per pod makes the sum "pods' worth of utilisation".
-    // MIG instances have no DEV_GPU_UTIL: their graphics-engine activity (a 0-1 ratio) is the equivalent.
-    const utilisation = plan.gpu?.share?.kind === 'mig' ? `DCGM_FI_PROF_GR_ENGINE_ACTIVE{${pods}} * 100` : `DCGM_FI_DEV_GPU_UTIL{${pods}}`;
-    triggers.push(prometheus('gpu-utilization', `sum(${utilisation}) / ${plan.gpu?.count ?? 1}`, s.gpu));
+    triggers.push(prometheus('gpu-utilization', gpuUtilization(pods, plan.gpu?.count ?? 1, plan.gpu?.share?.kind === 'mig'), s.gpu));
   }
   if (s.requestsPerSecond !== undefined) {
-    // Source-side metrics (the gateway's and the callers' sidecars) exist even when the track has
-    // no pods, so a scaled-to-zero track still sees the requests that should wake it.
-    const version = plan.tracks.length > 1 ? `, destination_version="${track.version}"` : '';
-    triggers.push(prometheus('requests-per-second', `sum(rate(istio_requests_total{reporter="source", destination_service_name="${plan.name}", destination_service_namespace="${plan.namespace}"${version}}[1m]))`, s.requestsPerSecond));
+    triggers.push(prometheus('requests-per-second', trackRequestRate(plan.namespace, plan.name, track.deploymentName), s.requestsPerSecond));
   }
   if (s.queueLength !== undefined && s.queueMetric) {
-    triggers.push(prometheus('queue-length', `sum(${s.queueMetric}{${pods}})`, s.queueLength));
+    triggers.push(prometheus('queue-length', queueLength(s.queueMetric, pods), s.queueLength));
+  }
+  if (s.scaleToZero) {
+    // With no pods, no GPU, queue or destination-side metric exists: the callers' side (the
+    // ingress gateway, meshed clients) wakes the track, whatever it scales on once it runs.
+    const threshold = s.requestsPerSecond ?? 1;
+    triggers.push(prometheus('wake-on-request', wakeRequestRate(plan.namespace, plan.name, threshold), threshold));
   }
   const resource = (type: 'cpu' | 'memory', value: number) => ({ type, metricType: 'Utilization', metadata: { value: String(value), containerName: 'model-server' } });
   if (s.cpu !== undefined) triggers.push(resource('cpu', s.cpu));

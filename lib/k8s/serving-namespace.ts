@@ -2,12 +2,19 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseIpv4Cidr } from '../catalog/cidr';
-import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENT_PRESETS, EnvironmentName, GPU_RESOURCE, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENT_PRESETS, EnvironmentName, GPU_RESOURCE, isDnsSubdomain, PropsValidator } from '../catalog';
+import { MODEL_LOADER_LABEL } from './labels';
+import { EGRESS_REASON_ANNOTATION, PRIVATE_AND_LINK_LOCAL_RANGES } from './egress';
 
 /** Where a set of pods lives, for network policy peers. */
 export interface PodPeer {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * The pods' ServiceAccount: their mesh identity, which authorization policies name.
+   * @default - for Prometheus, kube-prometheus-stack's `kube-prometheus-stack-prometheus`
+   */
+  readonly serviceAccount?: string;
 }
 
 /** An egress destination outside the cluster (a database, a cache, an API). */
@@ -28,12 +35,26 @@ export interface ServingNamespaceOptions {
    */
   readonly prometheus?: PodPeer;
   /**
-   * Allow HTTPS (443) egress to any address outside the node metadata service, which model
-   * servers need to pull weights from S3 and call AWS APIs. Turn off when the VPC has interface
-   * endpoints and the CIDRs are listed in `egress`.
+   * Let the model loaders (the init container of each ModelService's pods, and nothing else)
+   * reach HTTPS on public addresses: S3 through the VPC's gateway endpoint, whose addresses are
+   * S3's public ones and change, so no CIDR narrows them. Private and link-local ranges stay
+   * closed (other pods, the node's metadata service). The loaders also reach the EKS Pod Identity
+   * agent. No other pod of the namespace gets HTTPS egress.
    * @default true
    */
   readonly allowHttpsEgress?: boolean;
+  /**
+   * Where S3 answers inside the VPC (the subnets of an S3 interface endpoint with private DNS):
+   * the loaders' HTTPS egress goes there only, and no rule opens public addresses.
+   * @default - S3's public addresses, through the gateway endpoint (allowHttpsEgress)
+   */
+  readonly modelStoreCidrs?: readonly string[];
+  /**
+   * Scrape the ingress gateway's Envoy stats with a PodMonitor in this namespace: the calls that
+   * wake a service scaled to zero are seen there (its pods report nothing while there are none).
+   * @default true
+   */
+  readonly scrapeIngressGateway?: boolean;
   /**
    * Further egress, e.g. the VPC's database subnets on 5432 and 6379.
    * @default - none
@@ -55,13 +76,15 @@ export interface ServingNamespaceProps extends ServingNamespaceOptions {
 export const DEFAULT_INGRESS_GATEWAY: PodPeer = { namespace: 'istio-ingress', podLabels: { istio: 'ingressgateway' } };
 /** The Prometheus Operator's Prometheus, as kube-prometheus-stack labels it. */
 export const DEFAULT_PROMETHEUS: PodPeer = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+
 /** Istio sidecar ports Prometheus scrapes: merged agent metrics and Envoy's own. */
 const SIDECAR_METRICS_PORTS = [15020, 15090];
 
-/** EKS Pod Identity agent: pods fetch their AWS credentials from it on port 80. */
+/**
+ * EKS Pod Identity agent: pods fetch their AWS credentials from it on port 80
+ * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html).
+ */
 const POD_IDENTITY_AGENT = '169.254.170.23/32';
-/** The EC2 instance metadata service; pods get AWS access through Pod Identity, never the node role. */
-const INSTANCE_METADATA = '169.254.169.254/32';
 const ISTIOD = { namespace: 'istio-system', podLabels: { app: 'istiod' } };
 
 /**
@@ -153,14 +176,15 @@ export class ServingNamespace extends Construct {
         podMetricsEndpoints: [{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }],
       },
     });
+    if (props.scrapeIngressGateway ?? true) this.gatewayMonitor(labels, props.ingressGateway ?? DEFAULT_INGRESS_GATEWAY);
 
     this.networkPolicies(labels, props);
   }
 
   private networkPolicies(labels: Record<string, string>, props: ServingNamespaceProps): void {
     const prometheus = props.prometheus ?? DEFAULT_PROMETHEUS;
-    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec) =>
-      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, labels }, spec });
+    const policy = (id: string, name: string, spec: k8s.NetworkPolicySpec, annotations?: Record<string, string>) =>
+      new k8s.KubeNetworkPolicy(this, id, { metadata: { name, labels, ...(annotations ? { annotations } : {}) }, spec });
     const allPods = {};
 
     policy('default-deny', 'default-deny-all', { podSelector: allPods, policyTypes: ['Ingress', 'Egress'] });
@@ -189,17 +213,54 @@ export class ServingNamespace extends Construct {
       policyTypes: ['Ingress'],
       ingress: [{ from: [peer(prometheus)], ports: SIDECAR_METRICS_PORTS.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) }],
     });
-    const egress: k8s.NetworkPolicyEgressRule[] = [
-      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(80) }] },
-      ...(props.egress ?? []).map((rule) => ({
-        to: [{ ipBlock: { cidr: rule.cidr } }],
-        ports: rule.ports.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })),
-      })),
-    ];
-    if (props.allowHttpsEgress ?? true) {
-      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [INSTANCE_METADATA] } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] });
+    this.egressPolicies(policy, props);
+  }
+
+  /**
+   * Egress to outside the cluster. The model loaders reach the Pod Identity agent and S3 (see
+   * allowHttpsEgress / modelStoreCidrs); every pod reaches the destinations `egress` lists (a
+   * database, a cache). A rule that opens 0.0.0.0/0 states why in EGRESS_REASON_ANNOTATION.
+   */
+  private egressPolicies(policy: (id: string, name: string, spec: k8s.NetworkPolicySpec, annotations?: Record<string, string>) => k8s.KubeNetworkPolicy, props: ServingNamespaceProps): void {
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+    const storeCidrs = props.modelStoreCidrs ?? [];
+    const https = storeCidrs.length > 0
+      ? [{ to: storeCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(443)] }]
+      : (props.allowHttpsEgress ?? true) ? [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_AND_LINK_LOCAL_RANGES] } }], ports: [tcp(443)] }] : [];
+    const reason = storeCidrs.length === 0 && https.length > 0
+      ? { [EGRESS_REASON_ANNOTATION]: 'Model loaders copy models from S3 through the VPC gateway endpoint, whose addresses are S3\'s public ranges and change; private and link-local ranges stay closed. Set modelStoreCidrs to an S3 interface endpoint to close it.' }
+      : undefined;
+    policy('allow-model-store', 'allow-model-store-egress', {
+      podSelector: { matchLabels: { [MODEL_LOADER_LABEL]: 's3' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [tcp(80)] }, ...https],
+    }, reason);
+    if ((props.egress ?? []).length > 0) {
+      policy('allow-egress', 'allow-listed-egress', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: props.egress!.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: rule.ports.map(tcp) })),
+      });
     }
-    policy('allow-egress', 'allow-aws-egress', { podSelector: allPods, policyTypes: ['Egress'], egress });
+  }
+
+  /**
+   * The ingress gateway's Envoy stats (Istio's documented port), from a PodMonitor in this
+   * namespace that selects the gateway's pods in theirs: source-side request metrics of calls
+   * through the gateway, the only ones that exist while a service has no pods.
+   */
+  private gatewayMonitor(labels: Record<string, string>, gateway: PodPeer): void {
+    new ApiObject(this, 'ingress-gateway-metrics', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'istio-ingress-gateway', labels },
+      spec: {
+        namespaceSelector: { matchNames: [gateway.namespace] },
+        selector: { matchLabels: { ...gateway.podLabels } },
+        jobLabel: 'istio',
+        podMetricsEndpoints: [{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }],
+      },
+    });
   }
 }
 
@@ -207,6 +268,19 @@ export class ServingNamespace extends Construct {
 export function validateServingNamespaceOptions(check: PropsValidator, options: ServingNamespaceOptions): void {
   for (const [field, value] of Object.entries(options.quota ?? {})) {
     check.integerInRange(`quota.${field}`, value, 0, 1_000_000);
+  }
+  (options.modelStoreCidrs ?? []).forEach((cidr, i) => {
+    check.that(parseIpv4Cidr(cidr) !== undefined, `modelStoreCidrs[${i}]`, cidr, 'is not an IPv4 CIDR', 'give the S3 interface endpoint\'s subnets as a.b.c.d/n, e.g. 10.0.64.0/19');
+  });
+  check.that(
+    options.allowHttpsEgress !== false || (options.modelStoreCidrs ?? []).length > 0,
+    'allowHttpsEgress',
+    false,
+    'leaves the model loaders no way to S3, so no model service could load its model',
+    'list where S3 answers inside the VPC (an S3 interface endpoint\'s subnets) in modelStoreCidrs, or leave allowHttpsEgress on',
+  );
+  if (options.prometheus?.serviceAccount !== undefined) {
+    check.that(isDnsSubdomain(options.prometheus.serviceAccount), 'prometheus.serviceAccount', options.prometheus.serviceAccount, 'is not a valid ServiceAccount name', 'give the name of the Prometheus pods\' ServiceAccount');
   }
   (options.egress ?? []).forEach((rule, i) => {
     check.that(parseIpv4Cidr(rule.cidr) !== undefined, `egress[${i}].cidr`, rule.cidr, 'is not an IPv4 CIDR', 'write it as a.b.c.d/n, e.g. 10.0.64.0/18');

@@ -17,40 +17,29 @@ import {
   PropsValidator,
 } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
-import { ModelServer, ModelServerSpec } from './model-server';
+import { MESH_SIDECAR } from './mesh-sidecar';
+import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
-import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
+import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
+import { planServer, ServerPlan } from './plan-server';
+import { LOADER_IMAGE_GIB, podDiskGiB } from './pod-disk';
 import { reservedBy, reserveNames } from './reserved-names';
+import { progressDeadlineSeconds } from './rollout-deadline';
 import { validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Variables the service sets itself; a user value would silently lose. */
-const RESERVED_ENV = ['MODEL_URI', 'MODEL_ID', 'MODEL_VERSION', 'MODEL_CACHE_DIR', 'HOME'];
+const RESERVED_ENV = ['MODEL_URI', 'MODEL_DIR', 'MODEL_ID', 'MODEL_VERSION', 'MODEL_CACHE_DIR', 'HOME'];
 
-/** Istio's default sidecar requests: the scheduler counts them, so placement does too. */
-export const MESH_SIDECAR = { cpu: 0.1, memoryGiB: 0.125 } as const;
+// The sidecar's requests: the scheduler counts them, so placement does too.
+export { MESH_SIDECAR } from './mesh-sidecar';
 // Where it has always been imported from (model services, the AWS side's tests).
 export { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 
-export type ScalingPlan =
-  | { readonly kind: 'fixed'; readonly replicas: number }
-  | {
-      readonly kind: 'hpa' | 'keda';
-      readonly minReplicas: number;
-      readonly maxReplicas: number;
-      readonly cpu?: number;
-      readonly memory?: number;
-      readonly gpu?: number;
-      readonly requestsPerSecond?: number;
-      readonly queueLength?: number;
-      readonly queueMetric?: string;
-      readonly scaleToZero: boolean;
-      readonly scaleDownStabilizationSeconds: number;
-      readonly prometheusUrl: string;
-    };
+export type { ScalingPlan } from './plan-scaling';
 
 export interface PlannedTrack extends Track {
   readonly deploymentName: string;
@@ -68,7 +57,12 @@ export interface ModelServicePlan {
   readonly modelId: string;
   readonly modelVersion: string;
   readonly image: string;
+  /** Uncompressed size of the server's image, GiB. */
+  readonly imageSizeGiB: number;
+  /** The server preset, `{modelId}` resolved. */
   readonly server: ModelServerSpec;
+  /** The init container that copies the model from S3. */
+  readonly loader: ServerPlan['loader'];
   readonly rollout: Rollout;
   readonly tracks: readonly PlannedTrack[];
   readonly cpu: number;
@@ -82,6 +76,11 @@ export interface ModelServicePlan {
   readonly spot: SpotUse;
   readonly stopped: boolean;
   readonly startupTimeoutSeconds: number;
+  /**
+   * How long a new version may take to get ready pods: a node from the slowest candidate pool,
+   * the image pulls, the model copy and the load (see progressDeadlineSeconds).
+   */
+  readonly progressDeadlineSeconds: number;
   readonly drainSeconds: number;
   /** The mesh's timeout of one request to the service, retries included. */
   readonly requestTimeoutSeconds: number;
@@ -106,44 +105,108 @@ export interface PlanContext {
   readonly modelStoreUri?: string;
 }
 
-/** The tag of an image reference, if it has one; the colon of a registry port is not a tag's. */
-export function imageTag(image: string): string | undefined {
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1).split('@')[0];
-  const colon = lastSegment.indexOf(':');
-  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
-}
-
-/** True when the image names a digest, or a tag other than `latest`. */
-export function isPinnedImage(image: string): boolean {
-  if (image.includes('@sha256:')) return true;
-  const tag = imageTag(image);
-  return tag !== undefined && tag !== '' && tag !== 'latest';
-}
-
-/**
- * An image reference, pinned when the environment requires it: for the model server and for any
- * other pod a construct runs (a pipeline's steps and orchestrator).
- */
-export function checkImage(check: PropsValidator, field: string, image: unknown, env: { readonly environment: string; readonly preset: EnvironmentPreset }, example: string): void {
-  check.that(typeof image === 'string' && image.length > 0 && !/\s/.test(image), field, image, 'is not an image reference', `give a repository with a tag or digest, e.g. "${example}"`);
-  if (env.preset.serving.requirePinnedImages) {
-    check.that(isPinnedImage(image as string), field, image, `is not pinned, and the ${env.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');
-  }
-}
-
 /**
  * Checks the props and applies every default, before any object exists. Throws a ValidationError
  * (`<path>: <field> (<value>) <problem>; <fix>`) on the first problem.
  */
 export function planModelService(props: ModelServiceProps, ctx: PlanContext): ModelServicePlan {
   const check: PropsValidator = new PropsValidator(ctx.path);
-  check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { model, image, resources }');
+  check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { model, resources }');
   const name = props.name ?? ctx.id;
   // The name is the Service's: a DNS-1035 label.
   check.matches('name', name, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
+  const { model, uriTemplate } = planModel(check, props, ctx);
+  const { server, image, imageSizeGiB, loader } = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
+  const resources = planResources(check, props, ctx);
+  const { gpu, storageGiB } = resources;
 
-  // Model.
+  // Rollout and tracks.
+  const rollout = props.rollout ?? Rollout.rollingUpdate();
+  check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest(), .shadow() or .progressive()');
+  validateRollout(check, rollout, model.version, 'rollout');
+  const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
+  // Scaling first: each track's size derives from it.
+  const scaling = planScaling(check, props, ctx, server);
+  if (rollout.kind === 'progressive') {
+    validateProgressiveFit(check, { name, scaleToZero: scaling.kind !== 'fixed' && scaling.scaleToZero, fixedReplicas: scaling.kind === 'fixed' ? scaling.replicas : undefined });
+  }
+  const tracks = resolveTracks(model.version, rollout).map((t) => ({
+    ...t,
+    deploymentName: singleTrack ? name : `${name}-${t.name}`,
+    modelUri: uriTemplate.split('{version}').join(t.version),
+    replicas: trackReplicas(rollout, t, scaling, ctx.environment),
+  }));
+  const versions = new Set(tracks.map((t) => t.version));
+  check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
+  check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
+  validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
+  const loadBalancer = resolveLoadBalancer(props.loadBalancer);
+
+  const { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser } = planRuntime(check, props, gpu !== undefined);
+  validateTrafficOptions(check, props, '');
+  validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
+  if (props.auth !== undefined) {
+    check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
+  }
+  validateEnvironment(check, props);
+  const serviceAccountName = props.serviceAccount?.name ?? name;
+  check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
+  validateMonitoring(check, props);
+
+  const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB) });
+  const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds });
+  return {
+    path: ctx.path,
+    name,
+    namespace: ctx.namespace,
+    description: props.description,
+    modelId: model.id,
+    modelVersion: model.version,
+    image,
+    imageSizeGiB,
+    server,
+    loader,
+    rollout,
+    tracks,
+    cpu: resources.cpu,
+    memoryGiB: resources.memoryGiB,
+    gpu,
+    storageGiB,
+    networkBandwidthMbps: resources.networkBandwidthMbps,
+    scaling,
+    loadBalancer,
+    candidatePools,
+    spot,
+    stopped: props.stopped ?? false,
+    startupTimeoutSeconds,
+    progressDeadlineSeconds: deadline,
+    drainSeconds,
+    requestTimeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    terminationGracePeriodSeconds,
+    runAsUser,
+    serviceAccountName,
+    automountServiceAccountToken: props.serviceAccount?.automountToken ?? false,
+    environment: ctx.environment,
+    production: ctx.environment === 'production',
+  };
+}
+
+/** How long the pod may take to start and to stop, and the user it runs as. */
+function planRuntime(check: PropsValidator, props: ModelServiceProps, gpu: boolean): { startupTimeoutSeconds: number; drainSeconds: number; terminationGracePeriodSeconds: number; runAsUser: number } {
+  const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
+  check.integerInRange('startupTimeoutSeconds', startupTimeoutSeconds, 10, 3600, 'allow from 10 to 3600 seconds to load the model');
+  const drainSeconds = props.drainSeconds ?? 15;
+  check.integerInRange('drainSeconds', drainSeconds, 0, 300);
+  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? Math.max(60, drainSeconds + 30);
+  check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
+  check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
+  const runAsUser = props.runAsUser ?? 1000;
+  check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
+  return { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser };
+}
+
+function planModel(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): { model: ModelServiceProps['model']; uriTemplate: string } {
   const model = props.model;
   check.that(typeof model === 'object' && model !== null, 'model', model, 'is missing', 'pass { id, version }');
   check.that(isLabelValue(model.id), 'model.id', model.id, 'is not a valid label value', 'use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
@@ -151,28 +214,18 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(model.uri !== undefined || ctx.modelStoreUri !== undefined, 'model.uri', model.uri, 'is not set and the chart names no model store', 'give the artefacts\' location, e.g. "s3://my-models/resnet/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
   const uriTemplate = model.uri ?? `${ctx.modelStoreUri!.replace(/\/+$/, '')}/${model.id}/{version}/`;
   check.that(typeof uriTemplate === 'string' && /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(uriTemplate), 'model.uri', uriTemplate, 'is not an S3 URI', 'give the model store location, e.g. "s3://my-models/resnet/{version}/"');
+  return { model, uriTemplate };
+}
 
-  // Image.
-  checkImage(check, 'image', props.image, ctx, 'nvcr.io/nvidia/tritonserver:24.08-py3');
+interface ResourcePlan {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly gpu?: ModelServicePlan['gpu'];
+  readonly storageGiB: number;
+  readonly networkBandwidthMbps?: number;
+}
 
-  // Server.
-  const serverObj = props.server ?? ModelServer.triton();
-  check.that(serverObj instanceof ModelServer, 'server', serverObj, 'is not a ModelServer', 'use ModelServer.triton(), .torchServe(), .tensorflowServing({ modelName }), .vllm() or .custom({ port, healthPath })');
-  const server = serverObj.spec;
-  if (server.name === 'tensorflow-serving') {
-    check.that(typeof serverObj.options.modelName === 'string' && /^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(serverObj.options.modelName as string), 'server.modelName', serverObj.options.modelName, 'is not a model name TF Serving accepts', 'use letters, digits, "-", "_" and "."');
-  }
-  for (const [field, port] of [['server.port', server.httpPort], ['server.grpcPort', server.grpcPort], ['server.metricsPort', server.metricsPort]] as const) {
-    if (port !== undefined || field === 'server.port') {
-      check.that(Number.isInteger(port) && port! >= 1024 && port! <= 65535 && ![15000, 15001, 15004, 15006, 15008, 15020, 15021, 15090].includes(port!), field, port, 'must be a whole number from 1024 to 65535 and not a port the Istio sidecar uses (15000-15090)', 'run the server on an unprivileged port such as 8080');
-    }
-  }
-  check.that(server.grpcPort === undefined || (server.grpcPort !== server.httpPort && server.grpcPort !== server.metricsPort), 'server.grpcPort', server.grpcPort, 'equals the HTTP or metrics port', 'give gRPC its own port');
-  for (const [field, path] of [['server.healthPath', server.readinessPath], ['server.livenessPath', server.livenessPath], ['server.metricsPath', server.metricsPath]] as const) {
-    check.that(typeof path === 'string' && path.startsWith('/'), field, path, 'must start with "/"', `give an absolute URL path, e.g. "${field === 'server.metricsPath' ? '/metrics' : '/health'}"`);
-  }
-
-  // Resources.
+function planResources(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): ResourcePlan {
   const r = props.resources;
   check.that(typeof r === 'object' && r !== null, 'resources', r, 'is missing', 'pass { cpu, memoryGiB }');
   const limits = ctx.preset.serving.containerDefaults;
@@ -195,49 +248,14 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const storageGiB = r.storageGiB ?? 20;
   check.integerInRange('resources.storageGiB', storageGiB, 1, 2000, 'size the model cache in whole GiB from 1 to 2000');
   check.integerInRange('resources.networkBandwidthMbps', r.networkBandwidthMbps, 1, 400_000, 'give a cap in Mbit/s, e.g. 10000');
+  return { cpu: r.cpu, memoryGiB: r.memoryGiB, gpu, storageGiB, networkBandwidthMbps: r.networkBandwidthMbps };
+}
 
-  // Rollout and tracks.
-  const rollout = props.rollout ?? Rollout.rollingUpdate();
-  check.that(rollout instanceof Rollout, 'rollout', rollout, 'is not a Rollout', 'use Rollout.rollingUpdate(), .recreate(), .blueGreen(), .canary(), .abTest(), .shadow() or .progressive()');
-  validateRollout(check, rollout, model.version, 'rollout');
-  const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
-  // Scaling first: each track's size derives from it.
-  const scaling = planScaling(check, props, ctx, server);
-  if (rollout.kind === 'progressive') {
-    validateProgressiveFit(check, { name, scaleToZero: scaling.kind !== 'fixed' && scaling.scaleToZero, fixedReplicas: scaling.kind === 'fixed' ? scaling.replicas : undefined });
-  }
-  const tracks = resolveTracks(model.version, rollout).map((t) => ({
-    ...t,
-    deploymentName: singleTrack ? name : `${name}-${t.name}`,
-    modelUri: uriTemplate.split('{version}').join(t.version),
-    replicas: trackReplicas(rollout, t, scaling),
-  }));
-  const versions = new Set(tracks.map((t) => t.version));
-  check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
-  check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
-  validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
-  const loadBalancer = resolveLoadBalancer(props.loadBalancer);
-
-  // Runtime.
-  const startupTimeoutSeconds = props.startupTimeoutSeconds ?? (gpu ? 600 : 300);
-  check.integerInRange('startupTimeoutSeconds', startupTimeoutSeconds, 10, 3600, 'allow from 10 to 3600 seconds to load the model');
-  const drainSeconds = props.drainSeconds ?? 15;
-  check.integerInRange('drainSeconds', drainSeconds, 0, 300);
-  const terminationGracePeriodSeconds = props.terminationGracePeriodSeconds ?? Math.max(60, drainSeconds + 30);
-  check.integerInRange('terminationGracePeriodSeconds', terminationGracePeriodSeconds, 1, 3600);
-  check.that(terminationGracePeriodSeconds > drainSeconds, 'terminationGracePeriodSeconds', terminationGracePeriodSeconds, `is not longer than drainSeconds (${drainSeconds}), so pods are killed before in-flight requests finish`, `raise it to at least ${drainSeconds + 30}`);
-  validateTrafficOptions(check, props, '');
-  validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
-  if (props.auth !== undefined) {
-    check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
-  }
-  const runAsUser = props.runAsUser ?? 1000;
-  check.integerInRange('runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
-
-  // Environment, config and secrets.
+/** Environment variables, config and secrets. */
+function validateEnvironment(check: PropsValidator, props: ModelServiceProps): void {
   for (const key of Object.keys(props.env ?? {})) {
     check.that(ENV_NAME.test(key), `env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and ".", not starting with a digit');
-    check.that(!RESERVED_ENV.includes(key), `env["${key}"]`, key, 'is set by the ModelService itself', 'choose another name; the model location is in MODEL_URI and MODEL_CACHE_DIR');
+    check.that(!RESERVED_ENV.includes(key), `env["${key}"]`, key, 'is set by the ModelService itself', 'choose another name; the model is in MODEL_DIR (copied from MODEL_URI)');
     check.that(typeof props.env![key] === 'string', `env["${key}"]`, props.env![key], 'is not a string', 'quote numbers and booleans');
   }
   if (props.config) {
@@ -255,20 +273,28 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     check.that(isConfigKey(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
   }
   (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(isDnsSubdomain(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
-  const serviceAccountName = props.serviceAccount?.name ?? name;
-  check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
+}
+
+function validateMonitoring(check: PropsValidator, props: ModelServiceProps): void {
   validateAlertThresholds(check, props.monitoring?.alerts, 'monitoring.alerts');
   check.integerInRange('monitoring.scrapeIntervalSeconds', props.monitoring?.scrapeIntervalSeconds, 5, 3600, 'scrape every 5 to 3600 seconds; 30 is usual');
   for (const [key, value] of Object.entries(props.monitoring?.labels ?? {})) {
     check.that(LABEL_KEY.test(key) && typeof value === 'string' && LABEL_VALUE.test(value), `monitoring.labels["${key}"]`, value, 'is not a valid label', 'use a label key with an optional DNS prefix and a value of at most 63 letters, digits, "-", "_" or "."');
   }
+}
 
-  // Placement, last: it is the most expensive check and its message is the longest.
+/**
+ * The pools the pod fits (CPU, memory, GPUs and disk, with the mesh sidecar), checked last: it is
+ * the most expensive check and its message is the longest.
+ */
+function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, pod: ResourcePlan & { readonly diskGiB: number }): { candidatePools: readonly NodePoolSpec[]; spot: SpotUse } {
   const spot = props.placement?.spot ?? 'never';
   check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
+  const gpu = pod.gpu;
   const placement = placePod({
-    cpu: r.cpu + MESH_SIDECAR.cpu,
-    memoryGiB: r.memoryGiB + MESH_SIDECAR.memoryGiB,
+    cpu: pod.cpu + MESH_SIDECAR.cpu,
+    memoryGiB: pod.memoryGiB + MESH_SIDECAR.memoryGiB,
+    ephemeralStorageGiB: pod.diskGiB,
     gpuCount: gpu?.count,
     gpuModel: gpu?.model,
     gpuShare: gpu?.share,
@@ -278,112 +304,30 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(placement.unknownPools.length === 0, 'placement.nodePools', props.placement?.nodePools, `names ${placement.unknownPools.join(', ')}, which the chart does not have`, `use pools of the chart: ${ctx.nodePools.map((p) => p.name).join(', ')}`);
   if (placement.candidates.length === 0) {
     const gpuText = gpu ? `, ${gpu.count} × ${gpu.model}${gpu.share ? ` ${describeGpuOffer(gpu.share)}` : ''}` : '';
-    const pod = `${r.cpu + MESH_SIDECAR.cpu} vCPU, ${r.memoryGiB + MESH_SIDECAR.memoryGiB} GiB${gpuText} with the mesh sidecar, spot ${spot}`;
-    check.fail('resources', r, `fit no node pool (pod: ${pod}): ${describeVerdicts(placement.verdicts)}`, 'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)');
+    const podText = `${pod.cpu + MESH_SIDECAR.cpu} vCPU, ${pod.memoryGiB + MESH_SIDECAR.memoryGiB} GiB${gpuText} with the mesh sidecar, ${round2(pod.diskGiB)} GiB of disk with its images, spot ${spot}`;
+    check.fail('resources', props.resources, `fit no node pool (pod: ${podText}): ${describeVerdicts(placement.verdicts)}`, 'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)');
   }
-
-  return {
-    path: ctx.path,
-    name,
-    namespace: ctx.namespace,
-    description: props.description,
-    modelId: model.id,
-    modelVersion: model.version,
-    image: props.image,
-    server,
-    rollout,
-    tracks,
-    cpu: r.cpu,
-    memoryGiB: r.memoryGiB,
-    gpu,
-    storageGiB,
-    networkBandwidthMbps: r.networkBandwidthMbps,
-    scaling,
-    loadBalancer,
-    candidatePools: placement.candidates,
-    spot,
-    stopped: props.stopped ?? false,
-    startupTimeoutSeconds,
-    drainSeconds,
-    requestTimeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
-    terminationGracePeriodSeconds,
-    runAsUser,
-    serviceAccountName,
-    automountServiceAccountToken: props.serviceAccount?.automountToken ?? false,
-    environment: ctx.environment,
-    production: ctx.environment === 'production',
-  };
+  return { candidatePools: placement.candidates, spot };
 }
 
 /**
  * Replicas of one track: the service's count, except for the tracks that only ever see a share
- * of the traffic (a canary its weight, a shadow its mirror percentage), which get that share of it
- * and at least one pod. Stable tracks, both blue-green colours and both A/B variants keep the full
- * count: each may have to take all the traffic at once. With an autoscaler this is its floor; the
- * ceiling stays the service's, so the track still grows with its load.
+ * of the traffic (a canary its weight, a shadow its mirror percentage), which get that share of it.
+ * A canary that takes traffic runs at least MIN_SERVING_PODS outside development, so that one
+ * eviction does not leave its weighted route without a pod; a shadow (answers discarded) and a
+ * canary at weight 0 may run one. Stable tracks, both blue-green colours and both A/B variants keep
+ * the full count: each may have to take all the traffic at once. With an autoscaler this is its
+ * floor; the ceiling stays the service's, so the track still grows with its load.
  */
-export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPlan): number {
+export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPlan, environment = 'production'): number {
   const count = scaling.kind === 'fixed' ? scaling.replicas : scaling.minReplicas;
   const s = rollout.strategy;
-  const share = s.kind === 'canary' && track.name === 'canary' ? s.options.weight
+  const canary = s.kind === 'canary' && track.name === 'canary';
+  const share = canary ? s.options.weight
     : s.kind === 'shadow' && track.name === 'shadow' ? (s.options.mirrorPercent ?? 100)
       : 100;
-  return count === 0 ? 0 : Math.min(count, Math.max(1, Math.ceil((count * share) / 100)));
-}
-
-function planScaling(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, server: ModelServerSpec): ScalingPlan {
-  const defaultReplicas = ctx.environment === 'development' ? 1 : 2;
-  const a = props.autoscaling;
-  if (a === undefined) {
-    const replicas = props.replicas ?? defaultReplicas;
-    check.integerInRange('replicas', replicas, 0, 1000, 'set replicas from 0 to 1000, or use stopped: true to scale to zero');
-    return { kind: 'fixed', replicas };
-  }
-  check.that(props.replicas === undefined, 'replicas', props.replicas, 'is set together with autoscaling, which decides the replica count', 'remove replicas, or remove autoscaling for a fixed count');
-  const minReplicas = a.minReplicas ?? (a.scaleToZero ? 0 : defaultReplicas);
-  const maxReplicas = a.maxReplicas ?? Math.max(10, minReplicas);
-  check.integerInRange('autoscaling.maxReplicas', maxReplicas, 1, 1000, 'allow at least 1 replica (use stopped: true to run none)');
-  check.integerInRange('autoscaling.minReplicas', minReplicas, 0, 1000);
-  check.that(minReplicas <= maxReplicas, 'autoscaling.minReplicas', minReplicas, `is greater than maxReplicas (${maxReplicas})`, 'lower minReplicas or raise maxReplicas');
-  for (const field of ['targetCpuUtilization', 'targetMemoryUtilization', 'targetGpuUtilization'] as const) {
-    check.integerInRange(`autoscaling.${field}`, a[field], 1, 100, `give a percentage from 1 to 100, e.g. 70`);
-  }
-  check.numberInRange('autoscaling.requestsPerSecond', a.requestsPerSecond, 0.01, 1_000_000, 'give the requests per second one replica handles, e.g. 50');
-  check.numberInRange('autoscaling.queueLength', a.queueLength, 1, 1_000_000, 'give the waiting requests one replica may have, e.g. 10');
-  check.integerInRange('autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
-  if (a.targetGpuUtilization !== undefined) {
-    check.that(props.resources?.gpu !== undefined, 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, 'is set but the service has no GPU', 'remove it, or request resources.gpu');
-    check.that(props.resources?.gpu?.share?.kind !== 'time-slicing', 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, "is set on a time-sliced GPU: the GPU's utilisation counts every pod that shares it, so it cannot tell whether this service needs more replicas", 'scale on requestsPerSecond or queueLength instead');
-  }
-  if (a.queueLength !== undefined) {
-    check.that(server.queueMetric !== undefined, 'autoscaling.queueLength', a.queueLength, `is set but the ${server.name} server exposes no queue-length metric`, 'scale on requestsPerSecond instead, or use ModelServer.custom({ ..., queueMetric })');
-  }
-  const prometheusUrl = a.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
-  checkPrometheusUrl(check, 'autoscaling.prometheusUrl', prometheusUrl);
-
-  const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined;
-  const scaleToZero = a.scaleToZero ?? false;
-  if (scaleToZero && !external) {
-    const given = a.targetCpuUtilization !== undefined || a.targetMemoryUtilization !== undefined ? 'a CPU or memory target only' : 'no target, so the default CPU target';
-    check.fail('autoscaling.scaleToZero', true, `is set with ${given}: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service`, 'add a targetGpuUtilization, requestsPerSecond or queueLength trigger, or drop scaleToZero');
-  }
-  check.that(minReplicas > 0 || scaleToZero, 'autoscaling.minReplicas', minReplicas, 'is 0 without scaleToZero', 'set scaleToZero: true (with a GPU, request-rate or queue target), or raise minReplicas to 1');
-  check.that(!scaleToZero || minReplicas === 0, 'autoscaling.minReplicas', minReplicas, 'is above 0 with scaleToZero', 'set minReplicas to 0 or drop scaleToZero');
-  const cpu = a.targetCpuUtilization ?? (external || a.targetMemoryUtilization !== undefined ? undefined : 70);
-  return {
-    kind: external || scaleToZero ? 'keda' : 'hpa',
-    minReplicas,
-    maxReplicas,
-    cpu,
-    memory: a.targetMemoryUtilization,
-    gpu: a.targetGpuUtilization,
-    requestsPerSecond: a.requestsPerSecond,
-    queueLength: a.queueLength,
-    queueMetric: server.queueMetric,
-    scaleToZero,
-    scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? 300,
-    prometheusUrl,
-  };
+  const floor = canary && share > 0 && environment !== 'development' ? MIN_SERVING_PODS : 1;
+  return count === 0 ? 0 : Math.min(count, Math.max(floor, Math.ceil((count * share) / 100)));
 }
 
 /**
@@ -417,4 +361,8 @@ function validateGpuShare(check: PropsValidator, share: unknown): GpuShare | und
     check.that(typeof s.profile === 'string' && MIG_PROFILE_NAME.test(s.profile), 'resources.gpu.share.profile', s.profile, 'is not a MIG profile name', "use the form <compute>g.<memory>gb, e.g. '1g.10gb'");
   }
   return share as GpuShare;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }

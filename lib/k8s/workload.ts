@@ -3,19 +3,20 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { gpuSharingResource } from '../catalog';
 import { trackLabels, trackSelector } from './labels';
-import { MODEL_CACHE_DIR, SERVER_CONFIG_DIR } from './model-server';
+import { meshSidecarResourceAnnotations } from './mesh-sidecar';
+import { LOADER_CONTAINER_NAME, MODEL_LOADER_ENV, modelLoaderScript } from './model-loader';
+import { MODEL_CACHE_DIR, MODEL_DIR, MODEL_SCRATCH_DIR, SERVER_CONFIG_DIR } from './model-server';
 import { ModelServiceProps } from './model-service-props';
 import { applyPlacement } from './placement';
 import { PodCountOrPercent } from './rollout';
+import { LOADER_EPHEMERAL_GIB, serverEphemeralGiB } from './pod-disk';
 import { ModelServicePlan, PlannedTrack } from './validate-model-service';
 
 export const CONTAINER_NAME = 'model-server';
 /** Container port names; the Service's ports target them by name. */
 export const PORT_NAMES = { http: 'http', grpc: 'grpc', metrics: 'metrics' } as const;
-/** /tmp, /model cache and /dev/shm are writable emptyDirs: the root filesystem is read-only. */
-const TMP_SIZE_GIB = 1;
-/** Room beyond the model cache in the ephemeral-storage limit: /tmp and container logs. */
-const EPHEMERAL_HEADROOM_GIB = 2;
+/** The EKS Pod Identity agent's address (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). */
+export const POD_IDENTITY_AGENT_IP = '169.254.170.23';
 
 /** What every track's pods share: created once per ModelService. */
 export interface SharedPodParts {
@@ -65,29 +66,80 @@ function deploymentStrategy(plan: ModelServicePlan): kplus.DeploymentStrategy {
   });
 }
 
-/** One track's Deployment: the model server container, its probes, security context and placement. */
-export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, shared: SharedPodParts): kplus.Deployment {
-  const server = plan.server;
-  const labels = trackLabels(shared.labels, track.name, track.version);
-  const podAnnotations: Record<string, string> = {
-    // The server fetches its model from S3 as it starts: hold it until the sidecar can carry traffic.
-    'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts":true}',
+/**
+ * The pod annotations every track sets:
+ * - the Istio sidecar as a native sidecar (an init container that keeps running), so that the
+ *   loader, an init container after it, has the mesh's network: with Istio's CNI plugin an init
+ *   container that runs before the proxy has its traffic redirected to nothing
+ *   (https://istio.io/latest/docs/setup/additional-setup/cni/#compatibility-with-application-init-containers);
+ * - the Pod Identity agent outside the proxy's capture, so credentials never depend on the mesh's
+ *   outbound policy;
+ * - Pod Identity's credentials kept out of the model server (the amazon-eks-pod-identity-webhook's
+ *   `eks.amazonaws.com/skip-containers`): only the loader needs them, unless a custom server
+ *   calls AWS itself (`awsCredentials`);
+ * - the sidecar's requests and limits, which placement counts (MESH_SIDECAR).
+ */
+function podAnnotations(plan: ModelServicePlan, configHash?: string): Record<string, string> {
+  const annotations: Record<string, string> = {
+    'sidecar.istio.io/nativeSidecar': 'true',
+    'traffic.sidecar.istio.io/excludeOutboundIPRanges': `${POD_IDENTITY_AGENT_IP}/32`,
+    ...(plan.server.awsCredentials ? {} : { 'eks.amazonaws.com/skip-containers': CONTAINER_NAME }),
+    ...meshSidecarResourceAnnotations(),
   };
   if (plan.networkBandwidthMbps !== undefined) {
-    podAnnotations['kubernetes.io/ingress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
-    podAnnotations['kubernetes.io/egress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
+    annotations['kubernetes.io/ingress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
+    annotations['kubernetes.io/egress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
   }
-  if (shared.configHash) podAnnotations['modelserve.io/config-hash'] = shared.configHash;
+  if (configHash) annotations['modelserve.io/config-hash'] = configHash;
+  return annotations;
+}
 
+/** Where the model is, for the loader and the server alike: one track's version. */
+function modelEnv(plan: ModelServicePlan, track: PlannedTrack): Record<string, kplus.EnvValue> {
+  return {
+    MODEL_ID: kplus.EnvValue.fromValue(plan.modelId),
+    MODEL_VERSION: kplus.EnvValue.fromValue(track.version),
+    MODEL_URI: kplus.EnvValue.fromValue(track.modelUri),
+    MODEL_CACHE_DIR: kplus.EnvValue.fromValue(MODEL_CACHE_DIR),
+    MODEL_DIR: kplus.EnvValue.fromValue(MODEL_DIR),
+  };
+}
+
+/** Requests equal limits for CPU, memory and ephemeral storage. */
+function fixedResources(cpu: number, memoryGiB: number, ephemeralGiB: number): kplus.ContainerResources {
+  const memory = Size.mebibytes(Math.round(memoryGiB * 1024));
+  // cdk8s-plus writes ephemeral storage in whole Gi.
+  const ephemeral = Size.gibibytes(Math.ceil(ephemeralGiB));
+  return {
+    cpu: { request: kplus.Cpu.units(cpu), limit: kplus.Cpu.units(cpu) },
+    memory: { request: memory, limit: memory },
+    ephemeralStorage: { request: ephemeral, limit: ephemeral },
+  };
+}
+
+const RESTRICTED_CONTAINER = (plan: ModelServicePlan): kplus.ContainerSecurityContextProps => ({
+  ensureNonRoot: true,
+  user: plan.runAsUser,
+  group: plan.runAsUser,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+});
+
+/** One track's Deployment: the loader, the model server container, probes, security context and placement. */
+export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, shared: SharedPodParts): kplus.Deployment {
+  const labels = trackLabels(shared.labels, track.name, track.version);
   const scaled = plan.scaling.kind !== 'fixed';
+  const progressive = plan.rollout.kind === 'progressive';
   const deployment = new kplus.Deployment(scope, `deployment-${track.name}`, {
     metadata: { name: track.deploymentName, labels, annotations: plan.description ? { 'modelserve.io/description': plan.description } : undefined },
-    podMetadata: { labels, annotations: podAnnotations },
+    podMetadata: { labels, annotations: podAnnotations(plan, shared.configHash) },
     select: false,
-    replicas: plan.stopped ? 0 : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
+    // Progressive: Argo Rollouts scales the Deployment down as the Rollout's pods come up
+    // (workloadRef.scaleDown), so Git holds no count that a sync would restore.
+    replicas: plan.stopped ? 0 : progressive ? undefined : plan.scaling.kind === 'fixed' ? track.replicas : undefined,
     strategy: deploymentStrategy(plan),
-    // A rollout that has not finished when the model could have loaded twice is stuck.
-    progressDeadline: Duration.seconds(plan.startupTimeoutSeconds + 300),
+    progressDeadline: Duration.seconds(plan.progressDeadlineSeconds),
     serviceAccount: shared.serviceAccount,
     automountServiceAccountToken: plan.automountServiceAccountToken,
     terminationGracePeriod: Duration.seconds(plan.terminationGracePeriodSeconds),
@@ -95,17 +147,49 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   });
   deployment.select(kplus.LabelSelector.of({ labels: trackSelector(plan.name, track.name) }));
   // KEDA or the HPA owns the replica count; a `replicas` field would fight it on every sync.
-  if (scaled && !plan.stopped) deployment.markHasAutoscaler();
+  if ((scaled || progressive) && !plan.stopped) deployment.markHasAutoscaler();
 
+  const tmp = kplus.Volume.fromEmptyDir(deployment, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(plan.server.tmpGiB) });
+  const cache = kplus.Volume.fromEmptyDir(deployment, 'model-cache', 'model-cache', { sizeLimit: Size.gibibytes(plan.storageGiB) });
+  addModelLoader(deployment, plan, track, { tmp, cache });
+  const container = addModelServer(deployment, plan, track, shared);
+  container.mount('/tmp', tmp);
+  container.mount(MODEL_CACHE_DIR, cache);
+  mountServerVolumes(deployment, container, plan, shared);
+  patchPodSpec(deployment, plan);
+  applyPlacement(deployment, plan, track);
+  return deployment;
+}
+
+/** The init container that fills MODEL_DIR from S3 (see ModelLoader); the only one with AWS credentials. */
+function addModelLoader(deployment: kplus.Deployment, plan: ModelServicePlan, track: PlannedTrack, volumes: { tmp: kplus.Volume; cache: kplus.Volume }): void {
+  const env: Record<string, kplus.EnvValue> = { ...modelEnv(plan, track), MODEL_SCRATCH_DIR: kplus.EnvValue.fromValue(MODEL_SCRATCH_DIR) };
+  for (const [key, value] of Object.entries(MODEL_LOADER_ENV)) env[key] = kplus.EnvValue.fromValue(value);
+  const loader = deployment.addInitContainer({
+    name: LOADER_CONTAINER_NAME,
+    image: plan.loader.image,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['/bin/sh', '-c', modelLoaderScript(plan.loader.allowEmpty)],
+    envVariables: env,
+    // Within the server's own requests, so the pod's effective request stays the server's.
+    resources: fixedResources(Math.min(plan.cpu, 1), Math.min(plan.memoryGiB, 1), LOADER_EPHEMERAL_GIB),
+    securityContext: RESTRICTED_CONTAINER(plan),
+  });
+  loader.mount('/tmp', volumes.tmp);
+  loader.mount(MODEL_CACHE_DIR, volumes.cache);
+}
+
+function addModelServer(deployment: kplus.Deployment, plan: ModelServicePlan, track: PlannedTrack, shared: SharedPodParts): kplus.Container {
+  const server = plan.server;
   const env: Record<string, kplus.EnvValue> = {
-    MODEL_ID: kplus.EnvValue.fromValue(plan.modelId),
-    MODEL_VERSION: kplus.EnvValue.fromValue(track.version),
-    MODEL_URI: kplus.EnvValue.fromValue(track.modelUri),
-    MODEL_CACHE_DIR: kplus.EnvValue.fromValue(MODEL_CACHE_DIR),
+    ...modelEnv(plan, track),
     // Python libraries cache under $HOME, which a read-only root filesystem does not allow.
     HOME: kplus.EnvValue.fromValue('/tmp'),
-    ...shared.env,
+    // Pod Identity or nothing (the loader copied the model): never wait on IMDS, which pods cannot reach.
+    AWS_EC2_METADATA_DISABLED: kplus.EnvValue.fromValue('true'),
   };
+  for (const [key, value] of Object.entries(server.env)) env[key] = kplus.EnvValue.fromValue(value);
+  Object.assign(env, shared.env);
   const ports: kplus.ContainerPort[] = [{ number: server.httpPort, name: PORT_NAMES.http }];
   if (server.grpcPort !== undefined) ports.push({ number: server.grpcPort, name: PORT_NAMES.grpc });
   if (server.metricsPort !== server.httpPort) ports.push({ number: server.metricsPort, name: PORT_NAMES.metrics });
@@ -113,24 +197,21 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   const startupPeriod = 10;
   const readinessPath = plan.loadBalancer.healthCheck?.path ?? server.readinessPath;
   const readinessPeriod = plan.loadBalancer.healthCheck?.intervalSeconds ?? 10;
-  const ephemeral = Size.gibibytes(plan.storageGiB + EPHEMERAL_HEADROOM_GIB);
-  const container = deployment.addContainer({
+  const startup = server.startupProbe ?? { path: server.readinessPath, port: server.httpPort };
+  return deployment.addContainer({
     name: CONTAINER_NAME,
     image: plan.image,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: server.command ? [...server.command] : undefined,
     args: server.args.length ? [...server.args] : undefined,
     ports,
     envVariables: env,
     envFrom: [...(shared.configAsEnv && shared.configMap ? [kplus.Env.fromConfigMap(shared.configMap)] : []), ...shared.envFrom],
-    resources: {
-      // Limits equal requests: Guaranteed QoS, so a model server is the last thing evicted.
-      cpu: { request: kplus.Cpu.units(plan.cpu), limit: kplus.Cpu.units(plan.cpu) },
-      memory: { request: Size.gibibytes(plan.memoryGiB), limit: Size.gibibytes(plan.memoryGiB) },
-      ephemeralStorage: { request: ephemeral, limit: ephemeral },
-    },
+    // Limits equal requests for the server (the sidecar bursts: see MESH_SIDECAR).
+    resources: fixedResources(plan.cpu, plan.memoryGiB, serverEphemeralGiB(plan.storageGiB, server.tmpGiB)),
     // The startup probe holds the others off until the model is loaded, however long that takes.
-    startup: kplus.Probe.fromHttpGet(server.readinessPath, {
-      port: server.httpPort,
+    startup: kplus.Probe.fromHttpGet(startup.path, {
+      port: startup.port,
       periodSeconds: Duration.seconds(startupPeriod),
       failureThreshold: Math.ceil(plan.startupTimeoutSeconds / startupPeriod),
       timeoutSeconds: Duration.seconds(5),
@@ -150,19 +231,12 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
     // Keep the pod serving while endpoints and the mesh stop routing to it. Not the native
     // `sleep` action (Kubernetes 1.30+): cdk8s-plus 27 serializes through 1.27 types and drops it.
     lifecycle: plan.drainSeconds > 0 ? { preStop: kplus.Handler.fromCommand(['sleep', String(plan.drainSeconds)]) } : undefined,
-    securityContext: {
-      ensureNonRoot: true,
-      user: plan.runAsUser,
-      group: plan.runAsUser,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-    },
+    securityContext: RESTRICTED_CONTAINER(plan),
   });
+}
 
-  container.mount('/tmp', kplus.Volume.fromEmptyDir(deployment, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(TMP_SIZE_GIB) }));
-  container.mount(MODEL_CACHE_DIR, kplus.Volume.fromEmptyDir(deployment, 'model-cache', 'model-cache', { sizeLimit: Size.gibibytes(plan.storageGiB) }));
-  if (server.sharedMemory) {
+function mountServerVolumes(deployment: kplus.Deployment, container: kplus.Container, plan: ModelServicePlan, shared: SharedPodParts): void {
+  if (plan.server.sharedMemory) {
     // Counted against the memory limit; a quarter of it is what PyTorch data loaders and Triton's
     // Python backend typically need.
     const shm = Math.max(1, Math.floor(plan.memoryGiB / 4));
@@ -174,12 +248,16 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   if (shared.serverConfigMap) {
     container.mount(SERVER_CONFIG_DIR, kplus.Volume.fromConfigMap(deployment, 'server-config', shared.serverConfigMap, { name: 'server-config' }), { readOnly: true });
   }
+}
 
-  // What cdk8s-plus 27 has no API for: seccomp, dropping ALL capabilities, GPUs.
+/** What cdk8s-plus 27 has no API for: seccomp, dropping ALL capabilities, GPUs. */
+function patchPodSpec(deployment: kplus.Deployment, plan: ModelServicePlan): void {
   const api = ApiObject.of(deployment);
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-  api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-  api.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  for (const container of ['initContainers/0', 'containers/0']) {
+    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/${container}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
+    api.addJsonPatch(JsonPatch.add(`/spec/template/spec/${container}/securityContext/capabilities`, { drop: ['ALL'] }));
+  }
   if (plan.gpu) {
     // Extended resources are set as limits; the request defaults to the limit. A Quantity, not a
     // number: cdk8s-plus serializes resources through its typed converter after the patches.
@@ -189,6 +267,4 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   // cdk8s-plus labels every pod with its construct address; nothing here selects on it, and it
   // would roll the pods whenever the construct tree is refactored.
   api.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
-  applyPlacement(deployment, plan, track);
-  return deployment;
 }

@@ -112,6 +112,14 @@ describe('Cluster defaults', () => {
     }
   });
 
+  test('vpc-cni enforces NetworkPolicy: enforcement is opt-in, and without it every policy of the serving namespaces is inert', () => {
+    // https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
+    const addons = all(build(), 'aws_eks_addon');
+    const cni = addons.find((a) => a.addon_name === 'vpc-cni');
+    expect(JSON.parse(cni.configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+    expect(addons.filter((a) => a.addon_name !== 'vpc-cni').every((a) => a.configuration_values === undefined)).toBe(true);
+  });
+
   test('vpc-cni and the EBS CSI driver get their IAM through Pod Identity', () => {
     const associations = all(out, 'aws_eks_pod_identity_association');
     expect(associations.map((a) => [a.namespace, a.service_account]).sort()).toEqual([['kube-system', 'aws-node'], ['kube-system', 'ebs-csi-controller-sa']]);

@@ -4,6 +4,8 @@ import {
   NodePools,
   SPOT_TAINT,
   ValidationError,
+  NODE_LAUNCH_SECONDS,
+  nodeLaunchSeconds,
   nodePoolAllocatable,
   validateNodePoolSpec,
 } from '../../lib/catalog';
@@ -48,6 +50,19 @@ describe('NodePools factories', () => {
     expect(a.memoryGiB).toBeLessThan(32);
     expect(a.memoryGiB).toBeGreaterThan(29);
     expect(nodePoolAllocatable(NodePools.gpu({ gpu: 'T4' })).gpus).toBe(1);
+  });
+
+  test('ephemeral storage is the root volume less the kubelet\'s reserve and eviction threshold (AL2023 nodeadm: kubeReserved 1Gi, nodefs.available 10%)', () => {
+    expect(nodePoolAllocatable(NodePools.general()).ephemeralStorageGiB).toBe(44);
+    expect(nodePoolAllocatable(NodePools.gpu({ gpu: 'T4' })).ephemeralStorageGiB).toBe(179);
+    expect(nodePoolAllocatable(NodePools.general({ diskGiB: 100 })).ephemeralStorageGiB).toBe(89);
+  });
+
+  test('node launch time: CPU pools, GPU pools, and eight-GPU instances', () => {
+    expect(nodeLaunchSeconds(NodePools.general())).toBe(NODE_LAUNCH_SECONDS.cpu);
+    expect(nodeLaunchSeconds(NodePools.gpu({ gpu: 'T4' }))).toBe(NODE_LAUNCH_SECONDS.gpu);
+    expect(nodeLaunchSeconds(NodePools.gpu({ gpu: 'A100' }))).toBe(NODE_LAUNCH_SECONDS.largeGpu);
+    expect(NODE_LAUNCH_SECONDS.cpu).toBeLessThan(NODE_LAUNCH_SECONDS.gpu);
   });
 });
 

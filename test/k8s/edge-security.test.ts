@@ -80,7 +80,8 @@ describe('AuthorizationPolicy', () => {
         from: [{ source: { principals: [`cluster.local/ns/${NS}/sa/pipeline-orchestrator`, 'cluster.local/ns/argo/sa/batch-runner'] } }],
         to: [{ operation: { ports: [TRITON.http, TRITON.grpc] } }],
       },
-      { from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: [TRITON.metrics], methods: ['GET'], paths: ['/metrics'] } }] },
+      // Prometheus' own identity, not every workload of its namespace (Grafana, Alertmanager, exporters).
+      { from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus'] } }], to: [{ operation: { ports: [TRITON.metrics], methods: ['GET'], paths: ['/metrics'] } }] },
     ]);
   });
 
@@ -98,30 +99,30 @@ describe('AuthorizationPolicy', () => {
     expect(ap.spec.rules[0].from).toEqual([{ source: { principals: [`prod.example.com/ns/${NS}/sa/orchestrator`] } }]);
   });
 
-  test('a plain-text scrape carries no identity: the metrics rule then also admits requests without one (the NetworkPolicy admits only Prometheus), but no other meshed caller', () => {
+  test('a plain-text scrape carries no identity: the metrics rule then admits only requests without one (the NetworkPolicy admits only Prometheus), no meshed caller', () => {
     const ap = policyOf({ ...GPU_SERVICE, auth: { jwt: JWT }, monitoring: { scrapeOverIstioMtls: false } });
     expect(ap.spec.rules[1]).toEqual({
-      from: [{ source: { namespaces: ['monitoring'] } }, { source: { notPrincipals: ['*'] } }],
+      from: [{ source: { notPrincipals: ['*'] } }],
       to: [{ operation: { ports: [TRITON.metrics], methods: ['GET'], paths: ['/metrics'] } }],
     });
     expect(schemaFailures([ap]).failures).toEqual([]);
   });
 
-  test('the chart\'s Prometheus namespace is the one admitted', () => {
+  test('the chart\'s Prometheus identity is the one admitted', () => {
     const c = new ServingChart(Testing.app(), 'serving', {
       environment: 'production',
       nodePools: POOLS,
-      namespaceOptions: { prometheus: { namespace: 'observability', podLabels: { app: 'prometheus' } } },
+      namespaceOptions: { prometheus: { namespace: 'observability', podLabels: { app: 'prometheus' }, serviceAccount: 'prometheus-k8s' } },
     });
     new ModelService(c, 'svc', { ...GPU_SERVICE, auth: { jwt: JWT } });
-    expect(one(synth(c), 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { namespaces: ['observability'] } }]);
+    expect(one(synth(c), 'AuthorizationPolicy').spec.rules[1].from).toEqual([{ source: { principals: ['cluster.local/ns/observability/sa/prometheus-k8s'] } }]);
   });
 
   test('a server with metrics on its API port: only GET of the metrics path is open without a token', () => {
     const ap = policyOf({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/healthz' }), auth: { jwt: JWT } });
     expect(ap.spec.rules).toEqual([
       { from: [{ source: { requestPrincipals: [`${ISSUER}/*`] } }], to: [{ operation: { ports: ['8080'] } }] },
-      { from: [{ source: { namespaces: ['monitoring'] } }], to: [{ operation: { ports: ['8080'], methods: ['GET'], paths: ['/metrics'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus'] } }], to: [{ operation: { ports: ['8080'], methods: ['GET'], paths: ['/metrics'] } }] },
     ]);
   });
 

@@ -52,7 +52,7 @@ describe('GPU sharing in ModelService', () => {
     expect(d.spec.template.spec.containers[0].resources.limits['nvidia.com/mig-1g.10gb']).toBe(1);
     expect(nodeAffinity(d)).toEqual(expect.arrayContaining([{ key: 'modelserve.io/gpu-sharing', operator: 'In', values: ['mig-1g.10gb'] }]));
     const trigger = one(objects, 'ScaledObject', 'detector').spec.triggers.find((t: any) => t.name === 'gpu-utilization');
-    expect(trigger.metadata.query).toBe('sum(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace="models-production", pod=~"detector-[a-z0-9]+-[a-z0-9]+"} * 100) / 1');
+    expect(trigger.metadata.query).toBe('sum(DCGM_FI_PROF_GR_ENGINE_ACTIVE{namespace="models-production", pod=~"(detector)-[a-z0-9]+-[a-z0-9]{5}"} * 100) / 1');
     expect(schemaFailures(objects).failures).toEqual([]);
   });
 
@@ -62,14 +62,14 @@ describe('GPU sharing in ModelService', () => {
     test('a share that no pool offers names every pool and what it offers', () => {
       expectRejected(
         { ...GPU_SERVICE, resources: { cpu: 2, memoryGiB: 8, gpu: { count: 1, model: 'A100', share: GpuShare.mig('3g.40gb') } } },
-        'serving/svc: resources ({"cpu":2,"memoryGiB":8,"gpu":{"count":1,"model":"A100","share":{"kind":"mig","profile":"3g.40gb"}}}) fit no node pool (pod: 2.1 vCPU, 8.125 GiB, 1 × A100 MIG 3g.40gb instances (nvidia.com/mig-3g.40gb) with the mesh sidecar, spot never): general: has no GPU; gpu-t4: offers T4, not A100; gpu-t4-shared: offers T4, not A100; gpu-a100-mig-1g-10gb: offers MIG 1g.10gb instances (nvidia.com/mig-1g.10gb), not MIG 3g.40gb instances (nvidia.com/mig-3g.40gb); shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
+        'serving/svc: resources ({"cpu":2,"memoryGiB":8,"gpu":{"count":1,"model":"A100","share":{"kind":"mig","profile":"3g.40gb"}}}) fit no node pool (pod: 2.1 vCPU, 8.125 GiB, 1 × A100 MIG 3g.40gb instances (nvidia.com/mig-3g.40gb) with the mesh sidecar, 37.8 GiB of disk with its images, spot never): general: has no GPU; gpu-t4: offers T4, not A100; gpu-t4-shared: offers T4, not A100; gpu-a100-mig-1g-10gb: offers MIG 1g.10gb instances (nvidia.com/mig-1g.10gb), not MIG 3g.40gb instances (nvidia.com/mig-3g.40gb); shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
       );
     });
 
     test('a time-sliced request on a chart with only whole GPUs', () => {
       expectRejected(
         SLICED,
-        'serving/svc: resources ({"cpu":2,"memoryGiB":8,"gpu":{"count":1,"model":"T4","share":{"kind":"time-slicing"}}}) fit no node pool (pod: 2.1 vCPU, 8.125 GiB, 1 × T4 time-sliced slots (nvidia.com/gpu.shared) with the mesh sidecar, spot never): general: has no GPU; gpu-t4: offers whole GPUs (nvidia.com/gpu), not time-sliced slots (nvidia.com/gpu.shared); shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
+        'serving/svc: resources ({"cpu":2,"memoryGiB":8,"gpu":{"count":1,"model":"T4","share":{"kind":"time-slicing"}}}) fit no node pool (pod: 2.1 vCPU, 8.125 GiB, 1 × T4 time-sliced slots (nvidia.com/gpu.shared) with the mesh sidecar, 37.8 GiB of disk with its images, spot never): general: has no GPU; gpu-t4: offers whole GPUs (nvidia.com/gpu), not time-sliced slots (nvidia.com/gpu.shared); shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
         [NodePools.general(), NodePools.gpu({ gpu: 'T4' })],
       );
     });

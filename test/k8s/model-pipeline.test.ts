@@ -113,8 +113,16 @@ describe('ModelPipeline: an ordered chain (OCR → NER)', () => {
   test('the pods run as a dedicated ServiceAccount whose Role only reports task results', () => {
     expect(template.spec.serviceAccountName).toBe('documents-workflow');
     const sa = one(objects, 'ServiceAccount', 'documents-workflow');
-    // Argo's wait container calls the API with it.
-    expect(sa.automountServiceAccountToken).toBe(true);
+    // The step's container (curl, fed the run's input) gets no API token: nothing mounts one into
+    // the pod, and Argo mounts the executor's token into its init and wait containers only
+    // (argo-workflows workflowpod.go: executor.serviceAccountName, whose Secret it looks up as
+    // `<account>.service-account-token`; it refuses automountServiceAccountToken: false without one).
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(template.spec.automountServiceAccountToken).toBe(false);
+    expect(template.spec.executor).toEqual({ serviceAccountName: 'documents-workflow' });
+    const token = one(objects, 'Secret', 'documents-workflow.service-account-token');
+    expect(token.type).toBe('kubernetes.io/service-account-token');
+    expect(token.metadata.annotations).toEqual({ 'kubernetes.io/service-account.name': 'documents-workflow' });
     expect(one(objects, 'Role', 'documents-workflow').rules).toEqual([{ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] }]);
     const binding = one(objects, 'RoleBinding', 'documents-workflow');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'documents-workflow' });
@@ -139,6 +147,18 @@ describe('ModelPipeline: an ordered chain (OCR → NER)', () => {
     expect(template.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(stepTemplate('ocr').container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }]);
+  });
+
+  test('the step pods reach the API server (Argo\'s wait container) on private addresses only, nothing on the internet', () => {
+    const policy = one(objects, 'NetworkPolicy', 'documents-steps-api');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'modelserve.io/pipeline': 'documents' }, matchExpressions: [{ key: 'modelserve.io/pipeline-step', operator: 'Exists' }] });
+    expect(policy.spec.egress).toEqual([{
+      to: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '172.16.0.0/12' } }, { ipBlock: { cidr: '192.168.0.0/16' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    }]);
+    // The step pods carry the pipeline label and a step label: the policy selects them.
+    expect(template.spec.podMetadata.labels['modelserve.io/pipeline']).toBe('documents');
+    expect(stepTemplate('ocr').metadata.labels['modelserve.io/pipeline-step']).toBe('ocr');
   });
 
   test('the restricted check sees what the executor patch fixes', () => {
@@ -251,7 +271,8 @@ describe('ModelPipeline: fan-out and fan-in (classify → [detect, caption] → 
     expect(pipeline.orchestrator).toBeUndefined();
     expect(objects.filter((o) => o.metadata.name.startsWith('images-orchestrator'))).toEqual([]);
     expect(pipelineObjects(objects, 'images').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'ServiceAccount/images-workflow', 'Role/images-workflow', 'RoleBinding/images-workflow', 'WorkflowTemplate/images',
+      'ServiceAccount/images-workflow', 'Secret/images-workflow.service-account-token', 'NetworkPolicy/images-steps-api',
+      'Role/images-workflow', 'RoleBinding/images-workflow', 'WorkflowTemplate/images',
     ]);
   });
 

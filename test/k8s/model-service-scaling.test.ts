@@ -1,5 +1,5 @@
 import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
-import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
+import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
 
 function objects(props: ModelServiceProps, environment: 'production' | 'development' = 'production'): K8sObject[] {
   const c = chart(environment);
@@ -29,11 +29,14 @@ describe('ModelService scaling', () => {
     expect(replicas({ ...CPU_SERVICE, replicas: 0, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) })).toEqual({ 'svc-stable': 0, 'svc-canary': 0 });
   });
 
-  test('an autoscaled canary starts from its share of minReplicas and may grow to maxReplicas', () => {
+  test('an autoscaled canary starts from its share of minReplicas, never one pod outside development, and may grow to maxReplicas', () => {
     const o = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 4, maxReplicas: 12 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
     const hpa = (name: string) => one(o, 'HorizontalPodAutoscaler', name).spec;
     expect([hpa('svc-stable').minReplicas, hpa('svc-stable').maxReplicas]).toEqual([4, 12]);
-    expect([hpa('svc-canary').minReplicas, hpa('svc-canary').maxReplicas]).toEqual([1, 12]);
+    // 10 % of 4 is one pod: a drain would leave the canary's 10 % of requests with none (503).
+    expect([hpa('svc-canary').minReplicas, hpa('svc-canary').maxReplicas]).toEqual([2, 12]);
+    const wide = objects({ ...CPU_SERVICE, autoscaling: { minReplicas: 10, maxReplicas: 20 }, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 30 }) });
+    expect(one(wide, 'HorizontalPodAutoscaler', 'svc-canary').spec.minReplicas).toBe(3);
   });
 
   test('CPU and memory targets: an autoscaling/v2 HPA on the model container, with scale-up and scale-down behaviour', () => {
@@ -69,19 +72,25 @@ describe('ModelService scaling', () => {
   });
 
   test('GPU, request-rate and queue targets: a KEDA ScaledObject with Prometheus triggers and no HPA', () => {
-    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 1, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8 } });
+    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8 } });
     expect(ofKind(o, 'HorizontalPodAutoscaler')).toEqual([]);
     const so = one(o, 'ScaledObject', 'svc');
     expect(so.apiVersion).toBe('keda.sh/v1alpha1');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc' });
-    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([1, 6]);
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 6]);
     expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
     const triggers = Object.fromEntries(so.spec.triggers.map((t: { name: string; type: string; metadata: Record<string, string> }) => [t.name, t]));
     expect(Object.keys(triggers)).toEqual(['gpu-utilization', 'requests-per-second', 'queue-length']);
-    expect(triggers['gpu-utilization'].metadata.query).toBe('sum(DCGM_FI_DEV_GPU_UTIL{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"}) / 1');
+    const pods = 'namespace="models-production", pod=~"(svc)-[a-z0-9]+-[a-z0-9]{5}"';
+    expect(triggers['gpu-utilization'].metadata.query).toBe(`sum(DCGM_FI_DEV_GPU_UTIL{${pods}}) / 1`);
     expect(triggers['gpu-utilization'].metadata.threshold).toBe('75');
-    expect(triggers['requests-per-second'].metadata.query).toContain('istio_requests_total{reporter="source", destination_service_name="svc", destination_service_namespace="models-production"}');
-    expect(triggers['queue-length'].metadata.query).toBe('sum(nv_inference_pending_request_count{namespace="models-production", pod=~"svc-[a-z0-9]+-[a-z0-9]+"})');
+    // The track's own sidecars count its requests (reporter="destination"): every caller, through
+    // the gateway (whose source-side metrics nothing else scrapes) or from pods that live less than
+    // a scrape interval (pipeline steps).
+    expect(triggers['requests-per-second'].metadata.query).toBe(
+      `sum(rate(istio_requests_total{reporter="destination", destination_service_name="svc", destination_service_namespace="models-production", ${pods}}[1m]))`,
+    );
+    expect(triggers['queue-length'].metadata.query).toBe(`sum(nv_inference_pending_request_count{${pods}})`);
     expect(so.spec.triggers.every((t: { type: string; metricType: string }) => t.type === 'prometheus' && t.metricType === 'AverageValue')).toBe(true);
     expect(one(o, 'Deployment').spec.replicas).toBeUndefined();
   });
@@ -94,21 +103,73 @@ describe('ModelService scaling', () => {
     expect(triggers[1]).toEqual({ type: 'cpu', metricType: 'Utilization', metadata: { value: '60', containerName: 'model-server' } });
   });
 
-  test('scale to zero: minReplicaCount 0 only then, with a cooldown', () => {
+  test('scale to zero: minReplicaCount 0 only then, with a cooldown, and woken by the callers\' side', () => {
     const so = one(objects({ ...CPU_SERVICE, server: ModelServer.vllm(), autoscaling: { maxReplicas: 3, queueLength: 5, scaleToZero: true } }), 'ScaledObject');
     expect(so.spec.minReplicaCount).toBe(0);
     expect(so.spec.cooldownPeriod).toBe(300);
     expect(so.spec.triggers[0].metadata.query).toContain('vllm:num_requests_waiting');
+    // With no pods there is no queue metric and no destination-side request metric: the gateway's
+    // and the meshed callers' proxies report the calls (503 while nothing runs), which wakes one pod.
+    expect(so.spec.triggers[1]).toEqual({
+      type: 'prometheus',
+      name: 'wake-on-request',
+      metricType: 'AverageValue',
+      metadata: {
+        serverAddress: expect.any(String),
+        query: 'clamp_max(sum(rate(istio_requests_total{reporter="source", destination_service_name="svc", destination_service_namespace="models-production"}[1m])), 1)',
+        threshold: '1',
+        activationThreshold: '0',
+      },
+    });
+    const rps = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 3, requestsPerSecond: 20, scaleToZero: true } }), 'ScaledObject').spec.triggers;
+    expect(rps.map((t: { name: string }) => t.name)).toEqual(['requests-per-second', 'wake-on-request']);
+    // Capped at one pod's worth: the destination side sizes the service once it runs.
+    expect(rps[1].metadata.query).toMatch(/^clamp_max\(.*, 20\)$/);
     const warm = one(objects({ ...CPU_SERVICE, autoscaling: { maxReplicas: 3, requestsPerSecond: 5 } }), 'ScaledObject');
     expect(warm.spec.minReplicaCount).toBe(2);
     expect(warm.spec.cooldownPeriod).toBeUndefined();
   });
 
+  test('every KEDA Prometheus query answers one value: KEDA\'s Prometheus scaler refuses a result of several series', () => {
+    const o = objects({ ...GPU_SERVICE, autoscaling: { minReplicas: 0, maxReplicas: 6, targetGpuUtilization: 75, requestsPerSecond: 40, queueLength: 8, scaleToZero: true } });
+    const queries: string[] = one(o, 'ScaledObject').spec.triggers.filter((t: { type: string }) => t.type === 'prometheus').map((t: { metadata: { query: string } }) => t.metadata.query);
+    expect(queries).toHaveLength(4);
+    // A sum with no grouping (or a cap of one) is a single series, or none (which KEDA reads as 0).
+    for (const q of queries) {
+      expect(q).toMatch(/^(clamp_max\()?sum\(/);
+      expect(q).not.toMatch(/\b(by|without) \(/);
+    }
+  });
+
   test('KEDA triggers of a track only see that track', () => {
     const o = objects({ ...GPU_SERVICE, autoscaling: { targetGpuUtilization: 70, requestsPerSecond: 10 }, rollout: Rollout.canary({ newVersion: '2.1.0', weight: 10 }) });
     const canary = one(o, 'ScaledObject', 'svc-canary');
-    expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"svc-canary-[a-z0-9]+-[a-z0-9]+"');
-    expect(canary.spec.triggers[1].metadata.query).toContain('destination_version="2.1.0"');
+    expect(canary.spec.triggers[0].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
+    expect(canary.spec.triggers[1].metadata.query).toContain('reporter="destination"');
+    expect(canary.spec.triggers[1].metadata.query).toContain('pod=~"(svc-canary)-[a-z0-9]+-[a-z0-9]{5}"');
+  });
+});
+
+describe('no serving track on one pod outside development', () => {
+  test('one replica is refused in staging and production, with why and the fix', () => {
+    expectServiceRejected(
+      { ...CPU_SERVICE, replicas: 1 },
+      'serving/svc: replicas (1) leaves each track with one pod in production: a node drain, spot reclaim or scale-down evicts it (the PodDisruptionBudget lets one pod go) and its route answers 503 until a new pod has loaded the model; run at least 2 pods (or 0 with stopped or scaleToZero)',
+    );
+    expectServiceRejected({ ...CPU_SERVICE, autoscaling: { minReplicas: 1, maxReplicas: 3 } }, /^serving\/svc: autoscaling.minReplicas \(1\) leaves each track with one pod in staging/, chart('staging'));
+  });
+
+  test('development may run one pod', () => {
+    const c = chart('development');
+    new ModelService(c, 'svc', { ...CPU_SERVICE, replicas: 1 });
+    expect(one(synth(c), 'Deployment', 'svc').spec.replicas).toBe(1);
+  });
+
+  test('a fixed canary gets two pods, however small its weight; a shadow (answers discarded) may get one', () => {
+    const o = objects({ ...CPU_SERVICE, replicas: 2, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
+    expect(one(o, 'Deployment', 'svc-canary').spec.replicas).toBe(2);
+    const shadow = objects({ ...CPU_SERVICE, replicas: 2, rollout: Rollout.shadow({ newVersion: '1.1.0', mirrorPercent: 10 }) });
+    expect(one(shadow, 'Deployment', 'svc-shadow').spec.replicas).toBe(1);
   });
 });
 

@@ -6,7 +6,7 @@ describe('ModelService output is valid against the Kubernetes 1.36 and CRD schem
   test('a representative set of services', () => {
     const c = chart();
     new ModelService(c, 'triton-canary', { ...GPU_SERVICE, rollout: Rollout.canary({ newVersion: '2.1.0', weight: 10 }), autoscaling: { maxReplicas: 6, targetCpuUtilization: 60, targetMemoryUtilization: 80 } });
-    new ModelService(c, 'torchserve-bg', { ...GPU_SERVICE, server: ModelServer.torchServe(), rollout: Rollout.blueGreen({ greenVersion: '2.1.0', active: 'green' }), replicas: 1 });
+    new ModelService(c, 'torchserve-bg', { ...GPU_SERVICE, server: ModelServer.torchServe(), rollout: Rollout.blueGreen({ greenVersion: '2.1.0', active: 'green' }), replicas: 2 });
     new ModelService(c, 'tfs-ab', {
       ...CPU_SERVICE,
       server: ModelServer.tensorflowServing({ modelName: 'resnet' }),
@@ -15,7 +15,7 @@ describe('ModelService output is valid against the Kubernetes 1.36 and CRD schem
     });
     new ModelService(c, 'vllm-zero', {
       ...GPU_SERVICE,
-      resources: { cpu: 8, memoryGiB: 64, gpu: { count: 4, model: 'A100' }, storageGiB: 200, networkBandwidthMbps: 25000 },
+      resources: { cpu: 8, memoryGiB: 64, gpu: { count: 4, model: 'A100' }, storageGiB: 150, networkBandwidthMbps: 25000 },
       server: ModelServer.vllm(),
       autoscaling: { maxReplicas: 2, queueLength: 4, targetGpuUtilization: 80, scaleToZero: true },
       rollout: Rollout.shadow({ newVersion: '2.1.0', mirrorPercent: 20 }),

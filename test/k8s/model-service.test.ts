@@ -1,4 +1,4 @@
-import { ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
+import { MESH_SIDECAR, ModelServer, ModelService, ModelServiceProps, Rollout } from '../../lib/k8s';
 import { chart, CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, ofService, one, synth } from '../support/serving';
 
 function build(props: ModelServiceProps, name = 'svc'): { service: ModelService; objects: K8sObject[] } {
@@ -68,6 +68,7 @@ describe('ModelService: what it emits', () => {
       'modelserve.io/model-id': 'model_abc123',
       'modelserve.io/model-version': '1.1.0',
       'modelserve.io/track': 'canary',
+      'modelserve.io/model-loader': 's3',
       app: 'svc',
       version: '1.1.0',
     });
@@ -141,8 +142,8 @@ describe('ModelService: what it emits', () => {
   test('probes: startup covers the model load (10 min on GPU, 5 on CPU), readiness and liveness after it', () => {
     const gpu = one(build(GPU_SERVICE).objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(gpu.startupProbe.periodSeconds * gpu.startupProbe.failureThreshold).toBe(600);
-    expect(gpu.startupProbe.httpGet).toEqual({ path: '/v2/health/ready', port: 8000, scheme: 'HTTP' });
-    expect(gpu.readinessProbe.httpGet.path).toBe('/v2/health/ready');
+    expect(gpu.startupProbe.httpGet).toEqual({ path: '/v2/models/bert_ner/ready', port: 8000, scheme: 'HTTP' });
+    expect(gpu.readinessProbe.httpGet.path).toBe('/v2/models/bert_ner/ready');
     expect(gpu.livenessProbe.httpGet.path).toBe('/v2/health/live');
     const cpu = one(build({ ...CPU_SERVICE, server: ModelServer.custom({ port: 8080, healthPath: '/ready', livenessPath: '/alive' }) }).objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(cpu.startupProbe.periodSeconds * cpu.startupProbe.failureThreshold).toBe(300);
@@ -158,16 +159,18 @@ describe('ModelService: what it emits', () => {
   });
 
   test.each([
-    ['triton', ModelServer.triton(), { http: 8000, grpc: 8001, metrics: 8002, ready: '/v2/health/ready', live: '/v2/health/live', metricsPath: '/metrics' }],
-    ['torchserve', ModelServer.torchServe(), { http: 8080, grpc: 7070, metrics: 8082, ready: '/ping', live: '/ping', metricsPath: '/metrics' }],
-    ['tensorflow-serving', ModelServer.tensorflowServing({ modelName: 'resnet' }), { http: 8501, grpc: 8500, metrics: 8501, ready: '/v1/models/resnet', live: '/v1/models/resnet', metricsPath: '/monitoring/prometheus/metrics' }],
-    ['vllm', ModelServer.vllm(), { http: 8000, grpc: undefined, metrics: 8000, ready: '/health', live: '/health', metricsPath: '/metrics' }],
-    ['custom', ModelServer.custom({ port: 9000, healthPath: '/ok', metricsPort: 9090, metricsPath: '/prom' }), { http: 9000, grpc: undefined, metrics: 9090, ready: '/ok', live: '/ok', metricsPath: '/prom' }],
+    // Readiness means "model loaded": Triton's model-ready endpoint for the service's model id.
+    ['triton', ModelServer.triton(), { http: 8000, grpc: 8001, metrics: 8002, ready: '/v2/models/model_abc123/ready', startup: ['/v2/models/model_abc123/ready', 8000], live: '/v2/health/live', metricsPath: '/metrics' }],
+    // /ping is Healthy with no model registered: the startup probe asks the management API for the model.
+    ['torchserve', ModelServer.torchServe(), { http: 8080, grpc: 7070, metrics: 8082, ready: '/ping', startup: ['/models/model', 8081], live: '/ping', metricsPath: '/metrics' }],
+    ['tensorflow-serving', ModelServer.tensorflowServing({ modelName: 'resnet' }), { http: 8501, grpc: 8500, metrics: 8501, ready: '/v1/models/resnet', startup: ['/v1/models/resnet', 8501], live: '/v1/models/resnet', metricsPath: '/monitoring/prometheus/metrics' }],
+    ['vllm', ModelServer.vllm(), { http: 8000, grpc: undefined, metrics: 8000, ready: '/health', startup: ['/health', 8000], live: '/health', metricsPath: '/metrics' }],
+    ['custom', ModelServer.custom({ port: 9000, healthPath: '/ok', metricsPort: 9090, metricsPath: '/prom' }), { http: 9000, grpc: undefined, metrics: 9090, ready: '/ok', startup: ['/ok', 9000], live: '/ok', metricsPath: '/prom' }],
   ])('%s preset: ports, probe paths, Service ports and scrape path', (_name, server, want) => {
     const { objects } = build({ ...CPU_SERVICE, server });
     const container = one(objects, 'Deployment', 'svc').spec.template.spec.containers[0];
     expect(container.readinessProbe.httpGet).toMatchObject({ path: want.ready, port: want.http });
-    expect(container.startupProbe.httpGet).toMatchObject({ path: want.ready, port: want.http });
+    expect(container.startupProbe.httpGet).toMatchObject({ path: want.startup[0], port: want.startup[1] });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: want.live, port: want.http });
     const ports = one(objects, 'Service', 'svc').spec.ports;
     expect(ports).toEqual([
@@ -195,8 +198,8 @@ describe('ModelService: what it emits', () => {
     expect(rules[2].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
   });
 
-  test('PodDisruptionBudget never blocks a drain: one pod at a time at 1 and at 3 replicas', () => {
-    for (const replicas of [1, 3]) {
+  test('PodDisruptionBudget never blocks a drain: one pod at a time at 2 and at 3 replicas', () => {
+    for (const replicas of [2, 3]) {
       const pdb = one(build({ ...CPU_SERVICE, replicas }).objects, 'PodDisruptionBudget', 'svc');
       expect(pdb.spec.maxUnavailable).toBe(1);
       expect(pdb.spec.minAvailable).toBeUndefined();
@@ -210,9 +213,42 @@ describe('ModelService: what it emits', () => {
     expect(one(build({ ...CPU_SERVICE, rollout: Rollout.recreate() }).objects, 'Deployment', 'svc').spec.strategy).toEqual({ type: 'Recreate' });
   });
 
-  test('the model server starts only once its sidecar carries traffic (it downloads the model first)', () => {
+  test('the sidecar is native, so the loader (an init container) runs with the mesh\'s network', () => {
     const template = one(build(CPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
-    expect(JSON.parse(template.metadata.annotations['proxy.istio.io/config'])).toEqual({ holdApplicationUntilProxyStarts: true });
+    expect(template.metadata.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+    expect(template.spec.initContainers.map((c: { name: string }) => c.name)).toEqual(['model-loader']);
+  });
+
+  test('the mesh sidecar gets the requests placement counts; the pod is Burstable (the sidecar bursts), the model server Guaranteed-shaped', () => {
+    const template = one(build(GPU_SERVICE).objects, 'Deployment', 'svc').spec.template;
+    expect(template.metadata.annotations).toMatchObject({
+      'sidecar.istio.io/proxyCPU': `${MESH_SIDECAR.cpu * 1000}m`,
+      'sidecar.istio.io/proxyMemory': `${MESH_SIDECAR.memoryGiB * 1024}Mi`,
+      'sidecar.istio.io/proxyCPULimit': '2000m',
+      'sidecar.istio.io/proxyMemoryLimit': '1024Mi',
+    });
+    // Kubernetes' QoS rule: Guaranteed only when every container, sidecar included, has requests
+    // equal to limits. Ours do; the sidecar's limits are above its requests, so the pod is Burstable.
+    const [server] = template.spec.containers;
+    const [loader] = template.spec.initContainers;
+    for (const c of [server, loader]) expect({ name: c.name, cpu: c.resources.requests.cpu, memory: c.resources.requests.memory }).toEqual({ name: c.name, cpu: c.resources.limits.cpu, memory: c.resources.limits.memory });
+    const sidecar = { requests: template.metadata.annotations['sidecar.istio.io/proxyCPU'], limits: template.metadata.annotations['sidecar.istio.io/proxyCPULimit'] };
+    expect(sidecar.requests).not.toBe(sidecar.limits);
+  });
+
+  test('connection pools are sized from what the replicas can serve, not 1024 per caller (backpressure for GPU servers)', () => {
+    const pool = (props: ModelServiceProps) => one(build(props).objects, 'DestinationRule', 'svc').spec.trafficPolicy.connectionPool;
+    // One T4 per pod, at most 6 pods: 32 × 6 requests in flight, as many waiting, then 503 at once.
+    expect(pool({ ...GPU_SERVICE, autoscaling: { maxReplicas: 6 } })).toEqual({ tcp: { maxConnections: 192, connectTimeout: '5s' }, http: { http1MaxPendingRequests: 192, http2MaxRequests: 192 } });
+    // 1 CPU core, 2 fixed replicas: 2 × 2.
+    expect(pool({ ...CPU_SERVICE, replicas: 2 }).http).toEqual({ http1MaxPendingRequests: 4, http2MaxRequests: 4 });
+    expect(pool({ ...CPU_SERVICE, circuitBreaker: { maxRequests: 50 } }).http.http2MaxRequests).toBe(50);
+  });
+
+  test('the alerts of a preset count its "no model" status as a failure', () => {
+    const rule = one(build({ ...CPU_SERVICE, server: ModelServer.torchServe(), image: undefined }).objects, 'PrometheusRule', 'svc');
+    const errorRate = rule.spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'ModelServeErrorRateHigh');
+    expect(errorRate.expr).toContain('response_code=~"5..|404"');
   });
 
   test('graceful termination: preStop sleep for the mesh to drain, within the grace period', () => {
@@ -254,8 +290,8 @@ describe('ModelService: what it emits', () => {
     const { objects } = build({ ...CPU_SERVICE, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }), requestTimeoutSeconds: 30, retries: { attempts: 1 } });
     const http = one(objects, 'VirtualService', 'svc').spec.http;
     const split = (route: any) => route.route.map((r: { destination: { subset: string; port: { number: number } }; weight: number }) => [r.destination.subset, r.destination.port.number, r.weight]);
-    // Triton's gRPC API keeps its own port and the same split.
-    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary']);
+    // Triton's gRPC API keeps its own port and the same split; its metrics port has a route of its own.
+    expect(http.map((r: any) => r.name)).toEqual(['primary-grpc', 'primary', 'metrics']);
     expect(split(http[0])).toEqual([['stable', 8001, 90], ['canary', 8001, 10]]);
     const route = http[1];
     expect(split(route)).toEqual([

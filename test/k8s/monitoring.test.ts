@@ -108,16 +108,27 @@ describe('ModelMonitoring PrometheusRule', () => {
     expect(alert(ALERT_NAMES.latencyP99).annotations.summary).toContain('above 500 ms');
   });
 
-  test('error rate alert: 5xx over all Istio requests, above 1 % by default, critical', () => {
+  test('error rate alert: 5xx and gRPC server errors over all Istio requests, above 1 % by default, critical', () => {
     const a = synth().alert(ALERT_NAMES.errorRate);
+    const requests = 'reporter="destination", destination_service_name="resnet", destination_service_namespace="models"';
     expect(a.expr).toBe(
-      'sum by (destination_version) (rate(istio_requests_total{reporter="destination", destination_service_name="resnet", destination_service_namespace="models", response_code=~"5.."}[5m]))' +
-        ' / sum by (destination_version) (rate(istio_requests_total{reporter="destination", destination_service_name="resnet", destination_service_namespace="models"}[5m])) * 100 > 1' +
+      // A gRPC error travels in an HTTP 200: only grpc_response_status tells it apart.
+      `sum by (destination_version) (rate(istio_requests_total{${requests}, response_code=~"5.."}[5m])` +
+        ` or rate(istio_requests_total{${requests}, response_code!~"5..", grpc_response_status=~"2|4|12|13|14|15"}[5m]))` +
+        ` / sum by (destination_version) (rate(istio_requests_total{${requests}}[5m])) * 100 > 1` +
         // A handful of requests is not a rate: one failure out of two would page at 50 %.
         ' and sum by (destination_version) (increase(istio_requests_total{reporter="destination", destination_service_name="resnet", destination_service_namespace="models"}[5m])) >= 10',
     );
     expect(a.labels.severity).toBe('critical');
     expect(a.annotations.description).toContain('the threshold is 1%');
+  });
+
+  test('error rate alert: the statuses that mean "no model" count as failures (a broken TorchServe answers 404 to everything)', () => {
+    const a = synth({ modelMissingStatusCodes: [404] }).alert(ALERT_NAMES.errorRate);
+    expect(a.expr).toContain('response_code=~"5..|404"');
+    expect(a.expr).toContain('response_code!~"5..|404", grpc_response_status=~"2|4|5|12|13|14|15"');
+    expect(a.annotations.description).toContain('failed (5xx, 404, gRPC server errors)');
+    expect(() => synth({ modelMissingStatusCodes: [503] })).toThrow('test/resnet-monitoring: modelMissingStatusCodes ([503]) must list 4xx HTTP statuses; list the statuses the server answers when it has no model, e.g. [404]');
   });
 
   test('CPU and memory alerts: usage over the container limits of the Deployments\' pods, 80 and 85 % by default', () => {

@@ -1,6 +1,7 @@
 import { NodePools } from '../../lib/catalog';
 import { describeVerdicts, placePod } from '../../lib/check/placement';
 import { ModelService } from '../../lib/k8s';
+import { canSpreadZonesStrictly } from '../../lib/k8s/placement';
 import { chart, CPU_SERVICE, GPU_SERVICE, one, POOLS, synth } from '../support/serving';
 
 const names = (pools: readonly { name: string }[]) => pools.map((p) => p.name);
@@ -42,6 +43,14 @@ describe('placePod (engine-free fit check)', () => {
     expect(r.verdicts.find((v) => v.pool.name === 'gpu-t4')!.reasons).toContain('has 1 GPU per node, the pod needs 2');
   });
 
+  test('disk: a pod whose ephemeral request and images exceed what the node\'s kubelet allocates fits nowhere', () => {
+    // 50 GiB root volume: 50 × 0.9 (nodefs.available eviction) − 1 (kubeReserved) = 44 GiB.
+    const r = placePod({ cpu: 1, memoryGiB: 2, ephemeralStorageGiB: 57.8 }, [NodePools.general()]);
+    expect(r.candidates).toEqual([]);
+    expect(r.verdicts[0].reasons).toEqual(['has 44 GiB of ephemeral storage per node (50 GiB disk), the pod needs 57.8 with its images']);
+    expect(names(placePod({ cpu: 1, memoryGiB: 2, ephemeralStorageGiB: 44 }, [NodePools.general()]).candidates)).toEqual(['general']);
+  });
+
   test('describeVerdicts names every pool and why', () => {
     const r = placePod({ cpu: 2, memoryGiB: 8, gpuCount: 1, gpuModel: 'A100' }, [NodePools.general(), NodePools.gpu({ gpu: 'T4' })]);
     expect(describeVerdicts(r.verdicts)).toBe('general: has no GPU; gpu-t4: offers T4, not A100');
@@ -52,11 +61,26 @@ describe('ModelService placement', () => {
   test('no pool fits: the error lists every pool considered and why it fails', () => {
     const c = chart('production', [NodePools.general(), NodePools.gpu({ gpu: 'T4' }), NodePools.spot()]);
     expect(() => new ModelService(c, 'resnet', { ...GPU_SERVICE, resources: { cpu: 4, memoryGiB: 16, gpu: { count: 1, model: 'A100' } } })).toThrow(
-      'serving/resnet: resources ({"cpu":4,"memoryGiB":16,"gpu":{"count":1,"model":"A100"}}) fit no node pool (pod: 4.1 vCPU, 16.125 GiB, 1 × A100 with the mesh sidecar, spot never): ' +
+      'serving/resnet: resources ({"cpu":4,"memoryGiB":16,"gpu":{"count":1,"model":"A100"}}) fit no node pool (pod: 4.1 vCPU, 16.125 GiB, 1 × A100 with the mesh sidecar, 37.8 GiB of disk with its images, spot never): ' +
         'general: has no GPU; gpu-t4: offers T4, not A100, allocates 3.42 vCPU per node, the pod needs 4.1, allocates 13.47 GiB per node, the pod needs 16.13; ' +
         'spot: has no GPU, is spot capacity and placement.spot is "never"; ' +
         'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
     );
+  });
+
+  test('a service whose cache, /tmp, logs and images do not fit the node\'s disk is refused, not left Pending', () => {
+    // Staging's general pool has 50 GiB disks (44 allocatable): a 40 GiB cache on Triton's
+    // 15 GiB image needs 40 + 1 + 1 + 15 + 0.5 (loader) + 0.3 (sidecar) = 57.8.
+    const c = chart('staging', [NodePools.general({ minSize: 1, desiredSize: 2 })]);
+    expect(() => new ModelService(c, 'big-cache', { ...CPU_SERVICE, resources: { cpu: 1, memoryGiB: 2, storageGiB: 40 } })).toThrow(
+      'serving/big-cache: resources ({"cpu":1,"memoryGiB":2,"storageGiB":40}) fit no node pool (pod: 1.1 vCPU, 2.125 GiB with the mesh sidecar, 57.8 GiB of disk with its images, spot never): ' +
+        'general: has 44 GiB of ephemeral storage per node (50 GiB disk), the pod needs 57.8 with its images; ' +
+        'shrink the pod, allow other pools in placement, or add a node pool that fits to the chart (and the platform)',
+    );
+    // The container asks for what it may write: cache, /tmp and logs.
+    new ModelService(c, 'fits', { ...CPU_SERVICE, resources: { cpu: 1, memoryGiB: 2, storageGiB: 20 } });
+    const container = one(synth(c), 'Deployment', 'fits').spec.template.spec.containers[0];
+    expect(container.resources.requests['ephemeral-storage']).toBe('22Gi');
   });
 
   test('a CPU pod too big for every pool names the allocatable figures', () => {
@@ -118,14 +142,16 @@ describe('ModelService placement', () => {
     expect(pod.tolerations).toEqual([{ key: 'modelserve.io/high-memory', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
   });
 
-  test('topology spread: zones hard for production CPU on-demand, soft for GPU; hosts always soft; per ReplicaSet', () => {
+  test('topology spread: zones soft on pools the autoscaler grows (it cannot pick a node\'s zone), soft for GPU; hosts always soft; per ReplicaSet', () => {
     const c = chart();
     new ModelService(c, 'cpu', CPU_SERVICE);
     new ModelService(c, 'gpu', GPU_SERVICE);
     const objects = synth(c);
     const spread = (name: string) => one(objects, 'Deployment', name).spec.template.spec.topologySpreadConstraints;
+    // general (2..10 nodes) is one node group over three zones: a pod waiting for a node in zone
+    // c would wait for good, because the autoscaler adds a node wherever the Auto Scaling group puts it.
     expect(spread('cpu').map((t: { topologyKey: string; whenUnsatisfiable: string }) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
-      ['topology.kubernetes.io/zone', 'DoNotSchedule'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
       ['kubernetes.io/hostname', 'ScheduleAnyway'],
     ]);
     expect(spread('gpu').map((t: { whenUnsatisfiable: string }) => t.whenUnsatisfiable)).toEqual(['ScheduleAnyway', 'ScheduleAnyway']);
@@ -133,6 +159,21 @@ describe('ModelService placement', () => {
       expect(t.matchLabelKeys).toEqual(['pod-template-hash']);
       expect(t.labelSelector).toEqual({ matchLabels: { 'modelserve.io/service': 'cpu', 'modelserve.io/track': 'stable' } });
     }
+  });
+
+  test('zones are hard in production on pools the autoscaler never grows, decided per pool', () => {
+    const fixed = NodePools.general({ name: 'fixed', minSize: 6, desiredSize: 6, maxSize: 6 });
+    const c = chart('production', [fixed, NodePools.general()]);
+    new ModelService(c, 'pinned', { ...CPU_SERVICE, placement: { nodePools: ['fixed'] } });
+    new ModelService(c, 'mixed', CPU_SERVICE);
+    const objects = synth(c);
+    const zone = (name: string) => one(objects, 'Deployment', name).spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable;
+    expect(zone('pinned')).toBe('DoNotSchedule');
+    // One autoscaled pool among the candidates is enough to make the rule soft.
+    expect(zone('mixed')).toBe('ScheduleAnyway');
+    expect(canSpreadZonesStrictly([fixed])).toBe(true);
+    expect(canSpreadZonesStrictly([NodePools.gpu({ gpu: 'T4', minSize: 2, desiredSize: 2, maxSize: 2 })])).toBe(false);
+    expect(canSpreadZonesStrictly([NodePools.spot({ minSize: 2, desiredSize: 2, maxSize: 2 })])).toBe(false);
   });
 
   test('zones are soft outside production', () => {

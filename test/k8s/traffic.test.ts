@@ -76,7 +76,9 @@ describe('ModelTraffic DestinationRule', () => {
     const dr = synth(Rollout.rollingUpdate(), { loadBalancer: { healthCheck: { path: '/health', intervalSeconds: 15 } } }).of('DestinationRule');
     const policy = dr.spec.trafficPolicy;
     expect(policy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
-    expect(policy.outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '15s', baseEjectionTime: '30s', maxEjectionPercent: 50 });
+    // minHealthPercent: below half the subset healthy, Envoy balances over every pod (panic mode)
+    // rather than answer 503 "no healthy upstream" for a track whose only pod was ejected.
+    expect(policy.outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '15s', baseEjectionTime: '30s', maxEjectionPercent: 50, minHealthPercent: 50 });
     expect(policy.connectionPool).toEqual({
       tcp: { maxConnections: 1024, connectTimeout: '5s' },
       http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024 },
@@ -85,9 +87,9 @@ describe('ModelTraffic DestinationRule', () => {
 
   test('outlier detection sweeps every 10 s without a health check; circuit breaker overrides apply', () => {
     const dr = synth(Rollout.rollingUpdate(), {
-      circuitBreaker: { maxConnections: 64, maxPendingRequests: 16, maxRequests: 32, maxRequestsPerConnection: 100, connectTimeoutSeconds: 2, consecutive5xxErrors: 3, baseEjectionSeconds: 60, maxEjectionPercent: 34 },
+      circuitBreaker: { maxConnections: 64, maxPendingRequests: 16, maxRequests: 32, maxRequestsPerConnection: 100, connectTimeoutSeconds: 2, consecutive5xxErrors: 3, baseEjectionSeconds: 60, maxEjectionPercent: 34, minHealthPercent: 0 },
     }).of('DestinationRule');
-    expect(dr.spec.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '60s', maxEjectionPercent: 34 });
+    expect(dr.spec.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '60s', maxEjectionPercent: 34, minHealthPercent: 0 });
     expect(dr.spec.trafficPolicy.connectionPool).toEqual({
       tcp: { maxConnections: 64, connectTimeout: '2s' },
       http: { http1MaxPendingRequests: 16, http2MaxRequests: 32, maxRequestsPerConnection: 100 },
@@ -117,9 +119,13 @@ describe('ModelTraffic VirtualService routes', () => {
       expect(routesOf(vs)).toEqual([
         {
           name: 'primary',
+          // The Service's HTTP port only: with no port match the route would catch every port of
+          // the host, the metrics port included, and send those calls to the API.
+          match: [{ port: 8080 }],
           route: [{ destination: { host: HOST, subset: 'stable', port: { number: 8080 } }, weight: 100 }],
           timeout: '60s',
-          retries: { attempts: 2, retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503' },
+          // No 503: an overloaded server answers it at once, and retrying multiplies the load.
+          retries: { attempts: 2, retryOn: 'connect-failure,refused-stream,reset-before-request,unavailable,cancelled' },
         },
       ]);
     }
@@ -139,27 +145,27 @@ describe('ModelTraffic VirtualService routes', () => {
   test('blue-green: a preview header route to the idle colour first, then 100 to the active one', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0' })).of('VirtualService'));
     expect(routes).toHaveLength(2);
-    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } }, gateways: ['mesh'] }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } }, gateways: ['mesh'], port: 8080 }]);
     expect(weights(routes[0])).toEqual({ green: 100 });
-    expect(routes[1].match).toBeUndefined();
+    expect(routes[1].match).toEqual([{ port: 8080 }]);
     expect(weights(routes[1])).toEqual({ blue: 100 });
   });
 
   test('blue-green with green active and a custom header previews blue', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0', active: 'green', previewHeader: 'x-preview' })).of('VirtualService'));
-    expect(routes[0].match).toEqual([{ headers: { 'x-preview': { exact: 'blue' } }, gateways: ['mesh'] }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-preview': { exact: 'blue' } }, gateways: ['mesh'], port: 8080 }]);
     expect(weights(routes[0])).toEqual({ blue: 100 });
     expect(weights(routes[1])).toEqual({ green: 100 });
   });
 
-  test('gRPC: routes on the gRPC port come first and keep it; HTTP routes match no port', () => {
+  test('gRPC: routes on the gRPC port come first and keep it; HTTP routes match the HTTP port', () => {
     const { objects, of } = synth(Rollout.canary({ newVersion: '1.1.0', weight: 10 }), { grpcPort: 8001 });
     const routes = routesOf(of('VirtualService'));
     expect(routes.map((r) => r.name)).toEqual(['primary-grpc', 'primary']);
     expect(routes[0].match).toEqual([{ port: 8001 }]);
     expect(routes[0].route.map((r: any) => r.destination.port.number)).toEqual([8001, 8001]);
     expect(weights(routes[0])).toEqual({ stable: 90, canary: 10 });
-    expect(routes[1].match).toBeUndefined();
+    expect(routes[1].match).toEqual([{ port: 8080 }]);
     expect(routes[1].route.map((r: any) => r.destination.port.number)).toEqual([8080, 8080]);
     expect(schemaFailures(objects).failures).toEqual([]);
   });
@@ -179,20 +185,20 @@ describe('ModelTraffic VirtualService routes', () => {
 
   test('blue-green preview reaches the gateway only when asked for by name', () => {
     const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0', previewFromGateway: true })).of('VirtualService'));
-    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } } }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-modelserve-color': { exact: 'green' } }, port: 8080 }]);
   });
 
   test('A/B by header: the exact header value goes to b, the rest to a', () => {
     const routes = routesOf(synth(Rollout.abTest({ variantVersion: '1.1.0', match: { header: { name: 'x-variant', value: 'b' } } })).of('VirtualService'));
-    expect(routes[0].match).toEqual([{ headers: { 'x-variant': { exact: 'b' } } }]);
+    expect(routes[0].match).toEqual([{ headers: { 'x-variant': { exact: 'b' } }, port: 8080 }]);
     expect(weights(routes[0])).toEqual({ b: 100 });
-    expect(routes[1].match).toBeUndefined();
+    expect(routes[1].match).toEqual([{ port: 8080 }]);
     expect(weights(routes[1])).toEqual({ a: 100 });
   });
 
   test('A/B by cookie: a regex over the whole Cookie header goes to b', () => {
     const routes = routesOf(synth(Rollout.abTest({ variantVersion: '1.1.0', match: { cookie: { name: 'variant', value: 'b.1' } } })).of('VirtualService'));
-    expect(routes[0].match).toEqual([{ headers: { cookie: { regex: '^(.*?;\\s*)?(variant=b\\.1)(;.*)?$' } } }]);
+    expect(routes[0].match).toEqual([{ headers: { cookie: { regex: '^(.*?;\\s*)?(variant=b\\.1)(;.*)?$' } }, port: 8080 }]);
     expect(weights(routes[0])).toEqual({ b: 100 });
     expect(weights(routes[1])).toEqual({ a: 100 });
   });
@@ -222,6 +228,23 @@ describe('ModelTraffic VirtualService routes', () => {
       expect(route.timeout).toBe('120s');
       expect(route.retries).toEqual({ attempts: 1, perTryTimeout: '30s', retryOn: 'connect-failure,503' });
     }
+  });
+
+  test('the metrics port gets a route of its own, to its own port, without retries', () => {
+    const routes = routesOf(synth(Rollout.canary({ newVersion: '1.1.0', weight: 10 }), { grpcPort: 8001, metricsPort: 8002 }).of('VirtualService'));
+    expect(routes.map((r) => r.name)).toEqual(['primary-grpc', 'primary', 'metrics']);
+    expect(routes[2]).toEqual({ name: 'metrics', match: [{ port: 8002 }], route: [{ destination: { host: HOST, port: { number: 8002 } } }] });
+  });
+
+  test('with a gateway, the HTTP routes match the mesh on the HTTP port and the gateway on any port (its own is 443)', () => {
+    const gateway = { hosts: ['resnet.models.example.com'], tlsSecretName: 'resnet-tls' };
+    const routes = routesOf(synth(Rollout.blueGreen({ greenVersion: '1.1.0' }), { gateway, metricsPort: 8002 }).of('VirtualService'));
+    expect(routes.map((r) => [r.name, r.match])).toEqual([
+      // The preview stays in the mesh unless previewFromGateway.
+      ['preview', [{ headers: { 'x-modelserve-color': { exact: 'green' } }, gateways: ['mesh'], port: 8080 }]],
+      ['primary', [{ port: 8080, gateways: ['mesh'] }, { gateways: ['models/resnet'] }]],
+      ['metrics', [{ port: 8002, gateways: ['mesh'] }]],
+    ]);
   });
 
   test('retries can be turned off', () => {

@@ -29,10 +29,13 @@ export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
 export const MONITORING_NAMESPACE = 'monitoring';
 
 /**
- * The Service the Prometheus Operator creates for every Prometheus it runs. Clients use it rather
- * than the chart's own Service, whose name depends on the release name.
+ * The chart's own Prometheus Service (`<release>-prometheus`), with ClientIP session affinity: KEDA
+ * and Argo Rollouts each keep asking the same replica. Not the operator's `prometheus-operated`,
+ * a headless Service that spreads queries over replicas that scrape on their own (no
+ * deduplication), so that two queries a few seconds apart could read different samples, or a
+ * replica back from a restart with a gap.
  */
-export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+export const PROMETHEUS_URL = `http://${KUBE_PROMETHEUS_STACK_RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
 
 /** The Service the operator creates for every Alertmanager: where Loki's ruler sends its alerts. */
 export const ALERTMANAGER_URL = `http://alertmanager-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9093`;
@@ -230,7 +233,7 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
     'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
     prometheusOperator: { resources: sizing.operator },
     prometheus: {
-      service: { type: 'ClusterIP' },
+      service: { type: 'ClusterIP', sessionAffinity: 'ClientIP' },
       ingress: { enabled: false },
       podDisruptionBudget: pdb(sizing.prometheusReplicas),
       prometheusSpec: {

@@ -1,5 +1,6 @@
 import { AlertThresholds, resolveAlertThresholds } from './alert-thresholds';
 import { modelAgeSeconds, KUBE_STATE_METRICS_ALLOWLIST } from './model-staleness';
+import { destinationRequests, errorRatePercent, latencyQuantileMs, podsOf, requestsIncrease } from './queries';
 
 /** Alert names: the same for every service, told apart by the `namespace`, `service` and `model_id` labels. */
 export const ALERT_NAMES = {
@@ -17,6 +18,11 @@ export interface AlertRuleContext {
   readonly modelId: string;
   /** Deployments whose pods' CPU and memory are watched. */
   readonly deploymentNames: readonly string[];
+  /**
+   * HTTP statuses with which the server says it has no model: failures, like 5xx.
+   * @default - none
+   */
+  readonly modelMissingStatusCodes?: readonly number[];
   readonly thresholds?: AlertThresholds;
 }
 
@@ -44,16 +50,18 @@ export const ERROR_RATE_MIN_REQUESTS = 10;
 export function alertRules(ctx: AlertRuleContext): AlertRule[] {
   const t = resolveAlertThresholds(ctx.thresholds);
   const who = `${ctx.namespace}/${ctx.serviceName} (model ${ctx.modelId})`;
-  const requests = `reporter="destination", destination_service_name="${ctx.serviceName}", destination_service_namespace="${ctx.namespace}"`;
+  const requests = destinationRequests(ctx.namespace, ctx.serviceName);
   // Pods of the Deployments: `<deployment>-<pod-template-hash>-<5 characters>`; PromQL regexes are
   // anchored, so another Deployment whose name merely starts the same does not match.
-  const pods = `namespace="${ctx.namespace}", pod=~"(${ctx.deploymentNames.map(escapePromRegex).join('|')})-[a-z0-9]+-[a-z0-9]{5}"`;
+  const pods = podsOf(ctx.namespace, ctx.deploymentNames);
+  const byVersion = 'destination_version';
   // The model's containers: not the pod cgroup (""), the pause container or the Istio sidecar.
   const containers = 'container!="", container!="POD", container!="istio-proxy"';
   const perContainer = 'sum by (namespace, pod, container)';
   const labels = (severity: string) => ({ severity, namespace: ctx.namespace, service: ctx.serviceName, model_id: ctx.modelId });
-  const latency = (q: number) =>
-    `histogram_quantile(${q}, sum by (le, destination_version) (rate(istio_request_duration_milliseconds_bucket{${requests}}[${WINDOW}])))`;
+  const latency = (q: number) => latencyQuantileMs(q, requests, WINDOW, byVersion);
+  const missing = ctx.modelMissingStatusCodes ?? [];
+  const failures = ['5xx', ...missing.map(String), 'gRPC server errors'].join(', ');
 
   return [
     {
@@ -79,14 +87,13 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
     {
       alert: ALERT_NAMES.errorRate,
       expr:
-        `sum by (destination_version) (rate(istio_requests_total{${requests}, response_code=~"5.."}[${WINDOW}]))` +
-        ` / sum by (destination_version) (rate(istio_requests_total{${requests}}[${WINDOW}])) * 100 > ${t.errorRatePercent}` +
-        ` and sum by (destination_version) (increase(istio_requests_total{${requests}}[${WINDOW}])) >= ${ERROR_RATE_MIN_REQUESTS}`,
+        `${errorRatePercent(requests, WINDOW, missing, byVersion)} > ${t.errorRatePercent}` +
+        ` and ${requestsIncrease(requests, WINDOW, byVersion)} >= ${ERROR_RATE_MIN_REQUESTS}`,
       for: '5m',
       labels: labels('critical'),
       annotations: {
         summary: `More than ${t.errorRatePercent}% of requests to ${who} fail`,
-        description: `{{ $value | humanize }}% of requests to version {{ $labels.destination_version }} were answered with 5xx over ${WINDOW}; the threshold is ${t.errorRatePercent}%.`,
+        description: `{{ $value | humanize }}% of requests to version {{ $labels.destination_version }} failed (${failures}) over ${WINDOW}; the threshold is ${t.errorRatePercent}%.`,
       },
     },
     {
@@ -126,9 +133,4 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
       },
     },
   ];
-}
-
-function escapePromRegex(s: string): string {
-  // Inside a double-quoted PromQL string a regex backslash is itself escaped.
-  return s.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`);
 }

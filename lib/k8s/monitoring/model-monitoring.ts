@@ -42,6 +42,12 @@ export interface ModelMonitoringProps {
   /** Model registry id: a label (`model_id`) of every alert, and named in its summary. */
   readonly modelId: string;
   /**
+   * HTTP statuses with which the server says it has no model (a version that failed to load
+   * answers them to every request): the error-rate alert counts them with 5xx.
+   * @default - none
+   */
+  readonly modelMissingStatusCodes?: readonly number[];
+  /**
    * When the alerts fire.
    * @default DEFAULT_ALERT_THRESHOLDS
    */
@@ -145,6 +151,7 @@ export class ModelMonitoring extends Construct {
               namespace,
               modelId: props.modelId,
               deploymentNames: props.deploymentNames,
+              modelMissingStatusCodes: props.modelMissingStatusCodes,
               thresholds: props.thresholds,
             }),
           },
@@ -198,6 +205,10 @@ function validateModelMonitoringProps(check: PropsValidator, props: ModelMonitor
     'use the model registry id, e.g. "model_abc123"',
   );
   check.integerInRange('scrapeIntervalSeconds', props.scrapeIntervalSeconds, 5, 3600, 'scrape every 5 to 3600 seconds; 30 is usual');
+  const codes = props.modelMissingStatusCodes;
+  if (codes !== undefined) {
+    check.that(Array.isArray(codes) && codes.every((c) => Number.isInteger(c) && c >= 400 && c <= 499), 'modelMissingStatusCodes', codes, 'must list 4xx HTTP statuses', 'list the statuses the server answers when it has no model, e.g. [404]');
+  }
   if (props.scrapeClass !== undefined) {
     check.matches('scrapeClass', props.scrapeClass, /^[a-zA-Z0-9][-a-zA-Z0-9_.]*$/, 'letters, digits, "-", "_" and ".", as the name in Prometheus.spec.scrapeClasses');
   }

@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PRIVATE_RANGES } from '../egress';
 import { pipelineServiceAccounts, PipelinePlan, PlannedStep } from './plan-model-pipeline';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
 
@@ -52,15 +54,36 @@ export class PipelineWorkflow extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
   public readonly role: kplus.Role;
   public readonly roleBinding: kplus.RoleBinding;
+  /** The ServiceAccount token Secret Argo mounts into the executor containers only. */
+  public readonly executorToken: k8s.KubeSecret;
+  /** Egress of the step pods to the Kubernetes API, which Argo's wait container reports to. */
+  public readonly apiEgressPolicy: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
     super(scope, id);
     const { plan, labels } = props;
     const saName = pipelineServiceAccounts(plan.name).workflow;
 
-    // Argo's wait container reports each step's outputs through the API as this account: the
-    // token is mounted (a projected, short-lived one), and the Role lets it do that and nothing else.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: { name: saName, labels }, automountToken: true });
+    // Argo's wait container reports each step's outputs through the API as this account, and the
+    // Role lets it do that and nothing else. The step's own container (curl, fed the run's input)
+    // gets no token: the pods mount none (automountServiceAccountToken: false), and Argo mounts
+    // the executor's token, from the Secret it looks up as `<account>.service-account-token`, into
+    // its init and wait containers only (executor.serviceAccountName).
+    this.serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: { name: saName, labels }, automountToken: false });
+    this.executorToken = new k8s.KubeSecret(this, 'executor-token', {
+      metadata: { name: `${saName}.service-account-token`, labels, annotations: { 'kubernetes.io/service-account.name': saName } },
+      type: 'kubernetes.io/service-account-token',
+    });
+    // The wait container reaches the API server's private endpoint (EKS's network interfaces in
+    // the cluster's subnets) or the `kubernetes` Service's address: both in private ranges.
+    this.apiEgressPolicy = new k8s.KubeNetworkPolicy(this, 'api-egress', {
+      metadata: { name: `${plan.name}-steps-api`, labels },
+      spec: {
+        podSelector: { matchLabels: { [PIPELINE_LABEL]: plan.name }, matchExpressions: [{ key: STEP_LABEL, operator: 'Exists' }] },
+        policyTypes: ['Egress'],
+        egress: [{ to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] }],
+      },
+    });
     this.role = new kplus.Role(this, 'role', { metadata: { name: saName, labels } });
     this.role.allow(['create', 'patch'], kplus.ApiResource.custom({ apiGroup: 'argoproj.io', resourceType: 'workflowtaskresults' }));
     this.roleBinding = new kplus.RoleBinding(this, 'role-binding', { metadata: { name: saName, labels }, role: this.role });
@@ -93,6 +116,8 @@ export class PipelineWorkflow extends Construct {
           : { name: 'input', description: 'JSON the first steps receive as their request body' }],
       },
       serviceAccountName,
+      automountServiceAccountToken: false,
+      executor: { serviceAccountName },
       activeDeadlineSeconds: b.activeDeadlineSeconds,
       ttlStrategy: { secondsAfterSuccess: b.secondsAfterSuccess, secondsAfterFailure: b.secondsAfterFailure },
       // Succeeded pods go at once; failed ones stay for their logs until the workflow's TTL.

@@ -6,7 +6,8 @@ import { ModelService } from '../model-service';
 import { ModelServiceProps, SecretKeyReference } from '../model-service-props';
 import { reservedBy, reserveNames } from '../reserved-names';
 import { ServingChart } from '../serving-chart';
-import { checkImage, imageTag, planModelService } from '../validate-model-service';
+import { checkImage, imageTag } from '../image-reference';
+import { planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
 import { ModelPipelineProps, PipelineStep } from './model-pipeline-props';
 import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
@@ -233,7 +234,9 @@ export function pipelineServiceAccounts(pipelineName: string): { readonly workfl
 function checkAdmitted(check: PropsValidator, step: PlannedStep, callers: readonly string[], pipelineName: string): void {
   const policy = step.service.traffic.authorizationPolicy;
   if (!policy) return;
-  const rules: Array<{ from?: Array<{ source?: { principals?: string[] } }> }> = policy.toJson().spec?.rules ?? [];
+  type Rule = { from?: Array<{ source?: { principals?: string[] } }>; to?: Array<{ operation?: { paths?: string[] } }> };
+  // The inference rules: the metrics rule (Prometheus' identity, one path) admits no step call.
+  const rules = ((policy.toJson().spec?.rules ?? []) as Rule[]).filter((r) => (r.to ?? []).every((t) => t.operation?.paths === undefined));
   const principals = rules.flatMap((r) => (r.from ?? []).flatMap((f) => f.source?.principals ?? []));
   const missing = callers.filter((sa) => !principals.some((p) => p.endsWith(`/ns/${step.service.namespace}/sa/${sa}`)));
   const admitted = principals.map((p) => p.slice(p.indexOf('/ns/') + 4).replace('/sa/', '/'));
@@ -365,6 +368,8 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     description: `Runs pipeline ${name} online (${order.map((s) => s.name).join(', ')}); run state in Redis`,
     model: { id: `pipeline-${name}`, version: version!, uri: assetsUri },
     image: o.image,
+    // Its assets are optional: an empty prefix is no reason to refuse the pod.
+    modelLoader: { allowEmpty: true },
     server: ModelServer.custom({ port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' }),
     resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
     autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },

@@ -1,3 +1,4 @@
+import { destinationRequests, errorRatePercent, failedProbesIncrease, latencyQuantileMs, orZero, whenEnoughRequests } from '../monitoring/queries';
 import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progressive-options';
 
 /**
@@ -8,6 +9,12 @@ import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progr
 const ANALYSIS_INTERVAL_SECONDS = 60;
 /** Window of the rates: two intervals, so that one late scrape does not empty it. */
 const ANALYSIS_WINDOW = '2m';
+/**
+ * Window of the failed health checks: probes run every 10 to 15 s, so five minutes hold 20 to 30
+ * of them; more than the threshold failing in any five minutes is a sick version, a few spread
+ * over a long pause are not.
+ */
+export const HEALTH_CHECK_WINDOW = '5m';
 /**
  * Failed measurements tolerated before a metric fails and the rollout is aborted. Argo counts
  * failures over the whole run, not in a row: with 1, the second failed minute aborts, so a single
@@ -35,13 +42,6 @@ const ANALYSIS_METRICS = {
   failedHealthChecks: 'failed-health-checks',
 } as const;
 
-/**
- * gRPC status codes that are server errors: the ones the gRPC–HTTP mapping turns into 5xx
- * (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS). A gRPC error
- * travels in an HTTP 200, so `response_code` alone would miss it.
- */
-const GRPC_SERVER_ERRORS = '2|4|12|13|14|15';
-
 export interface AnalysisContext {
   /** Name of the Kubernetes Service: Istio's `destination_service_name`. */
   readonly serviceName: string;
@@ -52,6 +52,11 @@ export interface AnalysisContext {
   readonly containerName: string;
   readonly prometheusUrl: string;
   readonly thresholds?: ProgressiveAnalysisOptions;
+  /**
+   * HTTP statuses with which the server says it has no model: failures, like 5xx.
+   * @default - none
+   */
+  readonly modelMissingStatusCodes?: readonly number[];
 }
 
 export interface AnalysisTemplateSpec {
@@ -92,22 +97,10 @@ function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName
 export function analysisTemplateSpecs(ctx: AnalysisContext): AnalysisTemplateSpec[] {
   const t = resolveRollbackThresholds(ctx.thresholds);
   const pods = canaryPodSelector(ctx);
-  const requests = `reporter="destination", destination_service_namespace="${ctx.namespace}", destination_service_name="${ctx.serviceName}", ${pods}`;
-  const enoughRequests = `(sum(increase(istio_requests_total{${requests}}[${ANALYSIS_WINDOW}])) >= ${t.minRequests})`;
-  const errors =
-    `rate(istio_requests_total{${requests}, response_code=~"5.."}[${ANALYSIS_WINDOW}])` +
-    ` or rate(istio_requests_total{${requests}, response_code!~"5..", grpc_response_status=~"${GRPC_SERVER_ERRORS}"}[${ANALYSIS_WINDOW}])`;
-
-  const errorRate =
-    `((sum(${errors}) / sum(rate(istio_requests_total{${requests}}[${ANALYSIS_WINDOW}])) * 100)` +
-    ` and on() ${enoughRequests}) or on() vector(0)`;
-  const latencyP99 =
-    `(histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${requests}}[${ANALYSIS_WINDOW}])))` +
-    ` and on() ${enoughRequests}) or on() vector(0)`;
-  // kubelet's probe counter of each pod and container, since the pod started: the sum is every
-  // failed probe of the new version so far, which is what the threshold counts.
-  const failedHealthChecks =
-    `sum(prober_probe_total{${pods}, container="${ctx.containerName}", probe_type=~"Liveness|Readiness", result="failed"}) or on() vector(0)`;
+  const requests = `${destinationRequests(ctx.namespace, ctx.serviceName)}, ${pods}`;
+  const errorRate = whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, t.minRequests);
+  const latencyP99 = whenEnoughRequests(latencyQuantileMs(0.99, requests, ANALYSIS_WINDOW), requests, ANALYSIS_WINDOW, t.minRequests);
+  const failedHealthChecks = orZero(failedProbesIncrease(pods, ctx.containerName, HEALTH_CHECK_WINDOW));
 
   const template = (metric: string, query: string, successCondition: string, failureLimit: number) => ({
     args: [{ name: CANARY_HASH_ARG }],
@@ -126,8 +119,7 @@ export function analysisTemplateSpecs(ctx: AnalysisContext): AnalysisTemplateSpe
   return [
     { suffix: ANALYSIS_METRICS.errorRate, spec: template(ANALYSIS_METRICS.errorRate, errorRate, `isNaN(result[0]) || result[0] <= ${t.maxErrorRatePercent}`, ANALYSIS_FAILURE_LIMIT) },
     { suffix: ANALYSIS_METRICS.latencyP99, spec: template(ANALYSIS_METRICS.latencyP99, latencyP99, `isNaN(result[0]) || result[0] <= ${t.maxLatencyP99Ms}`, ANALYSIS_FAILURE_LIMIT) },
-    // A count over the pods' lifetime only grows: the tolerance is in the threshold, so the first
-    // measurement above it aborts.
-    { suffix: ANALYSIS_METRICS.failedHealthChecks, spec: template(ANALYSIS_METRICS.failedHealthChecks, failedHealthChecks, `result[0] <= ${t.maxFailedHealthChecks}`, 0) },
+    // The tolerance is in the threshold over the window: the first measurement above it aborts.
+    { suffix: ANALYSIS_METRICS.failedHealthChecks, spec: template(ANALYSIS_METRICS.failedHealthChecks, failedHealthChecks, `isNaN(result[0]) || result[0] <= ${t.maxFailedHealthChecks}`, 0) },
   ];
 }

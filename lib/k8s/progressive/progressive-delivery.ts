@@ -44,9 +44,29 @@ export interface ProgressiveDeliveryProps {
   /** Prometheus query endpoint of the analysis (`options.analysis.prometheusUrl` wins). */
   readonly prometheusUrl: string;
   /**
+   * HTTP statuses with which the server says it has no model: the error-rate analysis counts
+   * them with 5xx, so a version that lost its model is rolled back rather than promoted.
+   * @default - none
+   */
+  readonly modelMissingStatusCodes?: readonly number[];
+  /**
+   * The fewest replicas the Rollout runs (the autoscaler's floor, or the fixed count): with
+   * `minCanaryReplicas`, what the canary's scale is computed from.
+   * @default - replicas, else 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * The fewest pods the new version runs while it takes traffic: with 1, an eviction leaves the
+   * canary's weighted route without a pod. Steps whose weight would give fewer scale the canary
+   * by `setCanaryScale` instead of by their weight.
+   * @default 1
+   */
+  readonly minCanaryReplicas?: number;
+  /**
    * Seconds a step may wait for the new pods to become ready before the rollout is aborted (the
-   * model failed to load). Pauses do not count.
-   * @default 900
+   * model failed to load). Pauses do not count. Count a node's launch, the image pull and the
+   * model's load: a deadline shorter than that aborts healthy versions.
+   * @default 1800
    */
   readonly progressDeadlineSeconds?: number;
   /**
@@ -97,6 +117,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
       containerName: props.deployment.containers[0].name,
       prometheusUrl: options.analysis?.prometheusUrl ?? props.prometheusUrl,
       thresholds: options.analysis,
+      modelMissingStatusCodes: props.modelMissingStatusCodes,
     });
     this.analysisTemplates = specs.map((t) => new ApiObject(this, `analysis-${t.suffix}`, {
       apiVersion: ROLLOUT_API_VERSION,
@@ -114,8 +135,10 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
         // Read at synth time: an autoscaler created after this construct still removes the count.
         replicas: Lazy.any({ produce: () => (this.hasAutoscaler ? undefined : props.replicas) }),
         selector: { matchLabels: { ...props.selector } },
-        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
-        progressDeadlineSeconds: props.progressDeadlineSeconds ?? 900,
+        // Argo scales the Deployment down as the Rollout's pods become available, so switching a
+        // live service to progressive never drops below the running capacity.
+        workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName, scaleDown: 'progressively' },
+        progressDeadlineSeconds: props.progressDeadlineSeconds ?? 1800,
         // A new version whose pods never become ready is rolled back rather than left half-way.
         progressDeadlineAbort: true,
         strategy: {
@@ -133,18 +156,19 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
                 destinationRule: { name: props.destinationRuleName, canarySubsetName: PROGRESSIVE_SUBSETS.canary, stableSubsetName: PROGRESSIVE_SUBSETS.stable },
               },
             },
-            steps: canarySteps(options.steps ?? DEFAULT_CANARY_STEPS),
+            steps: canarySteps(options.steps ?? DEFAULT_CANARY_STEPS, minCanaryShare(props)),
           },
         },
       },
     });
 
-    // The Deployment only holds the template. Its replicas (or the autoscaler's lack of them)
-    // become 0, and its topology spread keys on the hash label Argo puts on the Rollout's pods,
-    // which carry no `pod-template-hash`, so that stable and new ReplicaSets spread each on their
-    // own as a Deployment's do.
+    // The Deployment only holds the template, with no replica count of its own (Argo scales it
+    // down, see workloadRef), and its topology spread keys on the hash label Argo puts on the
+    // Rollout's pods, which carry no `pod-template-hash`, so that stable and new ReplicaSets spread
+    // each on their own as a Deployment's do.
     const deployment = ApiObject.of(props.deployment);
-    deployment.addJsonPatch(JsonPatch.add('/spec/replicas', 0));
+    // A Rollout stopped at 0 keeps the Deployment at 0 too: nothing would scale it down.
+    if (deployment.toJson().spec?.replicas !== undefined && props.replicas !== 0) deployment.addJsonPatch(JsonPatch.remove('/spec/replicas'));
     const spread = deployment.toJson().spec?.template?.spec?.topologySpreadConstraints as Array<Record<string, unknown>> | undefined;
     if (spread) {
       deployment.addJsonPatch(JsonPatch.replace('/spec/template/spec/topologySpreadConstraints', spread.map((c) => ({ ...c, matchLabelKeys: [ROLLOUT_HASH_LABEL] }))));
@@ -165,11 +189,27 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
   }
 }
 
-/** Argo canary steps: each weight, then its pause; after the last pause Argo promotes to 100 %. */
-function canarySteps(steps: readonly CanaryStep[]): Record<string, unknown>[] {
+/**
+ * The share of the Rollout's replicas (percent) that gives the canary its minimum pod count:
+ * 2 of 10 replicas is 20 %. 0 when one pod is enough.
+ */
+export function minCanaryShare(props: Pick<ProgressiveDeliveryProps, 'minCanaryReplicas' | 'minReplicas' | 'replicas'>): number {
+  const min = props.minCanaryReplicas ?? 1;
+  if (min <= 1) return 0;
+  const floor = Math.max(1, props.minReplicas ?? props.replicas ?? 1);
+  return Math.min(100, Math.ceil((100 * min) / floor));
+}
+
+/**
+ * Argo canary steps: each weight, then its pause; after the last pause Argo promotes to 100 %.
+ * While a step's weight is below `minShare`, the canary is scaled to `minShare` of the replicas
+ * (`setCanaryScale`) rather than to its weight, and follows the weight again once it is above.
+ */
+function canarySteps(steps: readonly CanaryStep[], minShare: number): Record<string, unknown>[] {
   return steps.flatMap((s) => {
     const seconds = s.pause ? s.pause.seconds : DEFAULT_STEP_PAUSE_SECONDS;
-    return [{ setWeight: s.weight }, { pause: seconds === undefined ? {} : { duration: `${seconds}s` } }];
+    const scale = minShare === 0 ? [] : [{ setCanaryScale: s.weight >= minShare ? { matchTrafficWeight: true } : { weight: minShare } }];
+    return [...scale, { setWeight: s.weight }, { pause: seconds === undefined ? {} : { duration: `${seconds}s` } }];
   });
 }
 
@@ -190,5 +230,7 @@ function validateProgressiveDeliveryProps(check: PropsValidator, props: Progress
   check.that(Array.isArray(props.routes) && props.routes.length > 0, 'routes', props.routes, 'is empty', 'name the VirtualService routes that hold the stable and canary subsets, e.g. ["primary"]');
   checkPrometheusUrl(check, 'prometheusUrl', props.prometheusUrl);
   check.integerInRange('progressDeadlineSeconds', props.progressDeadlineSeconds, 60, 86_400);
+  check.integerInRange('minReplicas', props.minReplicas, 0, 1000);
+  check.integerInRange('minCanaryReplicas', props.minCanaryReplicas, 1, 1000);
   validateProgressiveOptions(check, props.options ?? {}, 'options');
 }

@@ -1,5 +1,5 @@
 import { issuerPrincipals, RequestAuthOptions, serviceAccountPrincipal } from './request-authentication';
-import { inferencePorts, WorkloadEndpoints } from './workload-endpoints';
+import { DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, inferencePorts, WorkloadEndpoints } from './workload-endpoints';
 
 /**
  * `spec` of the service's ALLOW AuthorizationPolicy. Once an ALLOW policy selects a workload, Istio
@@ -8,11 +8,11 @@ import { inferencePorts, WorkloadEndpoints } from './workload-endpoints';
  * 1. the inference ports, from any caller with a valid JWT of the issuer (the RequestAuthentication
  *    has already rejected bad tokens; this rejects missing ones), restricted to the required claims;
  * 2. the inference ports, from the named in-mesh callers without a JWT;
- * 3. GET of the metrics path on the metrics port, from Prometheus' namespace when it scrapes over
- *    mTLS; for plain-text scrapes, from requests without a mesh identity too (a plain-text scrape
- *    carries none, and the NetworkPolicy admits only Prometheus to that port), never from other
- *    meshed callers: on a server whose metrics share the API port, the ingress gateway's would
- *    otherwise publish them.
+ * 3. GET of the metrics path on the metrics port, from Prometheus' own identity (its
+ *    ServiceAccount) when it scrapes over mTLS, not from every workload of its namespace; for
+ *    plain-text scrapes, from requests without a mesh identity only (a plain-text scrape carries
+ *    none, and the NetworkPolicy admits only Prometheus to that port), never from meshed callers:
+ *    on a server whose metrics share the API port, the ingress gateway's would otherwise publish them.
  *
  * The kubelet's probes need no rule: Istio rewrites them to the sidecar agent, which calls the
  * container from 127.0.0.6, an address the sidecar's redirection skips, so they never reach the
@@ -49,9 +49,9 @@ export function authorizationPolicySpec(
   }
   const m = endpoints.metrics;
   if (m) {
-    const prometheus = { source: { namespaces: [m.prometheusNamespace] } };
+    const identity = serviceAccountPrincipal({ name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace }, namespace, auth.trustDomain);
     // `notPrincipals: ["*"]` matches exactly the requests that came without mTLS.
-    const from = m.scrapeOverMtls ?? true ? [prometheus] : [prometheus, { source: { notPrincipals: ['*'] } }];
+    const from = m.scrapeOverMtls ?? true ? [{ source: { principals: [identity] } }] : [{ source: { notPrincipals: ['*'] } }];
     rules.push({ from, to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });
   }
   return { selector: { matchLabels: { ...selector } }, action: 'ALLOW', rules };

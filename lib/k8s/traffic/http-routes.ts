@@ -12,6 +12,14 @@ export interface RouteContext {
   readonly port: number;
   /** Service port of the model's gRPC API, when the server has one. */
   readonly grpcPort?: number;
+  /**
+   * Service port of the server's metrics: in-mesh calls to it get a route of their own to that
+   * port, instead of the inference routes (and their subsets, retries and timeout).
+   * @default - no metrics route
+   */
+  readonly metricsPort?: number;
+  /** The ingress Gateway the VirtualService is bound to (`<namespace>/<name>`), besides the mesh. */
+  readonly gateway?: string;
   readonly tracks: readonly Track[];
   readonly rollout: Rollout;
   readonly timeoutSeconds: number;
@@ -27,13 +35,22 @@ export interface RouteContext {
  */
 export const STOPPED_BODY = '{"error":"model service is stopped"}';
 
-/** The `http` routes of the VirtualService, in match order. */
+/**
+ * The `http` routes of the VirtualService, in match order. Each route matches its own Service port
+ * for callers in the mesh: gRPC calls to the gRPC port reach that port, calls to the HTTP API port
+ * the HTTP API, and calls to the metrics port the metrics (a route with no port match would catch
+ * every port of the host and send metrics requests to the API). The gateway's traffic arrives on
+ * the gateway's own port (443), so the HTTP routes also match the gateway by name, with no port.
+ */
 export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
-  // gRPC calls to the gRPC port must reach that port, not the HTTP API. Their routes come first and
-  // match on the port; the HTTP routes match no port so that they also take the gateway's traffic,
-  // whose port is the gateway's own (443), not the Service's.
   const grpc = ctx.grpcPort === undefined ? [] : routesTo(ctx, ctx.grpcPort).map((route) => onPort(route, ctx.grpcPort!));
-  const routes = [...grpc, ...routesTo(ctx, ctx.port)];
+  const http = routesTo(ctx, ctx.port).map((route) => onHttpPort(route, ctx));
+  const metrics = ctx.metricsPort === undefined ? [] : [{
+    name: 'metrics',
+    match: [{ port: ctx.metricsPort, ...(ctx.gateway ? { gateways: ['mesh'] } : {}) }],
+    route: [{ destination: { host: ctx.host, port: { number: ctx.metricsPort } } }],
+  }];
+  const routes = [...grpc, ...http, ...metrics];
   if (ctx.stopped) {
     // Timeout and retries do not apply: the proxy answers without calling anything.
     const stopped = { name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } };
@@ -52,6 +69,20 @@ export function progressiveRouteNames(grpcPort: number | undefined): string[] {
 function onPort(route: Record<string, unknown>, port: number): Record<string, unknown> {
   const match = (route.match as Record<string, unknown>[] | undefined) ?? [{}];
   return { ...route, name: `${route.name}-grpc`, match: match.map((m) => ({ ...m, port })) };
+}
+
+/** The HTTP API's routes: the Service's HTTP port in the mesh, any port through the gateway. */
+function onHttpPort(route: Record<string, unknown>, ctx: RouteContext): Record<string, unknown> {
+  const match = (route.match as Record<string, unknown>[] | undefined) ?? [{}];
+  return {
+    ...route,
+    match: match.flatMap((m): Record<string, unknown>[] => {
+      const meshOnly = Array.isArray(m.gateways) && m.gateways.length === 1 && m.gateways[0] === 'mesh';
+      if (!ctx.gateway) return [{ ...m, port: ctx.port }];
+      if (meshOnly) return [{ ...m, port: ctx.port }];
+      return [{ ...m, port: ctx.port, gateways: ['mesh'] }, { ...m, gateways: [ctx.gateway] }];
+    }),
+  };
 }
 
 /** The routes of the rollout strategy, with every destination on `port`. */

@@ -10,3 +10,4 @@ export * from './authorization-policy';
 export * from './rate-limit';
 export * from './gateway-tls';
 export * from './workload-endpoints';
+export * from './connection-limits';

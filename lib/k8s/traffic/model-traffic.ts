@@ -39,6 +39,11 @@ export interface ModelTrafficProps extends TrafficOptions {
    */
   readonly grpcPort?: number;
   /**
+   * Service port of the server's metrics, which gets a route of its own.
+   * @default - no metrics route
+   */
+  readonly metricsPort?: number;
+  /**
    * The Deployments of the service, one per track: `resolveTracks(model.version, rollout)`. Each
    * track's pods must carry the label `modelserve.io/track: <track name>` (TRACK_LABEL); the
    * track names must be the ones the rollout routes to.
@@ -137,6 +142,8 @@ export class ModelTraffic extends Construct {
           host: this.host,
           port: props.port,
           grpcPort: props.grpcPort,
+          metricsPort: props.metricsPort,
+          gateway: this.gateway ? `${namespace}/${props.gateway!.name ?? props.serviceName}` : undefined,
           tracks: props.tracks,
           rollout: props.rollout,
           timeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -195,6 +202,8 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   check.integerInRange('port', props.port, 1, 65535);
   check.integerInRange('grpcPort', props.grpcPort, 1, 65535);
   check.that(props.grpcPort !== props.port, 'grpcPort', props.grpcPort, 'is the HTTP port too', 'give the gRPC API its own Service port');
+  check.integerInRange('metricsPort', props.metricsPort, 1, 65535);
+  check.that(props.metricsPort === undefined || (props.metricsPort !== props.port && props.metricsPort !== props.grpcPort), 'metricsPort', props.metricsPort, 'is the HTTP or gRPC port too', 'give the metrics their own Service port, or leave metricsPort out');
   check.that(props.rollout instanceof Rollout, 'rollout', props.rollout, 'is not a rollout strategy', 'pass the Rollout the tracks were resolved from, e.g. Rollout.canary({ newVersion, weight })');
   check.that(Array.isArray(props.tracks) && props.tracks.length > 0, 'tracks', props.tracks, 'is empty', 'pass resolveTracks(model.version, rollout)');
 

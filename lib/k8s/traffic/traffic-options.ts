@@ -7,10 +7,12 @@ import { RequestAuthOptions, validateRequestAuth } from './request-authenticatio
 /**
  * Retries of failed requests. Inference is expensive and not always idempotent (a generation that
  * streams, a request that crashed the server), so only failures that mean "the request never
- * reached a model" are retried by default: no connection, refused stream, gRPC unavailable or
- * cancelled, and 503 (no healthy upstream, overload). Not `5xx`, `reset` or `gateway-error`: a
- * 500 from the model is deterministic, a reset may come after the GPU did the work, and retrying a
- * 504 doubles the load on a server that is already too slow. This is also Istio's own default.
+ * reached a model" are retried by default: no connection, refused stream, a reset before the
+ * request was sent, gRPC unavailable or cancelled. Not 503: under overload a model server (or the
+ * circuit breaker) answers 503 at once, and retrying it multiplies the load by the attempts, times
+ * the retries of a caller that retries too (a pipeline step: 3 × 4 = 12 tries per call). Not `5xx`,
+ * `reset` or `gateway-error`: a 500 from the model is deterministic, a reset may come after the GPU
+ * did the work, and retrying a 504 doubles the load on a server that is already too slow.
  */
 export interface RetryOptions {
   /**
@@ -25,14 +27,14 @@ export interface RetryOptions {
   readonly perTryTimeoutSeconds?: number;
   /**
    * Envoy retry conditions, comma-separated, exactly as Istio's `retryOn`; HTTP status codes
-   * (`"503"`) are allowed.
-   * @default 'connect-failure,refused-stream,unavailable,cancelled,503'
+   * (`"503"`) are allowed, with `perTryTimeoutSeconds`.
+   * @default 'connect-failure,refused-stream,reset-before-request,unavailable,cancelled'
    */
   readonly retryOn?: string;
 }
 
 export const DEFAULT_RETRY_ATTEMPTS = 2;
-export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,503';
+export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,reset-before-request,unavailable,cancelled';
 /** Inference can be slow (large batches, long generations): a minute before the mesh gives up. */
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
@@ -45,13 +47,15 @@ const RETRY_CONDITIONS = new Set([
 /**
  * Circuit breaking: limits that make an overloaded model fail fast (503) instead of queueing
  * requests past their timeout, and ejection of pods that keep failing. The connection limits are
- * per calling proxy (each client pod's sidecar, or the ingress gateway), not per model pod.
+ * per calling proxy (each client pod's sidecar, or the ingress gateway), not per model pod. A
+ * ModelService sizes them from what its pods can take (see connectionLimitDefaults): a GPU server
+ * with a thousand requests queued in front of it answers none of them in time.
  */
 export interface CircuitBreakerOptions {
   /**
    * Connections from one proxy to all pods of the service. HTTP/1.1 carries one request at a time
    * per connection, so this also caps the requests in flight.
-   * @default 1024
+   * @default - the service's concurrency: requests one replica serves at once × its most replicas
    */
   readonly maxConnections?: number;
   /**
@@ -62,13 +66,13 @@ export interface CircuitBreakerOptions {
   readonly connectTimeoutSeconds?: number;
   /**
    * Requests waiting for a connection; beyond this the proxy answers 503 at once.
-   * @default 1024
+   * @default - the service's concurrency (one more wave of requests)
    */
   readonly maxPendingRequests?: number;
   /**
    * Requests in flight to all pods of the service, whatever the protocol (Istio's
    * `http2MaxRequests`, which despite its name also counts HTTP/1.1).
-   * @default 1024
+   * @default - the service's concurrency
    */
   readonly maxRequests?: number;
   /**
@@ -88,12 +92,26 @@ export interface CircuitBreakerOptions {
   readonly baseEjectionSeconds?: number;
   /**
    * Most pods ejected at once, in percent. Half keeps a service with two replicas answering while
-   * one is sick, and keeps a global overload from ejecting everything.
+   * one is sick, and keeps a global overload from ejecting everything. Envoy ejects at least one
+   * host whatever the percentage, so a subset of one pod can still be emptied: minHealthPercent
+   * guards that.
    * @default 50
    */
   readonly maxEjectionPercent?: number;
+  /**
+   * Below this share of healthy pods in a subset, outlier ejection stops and the proxy balances
+   * over every pod, ejected ones included (Istio's `minHealthPercent`, Envoy's panic threshold):
+   * a track whose only pod was ejected keeps answering instead of returning 503 "no healthy
+   * upstream" for the whole ejection.
+   * @default 50
+   */
+  readonly minHealthPercent?: number;
 }
 
+/**
+ * The limits used when neither the props nor the service's concurrency give one: ModelTraffic on
+ * its own, without a ModelService to size it.
+ */
 export const DEFAULT_CIRCUIT_BREAKER: Required<Omit<CircuitBreakerOptions, 'maxRequestsPerConnection'>> = {
   maxConnections: 1024,
   connectTimeoutSeconds: 5,
@@ -102,6 +120,7 @@ export const DEFAULT_CIRCUIT_BREAKER: Required<Omit<CircuitBreakerOptions, 'maxR
   consecutive5xxErrors: 5,
   baseEjectionSeconds: 30,
   maxEjectionPercent: 50,
+  minHealthPercent: 50,
 };
 
 /** An Istio ingress Gateway that exposes the service outside the cluster over HTTPS. */
@@ -217,6 +236,7 @@ export function validateTrafficOptions(check: PropsValidator, options: TrafficOp
     check.integerInRange(`${p}.consecutive5xxErrors`, cb.consecutive5xxErrors, 1, 1000);
     check.integerInRange(`${p}.baseEjectionSeconds`, cb.baseEjectionSeconds, 1, 3600);
     check.integerInRange(`${p}.maxEjectionPercent`, cb.maxEjectionPercent, 0, 100);
+    check.integerInRange(`${p}.minHealthPercent`, cb.minHealthPercent, 0, 100, `set ${p}.minHealthPercent from 0 (eject whatever is left) to 100; 50 is usual`);
   }
 
   const gw = options.gateway;

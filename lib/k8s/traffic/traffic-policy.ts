@@ -47,6 +47,7 @@ export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: 
         interval: `${lb.outlierDetectionIntervalSeconds}s`,
         baseEjectionTime: `${limits.baseEjectionSeconds}s`,
         maxEjectionPercent: limits.maxEjectionPercent,
+        minHealthPercent: limits.minHealthPercent,
       },
     },
     subsets: rollout?.kind === 'progressive'

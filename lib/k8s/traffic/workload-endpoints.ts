@@ -1,4 +1,7 @@
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, isDnsSubdomain, PropsValidator } from '../../catalog';
+
+/** kube-prometheus-stack's Prometheus ServiceAccount (`<release>-prometheus`, release `kube-prometheus-stack`). */
+export const DEFAULT_PROMETHEUS_SERVICE_ACCOUNT = 'kube-prometheus-stack-prometheus';
 
 /** The metrics endpoint of the model server, which Prometheus scrapes. */
 export interface MetricsEndpoint {
@@ -8,6 +11,12 @@ export interface MetricsEndpoint {
   readonly path: string;
   /** Namespace of the Prometheus pods that scrape it. */
   readonly prometheusNamespace: string;
+  /**
+   * ServiceAccount of the Prometheus pods: over mTLS, the metrics rule admits that identity only,
+   * not every workload of Prometheus' namespace (Grafana, Alertmanager, exporters).
+   * @default 'kube-prometheus-stack-prometheus' - kube-prometheus-stack's Prometheus
+   */
+  readonly prometheusServiceAccount?: string;
   /**
    * Prometheus scrapes through the mesh's mTLS with Istio certificates (ModelMonitoring's
    * default), so it has a mesh identity that the policy can check. `false`: plain-text scrapes
@@ -62,4 +71,7 @@ export function validateWorkloadEndpoints(check: PropsValidator, endpoints: Work
   check.that(isPlainUrlPath(m.path), `${field}.metrics.path`, m.path, 'is not a URL path (it must start with "/" and hold no spaces, "?", "#" or "*")', 'give the metrics path, e.g. "/metrics"');
   check.matches(`${field}.metrics.prometheusNamespace`, m.prometheusNamespace, DNS_LABEL, DNS_LABEL_RULE);
   check.that(typeof m.prometheusNamespace === 'string', `${field}.metrics.prometheusNamespace`, m.prometheusNamespace, 'is not set', 'give the namespace of the Prometheus pods, e.g. "monitoring"');
+  if (m.prometheusServiceAccount !== undefined) {
+    check.that(isDnsSubdomain(m.prometheusServiceAccount), `${field}.metrics.prometheusServiceAccount`, m.prometheusServiceAccount, 'is not a valid ServiceAccount name', 'give the Prometheus pods\' ServiceAccount, e.g. "kube-prometheus-stack-prometheus"');
+  }
 }

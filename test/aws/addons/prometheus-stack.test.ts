@@ -29,7 +29,10 @@ describe('kube-prometheus-stack pin', () => {
 
   test('matches what the Kubernetes side queries and admits', () => {
     expect(MONITORING_NAMESPACE).toBe('monitoring');
-    expect(PROMETHEUS_URL).toBe('http://prometheus-operated.monitoring.svc.cluster.local:9090');
+    // The chart's ClusterIP Service with session affinity, not the headless prometheus-operated:
+    // KEDA and Argo Rollouts keep asking one replica rather than whichever DNS returns.
+    expect(PROMETHEUS_URL).toBe('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090');
+    expect(values().prometheus.service).toEqual({ type: 'ClusterIP', sessionAffinity: 'ClientIP' });
     expect(PROMETHEUS_URL).toBe(DEFAULT_PROMETHEUS_URL);
     expect(DEFAULT_PROMETHEUS).toEqual({ namespace: MONITORING_NAMESPACE, podLabels: PROMETHEUS_POD_LABELS });
     expect(PROMETHEUS_ISTIO_CERTS_DIR).toBe(ISTIO_PROMETHEUS_CERTS_DIR);
@@ -129,7 +132,7 @@ describe('kubePrometheusStackValues', () => {
   test('exposes nothing outside the cluster', () => {
     const v = values();
     for (const component of ['prometheus', 'alertmanager', 'grafana']) {
-      expect(v[component].service).toEqual({ type: 'ClusterIP' });
+      expect(v[component].service).toMatchObject({ type: 'ClusterIP' });
       expect(v[component].ingress).toEqual({ enabled: false });
     }
   });
