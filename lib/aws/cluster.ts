@@ -22,7 +22,7 @@ import { EncryptionKey } from './encryption-key';
 import { ImportedCluster } from './imported-cluster';
 import { KarpenterNodeAccess } from './karpenter-node-access';
 import { validateLogRetention } from './log-retention';
-import { NodePool } from './node-pool';
+import { ManagedNodeGroup } from './managed-node-group';
 import { podIdentityTrustPolicy } from './pod-identity-trust';
 import { synthDay } from './synth-day';
 
@@ -150,7 +150,8 @@ export interface ClusterProps {
 /**
  * An EKS cluster with a private API endpoint, every control-plane log type to an encrypted log
  * group, envelope-encrypted Secrets, access entries for admins, an OIDC provider for IRSA, and the
- * core managed add-ons with their IAM through EKS Pod Identity. Add nodes with `addNodePool`.
+ * core managed add-ons with their IAM through EKS Pod Identity. Add nodes with `addManagedNodeGroup`
+ * (or `addKarpenterPool` with Karpenter capacity).
  *
  * coredns and the EBS CSI controller are Deployments: they wait for the node pools added here. With
  * no node pool they stay DEGRADED, which Terraform reports as a failed apply; add one.
@@ -190,7 +191,8 @@ export class Cluster extends Construct implements ICluster {
   public readonly grantsApiAccess: boolean;
   /** `aws eks update-kubeconfig --region <region> --name <name>` */
   public readonly updateKubeconfigCommand: string;
-  public readonly nodePools: NodePool[] = [];
+  /** The EKS managed node groups, in the order they were added. */
+  public readonly managedNodeGroups: ManagedNodeGroup[] = [];
   public readonly eksCluster: EksCluster;
   public readonly capacity: Capacity;
   /** Karpenter's node role and access, with `Capacity.karpenter()`. */
@@ -364,7 +366,7 @@ export class Cluster extends Construct implements ICluster {
 
   /** The node pools as plain data: the managed node groups', then Karpenter's. */
   public get nodePoolSpecs(): readonly NodePoolSpec[] {
-    return [...this.nodePools.map((p) => p.spec), ...this.karpenterPools];
+    return [...this.managedNodeGroups.map((p) => p.spec), ...this.karpenterPools];
   }
 
   /**
@@ -374,7 +376,7 @@ export class Cluster extends Construct implements ICluster {
    */
   public addKarpenterPool(spec: NodePoolSpec): void {
     const check = new PropsValidator(this.node.path);
-    check.that(this.capacity.kind === 'karpenter', 'capacity', this.capacity.kind, `does not provision pools with Karpenter, so pool "${spec?.name}" would never get a node`, 'set capacity: Capacity.karpenter(), or add the pool with addNodePool');
+    check.that(this.capacity.kind === 'karpenter', 'capacity', this.capacity.kind, `does not provision pools with Karpenter, so pool "${spec?.name}" would never get a node`, 'set capacity: Capacity.karpenter(), or add the pool with addManagedNodeGroup');
     validateNodePoolSpec(spec, `${this.node.path}/karpenter-pool-${spec?.name}`);
     check.that(!this.nodePoolSpecs.some((p) => p.name === spec.name), 'nodePools', spec.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
     this.karpenterPools.push(spec);
@@ -412,10 +414,11 @@ export class Cluster extends Construct implements ICluster {
    * they can run on it (untainted, with nodes from the start): a GPU or spot pool that fails to
    * launch must not hold up the add-ons every workload needs.
    */
-  public addNodePool(spec: NodePoolSpec): NodePool {
+  public addManagedNodeGroup(spec: NodePoolSpec): ManagedNodeGroup {
     const check = new PropsValidator(this.node.path);
     check.that(!this.nodePoolSpecs.some((p) => p.name === spec?.name), 'nodePools', spec?.name, 'names a node pool twice', 'give each pool its own name (NodePools.*({ name }))');
-    const pool = new NodePool(this, `node-pool-${spec?.name}`, {
+    // The id keeps its old name: changing it would replace every node group of a deployed cluster.
+    const pool = new ManagedNodeGroup(this, `node-pool-${spec?.name}`, {
       spec,
       clusterName: this.name,
       nodeRoleArn: this.nodeRoleArn,
@@ -427,8 +430,18 @@ export class Cluster extends Construct implements ICluster {
     if (spec.taints.length === 0 && spec.desiredSize >= 1) {
       for (const addon of this.addonsAfterNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(pool.nodeGroup)];
     }
-    this.nodePools.push(pool);
+    this.managedNodeGroups.push(pool);
     return pool;
+  }
+
+  /** @deprecated Renamed `addManagedNodeGroup` in 0.2.0; this alias goes in 0.3.0. */
+  public addNodePool(spec: NodePoolSpec): ManagedNodeGroup {
+    return this.addManagedNodeGroup(spec);
+  }
+
+  /** @deprecated Renamed `managedNodeGroups` in 0.2.0; this alias goes in 0.3.0. */
+  public get nodePools(): ManagedNodeGroup[] {
+    return this.managedNodeGroups;
   }
 
   /** A role for one add-on's service account in kube-system, assumed through EKS Pod Identity. */

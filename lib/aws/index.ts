@@ -5,6 +5,7 @@ export * from './encryption-key';
 export * from '../catalog/cidr';
 export * from './log-retention';
 export * from './network';
+export * from './managed-node-group';
 export * from './node-pool';
 export * from './cluster-attributes';
 export * from './cluster';

@@ -11,7 +11,7 @@ import { EncryptionKey } from './encryption-key';
 import { ImageRegistry, ImageRegistryProps } from './image-registry';
 import { ModelStore, ModelStoreProps } from './model-store';
 import { Network, NetworkProps } from './network';
-import { NodePool } from './node-pool';
+import { ManagedNodeGroup } from './managed-node-group';
 import { Observability, ObservabilityProps } from './observability';
 
 /** Short environment names in resource names: `modelserve-prod`. */
@@ -106,7 +106,8 @@ export class ModelServePlatform extends Construct {
   public readonly resourcePrefix: string;
   public readonly network?: Network;
   public readonly cluster: Cluster;
-  public readonly nodePools: readonly NodePool[];
+  /** The pools that became EKS managed node groups (all of them, unless Karpenter provisions some). */
+  public readonly managedNodeGroups: readonly ManagedNodeGroup[];
   public readonly database?: Database;
   public readonly cache?: Cache;
   public readonly modelStore?: ModelStore;
@@ -152,7 +153,7 @@ export class ModelServePlatform extends Construct {
       adminPrincipalArns: props.adminPrincipalArns,
       capacity,
     });
-    this.nodePools = capacity.managedPools(props.nodePools).map((spec) => this.cluster.addNodePool(spec));
+    this.managedNodeGroups = capacity.managedPools(props.nodePools).map((spec) => this.cluster.addManagedNodeGroup(spec));
     capacity.karpenterPools(props.nodePools).forEach((spec) => this.cluster.addKarpenterPool(spec));
     // Managed nodes and their pods (VPC CNI) sit in the EKS cluster security group.
     const clients = [this.cluster.clusterSecurityGroupId];
@@ -213,6 +214,11 @@ export class ModelServePlatform extends Construct {
     this.outputs();
   }
 
+  /** @deprecated Renamed `managedNodeGroups` in 0.2.0; this alias goes in 0.3.0. */
+  public get nodePools(): readonly ManagedNodeGroup[] {
+    return this.managedNodeGroups;
+  }
+
   private outputs(): void {
     const output = (id: string, value: unknown, description: string, sensitive = false) => {
       new TerraformOutput(this, id, { value, description, sensitive }).overrideLogicalId(id.replace(/-/g, '_'));
@@ -222,7 +228,7 @@ export class ModelServePlatform extends Construct {
     output('cluster-endpoint', c.clusterEndpoint, 'Kubernetes API endpoint (private unless publicEndpointCidrs were given)');
     output('update-kubeconfig-command', c.updateKubeconfigCommand, 'Adds the cluster to ~/.kube/config');
     output('oidc-provider-arn', c.oidcProviderArn, 'IAM OIDC provider of the cluster, for IRSA roles');
-    output('node-pool-names', this.nodePools.map((p) => p.nodeGroupName), 'EKS managed node group names');
+    output('node-pool-names', this.managedNodeGroups.map((p) => p.nodeGroupName), 'EKS managed node group names');
     if (c.karpenter) output('karpenter-node-role-name', c.karpenter.nodeRoleName, 'IAM role of the nodes Karpenter launches (every EC2NodeClass names it)');
     if (this.network) output('vpc-id', this.network.vpcId, 'VPC of the platform');
     if (this.database) {

@@ -11,7 +11,7 @@ const base: ClusterProps = { name: 'modelserve', environment: 'production', subn
 function build(props: Partial<ClusterProps> = {}, pools = [NodePools.general()]): Json {
   const stack = new TerraformStack(Testing.app(), 'test');
   const cluster = new Cluster(stack, 'eks', { ...base, ...props });
-  pools.forEach((p) => cluster.addNodePool(p));
+  pools.forEach((p) => cluster.addManagedNodeGroup(p));
   return JSON.parse(Testing.synth(stack));
 }
 const all = (out: Json, type: string): Json[] => Object.values(out.resource[type] ?? {});

@@ -127,7 +127,7 @@ describe('Karpenter capacity refuses what would leave pools without nodes, befor
   test('a Karpenter pool on a cluster of managed node groups', () => {
     expectRejectedBeforeSynth(
       (stack) => new Cluster(stack, 'cluster', { name: 'ml', environment: 'production', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] }).addKarpenterPool(NodePools.spot()),
-      'platform/cluster: capacity ("managed-node-groups") does not provision pools with Karpenter, so pool "spot" would never get a node; set capacity: Capacity.karpenter(), or add the pool with addNodePool',
+      'platform/cluster: capacity ("managed-node-groups") does not provision pools with Karpenter, so pool "spot" would never get a node; set capacity: Capacity.karpenter(), or add the pool with addManagedNodeGroup',
       { stack: platformStack() },
     );
   });

@@ -52,7 +52,7 @@ function platformCluster(
     publicEndpointCidrs: DEPLOYER_CIDRS,
     ...overrides,
   });
-  pools.forEach((p) => cluster.addNodePool(p));
+  pools.forEach((p) => cluster.addManagedNodeGroup(p));
   return cluster;
 }
 
@@ -582,7 +582,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
   test('a cluster without node pools', () => {
     expectRejectedBeforeSynth(
       (stack) => new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack, 'production', []), vpcId: VPC }),
-      'test/addons: cluster ("platform/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addNodePool) before PlatformAddons',
+      'test/addons: cluster ("platform/cluster") has no node pools, so no add-on could run and the charts would wait until the apply times out; add the node pools (cluster.addManagedNodeGroup) before PlatformAddons',
       { stack: awsStack },
     );
   });

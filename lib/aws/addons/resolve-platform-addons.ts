@@ -116,7 +116,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
   );
   validateEnvironment(v, environment);
   const env = environment as EnvironmentName;
-  v.that(cluster.nodePoolSpecs.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addNodePool) before PlatformAddons');
+  v.that(cluster.nodePoolSpecs.length > 0, 'cluster', cluster.node.path, 'has no node pools, so no add-on could run and the charts would wait until the apply times out', 'add the node pools (cluster.addManagedNodeGroup) before PlatformAddons');
   // The providers call the API as whoever runs cdktf deploy.
   v.that(
     cluster.grantsApiAccess !== false,

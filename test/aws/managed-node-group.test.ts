@@ -1,24 +1,25 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { GpuSharing, NodePools, NodePoolSpec } from '../../lib/catalog';
-import { NodePool, NodePoolProps } from '../../lib/aws/node-pool';
+import { ManagedNodeGroup, ManagedNodeGroupProps } from '../../lib/aws/managed-node-group';
+import { NodePool } from '../../lib/aws/node-pool';
 import { expectRejectedBeforeSynth } from '../support/aws-stack';
 
 type Json = any;
 const cluster = { clusterName: 'modelserve', nodeRoleArn: 'arn:aws:iam::123456789012:role/node', subnetIds: ['subnet-0a0a0a0a', 'subnet-0b0b0b0b'] };
 
-function build(spec: NodePoolSpec, props: Partial<NodePoolProps> = {}): { nodeGroup: Json; launchTemplate: Json; pool: NodePool } {
+function build(spec: NodePoolSpec, props: Partial<ManagedNodeGroupProps> = {}): { nodeGroup: Json; launchTemplate: Json; pool: ManagedNodeGroup } {
   const stack = new TerraformStack(Testing.app(), 'test');
-  const pool = new NodePool(stack, 'pool', { ...cluster, spec, ...props });
+  const pool = new ManagedNodeGroup(stack, 'pool', { ...cluster, spec, ...props });
   const out = JSON.parse(Testing.synth(stack));
   const one = (type: string) => Object.values(out.resource[type] as Record<string, Json>)[0];
   return { nodeGroup: one('aws_eks_node_group'), launchTemplate: one('aws_launch_template'), pool };
 }
 
-function expectRejected(spec: NodePoolSpec, message: string, props: Partial<NodePoolProps> = {}): void {
-  expectRejectedBeforeSynth((stack) => new NodePool(stack, 'pool', { ...cluster, spec, ...props }), message);
+function expectRejected(spec: NodePoolSpec, message: string, props: Partial<ManagedNodeGroupProps> = {}): void {
+  expectRejectedBeforeSynth((stack) => new ManagedNodeGroup(stack, 'pool', { ...cluster, spec, ...props }), message);
 }
 
-describe('NodePool from a spec', () => {
+describe('ManagedNodeGroup from a spec', () => {
   test('general: on-demand, named <cluster>-<pool>, labels, scaling, 33 % rolling updates', () => {
     const { nodeGroup, pool } = build(NodePools.general());
     expect(pool.nodeGroupName).toBe('modelserve-general');
@@ -97,7 +98,7 @@ describe('NodePool from a spec', () => {
   });
 });
 
-describe('NodePool rejects bad specs before writing anything', () => {
+describe('ManagedNodeGroup rejects bad specs before writing anything', () => {
   const general = NodePools.general();
 
   test('minSize greater than maxSize', () => {
@@ -135,10 +136,10 @@ describe('NodePool rejects bad specs before writing anything', () => {
 // and the ASG's node-template tags; anything else a pending pod requests must be tagged, or the
 // pool never scales from zero. kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws:
 // README.md#auto-discovery-setup and aws_manager.go (buildNodeFromTemplate).
-describe('NodePool scale from zero', () => {
+describe('ManagedNodeGroup scale from zero', () => {
   const tagsOf = (spec: NodePoolSpec): Record<string, string> => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    new NodePool(stack, 'pool', { ...cluster, spec });
+    new ManagedNodeGroup(stack, 'pool', { ...cluster, spec });
     const tags = Object.values((JSON.parse(Testing.synth(stack)).resource.aws_autoscaling_group_tag ?? {}) as Record<string, Json>);
     return Object.fromEntries(tags.map((t) => [t.tag.key.replace('k8s.io/cluster-autoscaler/node-template/resources/', ''), t.tag.value]));
   };
@@ -157,5 +158,11 @@ describe('NodePool scale from zero', () => {
 
   test('a pool that never reaches zero needs no template', () => {
     expect(tagsOf(NodePools.general())).toEqual({});
+  });
+});
+
+describe('the old name', () => {
+  test('NodePool is ManagedNodeGroup, for one release', () => {
+    expect(NodePool).toBe(ManagedNodeGroup);
   });
 });
