@@ -12,7 +12,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { dependable, Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Capacity, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
+import { Capacity, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, validateNodePoolSpec, warnRisk } from '../catalog';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesSupportType, KubernetesVersion, validateKubernetesVersion } from '../catalog/eks-versions';
 import { AwsContext } from './aws-context';
 import { validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
@@ -358,9 +358,25 @@ export class Cluster extends Construct implements ICluster {
     }
     this.nodeDependencies = [cluster, ...nodePolicies, ...ADDONS_BEFORE_NODES.map((a) => addons.get(a) as EksAddon)];
 
+    this.warnAboutRisks(props, publicCidrs);
+    // A cluster nobody added nodes to synthesizes an apply that fails: coredns stays DEGRADED.
+    this.node.addValidation({
+      validate: () => (this.nodePoolSpecs.length === 0 ? ['has no node pools, so coredns and the EBS CSI controller never schedule and the apply fails; add one with addManagedNodeGroup (e.g. NodePools.general())'] : []),
+    });
+
     this.capacity = props.capacity ?? Capacity.managedNodeGroups();
     if (this.capacity.kind === 'karpenter') {
       this.karpenter = new KarpenterNodeAccess(this, 'karpenter', { clusterName: name, clusterNameAttribute: cluster.name, clusterSecurityGroupId: this.clusterSecurityGroupId, tags: this.tags });
+    }
+  }
+
+  /** Risky but legal choices, each a warning with a stable id (risk-warnings.ts). */
+  private warnAboutRisks(props: ClusterProps, publicCidrs: readonly string[]): void {
+    if (publicCidrs.some((cidr) => toCidr(cidr)?.prefix === 0)) {
+      warnRisk(this, 'modelserve:public-endpoint-anywhere', 'the Kubernetes API endpoint is open to the whole internet (0.0.0.0/0): only authentication stands between it and every scanner');
+    }
+    if (props.supportType === 'EXTENDED') {
+      warnRisk(this, 'modelserve:extended-support', 'upgrade_policy is EXTENDED: past standard support the cluster stays on its version at six times the hourly price of standard support');
     }
   }
 

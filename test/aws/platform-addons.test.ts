@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
-import { EnvironmentName, NodePools, NodePoolSpec } from '../../lib/catalog';
+import { EnvironmentName, NodePools, NodePoolSpec, riskWarnings } from '../../lib/catalog';
 import { ARGO_ROLLOUTS_CHART } from '../../lib/aws/addons/argo-rollouts';
 import { ARGO_WORKFLOWS_CHART, ArgoServerAuth } from '../../lib/aws/addons/argo-workflows';
 import { CLUSTER_AUTOSCALER_CHART } from '../../lib/aws/addons/cluster-autoscaler';
@@ -754,5 +754,18 @@ describe('PlatformAddons in a stack of its own, reaching the cluster from where 
       (stack) => Cluster.fromClusterName(stack, 'cluster', { clusterName: '${var.name}', kubernetesVersion: '1.35', nodePools: POOLS }),
       'test/cluster: clusterName ("${var.name}") is not a literal EKS cluster name (a lookup needs the name at synth); use the name the cluster was created with: 1 to 100 letters, digits, "-" and "_"',
     );
+  });
+});
+
+describe('PlatformAddons warnings for deliberate risk', () => {
+  test('a public gateway is a warning; one open to everyone another; an internal one none', () => {
+    const warningsOf = (istio: PlatformAddonsProps['istio']) => {
+      const stack = awsStack();
+      new PlatformAddons(stack, 'addons', { cluster: platformCluster(stack), istio });
+      return riskWarnings(stack).map((w) => w.id);
+    };
+    expect(warningsOf({ internetFacing: true, sourceCidrs: ['198.51.100.0/24'] })).toEqual(['modelserve:internet-facing-gateway']);
+    expect(warningsOf({ internetFacing: true, sourceCidrs: ['0.0.0.0/0'], allowFromAnywhere: true })).toEqual(['modelserve:gateway-open-to-anywhere']);
+    expect(warningsOf({ internetFacing: false })).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Fn, ITerraformDependable, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { PropsValidator } from '../../catalog';
+import { PropsValidator, warnRisk } from '../../catalog';
 import { AwsContext } from '../aws-context';
 import { configurePlatformProvider, mirrorAwsProvider } from '../aws-provider';
 import { ICluster } from '../cluster-attributes';
@@ -186,6 +186,16 @@ export class PlatformAddons extends Construct {
 
     if (c.istio?.gateway) {
       const gateway = c.istio.gateway;
+      if (gateway.internetFacing) {
+        const open = gateway.sourceCidrs.some((cidr) => cidr.endsWith('/0'));
+        warnRisk(
+          this,
+          open ? 'modelserve:gateway-open-to-anywhere' : 'modelserve:internet-facing-gateway',
+          open
+            ? 'the ingress gateway\'s load balancer is public and admits the whole internet (0.0.0.0/0): every service with a gateway host answers scanners'
+            : `the ingress gateway's load balancer is public (admitting ${gateway.sourceCidrs.join(', ')})`,
+        );
+      }
       this.release({
         name: INGRESS_GATEWAY_RELEASE,
         chart: ISTIO_GATEWAY_CHART,
