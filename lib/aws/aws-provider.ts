@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { EnvironmentName, PropsValidator } from '../catalog';
+import { COST_ALLOCATION_TAGS, EnvironmentName, PropsValidator } from '../catalog';
 
 /** What an AWS region name looks like (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -21,7 +21,7 @@ export function validateRegionProp(v: PropsValidator, stack: TerraformStack, reg
 export function configurePlatformProvider(stack: TerraformStack, region: string, environment: EnvironmentName, tags: Readonly<Record<string, string>>): AwsProvider {
   return new AwsProvider(stack, 'aws', {
     region,
-    defaultTags: [{ tags: { ...tags, 'modelserve.io/environment': environment, 'managed-by': 'cdktf' } }],
+    defaultTags: [{ tags: { ...tags, [COST_ALLOCATION_TAGS.environment]: environment, 'managed-by': 'cdktf' } }],
   });
 }
 

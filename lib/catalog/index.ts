@@ -11,3 +11,4 @@ export * from './eks-versions';
 export * from './regions';
 export * from './aws-classes';
 export * from './node-launch';
+export * from './cost-allocation';
