@@ -40,9 +40,9 @@ export interface DisasterRecoveryOptions {
    */
   readonly models?: boolean;
   /**
-   * S3 Replication Time Control on the model replication: 99.99 % of objects within 15 minutes,
-   * covered by the S3 SLA, with replication metrics; billed per GB replicated. Off, most objects
-   * replicate within 15 minutes but some take hours.
+   * S3 Replication Time Control on the model replication: designed to replicate 99.99 % of objects
+   * within 15 minutes (service credits below 99.9 % a month), with replication metrics; billed per
+   * GB replicated. Off, most objects replicate within 15 minutes but some take hours.
    * @default true
    */
   readonly replicationTimeControl?: boolean;

@@ -30,8 +30,8 @@ export interface ModelStoreReplication {
    */
   readonly storageClass?: string;
   /**
-   * S3 Replication Time Control: 99.99 % of objects replicated within 15 minutes (covered by the
-   * S3 SLA), with replication metrics; billed per GB replicated.
+   * S3 Replication Time Control: designed to replicate 99.99 % of objects within 15 minutes (service
+   * credits below 99.9 % a month), with replication metrics; billed per GB replicated.
    * @default false
    */
   readonly replicationTimeControl?: boolean;
