@@ -155,9 +155,9 @@ export class ModelServePlatform extends Construct {
     this.resourcePrefix = prefix;
     const team = props.costAllocation?.team;
     // Each resource carries the cost-allocation tags itself: launch templates pass only their own
-    // tags to instances and volumes, and a stack's own provider may have no default tags.
-    const tagsFor = (service: string) => costAllocationTags(env, service, team, props.tags);
-    const tags = tagsFor('cluster');
+    // tags to instances and volumes, and a stack's own provider may have no default tags. A
+    // component's own tags (`database: { tags }`) add to the platform's, never replace them.
+    const tagsFor = (service: string, own?: Readonly<Record<string, string>>) => costAllocationTags(env, service, team, { ...props.tags, ...own });
 
     if (props.region) {
       configurePlatformProvider(TerraformStack.of(this), props.region, env, { 'modelserve.io/platform': props.name, ...(team ? { [COST_ALLOCATION_TAGS.team]: team } : {}) });
@@ -176,15 +176,15 @@ export class ModelServePlatform extends Construct {
     if (props.network && isExistingNetwork(props.network)) {
       vpc = props.network;
     } else {
-      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, tags: tagsFor('network'), ...props.network, environment: env });
+      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, ...props.network, tags: tagsFor('network', props.network?.tags), environment: env });
       // A Network has the same attributes as an existing one.
       vpc = this.network;
     }
 
     this.cluster = new Cluster(this, 'cluster', {
       logEncryptionKey,
-      tags,
       ...props.cluster,
+      tags: tagsFor('cluster', props.cluster?.tags),
       name: clusterName,
       environment: env,
       subnetIds: vpc.privateSubnetIds,
@@ -200,8 +200,8 @@ export class ModelServePlatform extends Construct {
       this.database = new Database(this, 'database', {
         identifier: prefix,
         allowedSecurityGroupIds: clients,
-        tags: tagsFor('database'),
         ...props.database,
+        tags: tagsFor('database', props.database?.tags),
         environment: env,
         vpcId: vpc.vpcId,
         subnetIds: vpc.databaseSubnetIds,
@@ -211,8 +211,8 @@ export class ModelServePlatform extends Construct {
       this.cache = new Cache(this, 'cache', {
         name: prefix,
         allowedSecurityGroupIds: clients,
-        tags: tagsFor('cache'),
         ...props.cache,
+        tags: tagsFor('cache', props.cache?.tags),
         environment: env,
         vpcId: vpc.vpcId,
         subnetIds: vpc.databaseSubnetIds,
@@ -222,8 +222,8 @@ export class ModelServePlatform extends Construct {
       this.modelStore = new ModelStore(this, 'model-store', {
         // Bucket names are global: account and region keep two platforms of one name apart.
         bucketName: `${prefix}-models-${aws.accountId}-${aws.region}`,
-        tags: tagsFor('model-store'),
         ...props.modelStore,
+        tags: tagsFor('model-store', props.modelStore?.tags),
         environment: env,
       });
     }
@@ -231,8 +231,8 @@ export class ModelServePlatform extends Construct {
       this.imageRegistry = new ImageRegistry(this, 'image-registry', {
         // ECR names are per account and region, which several environments share.
         repositoryNames: [`${prefix}/model-server`],
-        tags: tagsFor('image-registry'),
         ...props.imageRegistry,
+        tags: tagsFor('image-registry', props.imageRegistry?.tags),
         environment: env,
       });
     }
@@ -243,8 +243,8 @@ export class ModelServePlatform extends Construct {
         logGroupNames: [`/aws/containerinsights/${clusterName}/application`],
         database: this.database ? { instanceIdentifier: this.database.instanceIdentifier, allocatedStorageGiB: databaseStorageGiB(props) } : undefined,
         cache: this.cache ? { cacheClusterIds: this.cache.cacheClusterIds } : undefined,
-        tags: tagsFor('observability'),
         ...props.observability,
+        tags: tagsFor('observability', props.observability?.tags),
         acceptBudgetNotifications: props.budget !== undefined || props.observability?.acceptBudgetNotifications,
         environment: env,
       });
@@ -387,13 +387,20 @@ function validateCostAllocation(check: PropsValidator, props: ModelServePlatform
     check.that(typeof team === 'string' && team.length > 0, 'costAllocation.team', team, 'is empty', 'name the team that pays, e.g. "ml-platform"');
     validateTagValue(check, 'costAllocation.team', team);
   }
-  for (const key of Object.keys(props.tags ?? {})) {
-    check.that(
-      !COST_ALLOCATION_TAG_KEYS.includes(key),
-      `tags["${key}"]`,
-      props.tags?.[key],
-      'is a cost-allocation tag the platform sets itself (the environment, each component\'s service, the team)',
-      'drop it; give the team as costAllocation.team',
-    );
+  const own = (part: unknown): Readonly<Record<string, string>> | undefined => (part && typeof part === 'object' && 'tags' in part ? (part as { tags?: Record<string, string> }).tags : undefined);
+  const tagSets: [string, Readonly<Record<string, string>> | undefined][] = [
+    ['tags', props.tags],
+    ...(['network', 'cluster', 'database', 'cache', 'modelStore', 'imageRegistry', 'observability'] as const).map((part): [string, Readonly<Record<string, string>> | undefined] => [`${part}.tags`, own(props[part])]),
+  ];
+  for (const [field, tags] of tagSets) {
+    for (const key of Object.keys(tags ?? {})) {
+      check.that(
+        !COST_ALLOCATION_TAG_KEYS.includes(key),
+        `${field}["${key}"]`,
+        tags?.[key],
+        'is a cost-allocation tag the platform sets itself (the environment, each component\'s service, the team)',
+        'drop it; give the team as costAllocation.team',
+      );
+    }
   }
 }

@@ -86,12 +86,23 @@ describe('ModelServePlatform cost-allocation props', () => {
     expect(db.tags).toEqual({ [ENVIRONMENT]: 'staging', [SERVICE]: 'database', [TEAM]: 'search', 'cost-center': 'cc-42' });
   });
 
+  test('a component\'s own tags add to the platform\'s, never replace them', () => {
+    const stack = stackFor(Testing.app());
+    new ModelServePlatform(stack, 'platform', { ...base, costAllocation: { team: 'search' }, tags: { 'cost-center': 'cc-42' }, database: { tags: { backup: 'daily' } } });
+    const [db] = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_db_instance as Record<string, Json>);
+    expect(db.tags).toEqual({ [ENVIRONMENT]: 'staging', [SERVICE]: 'database', [TEAM]: 'search', 'cost-center': 'cc-42', backup: 'daily' });
+  });
+
   test('refuses a cost-allocation key among the user\'s tags, and a team AWS cannot tag', () => {
     const reject = (props: Partial<ModelServePlatformProps>, message: string) =>
       expectRejectedBeforeSynth((stack) => new ModelServePlatform(stack, 'platform', { ...base, ...props }), message, { stack: stackFor });
     reject(
       { tags: { [TEAM]: 'search' } },
       'platform/platform: tags["modelserve.io/team"] ("search") is a cost-allocation tag the platform sets itself (the environment, each component\'s service, the team); drop it; give the team as costAllocation.team',
+    );
+    reject(
+      { database: { tags: { [SERVICE]: 'postgres' } } },
+      'platform/platform: database.tags["modelserve.io/service"] ("postgres") is a cost-allocation tag the platform sets itself (the environment, each component\'s service, the team); drop it; give the team as costAllocation.team',
     );
     reject({ costAllocation: { team: '' } }, 'platform/platform: costAllocation.team ("") is empty; name the team that pays, e.g. "ml-platform"');
     reject({ costAllocation: { team: 'ml<platform>' } }, 'platform/platform: costAllocation.team ("ml<platform>") has a character AWS refuses in tag values (letters, digits, spaces and _ . : / = + - @ only); remove the character');
