@@ -16,3 +16,6 @@ export const ALARM_EMAILS: readonly string[] = ['platform-oncall@example.com'];
 
 /** The S3 bucket holding every stack's Terraform state (made once by StateBackendBootstrap). */
 export const STATE_BUCKET = 'modelserve-terraform-state';
+
+/** The team that pays for the platform: tagged on every resource (modelserve.io/team) for cost allocation. */
+export const PLATFORM_TEAM = 'ml-platform';

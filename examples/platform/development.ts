@@ -1,8 +1,8 @@
 import { App, TerraformStack } from 'cdktf';
 import { NodePools } from '../../lib/catalog';
-import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
+import { BudgetAlert, configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { PlatformAddons } from '../../lib/aws/addons';
-import { ALARM_EMAILS, DEPLOYER_CIDRS, STATE_BUCKET } from './deployer';
+import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_TEAM, STATE_BUCKET } from './deployer';
 
 /**
  * Development: two AZs, one NAT gateway, no cache, the API reachable from the deployers' CIDRs;
@@ -22,6 +22,9 @@ export function developmentStacks(app: App): [TerraformStack, TerraformStack] {
     observability: { alarmEmails: ALARM_EMAILS },
     cache: false,
     nodePools: [NodePools.general({ minSize: 1, desiredSize: 1, maxSize: 4 }), NodePools.gpu({ gpu: 'T4', maxSize: 1 })],
+    costAllocation: { team: PLATFORM_TEAM },
+    // One alert: the month's forecast passing the limit, as a development cluster left running would.
+    budget: { monthlyLimitUsd: 3000, alerts: [BudgetAlert.forecasted(100)] },
   });
 
   const addonsStack = new TerraformStack(app, 'modelserve-development-addons');

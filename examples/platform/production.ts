@@ -2,12 +2,13 @@ import { App, TerraformStack } from 'cdktf';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { AlertReceiver, ArgoServerAuth, PlatformAddons, SpotInterruption } from '../../lib/aws/addons';
 import { PRODUCTION_CAPACITY, PRODUCTION_NODE_POOLS } from '../node-pools';
-import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
+import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_ADMINS, PLATFORM_TEAM, STATE_BUCKET } from './deployer';
 
 /**
  * Production: the four kinds of node pool (general, T4 and A100 GPUs, spot, high memory), three
- * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection; then, in a
- * stack of their own applied after it, every cluster add-on.
+ * AZs, a NAT gateway per AZ, Multi-AZ database, 90-day logs, deletion protection, a monthly budget,
+ * and the database backups and models copied to us-west-2; then, in a stack of their own applied
+ * after it, every cluster add-on.
  */
 export function productionStacks(app: App): [TerraformStack, TerraformStack] {
   const stack = new TerraformStack(app, 'modelserve-production');
@@ -24,6 +25,11 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
     // The same specs the serving example places its models on; Karpenter provisions most of them.
     nodePools: PRODUCTION_NODE_POOLS,
     capacity: PRODUCTION_CAPACITY,
+    costAllocation: { team: PLATFORM_TEAM },
+    // Alerts at 80 % and 100 % of the month's spend and when the forecast passes 100 %, to the alarm topic.
+    budget: { monthlyLimitUsd: 60000 },
+    // Backups (point-in-time restore there) and every model (Replication Time Control: 15 minutes) in us-west-2.
+    disasterRecovery: { region: 'us-west-2' },
   });
 
   const addonsStack = new TerraformStack(app, 'modelserve-production-addons');

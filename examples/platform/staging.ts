@@ -2,7 +2,7 @@ import { App, TerraformStack } from 'cdktf';
 import { configureStateBackend, ModelServePlatform } from '../../lib/aws';
 import { PlatformAddons } from '../../lib/aws/addons';
 import { STAGING_NODE_POOLS } from '../node-pools';
-import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_ADMINS, STATE_BUCKET } from './deployer';
+import { ALARM_EMAILS, DEPLOYER_CIDRS, PLATFORM_ADMINS, PLATFORM_TEAM, STATE_BUCKET } from './deployer';
 
 /** Staging: production's shape at a smaller scale, a single NAT gateway, T4 GPUs. */
 export function stagingStacks(app: App): [TerraformStack, TerraformStack] {
@@ -19,6 +19,8 @@ export function stagingStacks(app: App): [TerraformStack, TerraformStack] {
     observability: { alarmEmails: ALARM_EMAILS },
     // The same specs the serving example places its models on.
     nodePools: STAGING_NODE_POOLS,
+    costAllocation: { team: PLATFORM_TEAM },
+    budget: { monthlyLimitUsd: 15000 },
   });
 
   const addonsStack = new TerraformStack(app, 'modelserve-staging-addons');

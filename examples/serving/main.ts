@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { KarpenterNodePools } from '../../lib/k8s';
 import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } from '../node-pools';
+import { PLATFORM_TEAM } from '../platform/deployer';
 import { productionServing } from './production';
 import { strategyExamples } from './strategies';
 
@@ -9,7 +10,13 @@ import { strategyExamples } from './strategies';
  * same pools) and one service per rollout strategy.
  */
 export function servingApp(app: App): App {
-  new KarpenterNodePools(app, 'capacity-production', { clusterName: PRODUCTION_CLUSTER_NAME, nodePools: PRODUCTION_NODE_POOLS, capacity: PRODUCTION_CAPACITY });
+  new KarpenterNodePools(app, 'capacity-production', {
+    clusterName: PRODUCTION_CLUSTER_NAME,
+    nodePools: PRODUCTION_NODE_POOLS,
+    capacity: PRODUCTION_CAPACITY,
+    environment: 'production',
+    team: PLATFORM_TEAM,
+  });
   productionServing(app);
   strategyExamples(app);
   return app;

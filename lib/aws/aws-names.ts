@@ -135,22 +135,29 @@ export function validateEc2Ids(v: PropsValidator, field: string, values: readonl
 // Tags (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions):
 // keys of 1 to 128 characters, values of up to 256, letters, digits, spaces and _ . : / = + - @,
 // and no key starting with "aws:" in any case (reserved for AWS). At most 50 tags on a resource:
-// the platform adds Name and the provider's three default tags.
+// the platform adds Name, its platform and managed-by tags and the three cost-allocation tags
+// (environment, service, team).
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const MAX_USER_TAGS = 46;
+const MAX_USER_TAGS = 44;
 
 export function validateTags(v: PropsValidator, field: string, tags: Readonly<Record<string, string>> | undefined): void {
   if (tags === undefined) return;
   v.that(typeof tags === 'object' && tags !== null && !Array.isArray(tags), field, tags, 'is not a map of tag keys to values', 'pass an object such as { team: "ml-platform" }');
   const entries = Object.entries(tags);
-  v.that(entries.length <= MAX_USER_TAGS, field, entries.length, `has more tags than the ${MAX_USER_TAGS} AWS leaves room for (50 per resource, less Name and the provider's default tags)`, 'drop some tags');
+  v.that(entries.length <= MAX_USER_TAGS, field, entries.length, `has more tags than the ${MAX_USER_TAGS} AWS leaves room for (50 per resource, less Name and the platform's own tags)`, 'drop some tags');
   for (const [key, value] of entries) {
     const at = `${field}["${key}"]`;
     if (isUnresolved(key) || (typeof value === 'string' && isUnresolved(value))) continue;
     v.that(key.length >= 1 && [...key].length <= 128, at, key, 'is not a tag key AWS accepts: 1 to 128 characters', 'shorten the key');
     v.that(!/^aws:/i.test(key), at, key, 'starts with "aws:", which AWS reserves for its own tags', 'use your own prefix, e.g. "acme:"');
     v.that(TAG_TEXT.test(key), at, key, 'has a character AWS refuses in tag keys (letters, digits, spaces and _ . : / = + - @ only)', 'rename the key');
-    v.that(typeof value === 'string' && [...value].length <= 256, at, value, 'is not a tag value AWS accepts: a string of at most 256 characters', 'shorten the value');
-    v.that(TAG_TEXT.test(value), at, value, 'has a character AWS refuses in tag values (letters, digits, spaces and _ . : / = + - @ only)', 'remove the character');
+    validateTagValue(v, at, value);
   }
+}
+
+/** One tag value: a string of at most 256 characters AWS accepts. A token is let through. */
+export function validateTagValue(v: PropsValidator, field: string, value: unknown): void {
+  if (typeof value === 'string' && isUnresolved(value)) return;
+  v.that(typeof value === 'string' && [...value].length <= 256, field, value, 'is not a tag value AWS accepts: a string of at most 256 characters', 'shorten the value');
+  v.that(TAG_TEXT.test(value as string), field, value, 'has a character AWS refuses in tag values (letters, digits, spaces and _ . : / = + - @ only)', 'remove the character');
 }

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
-import { EnvironmentName, PropsValidator } from '../catalog';
+import { COST_ALLOCATION_TAGS, EnvironmentName, PropsValidator } from '../catalog';
 
 /** What an AWS region name looks like (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`). */
 export const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -17,12 +17,36 @@ export function validateRegionProp(v: PropsValidator, stack: TerraformStack, reg
   v.that(defaultAwsProvider(stack) === undefined, 'region', region, 'is given but the stack already has a default AWS provider', 'drop region, or drop your AwsProvider and let the platform configure it');
 }
 
+/** Providers the platform configured: only their settings are known to be region and tags alone. */
+const PLATFORM_PROVIDERS = new WeakSet<AwsProvider>();
+
 /** The stack's default AWS provider for `region`, tagging every resource with `tags`, the environment and the tool. */
 export function configurePlatformProvider(stack: TerraformStack, region: string, environment: EnvironmentName, tags: Readonly<Record<string, string>>): AwsProvider {
-  return new AwsProvider(stack, 'aws', {
+  const provider = new AwsProvider(stack, 'aws', {
     region,
-    defaultTags: [{ tags: { ...tags, 'modelserve.io/environment': environment, 'managed-by': 'cdktf' } }],
+    defaultTags: [{ tags: { ...tags, [COST_ALLOCATION_TAGS.environment]: environment, 'managed-by': 'cdktf' } }],
   });
+  PLATFORM_PROVIDERS.add(provider);
+  return provider;
+}
+
+/** True when the stack's default provider is the platform's (configured by `configurePlatformProvider`). */
+export function hasPlatformProvider(stack: TerraformStack): boolean {
+  const provider = defaultAwsProvider(stack);
+  return provider !== undefined && PLATFORM_PROVIDERS.has(provider);
+}
+
+/**
+ * An aliased AWS provider for `region` with the platform provider's default tags (one per region
+ * and stack), or undefined when the stack's provider is the user's: its credentials, role and
+ * profile are not known here, and a copy without them would deploy with other credentials.
+ */
+export function platformProviderIn(stack: TerraformStack, region: string): AwsProvider | undefined {
+  if (!hasPlatformProvider(stack)) return undefined;
+  const id = `aws-${region}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof AwsProvider) return existing;
+  return new AwsProvider(stack, id, { alias: region, region, defaultTags: defaultAwsProvider(stack)?.defaultTags });
 }
 
 /**

@@ -142,6 +142,8 @@ export class Database extends Construct {
   public readonly databaseName: string;
   public readonly masterUsername: string;
   public readonly kmsKeyArn: string;
+  /** Days of automated backups (0: none), as configured. */
+  public readonly backupRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -350,6 +352,7 @@ export class Database extends Construct {
     this.dbiResourceId = this.instance.resourceId;
     this.databaseName = databaseName;
     this.masterUsername = masterUsername;
+    this.backupRetentionDays = backupDays;
   }
 }
 

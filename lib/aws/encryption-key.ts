@@ -1,5 +1,6 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsContext } from './aws-context';
 
@@ -20,6 +21,11 @@ export interface EncryptionKeyProps {
    */
   readonly deletionWindowInDays?: number;
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The AWS provider, for a key in another region (a KMS key serves its own region only).
+   * @default - the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -59,8 +65,9 @@ export class EncryptionKey extends Construct {
       });
     }
     if (others.length) {
-      // Services that publish into an encrypted resource (e.g. CloudWatch alarms into an SNS topic)
-      // need only to make and read data keys; AWS documents no narrower condition for them.
+      // Services that publish into an encrypted resource (e.g. CloudWatch alarms or Budgets into an
+      // SNS topic) need only to make and read data keys; AWS documents no narrower condition for them
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
       statements.push({
         Sid: 'ServicesPublishIntoEncryptedResources',
         Effect: 'Allow',
@@ -75,9 +82,10 @@ export class EncryptionKey extends Construct {
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
       tags: props.tags ? { ...props.tags } : undefined,
+      provider: props.provider,
     });
     this.aliasName = `alias/${props.alias}`;
-    new KmsAlias(this, 'alias', { name: this.aliasName, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'alias', { name: this.aliasName, targetKeyId: this.key.keyId, provider: props.provider });
     this.keyArn = this.key.arn;
     this.keyId = this.key.keyId;
   }

@@ -17,5 +17,8 @@ export * from './addons/iam-statement';
 export * from './addons/pod-identity-role';
 export * from './image-registry';
 export * from './observability';
+export { Budget, BudgetAlert, type BudgetCostTag, type BudgetOptions, type BudgetProps } from './budget';
+export * from './cost-allocation-tags';
+export { DisasterRecovery, type DisasterRecoveryOptions, type DisasterRecoveryProps } from './disaster-recovery';
 export * from './state-backend';
 export * from './model-serve-platform';

@@ -1,12 +1,14 @@
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Capacity, DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, runsClusterControllers } from '../catalog';
-import { AwsContext } from './aws-context';
+import { Capacity, COST_ALLOCATION_TAGS, COST_ALLOCATION_TAG_KEYS, DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, runsClusterControllers } from '../catalog';
+import { AwsContext, configuredRegion } from './aws-context';
 import { configurePlatformProvider, validateRegionProp } from './aws-provider';
-import { validateEc2Id, validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
+import { validateEc2Id, validateEc2Ids, validateEnvironment, validateTags, validateTagValue } from './aws-names';
+import { Budget, BudgetOptions, validateBudgetOptions } from './budget';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
 import { Database, DatabaseProps } from './database';
+import { DisasterRecovery, DisasterRecoveryOptions, validateDisasterRecoveryOptions } from './disaster-recovery';
 import { EncryptionKey } from './encryption-key';
 import { ImageRegistry, ImageRegistryProps } from './image-registry';
 import { ModelStore, ModelStoreProps } from './model-store';
@@ -18,6 +20,16 @@ import { Observability, ObservabilityProps } from './observability';
 const ENVIRONMENT_SUFFIX: Readonly<Record<EnvironmentName, string>> = { development: 'dev', staging: 'staging', production: 'prod' };
 /** Leaves room for `-<env>` and the longest derived name (the model bucket, 63 characters). */
 const MAX_NAME = 20;
+
+/** Who pays: tagged on every resource beside the environment and the service. */
+export interface CostAllocationOptions {
+  /**
+   * The team that pays for the platform, as the `modelserve.io/team` tag (a tag value: at most 256
+   * letters, digits, spaces and _ . : / = + - @).
+   * @default - no team tag
+   */
+  readonly team?: string;
+}
 
 /** A VPC made elsewhere, used instead of creating a Network. */
 export interface ExistingNetwork {
@@ -90,6 +102,25 @@ export interface ModelServePlatformProps {
    * @default - an alarm topic, database and cache alarms, and the Container Insights application log group
    */
   readonly observability?: Partial<Omit<ObservabilityProps, 'environment'>> | false;
+  /**
+   * Cost allocation: every resource is tagged `modelserve.io/environment`, `modelserve.io/service`
+   * (the platform component: `database`, `cluster`, ...) and, given a team, `modelserve.io/team`;
+   * the provider's default tags carry environment and team too. Activate the keys once in the
+   * payer account with `CostAllocationTags`.
+   * @default - environment and service tags, no team
+   */
+  readonly costAllocation?: CostAllocationOptions;
+  /**
+   * A monthly AWS cost budget for the environment, counting the costs tagged with its environment
+   * (an active cost allocation tag), whose alerts go to the alarm topic. Needs `observability`.
+   * @default - no budget
+   */
+  readonly budget?: BudgetOptions;
+  /**
+   * Copies of the database backups and the models in a second region, to recover there.
+   * @default - none
+   */
+  readonly disasterRecovery?: DisasterRecoveryOptions;
   /** Tags on every resource (on top of the provider's default tags). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -113,6 +144,8 @@ export class ModelServePlatform extends Construct {
   public readonly modelStore?: ModelStore;
   public readonly imageRegistry?: ImageRegistry;
   public readonly observability?: Observability;
+  public readonly budget?: Budget;
+  public readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
     super(scope, id);
@@ -121,9 +154,15 @@ export class ModelServePlatform extends Construct {
     const capacity = props.capacity ?? Capacity.managedNodeGroups();
     const prefix = `${props.name}-${ENVIRONMENT_SUFFIX[env]}`;
     this.resourcePrefix = prefix;
-    const tags = { ...props.tags };
+    const team = props.costAllocation?.team;
+    // Each resource carries the cost-allocation tags itself: launch templates pass only their own
+    // tags to instances and volumes, and a stack's own provider may have no default tags. A
+    // component's own tags (`database: { tags }`) add to the platform's, never replace them.
+    const tagsFor = (service: string, own?: Readonly<Record<string, string>>) => costAllocationTags(env, service, team, { ...props.tags, ...own });
 
-    if (props.region) configurePlatformProvider(TerraformStack.of(this), props.region, env, { 'modelserve.io/platform': props.name });
+    if (props.region) {
+      configurePlatformProvider(TerraformStack.of(this), props.region, env, { 'modelserve.io/platform': props.name, ...(team ? { [COST_ALLOCATION_TAGS.team]: team } : {}) });
+    }
 
     const clusterName = props.cluster?.name ?? prefix;
     const aws = AwsContext.of(this);
@@ -132,21 +171,21 @@ export class ModelServePlatform extends Construct {
       description: `${prefix} VPC flow logs and EKS control-plane logs`,
       alias: `${prefix}-logs`,
       servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
-      tags,
+      tags: tagsFor('observability'),
     });
     let vpc: ExistingNetwork;
     if (props.network && isExistingNetwork(props.network)) {
       vpc = props.network;
     } else {
-      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, tags, ...props.network, environment: env });
+      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, ...props.network, tags: tagsFor('network', props.network?.tags), environment: env });
       // A Network has the same attributes as an existing one.
       vpc = this.network;
     }
 
     this.cluster = new Cluster(this, 'cluster', {
       logEncryptionKey,
-      tags,
       ...props.cluster,
+      tags: tagsFor('cluster', props.cluster?.tags),
       name: clusterName,
       environment: env,
       subnetIds: vpc.privateSubnetIds,
@@ -162,8 +201,8 @@ export class ModelServePlatform extends Construct {
       this.database = new Database(this, 'database', {
         identifier: prefix,
         allowedSecurityGroupIds: clients,
-        tags,
         ...props.database,
+        tags: tagsFor('database', props.database?.tags),
         environment: env,
         vpcId: vpc.vpcId,
         subnetIds: vpc.databaseSubnetIds,
@@ -173,8 +212,8 @@ export class ModelServePlatform extends Construct {
       this.cache = new Cache(this, 'cache', {
         name: prefix,
         allowedSecurityGroupIds: clients,
-        tags,
         ...props.cache,
+        tags: tagsFor('cache', props.cache?.tags),
         environment: env,
         vpcId: vpc.vpcId,
         subnetIds: vpc.databaseSubnetIds,
@@ -184,8 +223,8 @@ export class ModelServePlatform extends Construct {
       this.modelStore = new ModelStore(this, 'model-store', {
         // Bucket names are global: account and region keep two platforms of one name apart.
         bucketName: `${prefix}-models-${aws.accountId}-${aws.region}`,
-        tags,
         ...props.modelStore,
+        tags: tagsFor('model-store', props.modelStore?.tags),
         environment: env,
       });
     }
@@ -193,8 +232,8 @@ export class ModelServePlatform extends Construct {
       this.imageRegistry = new ImageRegistry(this, 'image-registry', {
         // ECR names are per account and region, which several environments share.
         repositoryNames: [`${prefix}/model-server`],
-        tags,
         ...props.imageRegistry,
+        tags: tagsFor('image-registry', props.imageRegistry?.tags),
         environment: env,
       });
     }
@@ -205,9 +244,31 @@ export class ModelServePlatform extends Construct {
         logGroupNames: [`/aws/containerinsights/${clusterName}/application`],
         database: this.database ? { instanceIdentifier: this.database.instanceIdentifier, allocatedStorageGiB: databaseStorageGiB(props) } : undefined,
         cache: this.cache ? { cacheClusterIds: this.cache.cacheClusterIds } : undefined,
-        tags,
         ...props.observability,
+        tags: tagsFor('observability', props.observability?.tags),
+        acceptBudgetNotifications: props.budget !== undefined || props.observability?.acceptBudgetNotifications,
         environment: env,
+      });
+    }
+    if (props.budget && this.observability) {
+      this.budget = new Budget(this, 'budget', {
+        ...props.budget,
+        name: `${prefix}-monthly`,
+        topicArn: this.observability.topicArn,
+        costTag: { key: COST_ALLOCATION_TAGS.environment, value: env },
+        dependsOn: this.observability.topicPolicy ? [this.observability.topicPolicy] : undefined,
+        tags: tagsFor('budget'),
+      });
+    }
+    if (props.disasterRecovery) {
+      this.disasterRecovery = new DisasterRecovery(this, 'disaster-recovery', {
+        ...props.disasterRecovery,
+        environment: env,
+        name: prefix,
+        primaryRegion: props.region,
+        database: this.database,
+        modelStore: this.modelStore,
+        tags: tagsFor('disaster-recovery'),
       });
     }
 
@@ -239,7 +300,20 @@ export class ModelServePlatform extends Construct {
     if (this.modelStore) output('model-bucket-name', this.modelStore.bucketName, 'S3 bucket of model artifacts');
     if (this.imageRegistry) output('image-repository-urls', this.imageRegistry.repositoryUrls, 'ECR repository URL per repository name');
     if (this.observability) output('alarm-topic-arn', this.observability.topicArn, 'SNS topic the alarms publish to');
+    const dr = this.disasterRecovery;
+    if (dr?.databaseBackupsArn) output('dr-database-backups-arn', dr.databaseBackupsArn, `Replicated automated backups in ${dr.region}, to restore the database from there`);
+    if (dr?.modelReplicaBucketName) output('dr-model-bucket-name', dr.modelReplicaBucketName, `Bucket in ${dr.region} holding a replica of every model`);
   }
+}
+
+/** The cost-allocation tags of one platform component, then the user's own tags. */
+function costAllocationTags(environment: EnvironmentName, service: string, team: string | undefined, tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return {
+    [COST_ALLOCATION_TAGS.environment]: environment,
+    [COST_ALLOCATION_TAGS.service]: service,
+    ...(team ? { [COST_ALLOCATION_TAGS.team]: team } : {}),
+    ...tags,
+  };
 }
 
 function databaseStorageGiB(props: ModelServePlatformProps): number {
@@ -297,4 +371,42 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
     if (!Token.isUnresolved(props.network.databaseSubnetIds)) validateEc2Ids(check, 'network.databaseSubnetIds', props.network.databaseSubnetIds, 'subnet');
   }
   validateTags(check, 'tags', props.tags);
+  validateCostAllocation(check, props);
+  if (props.budget !== undefined) {
+    validateBudgetOptions(check, 'budget.', props.budget);
+    check.that(props.observability !== false, 'budget', props.budget, 'needs the alarm topic to send its alerts to, but observability is false', 'leave observability on, or drop budget');
+  }
+  if (props.disasterRecovery !== undefined) {
+    validateDisasterRecoveryOptions(check, 'disasterRecovery.', props.disasterRecovery, {
+      primaryRegion: props.region ?? configuredRegion(scope),
+      hasDatabase: props.database !== false,
+      databaseBackupRetentionDays: props.database === false ? undefined : (props.database?.backupRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].database.backupRetentionDays),
+      hasModelStore: props.modelStore !== false,
+      platformProvider: props.region !== undefined,
+    });
+  }
+}
+
+function validateCostAllocation(check: PropsValidator, props: ModelServePlatformProps): void {
+  const team = props.costAllocation?.team;
+  if (team !== undefined) {
+    check.that(typeof team === 'string' && team.length > 0, 'costAllocation.team', team, 'is empty', 'name the team that pays, e.g. "ml-platform"');
+    validateTagValue(check, 'costAllocation.team', team);
+  }
+  const own = (part: unknown): Readonly<Record<string, string>> | undefined => (part && typeof part === 'object' && 'tags' in part ? (part as { tags?: Record<string, string> }).tags : undefined);
+  const tagSets: [string, Readonly<Record<string, string>> | undefined][] = [
+    ['tags', props.tags],
+    ...(['network', 'cluster', 'database', 'cache', 'modelStore', 'imageRegistry', 'observability'] as const).map((part): [string, Readonly<Record<string, string>> | undefined] => [`${part}.tags`, own(props[part])]),
+  ];
+  for (const [field, tags] of tagSets) {
+    for (const key of Object.keys(tags ?? {})) {
+      check.that(
+        !COST_ALLOCATION_TAG_KEYS.includes(key),
+        `${field}["${key}"]`,
+        tags?.[key],
+        'is a cost-allocation tag the platform sets itself (the environment, each component\'s service, the team)',
+        'drop it; give the team as costAllocation.team',
+      );
+    }
+  }
 }

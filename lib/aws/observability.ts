@@ -1,6 +1,7 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
@@ -76,6 +77,13 @@ export interface ObservabilityProps {
    * @default - a new key with rotation on that admits both
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Let AWS Budgets publish to the alarm topic (a `Budget` names it as subscriber): the topic gets
+   * a policy that admits this account's budgets and CloudWatch alarms, and the key (unless
+   * `kmsKeyArn` is yours: then add the statement yourself) lets `budgets.amazonaws.com` use it.
+   * @default false
+   */
+  readonly acceptBudgetNotifications?: boolean;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -104,6 +112,8 @@ export class Observability extends Construct {
   public readonly logGroupArns: Readonly<Record<string, string>>;
   public readonly alarmNames: readonly string[];
   public readonly kmsKeyArn: string;
+  /** The topic's policy, when it admits AWS Budgets: a budget that publishes here waits for it. */
+  public readonly topicPolicy?: SnsTopicPolicy;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -153,8 +163,8 @@ export class Observability extends Construct {
       new EncryptionKey(this, 'key', {
         description: `${props.name}: log groups and alarm topic`,
         alias: `modelserve/observability/${props.name}`,
-        // Logs encrypts log events itself; CloudWatch alarms need the key to publish to the topic.
-        servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`, `cloudwatch.${aws.dnsSuffix}`],
+        // Logs encrypts log events itself; CloudWatch alarms (and Budgets) need the key to publish to the topic.
+        servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`, `cloudwatch.${aws.dnsSuffix}`, ...(props.acceptBudgetNotifications ? [BUDGETS_PRINCIPAL] : [])],
         tags,
       }).keyArn;
 
@@ -174,6 +184,7 @@ export class Observability extends Construct {
       tags,
     });
     this.topicArn = topic.arn;
+    if (props.acceptBudgetNotifications) this.topicPolicy = this.admitBudgets(topic);
     (props.alarmEmails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${idOf(email, i)}`, { topicArn: topic.arn, protocol: 'email', endpoint: email });
     });
@@ -231,7 +242,51 @@ export class Observability extends Construct {
       return alarmName;
     });
   }
+
+  /**
+   * The topic's policy replaces SNS's default one, so it names every publisher: this account's
+   * CloudWatch alarms (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger)
+   * and its budgets, with the conditions AWS documents for them
+   * (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+   * Principals of the account keep what their IAM policies grant.
+   */
+  private admitBudgets(topic: SnsTopic): SnsTopicPolicy {
+    const aws = AwsContext.of(this);
+    return new SnsTopicPolicy(this, 'alarms-policy', {
+      arn: topic.arn,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+            Effect: 'Allow',
+            Principal: { Service: `cloudwatch.${aws.dnsSuffix}` },
+            Action: 'SNS:Publish',
+            Resource: topic.arn,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': aws.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${aws.partition}:cloudwatch:${aws.region}:${aws.accountId}:alarm:*` },
+            },
+          },
+          {
+            Sid: 'BudgetsOfThisAccountPublish',
+            Effect: 'Allow',
+            Principal: { Service: BUDGETS_PRINCIPAL },
+            Action: 'SNS:Publish',
+            Resource: topic.arn,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': aws.accountId },
+              ArnLike: { 'aws:SourceArn': `arn:${aws.partition}:budgets::${aws.accountId}:*` },
+            },
+          },
+        ],
+      }),
+    });
+  }
 }
+
+/** AWS Budgets' service principal, as its SNS and KMS documentation names it. */
+const BUDGETS_PRINCIPAL = 'budgets.amazonaws.com';
 
 /** A construct id from a value (a token, unknown here, keeps its position); "/" is the path separator of construct ids. */
 function idOf(value: string, index: number): string {

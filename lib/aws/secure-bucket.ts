@@ -5,6 +5,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 
@@ -40,6 +41,11 @@ export interface SecureBucketProps {
    */
   readonly requireKmsUploads?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The AWS provider, for a bucket in another region (a replica's).
+   * @default - the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -62,6 +68,7 @@ export class SecureBucket extends Construct {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,
+      provider: props.provider,
       forceDestroy: props.forceDestroy,
       tags: props.tags ? { ...props.tags } : undefined,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
@@ -71,6 +78,7 @@ export class SecureBucket extends Construct {
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
+      provider: props.provider,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
@@ -78,14 +86,17 @@ export class SecureBucket extends Construct {
     });
     new S3BucketOwnershipControls(this, 'ownership', {
       bucket: this.bucket.id,
+      provider: props.provider,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
     this.versioning = new S3BucketVersioningA(this, 'versioning', {
       bucket: this.bucket.id,
+      provider: props.provider,
       versioningConfiguration: { status: 'Enabled' },
     });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
+      provider: props.provider,
       rule: [
         {
           applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
@@ -96,6 +107,7 @@ export class SecureBucket extends Construct {
     const everything = [this.bucketArn, `${this.bucketArn}/*`];
     new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,
+      provider: props.provider,
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
@@ -133,6 +145,7 @@ export class SecureBucket extends Construct {
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: this.bucket.id,
+      provider: props.provider,
       rule: [
         {
           id: 'expire-noncurrent-versions',

@@ -12,3 +12,4 @@ export * from './regions';
 export * from './aws-classes';
 export * from './node-launch';
 export * from './risk-warnings';
+export * from './cost-allocation';

@@ -1,4 +1,5 @@
 import { TerraformStack, Testing } from 'cdktf';
+import { billingStack } from '../../examples/platform/billing';
 import { developmentStacks } from '../../examples/platform/development';
 import { productionStacks } from '../../examples/platform/production';
 import { stagingStacks } from '../../examples/platform/staging';
@@ -13,6 +14,9 @@ import { Json } from '../support/aws-stack';
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ * Budget names are unique per account, and a cost allocation tag's status is the payer account's:
+ * two stacks managing one would undo each other (destroying one deactivates the tag for all).
+ * https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html
  */
 const ACCOUNT_SCOPED: Readonly<Record<string, readonly string[]>> = {
   aws_ecr_repository: ['name'],
@@ -35,6 +39,8 @@ const ACCOUNT_SCOPED: Readonly<Record<string, readonly string[]>> = {
   aws_eks_cluster: ['name'],
   aws_launch_template: ['name', 'name_prefix'],
   aws_dynamodb_table: ['name'],
+  aws_budgets_budget: ['name', 'name_prefix'],
+  aws_ce_cost_allocation_tag: ['tag_key'],
 };
 
 /**
@@ -58,23 +64,39 @@ function accountScopedNames(stack: TerraformStack): string[] {
 
 describe('the example environments can share one account and region', () => {
   const app = Testing.app();
-  // The app of examples/platform/main.ts: the state bucket, then each environment's platform and add-ons.
+  // The app of examples/platform/main.ts: the state bucket, each environment's platform and add-ons, the billing stack.
   stateStack(app);
   productionStacks(app);
   stagingStacks(app);
   developmentStacks(app);
+  billingStack(app);
   const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
   const byStack = new Map(stacks.map((s) => [s.node.id, accountScopedNames(s)]));
 
   test('every stack of the examples is checked, and each names its account-scoped resources', () => {
-    expect(stacks.length).toBe(7);
-    for (const [stack, names] of byStack) expect({ stack, some: names.length > (stack.endsWith('-addons') || stack === 'modelserve-state' ? 1 : 10) }).toEqual({ stack, some: true });
+    expect(stacks.length).toBe(8);
+    const fewNames = (stack: string) => stack.endsWith('-addons') || stack === 'modelserve-state' || stack === 'modelserve-billing';
+    for (const [stack, names] of byStack) expect({ stack, some: names.length > (fewNames(stack) ? 1 : 10) }).toEqual({ stack, some: true });
   });
 
   test('no account-scoped name repeats, within a stack or across stacks', () => {
     const owners = new Map<string, string[]>();
     for (const [stack, names] of byStack) for (const name of names) owners.set(name, [...(owners.get(name) ?? []), stack]);
     expect([...owners].filter(([, where]) => where.length > 1)).toEqual([]);
+  });
+
+  test('each environment has its own budget, and one stack activates the cost-allocation tags', () => {
+    const names = [...byStack.values()].flat();
+    expect(names.filter((n) => n.startsWith('aws_budgets_budget.')).sort()).toEqual([
+      'aws_budgets_budget.name=modelserve-dev-monthly',
+      'aws_budgets_budget.name=modelserve-prod-monthly',
+      'aws_budgets_budget.name=modelserve-staging-monthly',
+    ]);
+    expect(byStack.get('modelserve-billing')).toEqual([
+      'aws_ce_cost_allocation_tag.tag_key=modelserve.io/environment',
+      'aws_ce_cost_allocation_tag.tag_key=modelserve.io/service',
+      'aws_ce_cost_allocation_tag.tag_key=modelserve.io/team',
+    ]);
   });
 
   test('each environment has its own image repository', () => {

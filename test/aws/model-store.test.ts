@@ -151,7 +151,24 @@ describe('ModelStore options', () => {
     });
     const [trust] = policyOf(out.only('aws_iam_role').assume_role_policy).Statement;
     expect(trust.Principal).toEqual({ Service: 's3.amazonaws.com' });
+    expect(out.only('aws_iam_role').name_prefix).toBe('model-store-replication-');
     expect(store.replicationRoleArn).toMatch(/TfToken/);
+    // The destination's region is read from its key: the replica key is used only through S3 there.
+    const encrypt = statement(policyOf(out.only('aws_iam_role_policy').policy), 'EncryptReplicas');
+    expect(encrypt.Resource).toEqual(['arn:aws:kms:us-west-2:111122223333:key/abc']);
+    expect(encrypt.Condition.StringEquals['kms:ViaService']).toMatch(/^s3\.us-west-2\./);
+    expect(encrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual(['arn:aws:s3:::modelserve-dr-models', 'arn:aws:s3:::modelserve-dr-models/*']);
+    // Replication Time Control only when asked.
+    expect(config.rule[0].destination.replication_time).toBeUndefined();
+  });
+
+  test('replicates once, through the prop or addReplication', () => {
+    const replication = { destinationBucketArn: 'arn:aws:s3:::modelserve-dr-models', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' };
+    expectRejectedBeforeSynth(
+      (stack) => new ModelStore(stack, 'models', { ...base, replication }).addReplication(replication),
+      'test/models: replication ("arn:aws:s3:::modelserve-dr-models") is a second replication of the model bucket, which has one replication configuration; replicate once (the replication prop or one addReplication call)',
+      { stack: awsStack },
+    );
   });
 
   test('logs access to a separate bucket', () => {
@@ -196,6 +213,21 @@ describe('ModelStore refuses', () => {
     expectRejected(
       { replication: { destinationBucketArn: 'modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/abc' } },
       /replication\.destinationBucketArn \("modelserve-dr"\) is not an S3 bucket ARN/,
+    );
+  });
+
+  // KMS authorizes a request on the key's ARN, so an IAM statement naming an alias ARN grants
+  // nothing (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html),
+  // and S3 encrypts replicas only with a key of the destination's region
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).
+  test('a replica key given by alias, or in another region than the destination', () => {
+    expectRejected(
+      { replication: { destinationBucketArn: 'arn:aws:s3:::modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:alias/models' } },
+      'test/models: replication.destinationKmsKeyArn ("arn:aws:kms:us-west-2:111122223333:alias/models") is an alias ARN, which IAM policies cannot grant (KMS authorizes the key ARN); use "arn:aws:kms:<region>:<account>:key/<id>"',
+    );
+    expectRejected(
+      { replication: { destinationBucketArn: 'arn:aws:s3:::modelserve-dr', destinationKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/abc', destinationRegion: 'us-west-2' } },
+      'test/models: replication.destinationKmsKeyArn ("arn:aws:kms:us-east-1:111122223333:key/abc") is a key in us-east-1, not in the destination\'s region (us-west-2); S3 encrypts replicas only with a key of the destination\'s region; create a key in us-west-2',
     );
   });
 

@@ -147,6 +147,54 @@ describe('Observability options', () => {
   });
 });
 
+// AWS Budgets publishes to a topic only if its policy admits budgets.amazonaws.com, with the
+// conditions AWS documents (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html),
+// and to an encrypted topic only if the key lets the service make data keys
+// (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+describe('Observability accepting budget notifications', () => {
+  const { out, observability } = build({ acceptBudgetNotifications: true });
+  const topicRef = expect.stringMatching(/^\$\{aws_sns_topic\.observability_alarms_\w+\.arn\}$/);
+  const account = expect.stringMatching(/^\$\{data\.aws_caller_identity\..*\.account_id\}$/);
+
+  test('the topic admits this account\'s budgets, and still its alarms, to publish and nothing more', () => {
+    const policy = out.only('aws_sns_topic_policy');
+    expect(policy.arn).toEqual(topicRef);
+    const statements = policyOf(policy.policy).Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: expect.stringMatching(/^cloudwatch\./) },
+        Action: 'SNS:Publish',
+        Resource: topicRef,
+        Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': expect.stringMatching(/^arn:.*:cloudwatch:.*:alarm:\*$/) } },
+      },
+      {
+        Sid: 'BudgetsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'budgets.amazonaws.com' },
+        Action: 'SNS:Publish',
+        Resource: topicRef,
+        Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': expect.stringMatching(/^arn:\$\{data\.aws_partition\..*\}:budgets::\$\{data\.aws_caller_identity\..*\}:\*$/) } },
+      },
+    ]);
+    expect(observability.topicPolicy).toBeDefined();
+  });
+
+  test('the key lets Budgets make and read data keys for the topic', () => {
+    const publish = policyOf(out.only('aws_kms_key').policy).Statement.find((s: Json) => s.Sid === 'ServicesPublishIntoEncryptedResources');
+    expect(publish.Principal.Service).toEqual([expect.stringMatching(/^cloudwatch\./), 'budgets.amazonaws.com']);
+    expect(publish.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  });
+
+  test('without budgets, SNS\'s default policy stays and the key admits CloudWatch only', () => {
+    const plain = build().out;
+    expect(plain.resources('aws_sns_topic_policy')).toEqual({});
+    const publish = policyOf(plain.only('aws_kms_key').policy).Statement.find((s: Json) => s.Sid === 'ServicesPublishIntoEncryptedResources');
+    expect(publish.Principal.Service).toEqual([expect.stringMatching(/^cloudwatch\./)]);
+  });
+});
+
 describe('Observability refuses', () => {
   test('a retention CloudWatch Logs does not offer', () => {
     expectRejected({ logRetentionDays: 100 }, /^test\/observability: logRetentionDays \(100\) is not a retention CloudWatch Logs accepts; use one of 1, 3, 5/);

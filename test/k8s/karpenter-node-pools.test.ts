@@ -15,7 +15,7 @@ const POOLS: readonly NodePoolSpec[] = [
 ];
 
 function synth(props: Partial<KarpenterNodePoolsProps> = {}): K8sObject[] {
-  const chart = new KarpenterNodePools(Testing.app(), 'capacity', { clusterName: 'ml-prod', nodePools: POOLS, capacity: Capacity.karpenter(), ...props });
+  const chart = new KarpenterNodePools(Testing.app(), 'capacity', { clusterName: 'ml-prod', nodePools: POOLS, capacity: Capacity.karpenter(), environment: 'production', team: 'ml-platform', ...props });
   return Testing.synth(chart) as K8sObject[];
 }
 const out = synth();
@@ -30,7 +30,7 @@ function expectRefused(props: Partial<KarpenterNodePoolsProps>, message: string)
   const app = Testing.app();
   let error: unknown;
   try {
-    new KarpenterNodePools(app, 'capacity', { clusterName: 'ml-prod', nodePools: POOLS, capacity: Capacity.karpenter(), ...props });
+    new KarpenterNodePools(app, 'capacity', { clusterName: 'ml-prod', nodePools: POOLS, capacity: Capacity.karpenter(), environment: 'production', team: 'ml-platform', ...props });
   } catch (e) {
     error = e;
   }
@@ -97,6 +97,14 @@ describe('KarpenterNodePools', () => {
     expect(gpu.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
     expect(gpu.blockDeviceMappings).toEqual([{ deviceName: '/dev/xvda', ebs: { volumeSize: '200Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } }]);
     expect(gpu.instanceStorePolicy).toBe('RAID0');
+    // The cost-allocation tags of the platform's managed nodes: the environment's budget counts them.
+    expect(gpu.tags).toEqual({
+      'karpenter.sh/discovery': 'ml-prod',
+      'modelserve.io/node-pool': 'gpu-a10g',
+      'modelserve.io/environment': 'production',
+      'modelserve.io/service': 'cluster',
+      'modelserve.io/team': 'ml-platform',
+    });
     expect(of('EC2NodeClass', 'spot').spec.instanceStorePolicy).toBeUndefined();
     const bottlerocket = of('EC2NodeClass', 'high-memory').spec;
     expect(bottlerocket.amiSelectorTerms).toEqual([{ alias: 'bottlerocket@latest' }]);
@@ -123,6 +131,7 @@ describe('KarpenterNodePools refuses what could never launch, before joining the
     expectRefused({ capacity: Capacity.managedNodeGroups() }, 'capacity: capacity ("managed-node-groups") is not Karpenter capacity, so there is nothing for Karpenter to provision; pass the platform\'s Capacity.karpenter(...), or leave this chart out');
     expectRefused({ nodePools: [NodePools.general()] }, 'capacity: nodePools (["general"]) has no pool for Karpenter: the pools that run the controllers and GPU-sharing pools stay managed node groups; add the GPU, spot or high-memory pools Karpenter should provision');
     expectRefused({ clusterName: 'ml prod' }, 'capacity: clusterName ("ml prod") is not an EKS cluster name; give the name of the platform\'s cluster, e.g. "modelserve-prod"');
+    expectRefused({ environment: undefined as never }, 'capacity: environment (not set) is required: Karpenter\'s nodes carry it as the cost-allocation tag the environment\'s budget counts; pass the platform\'s environment, e.g. "production"');
   });
 
   test('Capacity.karpenter options out of range or unknown', () => {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Capacity, EKS_CLUSTER_NAME, NODE_POOL_LABEL, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../../catalog';
+import { Capacity, EKS_CLUSTER_NAME, EnvironmentName, ENVIRONMENTS, NODE_POOL_LABEL, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../../catalog';
 import { EC2_NODE_CLASS_API, ec2NodeClassSpec, KARPENTER_NODE_POOL_API, karpenterNodePoolSpec } from './karpenter-objects';
 
 export interface KarpenterNodePoolsProps extends Omit<ChartProps, 'namespace'> {
@@ -10,6 +10,16 @@ export interface KarpenterNodePoolsProps extends Omit<ChartProps, 'namespace'> {
   readonly nodePools: readonly NodePoolSpec[];
   /** The platform's capacity, `Capacity.karpenter(...)`: it decides which pools Karpenter provisions. */
   readonly capacity: Capacity;
+  /**
+   * The platform's environment: Karpenter's instances and volumes carry it as the cost-allocation
+   * tag the environment's AWS Budget counts (a node without it is spend no budget sees).
+   */
+  readonly environment: EnvironmentName;
+  /**
+   * The team that pays (ModelServePlatform's `costAllocation.team`), as a cost-allocation tag.
+   * @default - no team tag
+   */
+  readonly team?: string;
 }
 
 /**
@@ -29,7 +39,7 @@ export class KarpenterNodePools extends Chart {
     // Built (and their limits checked) before the chart joins the app.
     const specs = pools.map((pool) => ({
       pool,
-      nodeClass: ec2NodeClassSpec(pool, props.clusterName, props.capacity),
+      nodeClass: ec2NodeClassSpec(pool, props.clusterName, props.capacity, { environment: props.environment, team: props.team }),
       nodePool: karpenterNodePoolSpec(pool, props.capacity, path),
     }));
     super(scope, id, { ...props, namespace: undefined });
@@ -46,6 +56,9 @@ export class KarpenterNodePools extends Chart {
 function checkProps(path: string, props: KarpenterNodePoolsProps): NodePoolSpec[] {
   const v: PropsValidator = new PropsValidator(path);
   v.that(typeof props?.clusterName === 'string' && EKS_CLUSTER_NAME.test(props.clusterName), 'clusterName', props?.clusterName, 'is not an EKS cluster name', 'give the name of the platform\'s cluster, e.g. "modelserve-prod"');
+  v.that(props.environment !== undefined, 'environment', props.environment, 'is required: Karpenter\'s nodes carry it as the cost-allocation tag the environment\'s budget counts', 'pass the platform\'s environment, e.g. "production"');
+  v.oneOf('environment', props.environment, ENVIRONMENTS);
+  v.that(props.team === undefined || (typeof props.team === 'string' && /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u.test(props.team)), 'team', props.team, 'is not a valid AWS tag value', 'use up to 256 letters, digits, spaces and _ . : / = + - @');
   v.that(props.capacity instanceof Capacity && props.capacity.kind === 'karpenter', 'capacity', props.capacity?.kind, 'is not Karpenter capacity, so there is nothing for Karpenter to provision', 'pass the platform\'s Capacity.karpenter(...), or leave this chart out');
   v.that(Array.isArray(props.nodePools) && props.nodePools.length > 0, 'nodePools', props.nodePools, 'is empty', 'pass the platform\'s node pool specs');
   props.nodePools.forEach((pool, i) => validateNodePoolSpec(pool, `${path}: nodePools[${i}]`));

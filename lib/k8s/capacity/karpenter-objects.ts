@@ -1,5 +1,7 @@
 import {
   Capacity,
+  COST_ALLOCATION_TAGS,
+  EnvironmentName,
   findInstanceType,
   hasNvmeInstanceStore,
   KARPENTER_DISCOVERY_TAG,
@@ -24,7 +26,7 @@ const WEIGHT = { spot: 50, onDemand: 10 } as const;
  * itself), IMDSv2 only with a hop limit of 1 (pods get credentials from Pod Identity, never the
  * node role), encrypted gp3 volumes, and local NVMe striped as RAID0 where the types have it.
  */
-export function ec2NodeClassSpec(pool: NodePoolSpec, clusterName: string, capacity: Capacity): Record<string, unknown> {
+export function ec2NodeClassSpec(pool: NodePoolSpec, clusterName: string, capacity: Capacity, cost: { environment: EnvironmentName; team?: string }): Record<string, unknown> {
   const bottlerocket = pool.amiType.startsWith('BOTTLEROCKET');
   const amiVersion = capacity.karpenter?.amiVersion ?? 'latest';
   const discovery = [{ tags: { [KARPENTER_DISCOVERY_TAG]: clusterName } }];
@@ -41,7 +43,15 @@ export function ec2NodeClassSpec(pool: NodePoolSpec, clusterName: string, capaci
     // Bottlerocket boots from /dev/xvda and keeps images and pods on /dev/xvdb; AL2023 keeps all on /dev/xvda.
     blockDeviceMappings: bottlerocket ? [volume('/dev/xvda', 4), volume('/dev/xvdb', pool.diskGiB)] : [volume('/dev/xvda', pool.diskGiB)],
     ...(hasNvmeInstanceStore(pool) ? { instanceStorePolicy: 'RAID0' } : {}),
-    tags: { [KARPENTER_DISCOVERY_TAG]: clusterName, 'modelserve.io/node-pool': pool.name },
+    // Karpenter puts these on the instance, its volumes and network interfaces: the same
+    // cost-allocation tags the platform's managed node groups carry (service "cluster").
+    tags: {
+      [KARPENTER_DISCOVERY_TAG]: clusterName,
+      'modelserve.io/node-pool': pool.name,
+      [COST_ALLOCATION_TAGS.environment]: cost.environment,
+      [COST_ALLOCATION_TAGS.service]: 'cluster',
+      ...(cost.team !== undefined ? { [COST_ALLOCATION_TAGS.team]: cost.team } : {}),
+    },
   };
 }
 
