@@ -1,3 +1,9 @@
+/**
+ * cdktf constructs: `ModelServePlatform` and the pieces it composes (network, cluster, node pools,
+ * database, cache, model store, registry, observability, state backend). Never loads cdk8s.
+ *
+ * @module modelserve/aws
+ */
 export * from './aws-context';
 export * from './encryption-key';
 export * from '../catalog/cidr';

@@ -1,3 +1,8 @@
+/**
+ * Cluster add-ons installed through Helm (`PlatformAddons`) and their Pod Identity roles.
+ *
+ * @module modelserve/addons
+ */
 export * from './helm-chart-pin';
 export * from './iam-statement';
 export * from './cluster-providers';
