@@ -11,7 +11,9 @@
  * With `--check` nothing is written: it fails if any of the three differs from what is committed.
  * Reads the compiled declarations: run `npm run build` first (the npm scripts do).
  */
-import { CompilerState, Extractor, ExtractorConfig, ExtractorLogLevel, IConfigFile, IExtractorConfigPrepareOptions } from '@microsoft/api-extractor';
+import {
+  CompilerState, ConsoleMessageId, Extractor, ExtractorConfig, ExtractorLogLevel, ExtractorMessage, IConfigFile, IExtractorConfigPrepareOptions,
+} from '@microsoft/api-extractor';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -83,12 +85,16 @@ function extractorConfig(entry: Entry, manifest: PackageJson): ExtractorConfig {
 function apiReports(entries: readonly Entry[], manifest: PackageJson, check: boolean): string[] {
   const configs = entries.map((e) => extractorConfig(e, manifest));
   const compilerState = CompilerState.create(configs[0], { additionalEntryPoints: configs.map((c) => c.mainEntryPointFilePath) });
+  // Quiet about its bundled compiler; in CI, show what changed.
+  const messageCallback = (message: ExtractorMessage): void => {
+    if (message.messageId === ConsoleMessageId.Preamble) message.handled = true;
+  };
   const problems: string[] = [];
   configs.forEach((config, i) => {
-    const result = Extractor.invoke(config, { localBuild: !check, compilerState, showVerboseMessages: false });
+    const result = Extractor.invoke(config, { localBuild: !check, compilerState, messageCallback, printApiReportDiff: check });
     const report = path.relative(REPO, config.reportFilePath);
-    if (!result.succeeded) problems.push(`${report}: API Extractor failed (${result.errorCount} errors) for ${entries[i].subpath}`);
-    else if (check && result.apiReportChanged) problems.push(`${report} differs from the surface of ${entries[i].subpath}: run npm run api and review the diff`);
+    if (check && result.apiReportChanged) problems.push(`${report} differs from the surface of ${entries[i].subpath} (diff above): run npm run api and review it`);
+    else if (!result.succeeded) problems.push(`${report}: API Extractor found ${result.errorCount} error(s), ${result.warningCount} warning(s) in ${entries[i].subpath}`);
   });
   return problems;
 }
