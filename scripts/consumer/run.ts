@@ -91,6 +91,7 @@ function checkTemplate(template: Template, app: string, typescript5: string, blo
     run(`node ${template.nodeFlags} main.ts`, { cwd: app, env: { [template.outdirVariable]: outdir } });
     assertSameFiles(template, `${app}.out`, outdir);
   });
+  check(`${folder}: each entry point loads only the peers it lists (scripts/consumer/templates.ts)`, () => assertPeersLoaded(template, app));
   const entryExports = loadEntryExports(template, app);
   check(`${folder}: README blocks of the ${template.side} side compile (TypeScript 7, nodenext) and whole apps synthesize`, () => {
     writeSnippets(app, blocks, entryExports);
@@ -132,10 +133,39 @@ function packLibrary(work: string): string {
 
 /** What `require(entry)` gives at run time in the app, for the fragments' imports. */
 function loadEntryExports(template: Template, app: string): EntryExports {
-  const specifiers = template.entries.map((entry) => (entry === '.' ? 'modelserve' : `modelserve/${entry.slice(2)}`));
+  const specifiers = Object.keys(template.entries).map(specifierOf);
   const script = `console.log(JSON.stringify(${JSON.stringify(specifiers)}.map((s) => ({ specifier: s, names: Object.keys(require(s)) }))))`;
   const result = run(`node --disable-warning=DEP0044 -e '${script}'`, { cwd: app });
   return JSON.parse(result.stdout) as EntryExports;
+}
+
+function specifierOf(entry: string): string {
+  return entry === '.' ? 'modelserve' : `modelserve/${entry.slice(2)}`;
+}
+
+/**
+ * Which of modelserve's peer dependencies each entry point loads (in a fresh `node`), against what
+ * the template lists for it: an import must not need a package the README does not install.
+ */
+function assertPeersLoaded(template: Template, app: string): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'modelserve', 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+  const peers = Object.keys(manifest.peerDependencies);
+  const problems: string[] = [];
+  for (const [entry, allowed] of Object.entries(template.entries)) {
+    const script = [
+      `require(${JSON.stringify(specifierOf(entry))});`,
+      'const top = Object.keys(require.cache).map((f) => /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f.slice(process.cwd().length))?.[1]);',
+      'console.log(JSON.stringify([...new Set(top.filter(Boolean))]));',
+    ].join('\n');
+    fs.writeFileSync(path.join(app, 'loaded-peers.cjs'), script);
+    const loaded = (JSON.parse(run('node --disable-warning=DEP0044 loaded-peers.cjs', { cwd: app }).stdout) as string[]).filter((p) => peers.includes(p));
+    const exceptions = template.loadsTodayToo?.[entry] ?? [];
+    const unexpected = loaded.filter((p) => !allowed.includes(p) && !exceptions.includes(p));
+    const stale = exceptions.filter((p) => !loaded.includes(p));
+    if (unexpected.length > 0) problems.push(`${specifierOf(entry)} loads ${unexpected.join(', ')}, which it does not list`);
+    if (stale.length > 0) problems.push(`${specifierOf(entry)} no longer loads ${stale.join(', ')}: delete it from loadsTodayToo`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
 function synthesizeSnippet(template: Template, app: string, block: CheckedBlock): void {
@@ -172,7 +202,7 @@ function assertSameFiles(template: Template, expected: string, actual: string): 
 
 function assertEntriesCovered(): void {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-  const loaded = new Set(TEMPLATES.flatMap((t) => t.entries));
+  const loaded = new Set(TEMPLATES.flatMap((t) => Object.keys(t.entries)));
   const missing = Object.keys(manifest.exports).filter((e) => e !== './package.json' && !loaded.has(e));
   if (missing.length > 0) throw new Error(`entry point(s) ${missing.join(', ')} belong to no side: add them to TEMPLATES (scripts/consumer/templates.ts)`);
 }
