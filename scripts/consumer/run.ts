@@ -15,7 +15,8 @@
  * - the AWS side on CDK Terrain (cdktn) under the names the library imports.
  *
  * One install per app; the npm cache is shared. Exits 1 if any check failed, after running the
- * rest. CONSUMER_WORKDIR keeps the apps in a folder of your choice (default: a temporary one).
+ * rest. CONSUMER_WORKDIR keeps the apps in a folder of your choice (default: a temporary one,
+ * removed when every check passed).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -72,6 +73,8 @@ function main(): void {
   }
   console.log(failures.length === 0 ? '::: consumer: all checks passed' : `::: consumer: ${failures.length} check(s) failed:\n${failures.join('\n\n')}`);
   process.exitCode = failures.length === 0 ? 0 : 1;
+  // The apps take about 2 GB; a failed run keeps them to look into (the path is printed above).
+  if (failures.length === 0 && process.env.CONSUMER_WORKDIR === undefined) fs.rmSync(work, { recursive: true, force: true });
 }
 
 function checkTemplate(template: Template, app: string, typescript5: string, blocks: readonly CheckedBlock[]): void {
