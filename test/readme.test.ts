@@ -27,6 +27,14 @@ describe('README.md', () => {
       expect(installs.has(template)).toBe(true);
     }
   });
+
+  test('the templates depend on the version of modelserve this repository builds', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    for (const template of ['templates/infra-app', 'templates/serving-app']) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(root, template, 'package.json'), 'utf8'));
+      expect(`${template}: ${manifest.dependencies.modelserve}`).toBe(`${template}: ${version}`);
+    }
+  });
 });
 
 describe('the README check markers', () => {
