@@ -1,5 +1,10 @@
-// The `modelserve/aws` entry point: cdktf constructs that need cdktf, constructs and
-// @cdktf/provider-aws only. The cluster add-ons are behind `modelserve/addons`.
+/**
+ * cdktf constructs: `ModelServePlatform` and the pieces it composes (network, cluster, node pools,
+ * database, cache, model store, registry, observability, state backend). Needs cdktf, constructs
+ * and @cdktf/provider-aws only; never loads cdk8s. The cluster add-ons are `modelserve/addons`.
+ *
+ * @module modelserve/aws
+ */
 export * from './aws-context';
 export * from './encryption-key';
 export * from '../catalog/cidr';

@@ -1,7 +1,13 @@
+import { reportInOneLineIfUncaught } from './uncaught-report';
+
 /**
  * The one error type every construct throws for bad input. Its message always reads
  * `<construct path>: <field> (<value>) <problem>; <fix>` so that a user sees where, what and how
  * to fix it without reading a stack trace.
+ *
+ * Left uncaught in a synth app (`node main.js`, `cdktf synth`, `cdk8s synth`), it ends the process
+ * with exit code 1 and two lines on stderr: the message, then the line of the user's code that
+ * led to it (see `uncaught-report.ts`; `MODELSERVE_DEBUG=1` for Node's own report).
  */
 export class ValidationError extends Error {
   constructor(
@@ -17,6 +23,7 @@ export class ValidationError extends Error {
   ) {
     super(`${constructPath}: ${field} (${formatValue(value)}) ${problem}; ${fix}`);
     this.name = 'ValidationError';
+    reportInOneLineIfUncaught(this);
   }
 }
 

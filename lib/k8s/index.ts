@@ -1,4 +1,8 @@
-// The `modelserve/k8s` entry point: cdk8s constructs only; it never loads cdktf.
+/**
+ * cdk8s constructs: `ServingChart`, `ModelService`, `ModelPipeline` and their parts. Never loads cdktf.
+ *
+ * @module modelserve/k8s
+ */
 export * from './serving-chart';
 export * from './serving-namespace';
 export * from './rollout';

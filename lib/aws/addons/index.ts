@@ -1,5 +1,10 @@
-// The `modelserve/addons` entry point: the cluster add-ons, which need the Helm and Kubernetes
-// providers on top of what `modelserve/aws` needs. The peer check must stay the first import.
+/**
+ * Cluster add-ons installed through Helm (`PlatformAddons`), from a Terraform stack of their own:
+ * needs @cdktf/provider-helm and @cdktf/provider-kubernetes on top of what `modelserve/aws` needs.
+ *
+ * @module modelserve/addons
+ */
+// The peer check must stay the first import: a missing provider is reported in one line.
 import './require-peers';
 export * from './helm-chart-pin';
 export * from './cluster-providers';
