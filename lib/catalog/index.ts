@@ -11,3 +11,5 @@ export * from './eks-versions';
 export * from './regions';
 export * from './aws-classes';
 export * from './node-launch';
+export * from './language-models';
+export * from './weight-loading';
