@@ -120,7 +120,7 @@ export function fitFixes(demand: GpuMemoryDemand, gpu: GpuModel, memoryMiB: numb
     if (quantized.weightsGiB >= demand.weightsGiB) continue;
     const tp = smallestTpThatFits(quantized, memoryMiB, maxGpus, demand.tensorParallelSize);
     if (tp) {
-      fixes.push(`serve a ${quantization} checkpoint${tp === demand.tensorParallelSize ? '' : ` with tensorParallelSize ${tp}`} (${gpu} runs ${quantization})`);
+      fixes.push(`serve a checkpoint quantized with ${quantization}${tp === demand.tensorParallelSize ? '' : ` and tensorParallelSize ${tp}`} (${gpu} runs ${quantization})`);
       break;
     }
   }

@@ -96,6 +96,13 @@ export interface AutoscalingOptions {
    */
   readonly queueLength?: number;
   /**
+   * Average KV-cache use per replica, percent, of a vLLM server (`vllm:kv_cache_usage_perc`, or
+   * `vllm:gpu_cache_usage_perc` before vLLM 0.10: chosen by the version). Scales through KEDA
+   * before requests queue: a full KV cache is what makes vLLM queue and preempt.
+   * @default - no KV-cache target
+   */
+  readonly targetKvCacheUtilization?: number;
+  /**
    * Scale to no pods when idle (KEDA `minReplicaCount: 0`). Needs a GPU, request-rate or queue
    * target: CPU and memory cannot wake a Deployment that has no pods.
    * @default false
@@ -103,8 +110,9 @@ export interface AutoscalingOptions {
   readonly scaleToZero?: boolean;
   /**
    * How long the load must stay low before pods are removed. Model servers load slowly, so the
-   * default is generous.
-   * @default 300
+   * default is generous; a language model's is at least the time a new pod takes to copy and
+   * load its weights (a pod removed too early costs that time to bring back).
+   * @default 300, or a language model's loading time (copy and startup budget) when longer, at most 3600
    */
   readonly scaleDownStabilizationSeconds?: number;
   /**

@@ -69,6 +69,7 @@ export class ModelService extends Construct {
       preset: chart.preset,
       nodePools: chart.nodePools,
       modelStoreUri: chart.modelStoreUri,
+      capacity: chart.capacity,
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);

@@ -1,4 +1,5 @@
 import {
+  Capacity,
   describeGpuOffer,
   DNS_1035_LABEL,
   DNS_1035_LABEL_RULE,
@@ -22,7 +23,9 @@ import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
+import { LlmPlan, llmLoadTimes, llmResourceDefaults, planLlm } from './plan-llm';
 import { planServer, ServerPlan } from './plan-server';
+import { VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
 import { LOADER_IMAGE_GIB, podDiskGiB } from './pod-disk';
 import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
@@ -90,6 +93,15 @@ export interface ModelServicePlan {
   readonly automountServiceAccountToken: boolean;
   readonly environment: string;
   readonly production: boolean;
+  /** The language model a vLLM service knows (`ModelServer.vllm({ model })`), its fit proven. */
+  readonly llm?: LlmPlan;
+  /** vLLM's version and the names its metrics have in it, for a vLLM service whose version is known. */
+  readonly vllm?: { readonly version?: VllmVersion; readonly metrics?: VllmMetricNames };
+  /**
+   * Seconds a pod of a language model takes from its start to ready in the worst case: the
+   * loader's copy and the server's load. Karpenter leaves it alone that long (do-not-disrupt).
+   */
+  readonly loadingSeconds?: number;
 }
 
 export interface PlanContext {
@@ -103,6 +115,8 @@ export interface PlanContext {
   readonly nodePools: readonly NodePoolSpec[];
   /** `s3://<bucket>` of the platform's model store, when the chart knows it. */
   readonly modelStoreUri?: string;
+  /** How the platform gets its nodes: decides whether Karpenter stripes a pool's NVMe for the pods' caches. */
+  readonly capacity?: Capacity;
 }
 
 /**
@@ -117,9 +131,11 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.matches('name', name, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
   const { model, uriTemplate } = planModel(check, props, ctx);
-  const { server, image, imageSizeGiB, loader } = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
-  const resources = planResources(check, props, ctx);
+  const serverPlan = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
+  const { image, imageSizeGiB, loader } = serverPlan;
+  const resources = planResources(check, props, ctx, llmResourceDefaults(props.server));
   const { gpu, storageGiB } = resources;
+  const { llm, vllm, server } = planEngine(check, props, ctx, serverPlan, gpu);
 
   // Rollout and tracks.
   const rollout = props.rollout ?? Rollout.rollingUpdate();
@@ -127,15 +143,15 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   validateRollout(check, rollout, model.version, 'rollout');
   const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
   // Scaling first: each track's size derives from it.
-  const scaling = planScaling(check, props, ctx, server);
+  const plannedScaling = planScaling(check, props, { ...ctx, vllmMetrics: vllm?.metrics }, server);
   if (rollout.kind === 'progressive') {
-    validateProgressiveFit(check, { name, scaleToZero: scaling.kind !== 'fixed' && scaling.scaleToZero, fixedReplicas: scaling.kind === 'fixed' ? scaling.replicas : undefined });
+    validateProgressiveFit(check, { name, scaleToZero: plannedScaling.kind !== 'fixed' && plannedScaling.scaleToZero, fixedReplicas: plannedScaling.kind === 'fixed' ? plannedScaling.replicas : undefined });
   }
   const tracks = resolveTracks(model.version, rollout).map((t) => ({
     ...t,
     deploymentName: singleTrack ? name : `${name}-${t.name}`,
     modelUri: uriTemplate.split('{version}').join(t.version),
-    replicas: trackReplicas(rollout, t, scaling, ctx.environment),
+    replicas: trackReplicas(rollout, t, plannedScaling, ctx.environment),
   }));
   const versions = new Set(tracks.map((t) => t.version));
   check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
@@ -143,9 +159,10 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
 
-  const { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser } = planRuntime(check, props, gpu !== undefined);
+  const runtime = planRuntime(check, props, gpu !== undefined);
+  const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
-  validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
+  validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
   }
@@ -154,8 +171,13 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateMonitoring(check, props);
 
-  const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB) });
-  const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds });
+  const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB), llm });
+  const loading = llm ? planLlmLoading(check, props, llm, candidatePools, ctx.capacity) : undefined;
+  const startupTimeoutSeconds = loading?.startupTimeoutSeconds ?? runtime.startupTimeoutSeconds;
+  const scaling = loading && plannedScaling.kind !== 'fixed' && props.autoscaling?.scaleDownStabilizationSeconds === undefined
+    ? { ...plannedScaling, scaleDownStabilizationSeconds: Math.max(plannedScaling.scaleDownStabilizationSeconds, Math.min(3600, loading.loadingSeconds)) }
+    : plannedScaling;
+  const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds, copySeconds: loading?.copySeconds });
   return {
     path: ctx.path,
     name,
@@ -189,7 +211,43 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     automountServiceAccountToken: props.serviceAccount?.automountToken ?? false,
     environment: ctx.environment,
     production: ctx.environment === 'production',
+    llm,
+    vllm,
+    loadingSeconds: loading?.loadingSeconds,
   };
+}
+
+/**
+ * vLLM's version (from `server.version` or the image tag) and its metric names, and for a service
+ * that knows its language model the model's plan, its flags appended to the server's arguments.
+ */
+function planEngine(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, serverPlan: ServerPlan, gpu: ModelServicePlan['gpu']): { llm?: LlmPlan; vllm?: ModelServicePlan['vllm']; server: ModelServerSpec } {
+  const options = vllmOptionsOf(props.server);
+  if (options === undefined) return { server: serverPlan.server };
+  const version = vllmVersion(check, options, serverPlan.image);
+  const named = props.placement?.nodePools;
+  const llm = planLlm(check, { server: props.server!, gpu, pools: named ? ctx.nodePools.filter((p) => named.includes(p.name)) : ctx.nodePools });
+  const server = llm ? { ...serverPlan.server, args: [...serverPlan.server.args, ...llm.flags] } : serverPlan.server;
+  return { llm, vllm: { version, metrics: version ? vllmMetricNames(version) : undefined }, server };
+}
+
+/**
+ * A language model's start-up, from the weights' size and the slowest candidate pool's disk and
+ * network: the loader's copy, then the server's read and warm-up (the startup probe's budget,
+ * unless given, and then never shorter than what the weights need).
+ */
+function planLlmLoading(check: PropsValidator, props: ModelServiceProps, llm: LlmPlan, pools: readonly NodePoolSpec[], capacity?: Capacity): { startupTimeoutSeconds: number; copySeconds: number; loadingSeconds: number } {
+  const times = llmLoadTimes(llm, pools, capacity);
+  const given = props.startupTimeoutSeconds;
+  check.that(
+    given === undefined || given >= times.startupSeconds,
+    'startupTimeoutSeconds',
+    given,
+    `is shorter than loading ${Math.round(llm.weightsGiB)} GiB of weights takes on the slowest candidate pool (${times.startupSeconds - 300} s to read them, 300 s of engine warm-up), so the kubelet would restart every pod before it is ready`,
+    `give at least ${times.startupSeconds}, or leave it out to derive it`,
+  );
+  const startupTimeoutSeconds = given ?? times.startupSeconds;
+  return { startupTimeoutSeconds, copySeconds: times.copySeconds, loadingSeconds: times.copySeconds + startupTimeoutSeconds };
 }
 
 /** How long the pod may take to start and to stop, and the user it runs as. */
@@ -225,7 +283,7 @@ interface ResourcePlan {
   readonly networkBandwidthMbps?: number;
 }
 
-function planResources(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): ResourcePlan {
+function planResources(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, llm: { gpuCount?: number; storageGiB?: number } = {}): ResourcePlan {
   const r = props.resources;
   check.that(typeof r === 'object' && r !== null, 'resources', r, 'is missing', 'pass { cpu, memoryGiB }');
   const limits = ctx.preset.serving.containerDefaults;
@@ -233,7 +291,8 @@ function planResources(check: PropsValidator, props: ModelServiceProps, ctx: Pla
   check.that(typeof r.memoryGiB === 'number' && r.memoryGiB >= 0.25 && r.memoryGiB <= limits.maxMemoryGiB, 'resources.memoryGiB', r.memoryGiB, `must be from 0.25 to ${limits.maxMemoryGiB} GiB (the namespace's LimitRange maximum)`, 'request the memory one pod needs, e.g. 8');
   let gpu: ModelServicePlan['gpu'];
   if (r.gpu !== undefined) {
-    const g = r.gpu as { count?: number; model?: unknown };
+    const g = { ...(r.gpu as { count?: number; model?: unknown }) };
+    g.count ??= llm.gpuCount;
     check.that(g.count !== undefined || g.model === undefined, 'resources.gpu.count', g.count, `is not set but resources.gpu.model is ${JSON.stringify(g.model)}`, 'give the number of GPUs per pod, e.g. { count: 1, model: "A100" }');
     check.that(g.model !== undefined, 'resources.gpu.model', g.model, `is not set but resources.gpu.count is ${g.count}`, `name the GPU model the pod needs, one of ${GPU_MODELS.join(', ')}`);
     check.that(isGpuModel(g.model), 'resources.gpu.model', g.model, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
@@ -245,7 +304,7 @@ function planResources(check: PropsValidator, props: ModelServiceProps, ctx: Pla
     }
     gpu = { count: g.count!, model: g.model as GpuModel, ...(share ? { share } : {}) };
   }
-  const storageGiB = r.storageGiB ?? 20;
+  const storageGiB = r.storageGiB ?? llm.storageGiB ?? 20;
   check.integerInRange('resources.storageGiB', storageGiB, 1, 2000, 'size the model cache in whole GiB from 1 to 2000');
   check.integerInRange('resources.networkBandwidthMbps', r.networkBandwidthMbps, 1, 400_000, 'give a cap in Mbit/s, e.g. 10000');
   return { cpu: r.cpu, memoryGiB: r.memoryGiB, gpu, storageGiB, networkBandwidthMbps: r.networkBandwidthMbps };
@@ -287,7 +346,7 @@ function validateMonitoring(check: PropsValidator, props: ModelServiceProps): vo
  * The pools the pod fits (CPU, memory, GPUs and disk, with the mesh sidecar), checked last: it is
  * the most expensive check and its message is the longest.
  */
-function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, pod: ResourcePlan & { readonly diskGiB: number }): { candidatePools: readonly NodePoolSpec[]; spot: SpotUse } {
+function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, pod: ResourcePlan & { readonly diskGiB: number; readonly llm?: LlmPlan }): { candidatePools: readonly NodePoolSpec[]; spot: SpotUse } {
   const spot = props.placement?.spot ?? 'never';
   check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
   const gpu = pod.gpu;
@@ -300,7 +359,9 @@ function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: Pla
     gpuShare: gpu?.share,
     spot,
     nodePools: props.placement?.nodePools,
-  }, ctx.nodePools);
+    minGpuMemoryMiB: pod.llm?.minGpuMemoryMiB,
+    gpuMemoryReason: pod.llm ? `${pod.llm.model.name} needs` : undefined,
+  }, ctx.nodePools, ctx.capacity);
   check.that(placement.unknownPools.length === 0, 'placement.nodePools', props.placement?.nodePools, `names ${placement.unknownPools.join(', ')}, which the chart does not have`, `use pools of the chart: ${ctx.nodePools.map((p) => p.name).join(', ')}`);
   if (placement.candidates.length === 0) {
     const gpuText = gpu ? `, ${gpu.count} × ${gpu.model}${gpu.share ? ` ${describeGpuOffer(gpu.share)}` : ''}` : '';

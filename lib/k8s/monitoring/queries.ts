@@ -122,6 +122,14 @@ export function queueLength(metric: string, pods: string): string {
   return `sum(${metric}{${pods}})`;
 }
 
+/**
+ * KEDA: vLLM's KV-cache use over a track's pods, summed, percent (the gauge is a 0-1 share). With
+ * tensor parallelism each pod reports one engine, so the sum over pods is one value per replica.
+ */
+export function kvCacheUtilizationPercent(metric: string, pods: string): string {
+  return `sum(${metric}{${pods}}) * 100`;
+}
+
 function groupBy(by: string | undefined): string {
   return by ? ` by (${by}) ` : '';
 }
