@@ -206,6 +206,7 @@ export class ModelService extends Construct {
       options,
       prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
       modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
+      vllmMetrics: plan.vllm?.metrics,
       progressDeadlineSeconds: Math.min(86_400, plan.progressDeadlineSeconds),
       labels,
     });

@@ -25,11 +25,11 @@ import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
 import { LlmPlan, llmLoadTimes, llmResourceDefaults, planLlm } from './plan-llm';
 import { planServer, ServerPlan } from './plan-server';
-import { VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
+import { requireVllmVersion, VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
 import { LOADER_IMAGE_GIB, podDiskGiB } from './pod-disk';
 import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
-import { validateProgressiveFit } from './progressive/progressive-options';
+import { validateAnalysisForEngine, validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
@@ -144,7 +144,9 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
   // Scaling first: each track's size derives from it.
   const plannedScaling = planScaling(check, props, { ...ctx, vllmMetrics: vllm?.metrics }, server);
-  if (rollout.kind === 'progressive') {
+  if (rollout.strategy.kind === 'progressive') {
+    validateAnalysisForEngine(check, rollout.strategy.options, vllm !== undefined);
+    if (vllm) requireVllmVersion(check, vllm.version, image, 'judging a progressive rollout on TTFT and inter-token latency');
     validateProgressiveFit(check, { name, scaleToZero: plannedScaling.kind !== 'fixed' && plannedScaling.scaleToZero, fixedReplicas: plannedScaling.kind === 'fixed' ? plannedScaling.replicas : undefined });
   }
   const tracks = resolveTracks(model.version, rollout).map((t) => ({
