@@ -1,6 +1,7 @@
 import { GpuModel, GpuShare } from '../catalog';
 import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
+import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
@@ -299,6 +300,15 @@ export interface ModelServiceProps extends TrafficOptions {
   readonly monitoring?: MonitoringOptions;
   /** @default - on-demand pools that fit, no spot */
   readonly placement?: PlacementOptions;
+  /**
+   * KV-cache-aware routing (vLLM only): an InferencePool over the serving pods with its endpoint
+   * picker, reached through a Gateway API Gateway of class `istio` (`<name>-inference-istio`,
+   * port 80, inside the cluster) whose HTTPRoute sends every request to the pool. The Service
+   * and its VirtualService stay for mesh callers. A canary's weight does not apply through the
+   * pool: the picker chooses among every serving pod, so a canary gets about its share of pods.
+   * @default - no pool: requests go through the Service and the mesh only
+   */
+  readonly inferencePool?: InferencePoolOptions | boolean;
   /**
    * Scale every Deployment to zero and answer 503, keeping every other object, so that removing
    * the flag brings the service back as it was.

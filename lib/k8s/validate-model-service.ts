@@ -23,6 +23,8 @@ import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
+import { InferencePoolOptions, validateInferencePoolOptions } from './inference/inference-pool-options';
+import { inferenceRoutingNames } from './inference/inference-routing';
 import { LlmPlan, llmLoadTimes, llmResourceDefaults, planLlm } from './plan-llm';
 import { planServer, ServerPlan } from './plan-server';
 import { requireVllmVersion, VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
@@ -93,6 +95,8 @@ export interface ModelServicePlan {
   readonly automountServiceAccountToken: boolean;
   readonly environment: string;
   readonly production: boolean;
+  /** KV-cache-aware routing through an InferencePool, when asked for. */
+  readonly inferencePool?: InferencePoolOptions;
   /** The language model a vLLM service knows (`ModelServer.vllm({ model })`), its fit proven. */
   readonly llm?: LlmPlan;
   /** vLLM's version and the names its metrics have in it, for a vLLM service whose version is known. */
@@ -158,6 +162,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const versions = new Set(tracks.map((t) => t.version));
   check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
   check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
+  const inferencePool = planInferencePool(check, props, { name, server: server.name, rollout, vllm, image, ctx });
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
 
@@ -216,7 +221,22 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     llm,
     vllm,
     loadingSeconds: loading?.loadingSeconds,
+    inferencePool,
   };
+}
+
+/** The InferencePool's options when asked for: a vLLM server of 0.10 or later (the picker reads `vllm:kv_cache_usage_perc`), a rollout it can carry. */
+function planInferencePool(
+  check: PropsValidator,
+  props: ModelServiceProps,
+  p: { name: string; server: string; rollout: Rollout; vllm?: ModelServicePlan['vllm']; image: string; ctx: PlanContext },
+): InferencePoolOptions | undefined {
+  const options = props.inferencePool;
+  if (options === undefined || options === false) return undefined;
+  validateInferencePoolOptions(check, options, { server: p.server, rollout: p.rollout, environment: p.ctx.environment, preset: p.ctx.preset, name: p.name });
+  const version = requireVllmVersion(check, p.vllm?.version, p.image, 'inferencePool');
+  check.that(version[0] > 0 || version[1] >= 10, 'inferencePool', true, `is set on vLLM ${version.join('.')}, older than 0.10, whose KV-cache gauge (vllm:gpu_cache_usage_perc) the endpoint picker does not read`, 'serve the model with vLLM 0.10 or later (the preset\'s default image is current)');
+  return options === true ? {} : options;
 }
 
 /**
@@ -406,6 +426,7 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     ...plan.tracks.map((t): [string, string, string] => ['Deployment', t.deploymentName, 'name']),
     ...extra.configMaps.map((n): [string, string, string] => ['ConfigMap', n, 'name']),
     ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
+    ...(plan.inferencePool ? inferencePoolObjects(plan.name) : []),
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
@@ -413,6 +434,19 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
   }
   reserveNames(chart, plan.path, wanted.map(([kind, name]) => [kind, name]));
+}
+
+/** What an InferencePool emits (and Istio deploys for its Gateway), for claimObjectNames. */
+function inferencePoolObjects(name: string): Array<[string, string, string]> {
+  const n = inferenceRoutingNames(name);
+  return [
+    ['InferencePool', n.pool, 'name'],
+    ['HTTPRoute', n.pool, 'name'],
+    ['Gateway', n.gateway, 'name'],
+    ['ConfigMap', n.gatewayOptions, 'name'],
+    ['Deployment', n.gatewayDeployment, 'name'],
+    ...(['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'Role'] as const).map((kind): [string, string, string] => [kind, n.picker, 'name']),
+  ];
 }
 
 /** A GpuShare built by hand (plain JavaScript, JSON config) is checked like one from the factories. */
