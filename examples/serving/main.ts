@@ -1,17 +1,19 @@
 import { App } from 'cdk8s';
 import { KarpenterNodePools } from '../../lib/k8s';
 import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } from '../node-pools';
+import { llmServing } from './llm';
 import { productionServing } from './production';
 import { strategyExamples } from './strategies';
 
 /**
  * The example app: production's Karpenter NodePools, its model services (proven placeable on the
- * same pools) and one service per rollout strategy.
+ * same pools), one service per rollout strategy, and the language models on vLLM.
  */
 export function servingApp(app: App): App {
   new KarpenterNodePools(app, 'capacity-production', { clusterName: PRODUCTION_CLUSTER_NAME, nodePools: PRODUCTION_NODE_POOLS, capacity: PRODUCTION_CAPACITY });
   productionServing(app);
   strategyExamples(app);
+  llmServing(app);
   return app;
 }
 

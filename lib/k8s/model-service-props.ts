@@ -21,8 +21,11 @@ export interface ModelReference {
 }
 
 export interface GpuRequest {
-  /** GPUs per pod; with `share`, MIG instances per pod (a time-sliced pod takes exactly 1 slot). */
-  readonly count: number;
+  /**
+   * GPUs per pod; with `share`, MIG instances per pod (a time-sliced pod takes exactly 1 slot).
+   * @default - a vLLM server with a model: its tensorParallelSize; required otherwise
+   */
+  readonly count?: number;
   /** The GPU model; the pod is placed on a node pool of that model only. */
   readonly model: GpuModel;
   /**
