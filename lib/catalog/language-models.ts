@@ -107,11 +107,12 @@ export function kvCacheBytesPerTokenPerGpu(model: LlmArchitecture, tensorParalle
 /** Whether the GPU runs the dtype and quantization, and if not, why. */
 export function gpuSupports(gpu: GpuModel, dtype: LlmDtype, quantization?: LlmQuantization): string | undefined {
   const cc = GPU_MODEL_SPECS[gpu].computeCapability;
+  const v = (n: number) => n.toFixed(1);
   if (quantization && cc < QUANTIZATION_SPECS[quantization].minComputeCapability) {
-    return `${gpu} (compute capability ${cc}) has no kernels for ${QUANTIZATION_SPECS[quantization].description}, which need ${QUANTIZATION_SPECS[quantization].minComputeCapability}`;
+    return `${gpu} (compute capability ${v(cc)}) has no kernels for ${QUANTIZATION_SPECS[quantization].description}, which need ${v(QUANTIZATION_SPECS[quantization].minComputeCapability)}`;
   }
   if (dtype === 'bfloat16' && cc < BFLOAT16_MIN_COMPUTE_CAPABILITY) {
-    return `${gpu} (compute capability ${cc}) has no bfloat16, which needs ${BFLOAT16_MIN_COMPUTE_CAPABILITY}`;
+    return `${gpu} (compute capability ${v(cc)}) has no bfloat16, which needs ${v(BFLOAT16_MIN_COMPUTE_CAPABILITY)}`;
   }
   return undefined;
 }

@@ -19,6 +19,7 @@ import {
 import { describeFit, fitFixes, gpuMemoryFit, GpuMemoryDemand, validTensorParallelSizes } from '../check/gpu-memory-fit';
 import { poolGpuMemoryMiB } from '../check/placement';
 import { ModelServer, VllmOptions } from './model-server';
+import { ModelServiceProps } from './model-service-props';
 import { vllmOptionsOf } from './vllm-engine';
 
 /** A vLLM service that knows its language model, every default applied and its fit proven. */
@@ -143,7 +144,7 @@ function checkGpuRunsIt(check: PropsValidator, gpu: GpuModel, dtype: LlmDtype, q
   if (quantization !== undefined) {
     const why = gpuSupports(gpu, 'float16', quantization);
     const runs = LLM_QUANTIZATIONS.filter((q) => !gpuSupports(gpu, 'float16', q));
-    check.that(why === undefined, 'server.quantization', quantization, `is a quantization the GPU lacks: ${why} (https://docs.vllm.ai/en/latest/features/quantization/)`, `serve a ${runs.join(', ')} or unquantized checkpoint on ${gpu}, or request a GPU that runs ${quantization} (${quantization === 'fp8' ? 'L4, L40S or H100' : 'a newer generation'})`);
+    check.that(why === undefined, 'server.quantization', quantization, `is a quantization the GPU lacks: ${why} (https://docs.vllm.ai/en/latest/features/quantization/)`, `serve an unquantized checkpoint or one quantized with ${runs.join(', ')} on ${gpu}, or request a GPU that runs ${quantization} (${quantization === 'fp8' ? 'L4, L40S or H100' : 'a newer generation'})`);
   }
   const why = gpuSupports(gpu, dtype);
   check.that(why === undefined, 'server.dtype', dtype, `is a dtype the GPU lacks: ${why}`, `use dtype: "float16" on ${gpu}, or an Ampere or newer GPU for bfloat16`);
@@ -168,6 +169,25 @@ export function llmLoadTimes(llm: LlmPlan, pools: readonly NodePoolSpec[], capac
     copySeconds: Math.max(0, ...times.map((t) => t.copySeconds)),
     startupSeconds: Math.max(0, ...times.map((t) => t.readSeconds)) + ENGINE_WARMUP_SECONDS,
   };
+}
+
+/**
+ * A language model's start-up, from the weights' size and the slowest candidate pool's disk and
+ * network: the loader's copy, then the server's read and warm-up (the startup probe's budget,
+ * unless given, and then never shorter than what the weights need).
+ */
+export function planLlmLoading(check: PropsValidator, props: Pick<ModelServiceProps, 'startupTimeoutSeconds'>, llm: LlmPlan, pools: readonly NodePoolSpec[], capacity?: Capacity): { startupTimeoutSeconds: number; copySeconds: number; loadingSeconds: number } {
+  const times = llmLoadTimes(llm, pools, capacity);
+  const given = props.startupTimeoutSeconds;
+  check.that(
+    given === undefined || given >= times.startupSeconds,
+    'startupTimeoutSeconds',
+    given,
+    `is shorter than loading ${Math.round(llm.weightsGiB)} GiB of weights takes on the slowest candidate pool (${times.startupSeconds - ENGINE_WARMUP_SECONDS} s to read them, ${ENGINE_WARMUP_SECONDS} s of engine warm-up), so the kubelet would restart every pod before it is ready`,
+    `give at least ${times.startupSeconds}, or leave it out to derive it`,
+  );
+  const startupTimeoutSeconds = given ?? times.startupSeconds;
+  return { startupTimeoutSeconds, copySeconds: times.copySeconds, loadingSeconds: times.copySeconds + startupTimeoutSeconds };
 }
 
 function round2(n: number): number {

@@ -25,7 +25,7 @@ import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
 import { InferencePoolOptions, validateInferencePoolOptions } from './inference/inference-pool-options';
 import { inferenceRoutingNames } from './inference/inference-routing';
-import { LlmPlan, llmLoadTimes, llmResourceDefaults, planLlm } from './plan-llm';
+import { LlmPlan, llmResourceDefaults, planLlm, planLlmLoading } from './plan-llm';
 import { planServer, ServerPlan } from './plan-server';
 import { requireVllmVersion, VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
 import { LOADER_IMAGE_GIB, podDiskGiB } from './pod-disk';
@@ -251,25 +251,6 @@ function planEngine(check: PropsValidator, props: ModelServiceProps, ctx: PlanCo
   const llm = planLlm(check, { server: props.server!, gpu, pools: named ? ctx.nodePools.filter((p) => named.includes(p.name)) : ctx.nodePools });
   const server = llm ? { ...serverPlan.server, args: [...serverPlan.server.args, ...llm.flags] } : serverPlan.server;
   return { llm, vllm: { version, metrics: version ? vllmMetricNames(version) : undefined }, server };
-}
-
-/**
- * A language model's start-up, from the weights' size and the slowest candidate pool's disk and
- * network: the loader's copy, then the server's read and warm-up (the startup probe's budget,
- * unless given, and then never shorter than what the weights need).
- */
-function planLlmLoading(check: PropsValidator, props: ModelServiceProps, llm: LlmPlan, pools: readonly NodePoolSpec[], capacity?: Capacity): { startupTimeoutSeconds: number; copySeconds: number; loadingSeconds: number } {
-  const times = llmLoadTimes(llm, pools, capacity);
-  const given = props.startupTimeoutSeconds;
-  check.that(
-    given === undefined || given >= times.startupSeconds,
-    'startupTimeoutSeconds',
-    given,
-    `is shorter than loading ${Math.round(llm.weightsGiB)} GiB of weights takes on the slowest candidate pool (${times.startupSeconds - 300} s to read them, 300 s of engine warm-up), so the kubelet would restart every pod before it is ready`,
-    `give at least ${times.startupSeconds}, or leave it out to derive it`,
-  );
-  const startupTimeoutSeconds = given ?? times.startupSeconds;
-  return { startupTimeoutSeconds, copySeconds: times.copySeconds, loadingSeconds: times.copySeconds + startupTimeoutSeconds };
 }
 
 /** How long the pod may take to start and to stop, and the user it runs as. */

@@ -89,8 +89,8 @@ export interface AnalysisTemplateSpec {
 
 /** The thresholds with the defaults applied. Call validateProgressiveOptions first. */
 function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>> {
-  const { prometheusUrl: _url, ...given } = t;
-  return { ...DEFAULT_ROLLBACK_THRESHOLDS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  const given = Object.fromEntries(Object.entries(t).filter(([key, v]) => v !== undefined && key !== 'prometheusUrl'));
+  return { ...DEFAULT_ROLLBACK_THRESHOLDS, ...given };
 }
 
 /**
