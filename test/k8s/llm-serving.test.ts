@@ -236,6 +236,7 @@ describe('the proof on the chart\'s pools', () => {
   test('a service named like the pool\'s picker is refused before anything is created', () => {
     const c = chartOf();
     new ModelService(c, 'chat', { ...LLAMA_8B, inferencePool: true });
-    expectServiceRejected({ ...LLAMA_8B, name: 'chat-epp' }, /gives ServiceAccount "chat-epp", which serving\/chat already creates in this chart/, c);
+    expect(() => new ModelService(c, 'svc', { ...LLAMA_8B, name: 'chat-epp' })).toThrow('serving/svc: serviceAccount.name ("chat-epp") gives ServiceAccount "chat-epp", which serving/chat already creates in this chart; give each service its own ServiceAccount (the AWS side can grant several the same access)');
+    expect(c.node.tryFindChild('svc')).toBeUndefined();
   });
 });
