@@ -52,8 +52,8 @@ export interface ModelResources {
    * Local disk for the model cache, GiB: an emptyDir of this size at /models, which the loader
    * fills before the server starts. The container's ephemeral-storage request and limit are this
    * plus the server's /tmp (1 GiB, 4 for vLLM) and 1 GiB of logs, and the placement proof checks
-   * that, with the images, it fits a node's disk.
-   * @default 20
+   * that, with the images, it fits a node's disk (the NVMe instance store where Karpenter stripes it).
+   * @default 20, or a language model's weights plus a tenth and 2 GiB
    */
   readonly storageGiB?: number;
   /**
@@ -319,8 +319,10 @@ export interface ModelServiceProps extends TrafficOptions {
    */
   readonly stopped?: boolean;
   /**
-   * How long a pod may take to load the model before it is restarted.
-   * @default 600 for GPU services, 300 otherwise
+   * How long a pod may take to load the model before it is restarted. A language model's may not
+   * be shorter than reading its weights from the slowest candidate pool's disk takes, plus 300 s
+   * of engine warm-up.
+   * @default 600 for GPU services, 300 otherwise; a language model's: its weights' read (at 500 MiB/s from NVMe RAID0, 125 from gp3) plus 300 s
    */
   readonly startupTimeoutSeconds?: number;
   /**

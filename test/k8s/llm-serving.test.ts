@@ -85,7 +85,8 @@ describe('the 8B example: Llama 3.1 8B on one L4', () => {
     expect(gateway.metadata.annotations).toEqual({ 'networking.istio.io/service-type': 'ClusterIP' });
     expect(gateway.spec.listeners).toEqual([{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } }]);
     // The Gateway's pods never carry the service's label: they would join its Service and pool.
-    expect(gateway.metadata.labels['modelserve.io/service']).toBeUndefined();
+    expect(gateway.metadata.labels?.['modelserve.io/service']).toBeUndefined();
+    expect(gateway.metadata.labels?.['modelserve.io/inference-gateway']).toBe('chat');
     expect(gateway.spec.infrastructure.labels['modelserve.io/service']).toBeUndefined();
   });
 
