@@ -179,11 +179,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   validateMonitoring(check, props);
 
   const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB), llm });
-  const loading = llm ? planLlmLoading(check, props, llm, candidatePools, ctx.capacity) : undefined;
-  const startupTimeoutSeconds = loading?.startupTimeoutSeconds ?? runtime.startupTimeoutSeconds;
-  const scaling = loading && plannedScaling.kind !== 'fixed' && props.autoscaling?.scaleDownStabilizationSeconds === undefined
-    ? { ...plannedScaling, scaleDownStabilizationSeconds: Math.max(plannedScaling.scaleDownStabilizationSeconds, Math.min(3600, loading.loadingSeconds)) }
-    : plannedScaling;
+  const { loading, startupTimeoutSeconds, scaling } = planLoading(check, props, { llm, candidatePools, capacity: ctx.capacity, startupTimeoutSeconds: runtime.startupTimeoutSeconds, scaling: plannedScaling });
   const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds, copySeconds: loading?.copySeconds });
   return {
     path: ctx.path,
@@ -251,6 +247,23 @@ function planEngine(check: PropsValidator, props: ModelServiceProps, ctx: PlanCo
   const llm = planLlm(check, { server: props.server!, gpu, pools: named ? ctx.nodePools.filter((p) => named.includes(p.name)) : ctx.nodePools });
   const server = llm ? { ...serverPlan.server, args: [...serverPlan.server.args, ...llm.flags] } : serverPlan.server;
   return { llm, vllm: { version, metrics: version ? vllmMetricNames(version) : undefined }, server };
+}
+
+/**
+ * A language model's loading, once its pools are known: the startup budget from its weights, and a
+ * scale-down that waits at least as long as a new pod takes to copy and load them (at most an hour).
+ */
+function planLoading(
+  check: PropsValidator,
+  props: ModelServiceProps,
+  p: { llm?: LlmPlan; candidatePools: readonly NodePoolSpec[]; capacity?: Capacity; startupTimeoutSeconds: number; scaling: ScalingPlan },
+): { loading?: ReturnType<typeof planLlmLoading>; startupTimeoutSeconds: number; scaling: ScalingPlan } {
+  if (!p.llm) return { startupTimeoutSeconds: p.startupTimeoutSeconds, scaling: p.scaling };
+  const loading = planLlmLoading(check, props, p.llm, p.candidatePools, p.capacity);
+  const scaling = p.scaling.kind !== 'fixed' && props.autoscaling?.scaleDownStabilizationSeconds === undefined
+    ? { ...p.scaling, scaleDownStabilizationSeconds: Math.max(p.scaling.scaleDownStabilizationSeconds, Math.min(3600, loading.loadingSeconds)) }
+    : p.scaling;
+  return { loading, startupTimeoutSeconds: loading.startupTimeoutSeconds, scaling };
 }
 
 /** How long the pod may take to start and to stop, and the user it runs as. */
