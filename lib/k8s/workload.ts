@@ -178,8 +178,9 @@ function addModelLoader(deployment: kplus.Deployment, plan: ModelServicePlan, tr
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     command: ['/bin/sh', '-c', modelLoaderScript(plan.loader.allowEmpty, plan.llm !== undefined)],
     envVariables: env,
-    // Within the server's own requests, so the pod's effective request stays the server's.
-    resources: fixedResources(Math.min(plan.cpu, 1), Math.min(plan.memoryGiB, 1), LOADER_EPHEMERAL_GIB),
+    // Within the server's own requests, so the pod's effective request stays the server's. A
+    // language model's loader gets more: the CRT client keeps many ranged GETs in flight.
+    resources: fixedResources(Math.min(plan.cpu, plan.llm ? 4 : 1), Math.min(plan.memoryGiB, plan.llm ? 4 : 1), LOADER_EPHEMERAL_GIB),
     securityContext: RESTRICTED_CONTAINER(plan),
   });
   loader.mount('/tmp', volumes.tmp);

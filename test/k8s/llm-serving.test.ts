@@ -37,6 +37,8 @@ describe('the 8B example: Llama 3.1 8B on one L4', () => {
     // The loader copies with the AWS CLI's CRT client.
     expect(pod.initContainers[0].command[2]).toContain('preferred_transfer_client = crt');
     expect(pod.initContainers[0].command[2]).toContain('export AWS_CONFIG_FILE="$HOME/aws-config"');
+    // It keeps many ranged GETs in flight: 4 cores and 4 GiB, within the server's own requests.
+    expect(pod.initContainers[0].resources.limits).toMatchObject({ cpu: '4', memory: '4096Mi' });
   });
 
   test('the startup probe allows the weights\' read from NVMe (15 GiB at 500 MiB/s) and 300 s of warm-up; Karpenter leaves the pod alone until it has loaded', () => {
