@@ -9,6 +9,10 @@ export const PRODUCTION_NODE_POOLS: readonly NodePoolSpec[] = [
   // Small models share T4s: each GPU is advertised as 4 time-sliced slots (nvidia.com/gpu.shared).
   NodePools.gpu({ gpu: 'T4', sharing: GpuSharing.timeSlicing({ replicasPerGpu: 4 }), maxSize: 3 }),
   NodePools.gpu({ gpu: 'A100' }),
+  // Language models (examples/serving/llm.ts): an 8B model on one L4 per pod, a 70B model on four
+  // H100s per pod (two pods per p5.48xlarge). Karpenter stripes their NVMe as RAID0 for the weights.
+  NodePools.gpu({ gpu: 'L4', instanceTypes: ['g6.2xlarge'], maxSize: 6 }),
+  NodePools.gpu({ gpu: 'H100', maxSize: 2 }),
   NodePools.spot(),
   NodePools.highMemory(),
 ];

@@ -1,13 +1,18 @@
-// Validates Kubernetes objects against the schemas of kubernetes-models (Kubernetes 1.3x) and the
-// @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo, Karpenter). Those packages are ES
-// modules, so they run here in plain Node rather than inside jest's CommonJS sandbox.
+// Validates Kubernetes objects against the schemas of kubernetes-models (Kubernetes 1.3x), the
+// @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo, Karpenter, Gateway API)
+// and, for kinds no package ships (the Gateway API Inference Extension's InferencePool), the
+// upstream CRDs copied under test/fixtures/crds (their openAPIV3Schema, with ajv; CEL rules are not
+// evaluated). Those packages are ES modules, so they run here in plain Node rather than inside
+// jest's CommonJS sandbox.
 //
 // Input: a JSON array of objects on stdin, or YAML files/folders as arguments.
 // Output: a JSON array of { index, source, apiVersion, kind, name, error } for every object that is
 // invalid or has no known schema (an object we cannot check counts as a failure); exit 1 if any.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
+import { parse, parseAllDocuments } from 'yaml';
 
 const GROUP_PACKAGES = {
   'networking.istio.io': ['@kubernetes-models/istio/networking.istio.io'],
@@ -18,9 +23,54 @@ const GROUP_PACKAGES = {
   'argoproj.io': ['@kubernetes-models/argo-rollouts/argoproj.io', '@kubernetes-models/argo-workflows/argoproj.io'],
   'karpenter.sh': ['@kubernetes-models/karpenter/karpenter.sh'],
   'karpenter.k8s.aws': ['@kubernetes-models/karpenter/karpenter.k8s.aws'],
+  'gateway.networking.k8s.io': ['@kubernetes-models/gateway-api/gateway.networking.k8s.io'],
 };
 
+const CRD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'crds');
+
+/**
+ * The schema with unknown fields refused: the API server prunes them from a structural schema (and
+ * `kubectl apply --validate=strict` refuses them), so a misspelt field would vanish silently.
+ */
+function closeObjects(schema) {
+  if (!schema || typeof schema !== 'object') return schema;
+  const out = Array.isArray(schema) ? schema.map(closeObjects) : Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, closeObjects(v)]));
+  if (!Array.isArray(schema) && schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** `group/version/kind` → an ajv validator of each served version's openAPIV3Schema. */
+function crdValidators() {
+  // x-kubernetes-* keywords and formats such as int32 are Kubernetes', not JSON Schema's.
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const validators = new Map();
+  for (const file of readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f))) {
+    const crd = parse(readFileSync(join(CRD_DIR, file), 'utf8'));
+    for (const version of crd.spec.versions.filter((v) => v.served)) {
+      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(closeObjects(version.schema.openAPIV3Schema)));
+    }
+  }
+  return validators;
+}
+const CRD_VALIDATORS = crdValidators();
+
+/** A model-like object for a kind whose CRD is under test/fixtures/crds. */
+function crdModel(apiVersion, kind) {
+  const validate = CRD_VALIDATORS.get(`${apiVersion}/${kind}`);
+  if (!validate) return undefined;
+  return class {
+    constructor(object) { this.object = object; }
+    validate() {
+      if (!validate(this.object)) throw new Error(validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; '));
+    }
+  };
+}
+
 async function modelFor(apiVersion, kind) {
+  const fromCrd = crdModel(apiVersion, kind);
+  if (fromCrd) return fromCrd;
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const candidates = group === ''
     ? [`kubernetes-models/${version}`]

@@ -1,13 +1,14 @@
 import { App } from 'cdk8s';
 import { KarpenterNodePools } from '../../lib/k8s';
 import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } from '../node-pools';
+import { llmServing } from './llm';
 import { PLATFORM_TEAM } from '../platform/deployer';
 import { productionServing } from './production';
 import { strategyExamples } from './strategies';
 
 /**
  * The example app: production's Karpenter NodePools, its model services (proven placeable on the
- * same pools) and one service per rollout strategy.
+ * same pools), one service per rollout strategy, and the language models on vLLM.
  */
 export function servingApp(app: App): App {
   new KarpenterNodePools(app, 'capacity-production', {
@@ -19,6 +20,7 @@ export function servingApp(app: App): App {
   });
   productionServing(app);
   strategyExamples(app);
+  llmServing(app);
   return app;
 }
 

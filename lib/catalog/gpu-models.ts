@@ -19,16 +19,21 @@ export interface GpuModelSpec {
   readonly architecture: 'Turing' | 'Ampere' | 'Ada Lovelace' | 'Volta' | 'Hopper';
   /** Whether the GPU can be partitioned with Multi-Instance GPU. */
   readonly supportsMig: boolean;
+  /**
+   * CUDA compute capability (SM version), which decides the kernels a server can use: bfloat16
+   * needs 8.0, FP8 (W8A8) 8.9 (https://docs.nvidia.com/cuda/cuda-c-programming-guide/#compute-capabilities).
+   */
+  readonly computeCapability: number;
 }
 
 export const GPU_MODEL_SPECS: Readonly<Record<GpuModel, GpuModelSpec>> = {
-  T4: { model: 'T4', architecture: 'Turing', supportsMig: false },
-  A10G: { model: 'A10G', architecture: 'Ampere', supportsMig: false },
-  L4: { model: 'L4', architecture: 'Ada Lovelace', supportsMig: false },
-  L40S: { model: 'L40S', architecture: 'Ada Lovelace', supportsMig: false },
-  V100: { model: 'V100', architecture: 'Volta', supportsMig: false },
-  A100: { model: 'A100', architecture: 'Ampere', supportsMig: true },
-  H100: { model: 'H100', architecture: 'Hopper', supportsMig: true },
+  T4: { model: 'T4', architecture: 'Turing', supportsMig: false, computeCapability: 7.5 },
+  A10G: { model: 'A10G', architecture: 'Ampere', supportsMig: false, computeCapability: 8.6 },
+  L4: { model: 'L4', architecture: 'Ada Lovelace', supportsMig: false, computeCapability: 8.9 },
+  L40S: { model: 'L40S', architecture: 'Ada Lovelace', supportsMig: false, computeCapability: 8.9 },
+  V100: { model: 'V100', architecture: 'Volta', supportsMig: false, computeCapability: 7 },
+  A100: { model: 'A100', architecture: 'Ampere', supportsMig: true, computeCapability: 8 },
+  H100: { model: 'H100', architecture: 'Hopper', supportsMig: true, computeCapability: 9 },
 };
 
 export function isGpuModel(value: unknown): value is GpuModel {

@@ -15,3 +15,5 @@ export * from './aws-classes';
 export * from './node-launch';
 export * from './risk-warnings';
 export * from './cost-allocation';
+export * from './language-models';
+export * from './weight-loading';

@@ -1,4 +1,4 @@
-import { describeGpuOffer, GpuModel, GpuShare, gpuSharingResource, nodePoolAllocatable, NodePoolSpec } from '../catalog';
+import { Capacity, describeGpuOffer, GpuModel, GpuShare, gpuSharingResource, KUBELET_EPHEMERAL_RESERVED_GIB, KUBELET_NODEFS_EVICTION_FRACTION, nodePoolAllocatable, nodePoolInstanceTypes, NodePoolSpec, podCacheDisk } from '../catalog';
 
 /** What one pod asks for and where it may go: the input of the fit check. */
 export interface PodPlacementRequest {
@@ -21,6 +21,13 @@ export interface PodPlacementRequest {
   readonly spot?: 'never' | 'allowed' | 'preferred';
   /** Only these pools, by name. @default - any pool */
   readonly nodePools?: readonly string[];
+  /**
+   * Memory each GPU must have, MiB: what a language model's fit proof asks (see gpuMemoryFit).
+   * @default - not checked
+   */
+  readonly minGpuMemoryMiB?: number;
+  /** Why the GPUs must have that memory, for the pools' verdicts. @default 'the model needs it' */
+  readonly gpuMemoryReason?: string;
 }
 
 export interface PoolVerdict {
@@ -62,7 +69,7 @@ function fmt(n: number): string {
  * to a GPU pool; spot pools only when `spot` allows; high-memory pools (tainted to keep them for
  * workloads that need them) only when the pod fits no other pool or names them in `nodePools`.
  */
-export function placePod(request: PodPlacementRequest, pools: readonly NodePoolSpec[]): PlacementResult {
+export function placePod(request: PodPlacementRequest, pools: readonly NodePoolSpec[], capacity?: Capacity): PlacementResult {
   const spot = request.spot ?? 'never';
   const gpus = request.gpuCount ?? 0;
   const named = request.nodePools;
@@ -77,6 +84,10 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
       else if (pool.gpuModel !== request.gpuModel) reasons.push(`offers ${pool.gpuModel}, not ${request.gpuModel}`);
       else if (a.gpuResource !== gpuSharingResource(request.gpuShare)) reasons.push(`offers ${describeGpuOffer(pool.gpuSharing)}, not ${describeGpuOffer(request.gpuShare)}`);
       else if (a.gpuSlots < gpus) reasons.push(request.gpuShare ? `has ${a.gpuSlots} of ${a.gpuResource} per node, the pod needs ${gpus}` : `has ${a.gpus} GPU per node, the pod needs ${gpus}`);
+      const memoryMiB = poolGpuMemoryMiB(pool);
+      if (request.minGpuMemoryMiB !== undefined && pool.gpuModel === request.gpuModel && memoryMiB < request.minGpuMemoryMiB) {
+        reasons.push(`has ${memoryMiB} MiB per ${pool.gpuModel}, ${request.gpuMemoryReason ?? 'the model needs'} ${Math.ceil(request.minGpuMemoryMiB)}`);
+      }
     } else if (pool.gpuModel) {
       reasons.push(`is a GPU pool (${pool.gpuModel}), kept for GPU services`);
     }
@@ -84,7 +95,8 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
     if (a.cpu < request.cpu) reasons.push(`allocates ${fmt(a.cpu)} vCPU per node, the pod needs ${fmt(request.cpu)}`);
     if (a.memoryGiB < request.memoryGiB) reasons.push(`allocates ${fmt(a.memoryGiB)} GiB per node, the pod needs ${fmt(request.memoryGiB)}`);
     const disk = request.ephemeralStorageGiB ?? 0;
-    if (a.ephemeralStorageGiB < disk) reasons.push(`has ${fmt(a.ephemeralStorageGiB)} GiB of ephemeral storage per node (${pool.diskGiB} GiB disk), the pod needs ${fmt(disk)} with its images`);
+    const ephemeral = ephemeralStorageGiB(pool, a.ephemeralStorageGiB, capacity);
+    if (ephemeral.gib < disk) reasons.push(`has ${fmt(ephemeral.gib)} GiB of ephemeral storage per node (${ephemeral.source}), the pod needs ${fmt(disk)} with its images`);
     return { pool, reasons };
   });
 
@@ -97,6 +109,22 @@ export function placePod(request: PodPlacementRequest, pools: readonly NodePoolS
     return v;
   });
   return { candidates: final.filter((v) => v.reasons.length === 0).map((v) => v.pool), verdicts: final, unknownPools };
+}
+
+/** The least memory one GPU of the pool has, MiB (EC2's figure), over its instance types. */
+export function poolGpuMemoryMiB(pool: NodePoolSpec): number {
+  return Math.min(...nodePoolInstanceTypes(pool).map((t) => t.gpuMemoryMiB ?? 0));
+}
+
+/**
+ * Ephemeral storage pods may request on one node of the pool: the root volume's, or, where
+ * Karpenter stripes the instance store as RAID0 (which then holds the kubelet and containerd),
+ * the array's, less the same kubelet reserve and eviction threshold.
+ */
+function ephemeralStorageGiB(pool: NodePoolSpec, rootVolumeGiB: number, capacity: Capacity | undefined): { gib: number; source: string } {
+  const disk = podCacheDisk(pool, capacity);
+  if (disk.kind === 'nvme-raid0') return { gib: Math.floor(disk.sizeGiB * (1 - KUBELET_NODEFS_EVICTION_FRACTION) - KUBELET_EPHEMERAL_RESERVED_GIB), source: `${disk.sizeGiB} GiB NVMe instance store` };
+  return { gib: rootVolumeGiB, source: `${pool.diskGiB} GiB disk` };
 }
 
 /** `gpu-t4: offers T4, not A100; general: has no GPU` — one entry per pool. */

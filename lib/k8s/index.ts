@@ -23,3 +23,8 @@ export * from './progressive';
 export * from './pipeline';
 export * from '../check/placement';
 export * from './capacity';
+export { DEFAULT_ENDPOINT_PICKER_IMAGE } from './inference/inference-pool-options';
+export type { InferencePoolOptions } from './inference/inference-pool-options';
+export { InferenceRouting } from './inference/inference-routing';
+export { gpuMemoryFit, describeFit } from '../check/gpu-memory-fit';
+export type { GpuMemoryDemand, GpuMemoryFit } from '../check/gpu-memory-fit';

@@ -33,13 +33,24 @@ export interface ModelLoaderOptions {
 }
 
 /**
- * The loader's shell script: sync the prefix, refuse an empty one. `aws s3 sync` skips files that
- * are already there, so a restarted pod whose volume survived copies nothing twice.
+ * The AWS CLI's configuration for large weights: the CRT transfer client, which splits each file
+ * into ranged GETs over many connections and sizes them to the instance's bandwidth, instead of
+ * the classic Python client's 10 threads (https://awscli.amazonaws.com/v2/documentation/api/latest/topic/s3-config.html,
+ * `preferred_transfer_client`). It does not follow region redirects: the bucket must be in the
+ * cluster's region, as the platform's model store is.
  */
-export function modelLoaderScript(allowEmpty: boolean): string {
+export const CRT_TRANSFER_CONFIG = '[default]\ns3 =\n  preferred_transfer_client = crt\n';
+
+/**
+ * The loader's shell script: sync the prefix, refuse an empty one. `aws s3 sync` skips files that
+ * are already there, so a restarted pod whose volume survived copies nothing twice. With
+ * `fastTransfer` (language models' weights) the CLI uses its CRT transfer client.
+ */
+export function modelLoaderScript(allowEmpty: boolean, fastTransfer = false): string {
   const lines = [
     'set -eu',
     'mkdir -p "$MODEL_DIR" "$MODEL_SCRATCH_DIR"',
+    ...(fastTransfer ? [`printf '${CRT_TRANSFER_CONFIG}' > "$HOME/aws-config"`, 'export AWS_CONFIG_FILE="$HOME/aws-config"'] : []),
     'echo "Copying $MODEL_URI to $MODEL_DIR"',
     'aws s3 sync --no-progress --only-show-errors "$MODEL_URI" "$MODEL_DIR"',
   ];

@@ -1,3 +1,4 @@
+import { LlmArchitecture, LlmDtype, LlmQuantization } from '../catalog';
 import { TORCHSERVE_CONFIG_FILES, TORCHSERVE_MANAGEMENT_PORT, TORCHSERVE_MODEL_NAME } from './torchserve-config';
 
 /**
@@ -164,6 +165,71 @@ export interface CustomModelServerOptions {
   readonly awsCredentials?: boolean;
 }
 
+/**
+ * What `ModelServer.vllm()` knows about the language model it serves. With `model`, the service
+ * gets vLLM's flags from it (`--tensor-parallel-size`, `--max-model-len`,
+ * `--gpu-memory-utilization`, `--dtype`), GPUs per pod, a cache sized for the weights, a
+ * startup budget from their size, and a proof at synth that the weights and the KV cache fit the
+ * GPUs' memory. Without it, vLLM runs with its own defaults and nothing is proven.
+ */
+export interface VllmOptions {
+  /**
+   * The model's architecture: `LanguageModels.llama31_8B()`, or `LanguageModels.custom({ ... })`
+   * from its `config.json`.
+   * @default - none: no flags, no fit proof
+   */
+  readonly model?: LlmArchitecture;
+  /**
+   * Weight and activation type of an unquantized checkpoint (and activation type of a quantized one).
+   * @default 'bfloat16' on GPUs that have it (compute capability 8.0+), else 'float16'
+   */
+  readonly dtype?: LlmDtype;
+  /**
+   * The checkpoint is quantized this way (vLLM reads the method from its config.json): decides
+   * the weights' size and which GPUs run it (FP8 needs Ada or Hopper).
+   * @default - not quantized
+   */
+  readonly quantization?: LlmQuantization;
+  /**
+   * Size of the checkpoint's weight files, GiB (`du -sh` of the safetensors). Measured beats estimated.
+   * @default - parameters × bytes per parameter of the dtype or quantization
+   */
+  readonly weightsGiB?: number;
+  /**
+   * `--max-model-len`: the longest sequence (prompt and output), tokens; at most the model's context.
+   * @default - the model's maxContextTokens
+   */
+  readonly maxContextTokens?: number;
+  /**
+   * Sequences of maxContextTokens the KV cache must hold at once for the fit proof. vLLM batches
+   * more shorter ones; fewer than one full sequence and vLLM refuses to start.
+   * @default 1
+   */
+  readonly concurrentSequences?: number;
+  /**
+   * `--tensor-parallel-size`: GPUs one replica spreads the model over, all on one node; also the
+   * pod's GPU count. Must divide the model's attention heads.
+   * @default 1
+   */
+  readonly tensorParallelSize?: number;
+  /**
+   * `--gpu-memory-utilization`: the share of each GPU's memory vLLM takes (weights, KV cache, activations).
+   * @default 0.9
+   */
+  readonly gpuMemoryUtilization?: number;
+  /**
+   * Memory per GPU outside the weights and the KV cache in the fit proof: CUDA context,
+   * activations, CUDA graphs, communication buffers. vLLM logs what it measured at start-up.
+   * @default 2
+   */
+  readonly runtimeOverheadGiB?: number;
+  /**
+   * vLLM's version (`0.28.0`): which metric names its Prometheus endpoint has.
+   * @default - read from the image tag (`vllm/vllm-openai:v0.28.0`)
+   */
+  readonly version?: string;
+}
+
 const KSERVE_V2_MODEL_READY = `/v2/models/${MODEL_ID_PLACEHOLDER}/ready`;
 
 /** Model server presets: `ModelServer.triton()`, `.vllm()`, `.custom({ port, healthPath })`... */
@@ -275,9 +341,10 @@ export class ModelServer {
    * vLLM's OpenAI-compatible server (`vllm serve`, the image's entrypoint): HTTP 8000, `/health`,
    * `/metrics`, and a waiting-requests gauge. Serves the loader's copy (a Hugging Face model
    * folder) under the name `model.id`; the server listens only once the engine has loaded the
-   * weights, so `/health` means "model loaded" (and answers 503 if the engine dies).
+   * weights, so `/health` means "model loaded" (and answers 503 if the engine dies). Give
+   * `options.model` and the service knows its language model (see VllmOptions).
    */
-  public static vllm(): ModelServer {
+  public static vllm(options: VllmOptions = {}): ModelServer {
     return new ModelServer({
       name: 'vllm',
       httpPort: 8000,
@@ -296,7 +363,7 @@ export class ModelServer {
       // "The model `x` does not exist."
       modelMissingStatusCodes: [404],
       defaultImage: DEFAULT_SERVER_IMAGES.vllm,
-    });
+    }, { vllm: options });
   }
 
   /** Any other server: give its port and health path; the rest has defaults. */

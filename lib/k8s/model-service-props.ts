@@ -1,6 +1,7 @@
 import { GpuModel, GpuShare } from '../catalog';
 import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
+import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
@@ -20,8 +21,11 @@ export interface ModelReference {
 }
 
 export interface GpuRequest {
-  /** GPUs per pod; with `share`, MIG instances per pod (a time-sliced pod takes exactly 1 slot). */
-  readonly count: number;
+  /**
+   * GPUs per pod; with `share`, MIG instances per pod (a time-sliced pod takes exactly 1 slot).
+   * @default - a vLLM server with a model: its tensorParallelSize; required otherwise
+   */
+  readonly count?: number;
   /** The GPU model; the pod is placed on a node pool of that model only. */
   readonly model: GpuModel;
   /**
@@ -48,8 +52,8 @@ export interface ModelResources {
    * Local disk for the model cache, GiB: an emptyDir of this size at /models, which the loader
    * fills before the server starts. The container's ephemeral-storage request and limit are this
    * plus the server's /tmp (1 GiB, 4 for vLLM) and 1 GiB of logs, and the placement proof checks
-   * that, with the images, it fits a node's disk.
-   * @default 20
+   * that, with the images, it fits a node's disk (the NVMe instance store where Karpenter stripes it).
+   * @default 20, or a language model's weights plus a tenth and 2 GiB
    */
   readonly storageGiB?: number;
   /**
@@ -96,6 +100,13 @@ export interface AutoscalingOptions {
    */
   readonly queueLength?: number;
   /**
+   * Average KV-cache use per replica, percent, of a vLLM server (`vllm:kv_cache_usage_perc`, or
+   * `vllm:gpu_cache_usage_perc` before vLLM 0.10: chosen by the version). Scales through KEDA
+   * before requests queue: a full KV cache is what makes vLLM queue and preempt.
+   * @default - no KV-cache target
+   */
+  readonly targetKvCacheUtilization?: number;
+  /**
    * Scale to no pods when idle (KEDA `minReplicaCount: 0`). Needs a GPU, request-rate or queue
    * target: CPU and memory cannot wake a Deployment that has no pods.
    * @default false
@@ -103,8 +114,9 @@ export interface AutoscalingOptions {
   readonly scaleToZero?: boolean;
   /**
    * How long the load must stay low before pods are removed. Model servers load slowly, so the
-   * default is generous.
-   * @default 300
+   * default is generous; a language model's is at least the time a new pod takes to copy and
+   * load its weights (a pod removed too early costs that time to bring back).
+   * @default 300, or a language model's loading time (copy and startup budget) when longer, at most 3600
    */
   readonly scaleDownStabilizationSeconds?: number;
   /**
@@ -292,14 +304,25 @@ export interface ModelServiceProps extends TrafficOptions {
   /** @default - on-demand pools that fit, no spot */
   readonly placement?: PlacementOptions;
   /**
+   * KV-cache-aware routing (vLLM only): an InferencePool over the serving pods with its endpoint
+   * picker, reached through a Gateway API Gateway of class `istio` (`<name>-inference-istio`,
+   * port 80, inside the cluster) whose HTTPRoute sends every request to the pool. The Service
+   * and its VirtualService stay for mesh callers. A canary's weight does not apply through the
+   * pool: the picker chooses among every serving pod, so a canary gets about its share of pods.
+   * @default - no pool: requests go through the Service and the mesh only
+   */
+  readonly inferencePool?: InferencePoolOptions | boolean;
+  /**
    * Scale every Deployment to zero and answer 503, keeping every other object, so that removing
    * the flag brings the service back as it was.
    * @default false
    */
   readonly stopped?: boolean;
   /**
-   * How long a pod may take to load the model before it is restarted.
-   * @default 600 for GPU services, 300 otherwise
+   * How long a pod may take to load the model before it is restarted. A language model's may not
+   * be shorter than reading its weights from the slowest candidate pool's disk takes, plus 300 s
+   * of engine warm-up.
+   * @default 600 for GPU services, 300 otherwise; a language model's: its weights' read (at 500 MiB/s from NVMe RAID0, 125 from gp3) plus 300 s
    */
   readonly startupTimeoutSeconds?: number;
   /**

@@ -4,7 +4,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
 import { createDisruptionBudget } from './disruption';
-import { SERVICE_LABEL, serviceLabels, trackSelector } from './labels';
+import { InferenceRouting } from './inference/inference-routing';
+import { SERVICE_LABEL, serviceLabels, TRACK_LABEL, trackSelector } from './labels';
 import { ModelServiceProps } from './model-service-props';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
@@ -52,6 +53,8 @@ export class ModelService extends Construct {
   public readonly scaledObjects: readonly ApiObject[];
   /** The props with defaults applied, as checked. */
   public readonly plan: ModelServicePlan;
+  /** The InferencePool, its endpoint picker, Gateway and HTTPRoute, with `inferencePool`. */
+  public readonly inference?: InferenceRouting;
   /**
    * The Argo Rollout and its AnalysisTemplates, with `Rollout.progressive()`. The Deployment then
    * only holds the pod template (scaled to zero); the Rollout runs the pods.
@@ -69,6 +72,7 @@ export class ModelService extends Construct {
       preset: chart.preset,
       nodePools: chart.nodePools,
       modelStoreUri: chart.modelStoreUri,
+      capacity: chart.capacity,
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
@@ -166,9 +170,12 @@ export class ModelService extends Construct {
           prometheusNamespace: chart.prometheus.namespace,
           prometheusServiceAccount: chart.prometheus.serviceAccount,
           scrapeOverMtls: props.monitoring?.scrapeOverIstioMtls ?? true,
+          alsoReadBy: plan.inferencePool ? [`${plan.name}-epp`] : undefined,
         },
       },
     });
+
+    if (plan.inferencePool) this.inference = this.createInferenceRouting(plan, labels, chart);
 
     const m = props.monitoring ?? {};
     this.monitoring = new ModelMonitoring(this, 'monitoring', {
@@ -205,8 +212,27 @@ export class ModelService extends Construct {
       options,
       prometheusUrl: autoscalingPrometheusUrl ?? DEFAULT_PROMETHEUS_URL,
       modelMissingStatusCodes: plan.server.modelMissingStatusCodes,
+      vllmMetrics: plan.vllm?.metrics,
       progressDeadlineSeconds: Math.min(86_400, plan.progressDeadlineSeconds),
       labels,
+    });
+  }
+
+  private createInferenceRouting(plan: ModelServicePlan, labels: Record<string, string>, chart: ServingChart): InferenceRouting {
+    // Blue-green: the active colour only; the idle one stays reachable by header on the mesh route.
+    const s = plan.rollout.strategy;
+    const poolSelector: Record<string, string> = s.kind === 'blue-green' ? { [SERVICE_LABEL]: plan.name, [TRACK_LABEL]: s.options.active ?? 'blue' } : { [SERVICE_LABEL]: plan.name };
+    return new InferenceRouting(this, 'inference', {
+      name: plan.name,
+      namespace: plan.namespace,
+      poolSelector,
+      targetPort: plan.server.httpPort,
+      labels,
+      ingressGateway: chart.ingressGateway,
+      prometheus: chart.prometheus,
+      requestTimeoutSeconds: plan.requestTimeoutSeconds,
+      options: plan.inferencePool!,
+      development: plan.environment === 'development',
     });
   }
 

@@ -2,6 +2,7 @@ import { PropsValidator } from '../catalog';
 import { ModelServerSpec } from './model-server';
 import { ModelServiceProps } from './model-service-props';
 import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
+import { VllmMetricNames } from './vllm-engine';
 
 export type ScalingPlan =
   | { readonly kind: 'fixed'; readonly replicas: number }
@@ -15,6 +16,10 @@ export type ScalingPlan =
       readonly requestsPerSecond?: number;
       readonly queueLength?: number;
       readonly queueMetric?: string;
+      /** Average KV-cache use per replica, percent (vLLM). */
+      readonly kvCacheUtilization?: number;
+      /** vLLM's KV-cache gauge, named as its version exports it. */
+      readonly kvCacheMetric?: string;
       readonly scaleToZero: boolean;
       readonly scaleDownStabilizationSeconds: number;
       readonly prometheusUrl: string;
@@ -22,6 +27,8 @@ export type ScalingPlan =
 
 export interface ScalingPlanContext {
   readonly environment: string;
+  /** vLLM's metric names, for a vLLM server whose version is known. */
+  readonly vllmMetrics?: VllmMetricNames;
 }
 
 /** Fewest pods a track that takes traffic runs outside development. */
@@ -68,17 +75,22 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
     check.that(props.resources?.gpu !== undefined, 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, 'is set but the service has no GPU', 'remove it, or request resources.gpu');
     check.that(props.resources?.gpu?.share?.kind !== 'time-slicing', 'autoscaling.targetGpuUtilization', a.targetGpuUtilization, "is set on a time-sliced GPU: the GPU's utilisation counts every pod that shares it, so it cannot tell whether this service needs more replicas", 'scale on requestsPerSecond or queueLength instead');
   }
+  if (a.targetKvCacheUtilization !== undefined) {
+    check.integerInRange('autoscaling.targetKvCacheUtilization', a.targetKvCacheUtilization, 1, 100, 'give the KV-cache use per replica, percent, to scale at, e.g. 80');
+    check.that(server.name === 'vllm', 'autoscaling.targetKvCacheUtilization', a.targetKvCacheUtilization, `is set but the ${server.name} server has no KV cache to measure`, 'scale on queueLength or requestsPerSecond instead, or serve a language model with ModelServer.vllm()');
+    check.that(ctx.vllmMetrics !== undefined, 'server.version', undefined, 'is not set and the image tag names no vLLM version, which autoscaling.targetKvCacheUtilization needs (vLLM renamed its KV-cache gauge in 0.10)', 'give ModelServer.vllm({ version: "0.28.0" }), or an image tagged with its version');
+  }
   if (a.queueLength !== undefined) {
     check.that(server.queueMetric !== undefined, 'autoscaling.queueLength', a.queueLength, `is set but the ${server.name} server exposes no queue-length metric`, 'scale on requestsPerSecond instead, or use ModelServer.custom({ ..., queueMetric })');
   }
   const prometheusUrl = a.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
   checkPrometheusUrl(check, 'autoscaling.prometheusUrl', prometheusUrl);
 
-  const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined;
+  const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined || a.targetKvCacheUtilization !== undefined;
   const scaleToZero = a.scaleToZero ?? false;
   if (scaleToZero && !external) {
     const given = a.targetCpuUtilization !== undefined || a.targetMemoryUtilization !== undefined ? 'a CPU or memory target only' : 'no target, so the default CPU target';
-    check.fail('autoscaling.scaleToZero', true, `is set with ${given}: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service`, 'add a targetGpuUtilization, requestsPerSecond or queueLength trigger, or drop scaleToZero');
+    check.fail('autoscaling.scaleToZero', true, `is set with ${given}: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service`, 'add a targetGpuUtilization, requestsPerSecond, queueLength or targetKvCacheUtilization trigger, or drop scaleToZero');
   }
   check.that(minReplicas > 0 || scaleToZero, 'autoscaling.minReplicas', minReplicas, 'is 0 without scaleToZero', 'set scaleToZero: true (with a GPU, request-rate or queue target), or raise minReplicas to 1');
   check.that(!scaleToZero || minReplicas === 0, 'autoscaling.minReplicas', minReplicas, 'is above 0 with scaleToZero', 'set minReplicas to 0 or drop scaleToZero');
@@ -94,6 +106,8 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
     requestsPerSecond: a.requestsPerSecond,
     queueLength: a.queueLength,
     queueMetric: server.queueMetric,
+    kvCacheUtilization: a.targetKvCacheUtilization,
+    kvCacheMetric: a.targetKvCacheUtilization !== undefined ? ctx.vllmMetrics?.kvCacheUsage : undefined,
     scaleToZero,
     scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? 300,
     prometheusUrl,

@@ -19,6 +19,11 @@ export interface DeadlineInput {
   readonly storageGiB: number;
   /** How long the server may take to load the model once it runs (the startup probe's budget). */
   readonly startupTimeoutSeconds: number;
+  /**
+   * The loader's copy, seconds, when known from the weights' size and the pools' disks and network.
+   * @default - storageGiB at MODEL_COPY_MIB_PER_SECOND
+   */
+  readonly copySeconds?: number;
 }
 
 /**
@@ -30,6 +35,6 @@ export interface DeadlineInput {
 export function progressDeadlineSeconds(input: DeadlineInput): number {
   const node = Math.max(0, ...input.pools.map(nodeLaunchSeconds));
   const pull = (input.imagesGiB * 1024) / IMAGE_PULL_MIB_PER_SECOND;
-  const copy = (input.storageGiB * 1024) / MODEL_COPY_MIB_PER_SECOND;
+  const copy = input.copySeconds ?? (input.storageGiB * 1024) / MODEL_COPY_MIB_PER_SECOND;
   return Math.ceil(node + pull + copy + input.startupTimeoutSeconds + DEADLINE_MARGIN_SECONDS);
 }

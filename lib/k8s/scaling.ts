@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { gpuUtilization, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
+import { gpuUtilization, kvCacheUtilizationPercent, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
 import { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
 
 export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
@@ -90,6 +90,9 @@ export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Recor
   }
   if (s.queueLength !== undefined && s.queueMetric) {
     triggers.push(prometheus('queue-length', queueLength(s.queueMetric, pods), s.queueLength));
+  }
+  if (s.kvCacheUtilization !== undefined && s.kvCacheMetric) {
+    triggers.push(prometheus('kv-cache-utilization', kvCacheUtilizationPercent(s.kvCacheMetric, pods), s.kvCacheUtilization));
   }
   if (s.scaleToZero) {
     // With no pods, no GPU, queue or destination-side metric exists: the callers' side (the

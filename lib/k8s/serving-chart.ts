@@ -1,6 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
+  Capacity,
   ENVIRONMENT_PRESETS,
   ENVIRONMENTS,
   EnvironmentName,
@@ -45,6 +46,14 @@ export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
    * @default - none: every ModelService gives `model.uri`
    */
   readonly modelStoreUri?: string;
+  /**
+   * How the platform gets its nodes, as given to ModelServePlatform. With
+   * `Capacity.karpenter()`, the pools Karpenter provisions on NVMe instance types keep pods'
+   * caches on the striped instance store (RAID0): the disk proof counts its size, and a language
+   * model's copy and load are timed at its speed.
+   * @default Capacity.managedNodeGroups() - caches on the nodes' gp3 root volumes
+   */
+  readonly capacity?: Capacity;
 }
 
 /** Marks ServingCharts: cdk8s's Chart answers `instanceof` for every chart, subclass or not. */
@@ -72,6 +81,8 @@ export class ServingChart extends Chart {
   public readonly servingNamespace?: ServingNamespace;
   /** Where model artefacts live, when the chart names it. */
   public readonly modelStoreUri?: string;
+  /** How the platform gets its nodes. */
+  public readonly capacity: Capacity;
   /** The mesh ingress gateway pods that may call the services. */
   public readonly ingressGateway: PodPeer;
   /** The Prometheus pods that may scrape the services. */
@@ -89,6 +100,7 @@ export class ServingChart extends Chart {
     const namespace = props.namespace ?? `models-${props.environment}`;
     check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
     validateServingNamespaceOptions(new PropsValidator(`${path}/namespace`), props.namespaceOptions ?? {});
+    check.that(props.capacity === undefined || props.capacity instanceof Capacity, 'capacity', props.capacity, 'is not a Capacity', 'pass the platform\'s Capacity.karpenter(...) or Capacity.managedNodeGroups()');
     check.that(props.modelStoreUri === undefined || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(props.modelStoreUri), 'modelStoreUri', props.modelStoreUri, 'is not an S3 URI', 'give the bucket as "s3://<bucket>" (the ModelStore\'s bucketName)');
 
     super(scope, id, { ...props, namespace });
@@ -97,6 +109,7 @@ export class ServingChart extends Chart {
     this.nodePools = props.nodePools;
     this.namespaceName = namespace;
     this.modelStoreUri = props.modelStoreUri;
+    this.capacity = props.capacity ?? Capacity.managedNodeGroups();
     this.ingressGateway = props.namespaceOptions?.ingressGateway ?? DEFAULT_INGRESS_GATEWAY;
     this.prometheus = props.namespaceOptions?.prometheus ?? DEFAULT_PROMETHEUS;
     Object.defineProperty(this, SERVING_CHART, { value: true });

@@ -1,4 +1,5 @@
 import {
+  Capacity,
   describeGpuOffer,
   DNS_1035_LABEL,
   DNS_1035_LABEL_RULE,
@@ -22,11 +23,15 @@ import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
 import { MIN_SERVING_PODS, planScaling, ScalingPlan } from './plan-scaling';
+import { InferencePoolOptions, validateInferencePoolOptions } from './inference/inference-pool-options';
+import { inferenceRoutingNames } from './inference/inference-routing';
+import { LlmPlan, llmResourceDefaults, planLlm, planLlmLoading } from './plan-llm';
 import { planServer, ServerPlan } from './plan-server';
+import { requireVllmVersion, VllmMetricNames, vllmMetricNames, vllmOptionsOf, VllmVersion, vllmVersion } from './vllm-engine';
 import { LOADER_IMAGE_GIB, podDiskGiB } from './pod-disk';
 import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
-import { validateProgressiveFit } from './progressive/progressive-options';
+import { validateAnalysisForEngine, validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
@@ -90,6 +95,17 @@ export interface ModelServicePlan {
   readonly automountServiceAccountToken: boolean;
   readonly environment: string;
   readonly production: boolean;
+  /** KV-cache-aware routing through an InferencePool, when asked for. */
+  readonly inferencePool?: InferencePoolOptions;
+  /** The language model a vLLM service knows (`ModelServer.vllm({ model })`), its fit proven. */
+  readonly llm?: LlmPlan;
+  /** vLLM's version and the names its metrics have in it, for a vLLM service whose version is known. */
+  readonly vllm?: { readonly version?: VllmVersion; readonly metrics?: VllmMetricNames };
+  /**
+   * Seconds a pod of a language model takes from its start to ready in the worst case: the
+   * loader's copy and the server's load. Karpenter leaves it alone that long (do-not-disrupt).
+   */
+  readonly loadingSeconds?: number;
 }
 
 export interface PlanContext {
@@ -103,6 +119,8 @@ export interface PlanContext {
   readonly nodePools: readonly NodePoolSpec[];
   /** `s3://<bucket>` of the platform's model store, when the chart knows it. */
   readonly modelStoreUri?: string;
+  /** How the platform gets its nodes: decides whether Karpenter stripes a pool's NVMe for the pods' caches. */
+  readonly capacity?: Capacity;
 }
 
 /**
@@ -117,9 +135,11 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.matches('name', name, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
   const { model, uriTemplate } = planModel(check, props, ctx);
-  const { server, image, imageSizeGiB, loader } = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
-  const resources = planResources(check, props, ctx);
+  const serverPlan = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
+  const { image, imageSizeGiB, loader } = serverPlan;
+  const resources = planResources(check, props, ctx, llmResourceDefaults(props.server));
   const { gpu, storageGiB } = resources;
+  const { llm, vllm, server } = planEngine(check, props, ctx, serverPlan, gpu);
 
   // Rollout and tracks.
   const rollout = props.rollout ?? Rollout.rollingUpdate();
@@ -127,25 +147,29 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   validateRollout(check, rollout, model.version, 'rollout');
   const singleTrack = rollout.kind === 'rolling-update' || rollout.kind === 'recreate' || rollout.kind === 'progressive';
   // Scaling first: each track's size derives from it.
-  const scaling = planScaling(check, props, ctx, server);
-  if (rollout.kind === 'progressive') {
-    validateProgressiveFit(check, { name, scaleToZero: scaling.kind !== 'fixed' && scaling.scaleToZero, fixedReplicas: scaling.kind === 'fixed' ? scaling.replicas : undefined });
+  const plannedScaling = planScaling(check, props, { ...ctx, vllmMetrics: vllm?.metrics }, server);
+  if (rollout.strategy.kind === 'progressive') {
+    validateAnalysisForEngine(check, rollout.strategy.options, vllm !== undefined);
+    if (vllm) requireVllmVersion(check, vllm.version, image, 'judging a progressive rollout on TTFT and inter-token latency');
+    validateProgressiveFit(check, { name, scaleToZero: plannedScaling.kind !== 'fixed' && plannedScaling.scaleToZero, fixedReplicas: plannedScaling.kind === 'fixed' ? plannedScaling.replicas : undefined });
   }
   const tracks = resolveTracks(model.version, rollout).map((t) => ({
     ...t,
     deploymentName: singleTrack ? name : `${name}-${t.name}`,
     modelUri: uriTemplate.split('{version}').join(t.version),
-    replicas: trackReplicas(rollout, t, scaling, ctx.environment),
+    replicas: trackReplicas(rollout, t, plannedScaling, ctx.environment),
   }));
   const versions = new Set(tracks.map((t) => t.version));
   check.that(versions.size === tracks.length || tracks.length === 1, 'rollout', rollout.kind, `gives two tracks the same model version (${model.version})`, 'give the new track a version different from model.version');
   check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
+  const inferencePool = planInferencePool(check, props, { name, server: server.name, rollout, vllm, image, ctx });
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
 
-  const { startupTimeoutSeconds, drainSeconds, terminationGracePeriodSeconds, runAsUser } = planRuntime(check, props, gpu !== undefined);
+  const runtime = planRuntime(check, props, gpu !== undefined);
+  const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
-  validateRateLimitAgainstScaling(check, props.rateLimit, scaling.kind === 'fixed' ? undefined : scaling.requestsPerSecond);
+  validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
   }
@@ -154,8 +178,9 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateMonitoring(check, props);
 
-  const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB) });
-  const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds });
+  const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB), llm });
+  const { loading, startupTimeoutSeconds, scaling } = planLoading(check, props, { llm, candidatePools, capacity: ctx.capacity, startupTimeoutSeconds: runtime.startupTimeoutSeconds, scaling: plannedScaling });
+  const deadline = progressDeadlineSeconds({ pools: candidatePools, imagesGiB: imageSizeGiB + LOADER_IMAGE_GIB + MESH_SIDECAR.imageGiB, storageGiB, startupTimeoutSeconds, copySeconds: loading?.copySeconds });
   return {
     path: ctx.path,
     name,
@@ -189,7 +214,56 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     automountServiceAccountToken: props.serviceAccount?.automountToken ?? false,
     environment: ctx.environment,
     production: ctx.environment === 'production',
+    llm,
+    vllm,
+    loadingSeconds: loading?.loadingSeconds,
+    inferencePool,
   };
+}
+
+/** The InferencePool's options when asked for: a vLLM server of 0.10 or later (the picker reads `vllm:kv_cache_usage_perc`), a rollout it can carry. */
+function planInferencePool(
+  check: PropsValidator,
+  props: ModelServiceProps,
+  p: { name: string; server: string; rollout: Rollout; vllm?: ModelServicePlan['vllm']; image: string; ctx: PlanContext },
+): InferencePoolOptions | undefined {
+  const options = props.inferencePool;
+  if (options === undefined || options === false) return undefined;
+  validateInferencePoolOptions(check, options, { server: p.server, rollout: p.rollout, environment: p.ctx.environment, preset: p.ctx.preset, name: p.name });
+  const version = requireVllmVersion(check, p.vllm?.version, p.image, 'inferencePool');
+  check.that(version[0] > 0 || version[1] >= 10, 'inferencePool', true, `is set on vLLM ${version.join('.')}, older than 0.10, whose KV-cache gauge (vllm:gpu_cache_usage_perc) the endpoint picker does not read`, 'serve the model with vLLM 0.10 or later (the preset\'s default image is current)');
+  return options === true ? {} : options;
+}
+
+/**
+ * vLLM's version (from `server.version` or the image tag) and its metric names, and for a service
+ * that knows its language model the model's plan, its flags appended to the server's arguments.
+ */
+function planEngine(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, serverPlan: ServerPlan, gpu: ModelServicePlan['gpu']): { llm?: LlmPlan; vllm?: ModelServicePlan['vllm']; server: ModelServerSpec } {
+  const options = vllmOptionsOf(props.server);
+  if (options === undefined) return { server: serverPlan.server };
+  const version = vllmVersion(check, options, serverPlan.image);
+  const named = props.placement?.nodePools;
+  const llm = planLlm(check, { server: props.server!, gpu, pools: named ? ctx.nodePools.filter((p) => named.includes(p.name)) : ctx.nodePools });
+  const server = llm ? { ...serverPlan.server, args: [...serverPlan.server.args, ...llm.flags] } : serverPlan.server;
+  return { llm, vllm: { version, metrics: version ? vllmMetricNames(version) : undefined }, server };
+}
+
+/**
+ * A language model's loading, once its pools are known: the startup budget from its weights, and a
+ * scale-down that waits at least as long as a new pod takes to copy and load them (at most an hour).
+ */
+function planLoading(
+  check: PropsValidator,
+  props: ModelServiceProps,
+  p: { llm?: LlmPlan; candidatePools: readonly NodePoolSpec[]; capacity?: Capacity; startupTimeoutSeconds: number; scaling: ScalingPlan },
+): { loading?: ReturnType<typeof planLlmLoading>; startupTimeoutSeconds: number; scaling: ScalingPlan } {
+  if (!p.llm) return { startupTimeoutSeconds: p.startupTimeoutSeconds, scaling: p.scaling };
+  const loading = planLlmLoading(check, props, p.llm, p.candidatePools, p.capacity);
+  const scaling = p.scaling.kind !== 'fixed' && props.autoscaling?.scaleDownStabilizationSeconds === undefined
+    ? { ...p.scaling, scaleDownStabilizationSeconds: Math.max(p.scaling.scaleDownStabilizationSeconds, Math.min(3600, loading.loadingSeconds)) }
+    : p.scaling;
+  return { loading, startupTimeoutSeconds: loading.startupTimeoutSeconds, scaling };
 }
 
 /** How long the pod may take to start and to stop, and the user it runs as. */
@@ -225,7 +299,7 @@ interface ResourcePlan {
   readonly networkBandwidthMbps?: number;
 }
 
-function planResources(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): ResourcePlan {
+function planResources(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, llm: { gpuCount?: number; storageGiB?: number } = {}): ResourcePlan {
   const r = props.resources;
   check.that(typeof r === 'object' && r !== null, 'resources', r, 'is missing', 'pass { cpu, memoryGiB }');
   const limits = ctx.preset.serving.containerDefaults;
@@ -233,7 +307,8 @@ function planResources(check: PropsValidator, props: ModelServiceProps, ctx: Pla
   check.that(typeof r.memoryGiB === 'number' && r.memoryGiB >= 0.25 && r.memoryGiB <= limits.maxMemoryGiB, 'resources.memoryGiB', r.memoryGiB, `must be from 0.25 to ${limits.maxMemoryGiB} GiB (the namespace's LimitRange maximum)`, 'request the memory one pod needs, e.g. 8');
   let gpu: ModelServicePlan['gpu'];
   if (r.gpu !== undefined) {
-    const g = r.gpu as { count?: number; model?: unknown };
+    const g = { ...(r.gpu as { count?: number; model?: unknown }) };
+    g.count ??= llm.gpuCount;
     check.that(g.count !== undefined || g.model === undefined, 'resources.gpu.count', g.count, `is not set but resources.gpu.model is ${JSON.stringify(g.model)}`, 'give the number of GPUs per pod, e.g. { count: 1, model: "A100" }');
     check.that(g.model !== undefined, 'resources.gpu.model', g.model, `is not set but resources.gpu.count is ${g.count}`, `name the GPU model the pod needs, one of ${GPU_MODELS.join(', ')}`);
     check.that(isGpuModel(g.model), 'resources.gpu.model', g.model, 'is not a GPU model the platform knows', `use one of ${GPU_MODELS.join(', ')}`);
@@ -245,7 +320,7 @@ function planResources(check: PropsValidator, props: ModelServiceProps, ctx: Pla
     }
     gpu = { count: g.count!, model: g.model as GpuModel, ...(share ? { share } : {}) };
   }
-  const storageGiB = r.storageGiB ?? 20;
+  const storageGiB = r.storageGiB ?? llm.storageGiB ?? 20;
   check.integerInRange('resources.storageGiB', storageGiB, 1, 2000, 'size the model cache in whole GiB from 1 to 2000');
   check.integerInRange('resources.networkBandwidthMbps', r.networkBandwidthMbps, 1, 400_000, 'give a cap in Mbit/s, e.g. 10000');
   return { cpu: r.cpu, memoryGiB: r.memoryGiB, gpu, storageGiB, networkBandwidthMbps: r.networkBandwidthMbps };
@@ -287,7 +362,7 @@ function validateMonitoring(check: PropsValidator, props: ModelServiceProps): vo
  * The pools the pod fits (CPU, memory, GPUs and disk, with the mesh sidecar), checked last: it is
  * the most expensive check and its message is the longest.
  */
-function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, pod: ResourcePlan & { readonly diskGiB: number }): { candidatePools: readonly NodePoolSpec[]; spot: SpotUse } {
+function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext, pod: ResourcePlan & { readonly diskGiB: number; readonly llm?: LlmPlan }): { candidatePools: readonly NodePoolSpec[]; spot: SpotUse } {
   const spot = props.placement?.spot ?? 'never';
   check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
   const gpu = pod.gpu;
@@ -300,7 +375,9 @@ function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: Pla
     gpuShare: gpu?.share,
     spot,
     nodePools: props.placement?.nodePools,
-  }, ctx.nodePools);
+    minGpuMemoryMiB: pod.llm?.minGpuMemoryMiB,
+    gpuMemoryReason: pod.llm ? `${pod.llm.model.name} needs` : undefined,
+  }, ctx.nodePools, ctx.capacity);
   check.that(placement.unknownPools.length === 0, 'placement.nodePools', props.placement?.nodePools, `names ${placement.unknownPools.join(', ')}, which the chart does not have`, `use pools of the chart: ${ctx.nodePools.map((p) => p.name).join(', ')}`);
   if (placement.candidates.length === 0) {
     const gpuText = gpu ? `, ${gpu.count} × ${gpu.model}${gpu.share ? ` ${describeGpuOffer(gpu.share)}` : ''}` : '';
@@ -343,6 +420,7 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     ...plan.tracks.map((t): [string, string, string] => ['Deployment', t.deploymentName, 'name']),
     ...extra.configMaps.map((n): [string, string, string] => ['ConfigMap', n, 'name']),
     ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
+    ...(plan.inferencePool ? inferencePoolObjects(plan.name) : []),
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
@@ -350,6 +428,19 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
   }
   reserveNames(chart, plan.path, wanted.map(([kind, name]) => [kind, name]));
+}
+
+/** What an InferencePool emits (and Istio deploys for its Gateway), for claimObjectNames. */
+function inferencePoolObjects(name: string): Array<[string, string, string]> {
+  const n = inferenceRoutingNames(name);
+  return [
+    ['InferencePool', n.pool, 'name'],
+    ['HTTPRoute', n.pool, 'name'],
+    ['Gateway', n.gateway, 'name'],
+    ['ConfigMap', n.gatewayOptions, 'name'],
+    ['Deployment', n.gatewayDeployment, 'name'],
+    ...(['Deployment', 'Service', 'ServiceAccount', 'ConfigMap', 'Role'] as const).map((kind): [string, string, string] => [kind, n.picker, 'name']),
+  ];
 }
 
 /** A GpuShare built by hand (plain JavaScript, JSON config) is checked like one from the factories. */

@@ -15,6 +15,8 @@ import { ModelServicePlan, PlannedTrack } from './validate-model-service';
 export const CONTAINER_NAME = 'model-server';
 /** Container port names; the Service's ports target them by name. */
 export const PORT_NAMES = { http: 'http', grpc: 'grpc', metrics: 'metrics' } as const;
+/** Karpenter's pod annotation that keeps voluntary disruption off the pod's node (`"true"` or a duration). */
+export const KARPENTER_DO_NOT_DISRUPT = 'karpenter.sh/do-not-disrupt';
 /** The EKS Pod Identity agent's address (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). */
 export const POD_IDENTITY_AGENT_IP = '169.254.170.23';
 
@@ -77,7 +79,11 @@ function deploymentStrategy(plan: ModelServicePlan): kplus.DeploymentStrategy {
  * - Pod Identity's credentials kept out of the model server (the amazon-eks-pod-identity-webhook's
  *   `eks.amazonaws.com/skip-containers`): only the loader needs them, unless a custom server
  *   calls AWS itself (`awsCredentials`);
- * - the sidecar's requests and limits, which placement counts (MESH_SIDECAR).
+ * - the sidecar's requests and limits, which placement counts (MESH_SIDECAR);
+ * - for a language model, Karpenter's `do-not-disrupt` for as long as the pod may take to copy
+ *   and load its weights, counted from the pod's start (Karpenter 1.12+ reads a duration): no
+ *   consolidation or drift takes its node meanwhile, and once loaded the pod is an ordinary one
+ *   again, so nodes still drain for AMI updates (https://karpenter.sh/docs/concepts/disruption/#pod-level-controls).
  */
 function podAnnotations(plan: ModelServicePlan, configHash?: string): Record<string, string> {
   const annotations: Record<string, string> = {
@@ -91,6 +97,7 @@ function podAnnotations(plan: ModelServicePlan, configHash?: string): Record<str
     annotations['kubernetes.io/egress-bandwidth'] = `${plan.networkBandwidthMbps}M`;
   }
   if (configHash) annotations['modelserve.io/config-hash'] = configHash;
+  if (plan.loadingSeconds !== undefined) annotations[KARPENTER_DO_NOT_DISRUPT] = `${plan.loadingSeconds}s`;
   return annotations;
 }
 
@@ -169,10 +176,11 @@ function addModelLoader(deployment: kplus.Deployment, plan: ModelServicePlan, tr
     name: LOADER_CONTAINER_NAME,
     image: plan.loader.image,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-    command: ['/bin/sh', '-c', modelLoaderScript(plan.loader.allowEmpty)],
+    command: ['/bin/sh', '-c', modelLoaderScript(plan.loader.allowEmpty, plan.llm !== undefined)],
     envVariables: env,
-    // Within the server's own requests, so the pod's effective request stays the server's.
-    resources: fixedResources(Math.min(plan.cpu, 1), Math.min(plan.memoryGiB, 1), LOADER_EPHEMERAL_GIB),
+    // Within the server's own requests, so the pod's effective request stays the server's. A
+    // language model's loader gets more: the CRT client keeps many ranged GETs in flight.
+    resources: fixedResources(Math.min(plan.cpu, plan.llm ? 4 : 1), Math.min(plan.memoryGiB, plan.llm ? 4 : 1), LOADER_EPHEMERAL_GIB),
     securityContext: RESTRICTED_CONTAINER(plan),
   });
   loader.mount('/tmp', volumes.tmp);

@@ -44,7 +44,9 @@ export const GIVEN: Readonly<Record<string, { readonly side: Side; readonly from
   bootstrapStack: { side: 'aws', from: 'cdktf', type: 'TerraformStack' },
   addonsStack: { side: 'aws', from: 'cdktf', type: 'TerraformStack' },
   platform: { side: 'aws', from: 'modelserve/aws', type: 'ModelServePlatform' },
-  nodePools: { side: 'aws', from: 'modelserve', type: 'NodePoolSpec', list: true },
+  // A catalog name is given on either side.
+  nodePools: { side: 'catalog', from: 'modelserve', type: 'NodePoolSpec', list: true },
+  app: { side: 'k8s', from: 'cdk8s', type: 'App' },
   chart: { side: 'k8s', from: 'modelserve/k8s', type: 'ServingChart' },
   props: { side: 'k8s', from: 'modelserve/k8s', type: 'ModelServiceProps' },
   resnetProps: { side: 'k8s', from: 'modelserve/k8s', type: 'ModelServiceProps' },
@@ -91,7 +93,7 @@ export function parseCheck(text: string, line: number): BlockCheck {
   }
   for (const name of given) {
     if (GIVEN[name] === undefined) throw new Error(`README.md:${line}: given "${name}" is not one of ${Object.keys(GIVEN).join(', ')}`);
-    if (side !== undefined && GIVEN[name].side !== side) throw new Error(`README.md:${line}: given "${name}" belongs to the ${GIVEN[name].side} side`);
+    if (side !== undefined && GIVEN[name].side !== side && GIVEN[name].side !== 'catalog') throw new Error(`README.md:${line}: given "${name}" belongs to the ${GIVEN[name].side} side`);
   }
   return { side, kind, given, sameAs, install, cdkTerrain };
 }

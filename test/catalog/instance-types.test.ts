@@ -1,4 +1,4 @@
-import { ENVIRONMENT_PRESETS, GPU_MODELS, INSTANCE_TYPES, findInstanceType, instanceTypesWithGpu } from '../../lib/catalog';
+import { Capacity, ENVIRONMENT_PRESETS, GPU_MODELS, INSTANCE_TYPES, findInstanceType, instanceTypesWithGpu, NodePools, weightLoadTimes } from '../../lib/catalog';
 
 describe('instance catalog', () => {
   test.each([
@@ -100,5 +100,34 @@ describe('instance catalog against AWS published sizes', () => {
       expect(findInstanceType(`${family}.32xlarge`)).toBeUndefined();
       expect(findInstanceType(`${family}.48xlarge`)?.vcpus).toBe(192);
     }
+  });
+});
+
+describe('local NVMe, network and GPU memory, from EC2 as Karpenter\'s instance-type reference lists them', () => {
+  test.each([
+    ['g4dn.xlarge', 125, 5000, 16384],
+    ['g5.xlarge', 250, 2500, 22888],
+    ['g6.2xlarge', 450, 5000, 22888],
+    ['g6e.12xlarge', 3800, 100000, 45776],
+    ['p4de.24xlarge', 8000, 400000, 81920],
+    ['p5.48xlarge', 30400, 3200000, 81920],
+  ])('%s: %d GB of NVMe, %d Mbit/s baseline, %d MiB per GPU', (name, localNvmeGB, networkBandwidthMbps, gpuMemoryMiB) => {
+    expect(findInstanceType(name)).toMatchObject({ localNvmeGB, networkBandwidthMbps, gpuMemoryMiB });
+  });
+
+  test('EBS-only and CPU types have no instance store', () => {
+    expect(findInstanceType('p3.2xlarge')).toMatchObject({ localNvmeGB: 0 });
+    expect(findInstanceType('m7i.2xlarge')).toMatchObject({ localNvmeGB: 0, gpuCount: 0 });
+    expect(findInstanceType('m7i.2xlarge')?.gpuMemoryMiB).toBeUndefined();
+  });
+});
+
+describe('weight loading times', () => {
+  const l4 = NodePools.gpu({ gpu: 'L4', instanceTypes: ['g6.2xlarge'] });
+  test('on a Karpenter pool of NVMe types the cache is the RAID0 array: the copy is bound by half the 5 Gbit/s baseline, the read by the array', () => {
+    expect(weightLoadTimes(l4, 15, Capacity.karpenter())).toMatchObject({ disk: { kind: 'nvme-raid0', sizeGiB: 419 }, copyMiBps: expect.closeTo(298.02, 2), copySeconds: 52, readSeconds: 31 });
+  });
+  test('on a managed node group the cache is the gp3 root volume at its 125 MiB/s baseline', () => {
+    expect(weightLoadTimes(l4, 15)).toMatchObject({ disk: { kind: 'ebs-gp3', sizeGiB: 200 }, copyMiBps: 125, copySeconds: 123, readSeconds: 123 });
   });
 });

@@ -9,25 +9,26 @@ const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
 const byChart = Object.fromEntries(charts.map((c) => [c.node.id, Testing.synth(c) as K8sObject[]]));
 const production = byChart['serving-production'];
 const strategies = byChart['serving-strategies'];
+const llm = byChart['serving-llm'];
 
 describe('examples/serving', () => {
-  test('synthesizes production\'s Karpenter capacity, the production chart and the strategies chart', () => {
-    expect(Object.keys(byChart)).toEqual(['capacity-production', 'serving-production', 'serving-strategies']);
+  test('synthesizes production\'s Karpenter capacity, the production chart, the strategies chart and the language models', () => {
+    expect(Object.keys(byChart)).toEqual(['capacity-production', 'serving-production', 'serving-strategies', 'serving-llm']);
   });
 
   test('snapshot', () => {
     expect(byChart).toMatchSnapshot();
   });
 
-  test('every object is valid against the Kubernetes 1.36 and CRD schemas', () => {
-    const all = [...production, ...strategies];
+  test('every object is valid against the Kubernetes 1.36 and CRD schemas (the InferencePool against its upstream CRD)', () => {
+    const all = [...byChart['capacity-production'], ...production, ...strategies, ...llm];
     const result = schemaFailures(all);
     expect(result.failures).toEqual([]);
     expect(result.checked).toBe(all.length);
   });
 
   test('every workload meets Pod Security "restricted"', () => {
-    const deployments = ofKind([...production, ...strategies], 'Deployment');
+    const deployments = ofKind([...production, ...strategies, ...llm], 'Deployment');
     expect(deployments.length).toBeGreaterThan(10);
     for (const d of deployments) {
       expect({ deployment: d.metadata.name, violations: restrictedViolations(d.spec.template.spec) }).toEqual({ deployment: d.metadata.name, violations: [] });
@@ -51,7 +52,7 @@ describe('examples/serving', () => {
   test('output is deterministic', () => {
     const again = servingApp(Testing.app());
     const synthAgain = again.node.children.filter((c): c is Chart => c instanceof Chart).map((c) => Testing.synth(c));
-    expect(synthAgain).toEqual([byChart['capacity-production'], production, strategies]);
+    expect(synthAgain).toEqual([byChart['capacity-production'], production, strategies, llm]);
   });
 
   test('BERT NER runs on the T4 pool and scales through KEDA on GPU use and request rate', () => {

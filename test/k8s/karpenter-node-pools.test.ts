@@ -145,7 +145,7 @@ describe('the production example on Karpenter: every service is placeable on the
   const app = servingApp(Testing.app());
   const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
   const capacity = Testing.synth(charts.find((c) => c.node.id === 'capacity-production') as Chart) as K8sObject[];
-  const serving = Testing.synth(charts.find((c) => c.node.id === 'serving-production') as Chart) as K8sObject[];
+  const serving = ['serving-production', 'serving-llm'].flatMap((id) => Testing.synth(charts.find((c) => c.node.id === id) as Chart) as K8sObject[]);
   const karpenterPools = capacity.filter((o) => o.kind === 'NodePool');
   const managedPools = PRODUCTION_CAPACITY.managedPools(PRODUCTION_NODE_POOLS);
 
@@ -158,8 +158,8 @@ describe('the production example on Karpenter: every service is placeable on the
     return matches && selector && tolerated;
   };
 
-  test('Karpenter provisions the T4, A100, spot and high-memory pools; general and the shared T4 stay node groups', () => {
-    expect(karpenterPools.map((p) => p.metadata.name)).toEqual(['gpu-t4', 'gpu-a100', 'spot', 'high-memory']);
+  test('Karpenter provisions the T4, A100, L4, H100, spot and high-memory pools; general and the shared T4 stay node groups', () => {
+    expect(karpenterPools.map((p) => p.metadata.name)).toEqual(['gpu-t4', 'gpu-a100', 'gpu-l4', 'gpu-h100', 'spot', 'high-memory']);
     expect(managedPools.map((p) => p.name)).toEqual(['general', 'gpu-t4-shared']);
   });
 

@@ -79,6 +79,15 @@ const SERIES: Series[] = [
   // chat: vLLM's waiting requests, one series per engine.
   gauge('vllm:num_requests_waiting', { model_name: 'chat', engine: '0', namespace: 'models-variants', pod: 'chat-5f4e3d2c1-x2k4q', job: 'models-variants/chat' }, 4),
   gauge('vllm:num_requests_waiting', { model_name: 'chat', engine: '0', namespace: 'models-variants', pod: 'chat-5f4e3d2c1-p7m9z', job: 'models-variants/chat' }, 6),
+  // vLLM 0.6 names its KV-cache use vllm:gpu_cache_usage_perc, a 0-1 share per engine.
+  gauge('vllm:gpu_cache_usage_perc', { model_name: 'chat', engine: '0', namespace: 'models-variants', pod: 'chat-5f4e3d2c1-x2k4q', job: 'models-variants/chat' }, 0.5),
+  gauge('vllm:gpu_cache_usage_perc', { model_name: 'chat', engine: '0', namespace: 'models-variants', pod: 'chat-5f4e3d2c1-p7m9z', job: 'models-variants/chat' }, 0.9),
+  // The LLM example's chat (vLLM 0.28, a progressive rollout: its pods are the Rollout's) names it vllm:kv_cache_usage_perc.
+  gauge('vllm:kv_cache_usage_perc', { model_name: 'llama-3-1-8b-instruct', engine: '0', namespace: 'models-llm', pod: 'chat-6d5c4b3a2-x2k4q', job: 'models-llm/chat' }, 0.7),
+  gauge('vllm:kv_cache_usage_perc', { model_name: 'llama-3-1-8b-instruct', engine: '0', namespace: 'models-llm', pod: 'chat-6d5c4b3a2-p7m9z', job: 'models-llm/chat' }, 0.95),
+  gauge('vllm:num_requests_waiting', { model_name: 'llama-3-1-8b-instruct', engine: '0', namespace: 'models-llm', pod: 'chat-6d5c4b3a2-x2k4q', job: 'models-llm/chat' }, 3),
+  // A pod of another service in the namespace never counts.
+  gauge('vllm:kv_cache_usage_perc', { model_name: 'llama-3-1-70b-instruct', engine: '0', namespace: 'models-llm', pod: 'assistant-5b4a3c2d1-abcde', job: 'models-llm/assistant' }, 0.99),
 ];
 
 let prometheus: PrometheusServer | undefined;
@@ -91,8 +100,8 @@ afterAll(async () => {
   await prometheus?.stop();
 });
 
-async function valueOf(scaledObject: string, trigger: string): Promise<number> {
-  const t = triggers.find((q) => q.scaledObject === scaledObject && q.trigger === trigger);
+async function valueOf(scaledObject: string, trigger: string, namespace?: string): Promise<number> {
+  const t = triggers.find((q) => q.scaledObject === scaledObject && q.trigger === trigger && (namespace === undefined || q.namespace === namespace));
   if (!t) throw new Error(`no trigger ${trigger} on ScaledObject ${scaledObject}`);
   return kedaValue(await prometheus!.query(t.expr, END));
 }
@@ -126,7 +135,13 @@ describeWith(engines)('KEDA trigger queries against a running Prometheus', () =>
   test('queue length: Triton\'s and vLLM\'s waiting requests over the track\'s pods', async () => {
     expect(await valueOf('ranker-stable', 'queue-length')).toBe(8);
     expect(await valueOf('ranker-canary', 'queue-length')).toBe(2);
-    expect(await valueOf('chat', 'queue-length')).toBe(10);
+    expect(await valueOf('chat', 'queue-length', 'models-variants')).toBe(10);
+  });
+
+  test('KV-cache use: vLLM\'s gauge by the name its version exports, summed over the track\'s pods, in percent', async () => {
+    expect(await valueOf('chat', 'kv-cache-utilization', 'models-variants')).toBeCloseTo(140);
+    expect(await valueOf('chat', 'kv-cache-utilization', 'models-llm')).toBeCloseTo(165);
+    expect(await valueOf('chat', 'queue-length', 'models-llm')).toBe(3);
   });
 
   test('a service with no series yet reads 0 (KEDA\'s ignoreNullValues), not an error', async () => {

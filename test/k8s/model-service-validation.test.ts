@@ -85,7 +85,7 @@ describe('ModelService validation: nothing is created when a prop is wrong', () 
   test('scale-to-zero with only a CPU target explains that KEDA owns the HPA', () => {
     expectRejected(
       { ...CPU_SERVICE, autoscaling: { maxReplicas: 5, targetCpuUtilization: 60, scaleToZero: true } },
-      'serving/svc: autoscaling.scaleToZero (true) is set with a CPU or memory target only: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service; add a targetGpuUtilization, requestsPerSecond or queueLength trigger, or drop scaleToZero',
+      'serving/svc: autoscaling.scaleToZero (true) is set with a CPU or memory target only: a HorizontalPodAutoscaler cannot scale to zero, and with no pods there is no CPU to measure, so KEDA (which owns the HPA when scaling to zero) could never wake the service; add a targetGpuUtilization, requestsPerSecond, queueLength or targetKvCacheUtilization trigger, or drop scaleToZero',
     );
   });
 

@@ -7,12 +7,13 @@ import { analysisTemplates, Expression, kedaQueries, monitoredObjects, ruleGroup
 const engines = requireEngines('promtool');
 const objects = monitoredObjects();
 
-/** A pod template hash as Argo Rollouts passes it in `canary-hash`. */
+/** Pod template hashes as Argo Rollouts passes them in `canary-hash` and (vLLM services) `stable-hash`. */
 const HASH = '7d9f8c6b5';
+const STABLE_HASH = '6c8e7d5f4';
 
 function analysisExpressions(): Expression[] {
   return analysisTemplates(objects).flatMap((t) =>
-    t.metrics.map((m) => ({ source: `AnalysisTemplate ${t.namespace}/${t.name} ${m.name}`, expr: withArgs(m.provider.prometheus.query, { 'canary-hash': HASH }) })),
+    t.metrics.map((m) => ({ source: `AnalysisTemplate ${t.namespace}/${t.name} ${m.name}`, expr: withArgs(m.provider.prometheus.query, { 'canary-hash': HASH, 'stable-hash': STABLE_HASH }) })),
   );
 }
 

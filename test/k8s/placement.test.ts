@@ -1,4 +1,4 @@
-import { NodePools } from '../../lib/catalog';
+import { Capacity, NodePools } from '../../lib/catalog';
 import { describeVerdicts, placePod } from '../../lib/check/placement';
 import { ModelService } from '../../lib/k8s';
 import { canSpreadZonesStrictly } from '../../lib/k8s/placement';
@@ -180,5 +180,27 @@ describe('ModelService placement', () => {
     const c = chart('staging');
     new ModelService(c, 'cpu', CPU_SERVICE);
     expect(one(synth(c), 'Deployment', 'cpu').spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+  });
+});
+
+describe('disk and GPU memory of language models', () => {
+  const h100 = NodePools.gpu({ gpu: 'H100' });
+  const pod = { cpu: 40, memoryGiB: 320, gpuCount: 4, gpuModel: 'H100' as const, ephemeralStorageGiB: 500 };
+
+  test('where Karpenter stripes the NVMe instance store (RAID0), a pod\'s disk is the array\'s, not the 200 GiB root volume\'s', () => {
+    const onEbs = placePod(pod, [h100]);
+    expect(describeVerdicts(onEbs.verdicts)).toBe('gpu-h100: has 179 GiB of ephemeral storage per node (200 GiB disk), the pod needs 500 with its images');
+    // p5.48xlarge: 30400 GB of NVMe, 28312 GiB, less the kubelet's 10 % and 1 GiB.
+    const onNvme = placePod(pod, [h100], Capacity.karpenter());
+    expect(names(onNvme.candidates)).toEqual(['gpu-h100']);
+    // Managed node groups keep the kubelet on the root volume, NVMe or not.
+    expect(names(placePod(pod, [h100], Capacity.managedNodeGroups()).candidates)).toEqual([]);
+  });
+
+  test('a GPU-memory floor keeps pools whose GPUs are too small out, with the numbers', () => {
+    const a100 = [NodePools.gpu({ gpu: 'A100' }), NodePools.gpu({ gpu: 'A100', name: 'gpu-a100-80gb', instanceTypes: ['p4de.24xlarge'] })];
+    const r = placePod({ cpu: 40, memoryGiB: 320, gpuCount: 4, gpuModel: 'A100', minGpuMemoryMiB: 62_430, gpuMemoryReason: 'Llama 3.1 70B needs' }, a100);
+    expect(names(r.candidates)).toEqual(['gpu-a100-80gb']);
+    expect(describeVerdicts(r.verdicts)).toBe('gpu-a100: has 40960 MiB per A100, Llama 3.1 70B needs 62430; gpu-a100-80gb: fits');
   });
 });

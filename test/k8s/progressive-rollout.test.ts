@@ -231,7 +231,11 @@ describe('Rollout.progressive: automatic rollback', () => {
     for (const t of ofKind(o, 'AnalysisTemplate')) {
       expect(t.spec.metrics[0].provider.prometheus.query).toMatch(/ or on\(\) vector\(0\)$/);
     }
-    expect(DEFAULT_ROLLBACK_THRESHOLDS).toEqual({ maxErrorRatePercent: 5, maxLatencyP99Ms: 2000, maxFailedHealthChecks: 3, minRequests: 10 });
+    expect(DEFAULT_ROLLBACK_THRESHOLDS).toEqual({
+      maxErrorRatePercent: 5, maxLatencyP99Ms: 2000, maxFailedHealthChecks: 3, minRequests: 10,
+      // vLLM services only (test/k8s/llm-rollback-analysis.test.ts).
+      maxTimeToFirstTokenP90Ms: 1000, maxTimeToFirstTokenP99Ms: 3000, maxInterTokenLatencyP90Ms: 100, maxInterTokenLatencyP99Ms: 250, maxRegressionPercent: 25, maxAbortedIncreasePercent: 5,
+    });
   });
 
   test('every threshold, the minimum request count and the Prometheus URL can be overridden', () => {

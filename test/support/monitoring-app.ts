@@ -46,7 +46,8 @@ function variants(scope: Construct): void {
     image: 'vllm/vllm-openai:v0.6.3',
     server: ModelServer.vllm(),
     resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' } },
-    autoscaling: { minReplicas: 2, maxReplicas: 4, queueLength: 8 },
+    // vLLM 0.6: its KV-cache gauge is still vllm:gpu_cache_usage_perc.
+    autoscaling: { minReplicas: 2, maxReplicas: 4, queueLength: 8, targetKvCacheUtilization: 75 },
   });
   // The spec's rollback thresholds: the defaults of Rollout.progressive().
   new ModelService(chart, 'embedder', {

@@ -122,6 +122,47 @@ export function queueLength(metric: string, pods: string): string {
   return `sum(${metric}{${pods}})`;
 }
 
+/** vLLM's requests in the window that got a first token: what its latency quantiles are made of. */
+export function vllmRequestsIncrease(timeToFirstToken: string, pods: string, window: string): string {
+  return `sum(increase(${timeToFirstToken}_count{${pods}}[${window}]))`;
+}
+
+/** A quantile of a vLLM latency histogram (seconds), milliseconds, over the pods. */
+export function vllmQuantileMs(histogram: string, quantile: number, pods: string, window: string): string {
+  return `histogram_quantile(${quantile}, sum by (le) (rate(${histogram}_bucket{${pods}}[${window}]))) * 1000`;
+}
+
+/**
+ * How much slower the canary is than the stable version, percent (negative when faster), with the
+ * stable's value counted as at least `floor`: a few milliseconds over a very fast stable are noise.
+ */
+export function regressionPercent(canary: string, stable: string, floor: number): string {
+  return `(${canary} / clamp_min(${stable}, ${floor}) - 1) * 100`;
+}
+
+/** Share of vLLM's finished requests that were aborted (clients that gave up, engine aborts), percent. */
+export function abortedPercent(requestSuccess: string, pods: string, window: string): string {
+  return `sum(rate(${requestSuccess}{${pods}, finished_reason="abort"}[${window}])) / sum(rate(${requestSuccess}{${pods}}[${window}])) * 100`;
+}
+
+/** vLLM's finished requests in the window, every reason. */
+export function vllmFinishedIncrease(requestSuccess: string, pods: string, window: string): string {
+  return `sum(increase(${requestSuccess}{${pods}}[${window}]))`;
+}
+
+/** `expr` when every count reaches `min`, else 0: a check with too few samples to judge passes. */
+export function whenEnoughSamples(expr: string, counts: readonly string[], min: number): string {
+  return `(${expr}${counts.map((c) => ` and on() (${c} >= ${min})`).join('')}) or on() vector(0)`;
+}
+
+/**
+ * KEDA: vLLM's KV-cache use over a track's pods, summed, percent (the gauge is a 0-1 share). With
+ * tensor parallelism each pod reports one engine, so the sum over pods is one value per replica.
+ */
+export function kvCacheUtilizationPercent(metric: string, pods: string): string {
+  return `sum(${metric}{${pods}}) * 100`;
+}
+
 function groupBy(by: string | undefined): string {
   return by ? ` by (${by}) ` : '';
 }

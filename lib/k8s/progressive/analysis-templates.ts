@@ -1,4 +1,18 @@
-import { destinationRequests, errorRatePercent, failedProbesIncrease, latencyQuantileMs, orZero, whenEnoughRequests } from '../monitoring/queries';
+import {
+  abortedPercent,
+  destinationRequests,
+  errorRatePercent,
+  failedProbesIncrease,
+  latencyQuantileMs,
+  orZero,
+  regressionPercent,
+  vllmFinishedIncrease,
+  vllmQuantileMs,
+  vllmRequestsIncrease,
+  whenEnoughRequests,
+  whenEnoughSamples,
+} from '../monitoring/queries';
+import type { VllmMetricNames } from '../vllm-engine';
 import { DEFAULT_ROLLBACK_THRESHOLDS, ProgressiveAnalysisOptions } from './progressive-options';
 
 /**
@@ -34,6 +48,8 @@ const ANALYSIS_QUERY_TIMEOUT_SECONDS = 20;
 
 /** The argument each template takes: the pod template hash of the new (latest) ReplicaSet. */
 export const CANARY_HASH_ARG = 'canary-hash';
+/** The argument the comparisons with the running version take: the stable ReplicaSet's pod template hash. */
+export const STABLE_HASH_ARG = 'stable-hash';
 
 /** Metric names; unique over the three templates, because Argo merges them into one AnalysisRun. */
 const ANALYSIS_METRICS = {
@@ -57,6 +73,12 @@ export interface AnalysisContext {
    * @default - none
    */
   readonly modelMissingStatusCodes?: readonly number[];
+  /**
+   * vLLM's metric names: the service is a language model, judged on time to first token,
+   * inter-token latency and aborted requests against the stable version instead of p99 latency.
+   * @default - not vLLM
+   */
+  readonly vllm?: VllmMetricNames;
 }
 
 export interface AnalysisTemplateSpec {
@@ -67,12 +89,8 @@ export interface AnalysisTemplateSpec {
 
 /** The thresholds with the defaults applied. Call validateProgressiveOptions first. */
 function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>> {
-  return {
-    maxErrorRatePercent: t.maxErrorRatePercent ?? DEFAULT_ROLLBACK_THRESHOLDS.maxErrorRatePercent,
-    maxLatencyP99Ms: t.maxLatencyP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxLatencyP99Ms,
-    maxFailedHealthChecks: t.maxFailedHealthChecks ?? DEFAULT_ROLLBACK_THRESHOLDS.maxFailedHealthChecks,
-    minRequests: t.minRequests ?? DEFAULT_ROLLBACK_THRESHOLDS.minRequests,
-  };
+  const given = Object.fromEntries(Object.entries(t).filter(([key, v]) => v !== undefined && key !== 'prometheusUrl'));
+  return { ...DEFAULT_ROLLBACK_THRESHOLDS, ...given };
 }
 
 /**
@@ -80,8 +98,31 @@ function resolveRollbackThresholds(t: ProgressiveAnalysisOptions = {}): Required
  * its pods `<rollout>-<hash>-<5 characters>`. PromQL regexes are anchored, so the stable
  * version's pods (another hash) never match. Rollout names are DNS labels: no regex characters.
  */
-function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>): string {
-  return `namespace="${ctx.namespace}", pod=~"${ctx.rolloutName}-{{args.${CANARY_HASH_ARG}}}-[a-z0-9]{5}"`;
+function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName'>, arg = CANARY_HASH_ARG): string {
+  return `namespace="${ctx.namespace}", pod=~"${ctx.rolloutName}-{{args.${arg}}}-[a-z0-9]{5}"`;
+}
+
+interface AnalysisMetric {
+  readonly name: string;
+  readonly query: string;
+  /** The highest value that passes. */
+  readonly max: number;
+  readonly failureLimit: number;
+}
+
+function analysisMetric(ctx: AnalysisContext, m: AnalysisMetric): Record<string, unknown> {
+  return {
+    name: m.name,
+    interval: `${ANALYSIS_INTERVAL_SECONDS}s`,
+    failureLimit: m.failureLimit,
+    consecutiveErrorLimit: ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
+    successCondition: `isNaN(result[0]) || result[0] <= ${m.max}`,
+    provider: { prometheus: { address: ctx.prometheusUrl, timeout: ANALYSIS_QUERY_TIMEOUT_SECONDS, query: m.query } },
+  };
+}
+
+function templateOf(ctx: AnalysisContext, suffix: string, metrics: readonly AnalysisMetric[], args: readonly string[] = [CANARY_HASH_ARG]): AnalysisTemplateSpec {
+  return { suffix, spec: { args: args.map((name) => ({ name })), metrics: metrics.map((m) => analysisMetric(ctx, m)) } };
 }
 
 /**
@@ -95,31 +136,71 @@ function canaryPodSelector(ctx: Pick<AnalysisContext, 'namespace' | 'rolloutName
  * pod, a refused connection) shows in the health checks instead.
  */
 export function analysisTemplateSpecs(ctx: AnalysisContext): AnalysisTemplateSpec[] {
+  if (ctx.vllm) return llmAnalysisTemplateSpecs(ctx, ctx.vllm);
   const t = resolveRollbackThresholds(ctx.thresholds);
   const pods = canaryPodSelector(ctx);
   const requests = `${destinationRequests(ctx.namespace, ctx.serviceName)}, ${pods}`;
   const errorRate = whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, t.minRequests);
   const latencyP99 = whenEnoughRequests(latencyQuantileMs(0.99, requests, ANALYSIS_WINDOW), requests, ANALYSIS_WINDOW, t.minRequests);
-  const failedHealthChecks = orZero(failedProbesIncrease(pods, ctx.containerName, HEALTH_CHECK_WINDOW));
-
-  const template = (metric: string, query: string, successCondition: string, failureLimit: number) => ({
-    args: [{ name: CANARY_HASH_ARG }],
-    metrics: [
-      {
-        name: metric,
-        interval: `${ANALYSIS_INTERVAL_SECONDS}s`,
-        failureLimit,
-        consecutiveErrorLimit: ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
-        successCondition,
-        provider: { prometheus: { address: ctx.prometheusUrl, timeout: ANALYSIS_QUERY_TIMEOUT_SECONDS, query } },
-      },
-    ],
-  });
-
   return [
-    { suffix: ANALYSIS_METRICS.errorRate, spec: template(ANALYSIS_METRICS.errorRate, errorRate, `isNaN(result[0]) || result[0] <= ${t.maxErrorRatePercent}`, ANALYSIS_FAILURE_LIMIT) },
-    { suffix: ANALYSIS_METRICS.latencyP99, spec: template(ANALYSIS_METRICS.latencyP99, latencyP99, `isNaN(result[0]) || result[0] <= ${t.maxLatencyP99Ms}`, ANALYSIS_FAILURE_LIMIT) },
-    // The tolerance is in the threshold over the window: the first measurement above it aborts.
-    { suffix: ANALYSIS_METRICS.failedHealthChecks, spec: template(ANALYSIS_METRICS.failedHealthChecks, failedHealthChecks, `isNaN(result[0]) || result[0] <= ${t.maxFailedHealthChecks}`, 0) },
+    templateOf(ctx, ANALYSIS_METRICS.errorRate, [{ name: ANALYSIS_METRICS.errorRate, query: errorRate, max: t.maxErrorRatePercent, failureLimit: ANALYSIS_FAILURE_LIMIT }]),
+    templateOf(ctx, ANALYSIS_METRICS.latencyP99, [{ name: ANALYSIS_METRICS.latencyP99, query: latencyP99, max: t.maxLatencyP99Ms, failureLimit: ANALYSIS_FAILURE_LIMIT }]),
+    failedHealthChecksTemplate(ctx, pods, t.maxFailedHealthChecks),
+  ];
+}
+
+/** The tolerance is in the threshold over the window: the first measurement above it aborts. */
+function failedHealthChecksTemplate(ctx: AnalysisContext, pods: string, max: number): AnalysisTemplateSpec {
+  const query = orZero(failedProbesIncrease(pods, ctx.containerName, HEALTH_CHECK_WINDOW));
+  return templateOf(ctx, ANALYSIS_METRICS.failedHealthChecks, [{ name: ANALYSIS_METRICS.failedHealthChecks, query, max, failureLimit: 0 }]);
+}
+
+/** Template names of a language model's analysis (`<rollout>-<suffix>`). */
+export const LLM_ANALYSIS_TEMPLATES = {
+  errorRate: 'error-rate',
+  timeToFirstToken: 'time-to-first-token',
+  interTokenLatency: 'inter-token-latency',
+  abortedRequests: 'aborted-requests',
+  failedHealthChecks: 'failed-health-checks',
+} as const;
+
+/**
+ * A language model's rollout judgement: errors, time to first token and inter-token latency at
+ * p90 and p99 (each under its ceiling, and at most maxRegressionPercent slower than the stable
+ * version in the same window), aborted requests against the stable version, failed health checks.
+ *
+ * The errors are the Istio requests the new version's pods answered, selected by pod only: calls
+ * through an InferencePool reach the pods under Istio's shadow Service for the pool, not the
+ * ModelService's name. The rest is vLLM's own histograms and counters from the same pods, scraped
+ * by the service's ServiceMonitor, so they hold whichever way the requests came.
+ */
+function llmAnalysisTemplateSpecs(ctx: AnalysisContext, metrics: VllmMetricNames): AnalysisTemplateSpec[] {
+  const t = resolveRollbackThresholds(ctx.thresholds);
+  const canary = canaryPodSelector(ctx);
+  const stable = canaryPodSelector(ctx, STABLE_HASH_ARG);
+  const requests = `reporter="destination", ${canary}`;
+  const errorRate = whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, t.minRequests);
+  const counts = { canary: vllmRequestsIncrease(metrics.timeToFirstToken, canary, ANALYSIS_WINDOW), stable: vllmRequestsIncrease(metrics.timeToFirstToken, stable, ANALYSIS_WINDOW) };
+  const latency = (prefix: string, histogram: string, ceilings: { p90: number; p99: number }): AnalysisMetric[] => ([[0.9, 'p90', ceilings.p90], [0.99, 'p99', ceilings.p99]] as const).flatMap(([q, label, ceiling]) => [
+    { name: `${prefix}-${label}`, query: whenEnoughSamples(vllmQuantileMs(histogram, q, canary, ANALYSIS_WINDOW), [counts.canary], t.minRequests), max: ceiling, failureLimit: ANALYSIS_FAILURE_LIMIT },
+    {
+      name: `${prefix}-${label}-vs-stable`,
+      query: whenEnoughSamples(regressionPercent(vllmQuantileMs(histogram, q, canary, ANALYSIS_WINDOW), vllmQuantileMs(histogram, q, stable, ANALYSIS_WINDOW), ceiling / 10), [counts.canary, counts.stable], t.minRequests),
+      max: t.maxRegressionPercent,
+      failureLimit: ANALYSIS_FAILURE_LIMIT,
+    },
+  ]);
+  const aborted = whenEnoughSamples(
+    `${abortedPercent(metrics.requestSuccess, canary, ANALYSIS_WINDOW)} - (${abortedPercent(metrics.requestSuccess, stable, ANALYSIS_WINDOW)} or on() vector(0))`,
+    [vllmFinishedIncrease(metrics.requestSuccess, canary, ANALYSIS_WINDOW)],
+    t.minRequests,
+  );
+  const both = [CANARY_HASH_ARG, STABLE_HASH_ARG];
+  return [
+    templateOf(ctx, LLM_ANALYSIS_TEMPLATES.errorRate, [{ name: 'error-rate', query: errorRate, max: t.maxErrorRatePercent, failureLimit: ANALYSIS_FAILURE_LIMIT }]),
+    templateOf(ctx, LLM_ANALYSIS_TEMPLATES.timeToFirstToken, latency('ttft', metrics.timeToFirstToken, { p90: t.maxTimeToFirstTokenP90Ms, p99: t.maxTimeToFirstTokenP99Ms }), both),
+    templateOf(ctx, LLM_ANALYSIS_TEMPLATES.interTokenLatency, latency('itl', metrics.interTokenLatency, { p90: t.maxInterTokenLatencyP90Ms, p99: t.maxInterTokenLatencyP99Ms }), both),
+    templateOf(ctx, LLM_ANALYSIS_TEMPLATES.abortedRequests, [{ name: 'aborted-requests-vs-stable', query: aborted, max: t.maxAbortedIncreasePercent, failureLimit: ANALYSIS_FAILURE_LIMIT }], both),
+    failedHealthChecksTemplate(ctx, canary, t.maxFailedHealthChecks),
   ];
 }

@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { checkPrometheusUrl } from '../prometheus-endpoint';
-import { analysisTemplateSpecs, CANARY_HASH_ARG } from './analysis-templates';
+import type { VllmMetricNames } from '../vllm-engine';
+import { analysisTemplateSpecs, CANARY_HASH_ARG, STABLE_HASH_ARG } from './analysis-templates';
 import { CanaryStep, checkProgressiveNameLength, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
 
 export const ROLLOUT_API_VERSION = 'argoproj.io/v1alpha1';
@@ -50,6 +51,12 @@ export interface ProgressiveDeliveryProps {
    */
   readonly modelMissingStatusCodes?: readonly number[];
   /**
+   * vLLM's metric names, when the service is a language model on vLLM: the analysis then judges
+   * time to first token, inter-token latency and aborted requests against the stable version.
+   * @default - judged on p99 latency
+   */
+  readonly vllmMetrics?: VllmMetricNames;
+  /**
    * The fewest replicas the Rollout runs (the autoscaler's floor, or the fixed count): with
    * `minCanaryReplicas`, what the canary's scale is computed from.
    * @default - replicas, else 1
@@ -94,7 +101,10 @@ export interface ProgressiveDeliveryProps {
  */
 export class ProgressiveDelivery extends Construct implements kplus.IScalable {
   public readonly rollout: ApiObject;
-  /** Error rate, p99 latency, failed health checks, in that order. */
+  /**
+   * Error rate, p99 latency, failed health checks, in that order; for vLLM, error rate, time to
+   * first token, inter-token latency, aborted requests, failed health checks.
+   */
   public readonly analysisTemplates: readonly ApiObject[];
   public readonly namespace: string;
   public hasAutoscaler = false;
@@ -118,6 +128,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
       prometheusUrl: options.analysis?.prometheusUrl ?? props.prometheusUrl,
       thresholds: options.analysis,
       modelMissingStatusCodes: props.modelMissingStatusCodes,
+      vllm: props.vllmMetrics,
     });
     this.analysisTemplates = specs.map((t) => new ApiObject(this, `analysis-${t.suffix}`, {
       apiVersion: ROLLOUT_API_VERSION,
@@ -148,7 +159,10 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
             abortScaleDownDelaySeconds: 30,
             analysis: {
               templates: this.analysisTemplates.map((t) => ({ templateName: t.name })),
-              args: [{ name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }],
+              args: [
+                { name: CANARY_HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } },
+                ...(props.vllmMetrics ? [{ name: STABLE_HASH_ARG, valueFrom: { podTemplateHashValue: 'Stable' } }] : []),
+              ],
             },
             trafficRouting: {
               istio: {

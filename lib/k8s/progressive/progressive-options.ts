@@ -92,13 +92,55 @@ export interface ProgressiveAnalysisOptions {
    * @default - autoscaling.prometheusUrl, else DEFAULT_PROMETHEUS_URL
    */
   readonly prometheusUrl?: string;
+  /**
+   * vLLM only: the new version's 90th percentile time to first token (`vllm:time_to_first_token_seconds`),
+   * milliseconds, above which the rollout is aborted. A language model's whole-response latency
+   * grows with the tokens it writes, so vLLM services are judged on TTFT and inter-token latency
+   * instead of maxLatencyP99Ms.
+   * @default 1000
+   */
+  readonly maxTimeToFirstTokenP90Ms?: number;
+  /** vLLM only: 99th percentile time to first token, milliseconds. @default 3000 */
+  readonly maxTimeToFirstTokenP99Ms?: number;
+  /**
+   * vLLM only: 90th percentile time between two tokens (`vllm:inter_token_latency_seconds`, or
+   * `vllm:time_per_output_token_seconds` before 0.11), milliseconds.
+   * @default 100
+   */
+  readonly maxInterTokenLatencyP90Ms?: number;
+  /** vLLM only: 99th percentile inter-token latency, milliseconds. @default 250 */
+  readonly maxInterTokenLatencyP99Ms?: number;
+  /**
+   * vLLM only: how much slower than the stable version, percent, the new version's TTFT and
+   * inter-token latency may be at p90 and p99, measured side by side in the same window. The
+   * stable's value counts as at least a tenth of the ceiling, so that a few milliseconds on a
+   * fast model never abort.
+   * @default 25
+   */
+  readonly maxRegressionPercent?: number;
+  /**
+   * vLLM only: how many more of the new version's finished requests may be aborted
+   * (`vllm:request_success_total{finished_reason="abort"}`: clients that gave up, engine aborts)
+   * than the stable version's, percentage points.
+   * @default 5
+   */
+  readonly maxAbortedIncreasePercent?: number;
 }
+
+/** The thresholds that judge language models on vLLM, with their defaults. */
+export const LLM_ROLLBACK_KEYS = ['maxTimeToFirstTokenP90Ms', 'maxTimeToFirstTokenP99Ms', 'maxInterTokenLatencyP90Ms', 'maxInterTokenLatencyP99Ms', 'maxRegressionPercent', 'maxAbortedIncreasePercent'] as const;
 
 export const DEFAULT_ROLLBACK_THRESHOLDS: Readonly<Required<Omit<ProgressiveAnalysisOptions, 'prometheusUrl'>>> = Object.freeze({
   maxErrorRatePercent: 5,
   maxLatencyP99Ms: 2000,
   maxFailedHealthChecks: 3,
   minRequests: 10,
+  maxTimeToFirstTokenP90Ms: 1000,
+  maxTimeToFirstTokenP99Ms: 3000,
+  maxInterTokenLatencyP90Ms: 100,
+  maxInterTokenLatencyP99Ms: 250,
+  maxRegressionPercent: 25,
+  maxAbortedIncreasePercent: 5,
 });
 
 export interface ProgressiveOptions {
@@ -136,6 +178,31 @@ export function validateProgressiveOptions(check: PropsValidator, options: Progr
   check.integerInRange(`${p}.maxFailedHealthChecks`, a.maxFailedHealthChecks, 0, 1000, `give the failed probes tolerated before the rollout is aborted, from 0 to 1000 (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxFailedHealthChecks})`);
   check.integerInRange(`${p}.minRequests`, a.minRequests, 1, 1_000_000, `give the requests needed in 2 minutes before error rate and latency are judged, at least 1 (default ${DEFAULT_ROLLBACK_THRESHOLDS.minRequests})`);
   if (a.prometheusUrl !== undefined) checkPrometheusUrl(check, `${p}.prometheusUrl`, a.prometheusUrl);
+  for (const key of ['maxTimeToFirstTokenP90Ms', 'maxTimeToFirstTokenP99Ms', 'maxInterTokenLatencyP90Ms', 'maxInterTokenLatencyP99Ms'] as const) {
+    check.integerInRange(`${p}.${key}`, a[key], 1, 600_000, `give whole milliseconds from 1 to 600000 (default ${DEFAULT_ROLLBACK_THRESHOLDS[key]})`);
+  }
+  check.numberInRange(`${p}.maxRegressionPercent`, a.maxRegressionPercent, 1, 1000, `give how much slower than stable, percent, the new version may be (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxRegressionPercent})`);
+  check.numberInRange(`${p}.maxAbortedIncreasePercent`, a.maxAbortedIncreasePercent, 0.1, 99, `give the percentage points of aborted requests above stable's that abort the rollout (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxAbortedIncreasePercent})`);
+  const ttft = { p90: a.maxTimeToFirstTokenP90Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxTimeToFirstTokenP90Ms, p99: a.maxTimeToFirstTokenP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxTimeToFirstTokenP99Ms };
+  check.that(ttft.p90 <= ttft.p99, `${p}.maxTimeToFirstTokenP90Ms`, ttft.p90, `is above maxTimeToFirstTokenP99Ms (${ttft.p99}), so the p99 ceiling would abort first`, 'keep the p90 ceiling at or below the p99 ceiling');
+  const itl = { p90: a.maxInterTokenLatencyP90Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxInterTokenLatencyP90Ms, p99: a.maxInterTokenLatencyP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxInterTokenLatencyP99Ms };
+  check.that(itl.p90 <= itl.p99, `${p}.maxInterTokenLatencyP90Ms`, itl.p90, `is above maxInterTokenLatencyP99Ms (${itl.p99}), so the p99 ceiling would abort first`, 'keep the p90 ceiling at or below the p99 ceiling');
+}
+
+/**
+ * The analysis options fit the server: a vLLM service is judged on TTFT and inter-token latency
+ * (its whole-response latency grows with the tokens written), any other on the p99 latency of
+ * its responses; a threshold for the other kind would be ignored, so it is refused.
+ */
+export function validateAnalysisForEngine(check: PropsValidator, options: ProgressiveOptions, vllm: boolean, field = 'rollout'): void {
+  const a = options.analysis ?? {};
+  if (vllm) {
+    check.that(a.maxLatencyP99Ms === undefined, `${field}.analysis.maxLatencyP99Ms`, a.maxLatencyP99Ms, 'judges the whole response, which for a language model grows with the tokens it writes, so a vLLM service is not judged on it', 'use maxTimeToFirstTokenP99Ms and maxInterTokenLatencyP99Ms');
+    return;
+  }
+  for (const key of LLM_ROLLBACK_KEYS) {
+    check.that(a[key] === undefined, `${field}.analysis.${key}`, a[key], 'reads vLLM\'s metrics, and this service does not run vLLM', 'remove it; other servers are judged on maxErrorRatePercent, maxLatencyP99Ms and maxFailedHealthChecks');
+  }
 }
 
 function validateSteps(check: PropsValidator, steps: readonly CanaryStep[], field: string): void {

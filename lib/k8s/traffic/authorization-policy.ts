@@ -53,6 +53,8 @@ export function authorizationPolicySpec(
     // `notPrincipals: ["*"]` matches exactly the requests that came without mTLS.
     const from = m.scrapeOverMtls ?? true ? [{ source: { principals: [identity] } }] : [{ source: { notPrincipals: ['*'] } }];
     rules.push({ from, to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });
+    const readers = (m.alsoReadBy ?? []).map((name) => serviceAccountPrincipal({ name }, namespace, auth.trustDomain));
+    if (readers.length) rules.push({ from: [{ source: { principals: readers } }], to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });
   }
   return { selector: { matchLabels: { ...selector } }, action: 'ALLOW', rules };
 }

@@ -24,6 +24,12 @@ export interface MetricsEndpoint {
    * @default true
    */
   readonly scrapeOverMtls?: boolean;
+  /**
+   * ServiceAccounts of the service's namespace that read the metrics too (an InferencePool's
+   * endpoint picker scores pods on them), admitted by their mesh identity.
+   * @default - none
+   */
+  readonly alsoReadBy?: readonly string[];
 }
 
 /**
