@@ -1,0 +1,88 @@
+import { Logger } from './log';
+import { PipelineMetrics } from './pipeline-metrics';
+import { RedisConnection } from './redis-connection';
+
+/**
+ * Makes "stored" mean "on a replica too" where Redis has replicas. ElastiCache keeps no AOF
+ * (none on Multi-AZ groups) and replicates asynchronously, so a write the primary acknowledged
+ * can vanish in a failover; `WAIT n timeout` returns once n replicas hold every earlier write of
+ * this connection. Callers that wait at the same time share one WAIT (group commit).
+ *
+ * `auto` asks for one replica when the primary reports one connected (`INFO replication`,
+ * re-read every 10 s), none otherwise: a self-hosted Redis with AOF and `appendfsync always`
+ * has made the write durable before it answers.
+ */
+export class ReplicaBarrier {
+  private required = 0;
+  private readonly waiting: Array<(confirmed: boolean) => void> = [];
+  private sending = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly setting: number | 'auto',
+    private readonly timeoutMs: number,
+    private readonly metrics: PipelineMetrics,
+    private readonly log: Logger,
+  ) {
+    if (setting !== 'auto') this.required = setting;
+  }
+
+  /** Replicas each write waits for now. */
+  get replicas(): number {
+    return this.required;
+  }
+
+  start(): void {
+    if (this.setting !== 'auto') return;
+    const refresh = () => this.refresh().catch(() => undefined);
+    void refresh();
+    this.timer = setInterval(refresh, 10_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async refresh(): Promise<void> {
+    if (this.setting !== 'auto') return;
+    const info = await this.redis.command<string>(['INFO', 'replication']);
+    const connected = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+    const required = connected > 0 ? 1 : 0;
+    if (required !== this.required) this.log.info('replica confirmation', { replicasConnected: connected, replicasRequired: required });
+    this.required = required;
+  }
+
+  /** Resolves true once the required replicas hold every write made before the call (false: not within the timeout). */
+  confirm(): Promise<boolean> {
+    if (this.required === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        // Everyone waiting now wrote before this WAIT is sent, so one WAIT covers them all.
+        const batch = this.waiting.splice(0);
+        const wanted = this.required;
+        let confirmed = false;
+        try {
+          const acked = await this.redis.command<number>(['WAIT', String(wanted), String(this.timeoutMs)]);
+          confirmed = acked >= wanted;
+        } catch (e) {
+          this.log.warn('redis WAIT failed', { error: (e as Error).message });
+        }
+        if (!confirmed) this.metrics.replicationWaitShort.inc({ pipeline: this.metrics.pipeline }, batch.length);
+        for (const resolve of batch) resolve(confirmed);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
