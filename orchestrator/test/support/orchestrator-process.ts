@@ -94,6 +94,11 @@ export class OrchestratorProcess {
     await exited;
   }
 
+  /** Freezes the process (SIGSTOP): a worker paused by a long GC or a frozen node, whose lease runs out. */
+  pause(paused: boolean): void {
+    this.child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async terminate(): Promise<number | null> {
     const exited = this.exited;
     this.child.kill('SIGTERM');
