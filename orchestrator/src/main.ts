@@ -8,7 +8,7 @@ import { createApi } from './http-api';
 import { createLogger, Logger } from './log';
 import { PipelineMetrics } from './pipeline-metrics';
 import { connectRedis, RedisConnection } from './redis-connection';
-import { ReplicaBarrier } from './replica-barrier';
+import { onlineReplicas, ReplicaBarrier } from './replica-barrier';
 import { RunStore } from './run-store';
 import { RunWaiters } from './run-waiters';
 import { Worker } from './worker';
@@ -133,9 +133,9 @@ async function logDurability(redis: RedisConnection, log: Logger): Promise<void>
   }
   try {
     const info = await redis.command<string>(['INFO', 'replication']);
-    const replicas = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
+    const replicas = onlineReplicas(info);
     const level = aof.startsWith('on, appendfsync always') || replicas > 0 ? 'info' : 'warn';
-    log[level]('redis durability', { aof, replicasConnected: replicas });
+    log[level]('redis durability', { aof, replicasOnline: replicas });
   } catch (e) {
     log.warn('redis durability unknown', { error: (e as Error).message });
   }

@@ -3,12 +3,21 @@ import { PipelineMetrics } from './pipeline-metrics';
 import { RedisConnection } from './redis-connection';
 
 /**
+ * Replicas that have finished their initial sync (`slaveN:...,state=online,...`): one still
+ * loading the primary's snapshot acknowledges nothing, and waiting for it would refuse every
+ * run for as long as the sync takes.
+ */
+export function onlineReplicas(info: string): number {
+  return info.split('\n').filter((line) => /^slave\d+:.*\bstate=online\b/.test(line)).length;
+}
+
+/**
  * Makes "stored" mean "on a replica too" where Redis has replicas. ElastiCache keeps no AOF
  * (none on Multi-AZ groups) and replicates asynchronously, so a write the primary acknowledged
  * can vanish in a failover; `WAIT n timeout` returns once n replicas hold every earlier write of
  * this connection. Callers that wait at the same time share one WAIT (group commit).
  *
- * `auto` asks for one replica when the primary reports one connected (`INFO replication`,
+ * `auto` asks for one replica when the primary reports one online (`INFO replication`,
  * re-read every 10 s), none otherwise: a self-hosted Redis with AOF and `appendfsync always`
  * has made the write durable before it answers.
  */
@@ -35,22 +44,25 @@ export class ReplicaBarrier {
 
   start(): void {
     if (this.setting !== 'auto') return;
-    const refresh = () => this.refresh().catch(() => undefined);
-    void refresh();
-    this.timer = setInterval(refresh, 10_000);
-    this.timer.unref();
+    // Every 10 s; every half second while Redis does not answer (at start, during an outage).
+    const loop = () => {
+      this.refresh().then(() => 10_000, () => 500).then((next) => {
+        this.timer = setTimeout(loop, next);
+        this.timer.unref();
+      });
+    };
+    loop();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
   }
 
   async refresh(): Promise<void> {
     if (this.setting !== 'auto') return;
-    const info = await this.redis.command<string>(['INFO', 'replication']);
-    const connected = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
-    const required = connected > 0 ? 1 : 0;
-    if (required !== this.required) this.log.info('replica confirmation', { replicasConnected: connected, replicasRequired: required });
+    const online = onlineReplicas(await this.redis.command<string>(['INFO', 'replication']));
+    const required = online > 0 ? 1 : 0;
+    if (required !== this.required) this.log.info('replica confirmation', { replicasOnline: online, replicasRequired: required });
     this.required = required;
   }
 
