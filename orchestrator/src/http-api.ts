@@ -50,6 +50,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       if (req.method === 'GET' && path === config.healthPath) return (route = 'health', health(deps));
       if (req.method === 'GET' && path === '/metrics') {
         route = 'metrics';
+        await deps.worker.refreshGauges();
         return { status: 200, body: metrics.render(), headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } };
       }
       if (!path.startsWith('/v1/')) throw new ApiError(404, 'not_found', `no such path ${path}; the API is under /v1/runs`);

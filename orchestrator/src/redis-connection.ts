@@ -43,8 +43,7 @@ export function connectRedis(cfg: RedisConfig, log: Logger, clientName: string):
     : { host, port, connectTimeout: 5000, reconnectStrategy };
   const options = { RESP: 2 as const, username: cfg.username, password: cfg.password, name: clientName, disableOfflineQueue: true, socket };
 
-  type Client = ReturnType<typeof createClient<{}, {}, {}, 2>>;
-  const clients: Client[] = [];
+  const clients: Array<{ close(): Promise<void>; destroy(): void }> = [];
   let lastErrorLog = 0;
   const open = (queueWhileOffline: boolean) => {
     const client = createClient({ ...options, disableOfflineQueue: !queueWhileOffline });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DefinitionStep, PipelineDefinition } from './definition';
 import { Logger } from './log';
 import { PipelineMetrics } from './pipeline-metrics';
-import { Lease, RunError, RunStore, StepMeta } from './run-store';
+import { Lease, RunError, RunOutcome, RunStore, StepMeta } from './run-store';
 import { callStep, CallOutcome } from './step-call';
 import { runResult, stepInput } from './step-io';
 
@@ -168,7 +168,7 @@ export class RunExecution {
     return this.underLease(() => this.store.saveStep(this.lease, step, body, meta));
   }
 
-  private async finish(outcome: Parameters<RunStore['finish']>[1]): Promise<ExecutionEnd> {
+  private async finish(outcome: RunOutcome): Promise<ExecutionEnd> {
     this.finishing = true;
     const done = await this.underLease(() => this.store.finish(this.lease, outcome));
     if (!done) return { kind: 'stopped', reason: this.stopReason ?? 'lost' };

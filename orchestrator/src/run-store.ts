@@ -53,6 +53,11 @@ export type CreateOutcome =
 
 export type CancelOutcome = { readonly kind: 'cancelled' } | { readonly kind: 'finished'; readonly state: RunState } | { readonly kind: 'missing' };
 
+/** How a worker ends a run: its result, or the error (and the step that failed, with its record). */
+export type RunOutcome =
+  | { readonly state: 'succeeded'; readonly result: string }
+  | { readonly state: 'failed'; readonly error: RunError; readonly step?: { readonly name: string; readonly meta: StepMeta } };
+
 /** A lease on a run: the fence every later write of this worker must carry. */
 export interface Lease {
   readonly id: string;
@@ -144,7 +149,8 @@ export class RunStore {
   async cancel(id: string, reason: string): Promise<CancelOutcome> {
     if (!isRunId(id)) return { kind: 'missing' };
     const error: RunError = { message: `cancelled: ${reason}` };
-    const reply = await CANCEL_RUN.run<string[]>(this.redis, [this.runKey(id), this.stepsKey(id), this.leases], [id, JSON.stringify(error), this.o.resultTtlMs, this.eventsChannel]);
+    const keys = [this.runKey(id), this.stepsKey(id), this.leases];
+    const reply = await CANCEL_RUN.run<string[]>(this.redis, keys, [id, JSON.stringify(error), this.o.resultTtlMs, this.eventsChannel]);
     if (reply[0] === 'cancelled') await this.barrier.confirm();
     if (reply[0] === 'finished') return { kind: 'finished', state: reply[1] as RunState };
     return reply[0] === 'missing' ? { kind: 'missing' } : { kind: 'cancelled' };
@@ -179,7 +185,7 @@ export class RunStore {
     return saved === 1;
   }
 
-  async finish(lease: Lease, outcome: { state: 'succeeded'; result: string } | { state: 'failed'; error: RunError; step?: { name: string; meta: StepMeta } }): Promise<boolean> {
+  async finish(lease: Lease, outcome: RunOutcome): Promise<boolean> {
     const args = outcome.state === 'succeeded'
       ? ['succeeded', outcome.result, '', '', '']
       : ['failed', '', JSON.stringify(outcome.error), outcome.step?.name ?? '', outcome.step ? JSON.stringify(outcome.step.meta) : ''];

@@ -35,5 +35,6 @@ export function runView(run: StoredRun, definition: PipelineDefinition, options:
 
 /** One line of the listing: no steps, no result. */
 export function runSummary(run: StoredRun): Record<string, unknown> {
-  return { id: run.id, state: run.state, createdAt: iso(run.createdAt), finishedAt: iso(run.finishedAt), ...(run.error ? { error: run.error.message } : {}) };
+  const error = run.error ? { error: run.error.message } : {};
+  return { id: run.id, state: run.state, createdAt: iso(run.createdAt), finishedAt: iso(run.finishedAt), ...error };
 }

@@ -44,10 +44,10 @@ export class Worker {
   }
 
   start(): void {
-    const poll = () => {
-      this.pollTimer = setTimeout(() => void this.poll().finally(poll), this.settings.pollMs);
+    const poll = (delay: number) => {
+      this.pollTimer = setTimeout(() => void this.poll().finally(() => poll(this.settings.pollMs)), delay);
     };
-    poll();
+    poll(0);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.settings.leaseMs / 3)));
   }
 
@@ -67,11 +67,7 @@ export class Worker {
     this.polling = true;
     try {
       const room = this.stopping ? 0 : this.settings.maxConcurrentRuns - this.active.size;
-      const { waiting, unfinished, ids } = await this.store.claimable(room > 0 ? room * 2 : 0);
-      const p = { pipeline: this.definition.name };
-      this.metrics.queueDepth.set(p, waiting);
-      this.metrics.unfinishedRuns.set(p, unfinished);
-      this.metrics.redisUp.set({}, 1);
+      const ids = await this.readQueue(room > 0 ? room * 2 : 0);
       // Replicas poll the same sorted set: starting at different places spreads their claims.
       for (const id of shuffle(ids)) {
         if (!this.hasCapacity) break;
@@ -84,6 +80,24 @@ export class Worker {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** Sets the queue gauges from Redis (the scrape calls it too, so they are never a poll old). */
+  async refreshGauges(): Promise<void> {
+    try {
+      await this.readQueue(0);
+    } catch {
+      this.metrics.redisUp.set({}, 0);
+    }
+  }
+
+  private async readQueue(limit: number): Promise<string[]> {
+    const { waiting, unfinished, ids } = await this.store.claimable(limit);
+    const p = { pipeline: this.definition.name };
+    this.metrics.queueDepth.set(p, waiting);
+    this.metrics.unfinishedRuns.set(p, unfinished);
+    this.metrics.redisUp.set({}, 1);
+    return ids;
   }
 
   private async claim(id: string): Promise<void> {

@@ -92,7 +92,7 @@ describeWithRedis()('the example pipeline against stub services and a real Redis
   });
 
   test('a step is retried on 503 and on a hang past its timeout, with the same idempotency key each time', async () => {
-    stubs.on(PATHS.ocr, (call, previous) => (previous === 0 ? { status: 503, body: '{"error":"loading"}' } : previous === 1 ? 'hang' : { status: 200, body: '{"text":"late"}' }));
+    stubs.on(PATHS.ocr, (_call, previous) => (previous === 0 ? { status: 503, body: '{"error":"loading"}' } : previous === 1 ? 'hang' : { status: 200, body: '{"text":"late"}' }));
     const o = await orchestrator((d) => {
       d.steps.find((s: any) => s.name === 'ocr').timeoutSeconds = 1;
     });
