@@ -106,8 +106,6 @@ export function productionServing(scope: Construct): ServingChart {
       // The Cache's outputs; its AUTH token synced from Secrets Manager by External Secrets.
       redis: { host: CACHE_ENDPOINT, port: CACHE_PORT, authToken: { secretName: 'redis-auth', key: 'token' }, cidr: CACHE_SUBNETS },
       autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },
-      // Only the document intake service may start runs (its mesh identity, checked by the sidecar).
-      auth: { allowedServiceAccounts: [{ name: 'document-intake' }] },
     },
   });
   return chart;

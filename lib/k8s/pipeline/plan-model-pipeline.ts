@@ -9,7 +9,7 @@ import { ServingChart } from '../serving-chart';
 import { checkImage, imageTag } from '../image-reference';
 import { planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
-import { ModelPipelineProps, PipelineOnlineOptions, PipelineStep } from './model-pipeline-props';
+import { ModelPipelineProps, PipelineOnlineOptions, PipelineRedisOptions, PipelineStep } from './model-pipeline-props';
 import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT, ORCHESTRATOR_IMAGE_REPOSITORY, ORCHESTRATOR_VERSION } from './orchestrator-contract';
 import { PipelinePayloads, PipelinePayloadsSpec } from './pipeline-payloads';
 import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
@@ -325,19 +325,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   check.that(version !== undefined, 'online.version', version, 'is not set and the image has no tag to take it from', 'give the orchestrator\'s version, e.g. "2.3.1"');
   check.that(isLabelValue(version), 'online.version', version, 'is not a valid label value', 'use a version such as "2.3.1" (letters, digits, "-", "_", ".")');
 
-  const r = o.redis;
-  check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
-  // A DNS name (an IPv4 address is one too, as far as the format goes); DNS is case-insensitive.
-  check.that(typeof r.host === 'string' && isDnsSubdomain(r.host.toLowerCase()), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
-  const port = r.port ?? 6379;
-  check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
-  const tls = r.tls ?? true;
-  check.that(typeof tls === 'boolean', 'online.redis.tls', tls, 'is not a boolean', 'leave it out (TLS on), or set false for a Redis without transit encryption');
-  const token = r.authToken;
-  check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
-  check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
-  check.that(isConfigKey(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
-  check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
+  const redis = planRedis(check, o.redis);
 
   const chain = longestChain(order, (s) => s.timeoutSeconds);
   const timeoutSeconds = o.timeoutSeconds ?? chain.total;
@@ -367,45 +355,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     const holder = reservedBy(chart, kind, objectName);
     check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
   }
-  const c = ORCHESTRATOR_CONTRACT;
-  const server = { port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' };
-  const serviceProps: ModelServiceProps = {
-    name: serviceName,
-    description: `Runs pipeline ${name} online (${order.map((s) => s.name).join(', ')}); run state in Redis`,
-    model: { id: `pipeline-${name}`, version: version!, uri: assetsUri },
-    image,
-    // Its assets are optional: an empty prefix is no reason to refuse the pod.
-    modelLoader: { allowEmpty: true },
-    server: ModelServer.custom(server),
-    resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
-    autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
-    // A client waiting for a run (?wait=true) is answered up to 5 s after the run's own timeout.
-    requestTimeoutSeconds: Math.min(3600, timeoutSeconds + 10),
-    auth: o.auth,
-    monitoring: { ...o.monitoring, alerts: { latencyP50Ms: timeoutSeconds * 500, latencyP99Ms: timeoutSeconds * 1000, ...o.monitoring?.alerts } },
-    env: {
-      ...o.env,
-      [c.env.pipelineName]: name,
-      [c.env.definitionPath]: `${c.definitionDir}/${c.definitionFile}`,
-      [c.env.resultTtlSeconds]: String(resultTtlSeconds),
-      [c.env.httpPort]: String(server.port),
-      [c.env.healthPath]: server.healthPath,
-      [c.env.livenessPath]: server.livenessPath,
-      [c.env.redisHost]: r.host,
-      [c.env.redisPort]: String(port),
-      [c.env.redisTls]: String(tls),
-      [c.env.redisUrl]: `${tls ? 'rediss' : 'redis'}://${r.host}:${port}`,
-      [c.env.redisKeyPrefix]: `modelserve:${chart.namespaceName}:${name}:`,
-    },
-    secrets: {
-      env: {
-        [c.env.redisAuthToken]: { secretName: token.secretName, key: token.key },
-        ...(o.apiToken ? { [c.env.apiToken]: { secretName: o.apiToken.secretName, key: o.apiToken.key } } : {}),
-      },
-    },
-    // The definition itself is added by the pipeline; a placeholder key keeps the check honest.
-    config: { data: { [c.definitionFile]: '{}' }, mountPath: c.definitionDir },
-  };
+  const serviceProps = orchestratorServiceProps(o, { name, serviceName, namespace: chart.namespaceName, steps: order, image, version: version!, assetsUri: assetsUri!, timeoutSeconds, resultTtlSeconds, redis });
   // The orchestrator is a ModelService: its own checks run now, so that a bad orchestrator prop
   // stops the pipeline before any of its objects exist.
   planModelService(serviceProps, {
@@ -417,7 +367,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     nodePools: chart.nodePools,
     modelStoreUri: chart.modelStoreUri,
   });
-  return { serviceName, timeoutSeconds, resultTtlSeconds, redis: { host: r.host, port, tls, authToken: token, cidr: r.cidr }, serviceProps };
+  return { serviceName, timeoutSeconds, resultTtlSeconds, redis, serviceProps };
 }
 
 /**
@@ -462,4 +412,79 @@ function checkApiToken(check: PropsValidator, o: PipelineOnlineOptions): void {
     'is set together with online.auth.jwt, but both travel in the Authorization header and the sidecar removes the JWT it checked',
     'authenticate with one of them: the mesh (auth.allowedServiceAccounts) beside the token is fine',
   );
+}
+
+/** The Cache's outputs, checked; TLS on unless turned off by name. */
+function planRedis(check: PropsValidator, r: PipelineRedisOptions): RedisPlan {
+  check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
+  // A DNS name (an IPv4 address is one too, as far as the format goes); DNS is case-insensitive.
+  check.that(typeof r.host === 'string' && isDnsSubdomain(r.host.toLowerCase()), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
+  const port = r.port ?? 6379;
+  check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
+  const tls = r.tls ?? true;
+  check.that(typeof tls === 'boolean', 'online.redis.tls', tls, 'is not a boolean', 'leave it out (TLS on), or set false for a Redis without transit encryption');
+  const token = r.authToken;
+  check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
+  check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+  check.that(isConfigKey(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
+  return { host: r.host, port, tls, authToken: token, cidr: r.cidr };
+}
+
+interface OrchestratorServiceInputs {
+  readonly name: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly steps: readonly PlannedStep[];
+  readonly image: string;
+  readonly version: string;
+  readonly assetsUri: string;
+  readonly timeoutSeconds: number;
+  readonly resultTtlSeconds: number;
+  readonly redis: RedisPlan;
+}
+
+/** The orchestrator as a ModelService: a custom server with the contract's environment. */
+function orchestratorServiceProps(o: PipelineOnlineOptions, p: OrchestratorServiceInputs): ModelServiceProps {
+  const name = p.name;
+  const redis = p.redis;
+  const c = ORCHESTRATOR_CONTRACT;
+  const server = { port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' };
+  return {
+    name: p.serviceName,
+    description: `Runs pipeline ${name} online (${p.steps.map((s) => s.name).join(', ')}); run state in Redis`,
+    model: { id: `pipeline-${name}`, version: p.version, uri: p.assetsUri },
+    image: p.image,
+    // Its assets are optional: an empty prefix is no reason to refuse the pod.
+    modelLoader: { allowEmpty: true },
+    server: ModelServer.custom(server),
+    resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
+    autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
+    // A client waiting for a run (?wait=true) is answered up to 5 s after the run's own timeout.
+    requestTimeoutSeconds: Math.min(3600, p.timeoutSeconds + 10),
+    auth: o.auth,
+    monitoring: { ...o.monitoring, alerts: { latencyP50Ms: p.timeoutSeconds * 500, latencyP99Ms: p.timeoutSeconds * 1000, ...o.monitoring?.alerts } },
+    env: {
+      ...o.env,
+      [c.env.pipelineName]: name,
+      [c.env.definitionPath]: `${c.definitionDir}/${c.definitionFile}`,
+      [c.env.resultTtlSeconds]: String(p.resultTtlSeconds),
+      [c.env.httpPort]: String(server.port),
+      [c.env.healthPath]: server.healthPath,
+      [c.env.livenessPath]: server.livenessPath,
+      [c.env.redisHost]: redis.host,
+      [c.env.redisPort]: String(redis.port),
+      [c.env.redisTls]: String(redis.tls),
+      [c.env.redisUrl]: `${redis.tls ? 'rediss' : 'redis'}://${redis.host}:${redis.port}`,
+      [c.env.redisKeyPrefix]: `modelserve:${p.namespace}:${name}:`,
+    },
+    secrets: {
+      env: {
+        [c.env.redisAuthToken]: { secretName: redis.authToken.secretName, key: redis.authToken.key },
+        ...(o.apiToken ? { [c.env.apiToken]: { secretName: o.apiToken.secretName, key: o.apiToken.key } } : {}),
+      },
+    },
+    // The definition itself is added by the pipeline; a placeholder key keeps the check honest.
+    config: { data: { [c.definitionFile]: '{}' }, mountPath: c.definitionDir },
+  };
 }
