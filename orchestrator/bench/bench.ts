@@ -14,6 +14,7 @@
  *
  * The stubs answer in microseconds, so every millisecond measured is the orchestrator's, Redis'
  * and the loopback's. Options: --runs 300 --concurrency 32 --seconds 10 --fsync always|everysec
+ * --cpu-prof <folder>
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const RUNS = Number(args.get('runs') ?? 300);
 const CONCURRENCY = Number(args.get('concurrency') ?? 32);
 const SECONDS = Number(args.get('seconds') ?? 10);
 const FSYNC = args.get('fsync') ?? 'always';
+/** Writes a V8 CPU profile of the orchestrator into this folder (open it in Chrome DevTools). */
+const CPU_PROFILE_DIR = args.get('cpu-prof');
 const STEPS = ['a', 'b', 'c'];
 
 type StepTimes = Record<string, { received: number; replied: number }>;
@@ -94,7 +97,8 @@ async function startOrchestrator(redisPort: number, stubPort: number, dir: strin
   const path = join(dir, 'pipeline.json');
   writeFileSync(path, JSON.stringify(definition));
   const port = await freePort();
-  const child = spawn(process.execPath, [resolve(__dirname, '../src/main.js')], {
+  const profile = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, resolve(__dirname, '../src/main.js')], {
     env: {
       PATH: process.env.PATH, PIPELINE_NAME: 'bench', PIPELINE_DEFINITION_PATH: path, REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       PIPELINE_HTTP_PORT: String(port), LOG_LEVEL: 'warn', PIPELINE_MAX_CONCURRENT_RUNS: '1000',
@@ -187,7 +191,9 @@ async function main(): Promise<void> {
     console.log(`| ${CONCURRENCY} clients: orchestrator's added latency per step | ${fmt(quantile(perStepOverheads(loaded), 0.5))} | ${fmt(quantile(perStepOverheads(loaded), 0.99))} |`);
     console.log(`\nthroughput: ${(done / elapsed).toFixed(0)} runs/s (${done} runs in ${elapsed.toFixed(1)} s with ${CONCURRENCY} clients, ${(done * STEPS.length / elapsed).toFixed(0)} step calls/s)`);
   } finally {
-    orchestrator.process.kill('SIGKILL');
+    // SIGTERM: the orchestrator shuts down cleanly, and V8 writes the CPU profile on exit.
+    orchestrator.process.kill('SIGTERM');
+    await new Promise((r) => orchestrator.process.once('exit', r));
     redis.process.kill('SIGKILL');
     stubs.server.closeAllConnections();
     stubs.server.close();

@@ -134,7 +134,8 @@ async function createRun(deps: ApiDeps, req: IncomingMessage, url: URL): Promise
     throw new ApiError(503, 'not_replicated', `run ${outcome.id} is stored on the Redis primary but no replica confirmed it within REDIS_WAIT_TIMEOUT_MS; `
       + 'it runs, but a failover now could lose it: retry with the same Idempotency-Key to get it', { ...location, 'retry-after': '1' });
   }
-  const run = waitMs > 0 ? await waitForEnd(deps, outcome.id, waitMs) : await store.get(outcome.id);
+  // A run created a moment ago has not ended: wait first, read after.
+  const run = waitMs > 0 ? await waitForEnd(deps, outcome.id, waitMs, true) : await store.get(outcome.id);
   if (run === undefined) return json(201, { id: outcome.id, state: owner ? 'running' : 'queued' }, location);
   return runReply(deps, run, 201, waitMs > 0, location);
 }
@@ -205,8 +206,9 @@ function waitParameter(url: URL, definition: PipelineDefinition): number {
   return Math.min(Number(raw) * 1000, cap);
 }
 
-async function waitForEnd(deps: ApiDeps, id: string, ms: number): Promise<StoredRun | undefined> {
+async function waitForEnd(deps: ApiDeps, id: string, ms: number, justCreated = false): Promise<StoredRun | undefined> {
   const until = Date.now() + ms;
+  if (justCreated) await deps.waiters.wait(id, Math.min(2000, ms));
   for (;;) {
     const run = await deps.store.get(id);
     if (run === undefined || FINISHED_STATES.includes(run.state) || Date.now() >= until || !deps.accepting()) return run;

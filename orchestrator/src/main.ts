@@ -59,10 +59,10 @@ function main(): void {
     if (stopping) return 'shutting down';
     try {
       await redis.command(['PING']);
-      metrics.redisUp.set({}, 1);
+      metrics.setRedisUp(true);
       return undefined;
     } catch (e) {
-      metrics.redisUp.set({}, 0);
+      metrics.setRedisUp(false);
       return `Redis unreachable: ${(e as Error).message}`;
     }
   };

@@ -50,6 +50,10 @@ export class PipelineMetrics {
     this.processStart.set({}, Math.round(Date.now() / 1000 - process.uptime()));
   }
 
+  setRedisUp(up: boolean): void {
+    this.redisUp.set({ pipeline: this.pipeline }, up ? 1 : 0);
+  }
+
   render(): string {
     const cpu = process.cpuUsage();
     const micros = cpu.user + cpu.system;

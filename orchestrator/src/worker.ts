@@ -75,7 +75,7 @@ export class Worker {
         await this.claim(id);
       }
     } catch (e) {
-      this.metrics.redisUp.set({}, 0);
+      this.metrics.setRedisUp(false);
       this.log.debug('poll failed', { error: (e as Error).message });
     } finally {
       this.polling = false;
@@ -87,7 +87,7 @@ export class Worker {
     try {
       await this.readQueue(0);
     } catch {
-      this.metrics.redisUp.set({}, 0);
+      this.metrics.setRedisUp(false);
     }
   }
 
@@ -96,7 +96,7 @@ export class Worker {
     const p = { pipeline: this.definition.name };
     this.metrics.queueDepth.set(p, waiting);
     this.metrics.unfinishedRuns.set(p, unfinished);
-    this.metrics.redisUp.set({}, 1);
+    this.metrics.setRedisUp(true);
     return ids;
   }
 

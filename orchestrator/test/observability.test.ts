@@ -64,7 +64,7 @@ describeWithRedis()('metrics for the ServiceMonitor, JSON logs with run ids', ()
     expect(sample(metrics, `modelserve_pipeline_active_runs{${p}}`)).toBe(0);
     expect(sample(metrics, `modelserve_pipeline_queue_depth{${p}}`)).toBe(0);
     expect(sample(metrics, `modelserve_pipeline_unfinished_runs{${p}}`)).toBe(0);
-    expect(sample(metrics, 'modelserve_pipeline_redis_up')).toBe(1);
+    expect(sample(metrics, `modelserve_pipeline_redis_up{${p}}`)).toBe(1);
     expect(sample(metrics, 'modelserve_pipeline_http_requests_total{route="POST /v1/runs",code="201"}')).toBe(4);
   });
 

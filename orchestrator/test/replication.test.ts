@@ -78,3 +78,27 @@ describeWithRedis()('acknowledged means on a replica, where Redis has replicas',
     expect(r.status).toBe(201);
   });
 });
+
+/**
+ * ElastiCache refuses CONFIG (and BGSAVE, SAVE, DEBUG, ...):
+ * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ClientConfig.RestrictedCommands.html
+ * The orchestrator only reads CONFIG to log how durable Redis is; without it, it says so and works.
+ */
+describeWithRedis()('a Redis that refuses CONFIG, as ElastiCache does', () => {
+  test('the orchestrator starts, logs the durability it cannot see, and runs pipelines', async () => {
+    const redis = await RedisServer.start({ disabledCommands: ['CONFIG', 'BGSAVE', 'SAVE', 'DEBUG', 'SHUTDOWN'] });
+    const stubs = documentServices(await StubServices.start());
+    const definition = pointedAt(DOCUMENTS, stubs.origin);
+    const o = await OrchestratorProcess.start(contractEnv(redis, writeDefinition(definition), definition));
+    try {
+      expect(redis.cli('CONFIG', 'GET', 'appendonly')).toMatch(/unknown command/);
+      await o.waitUntil(() => o.logLines.some((l) => l.msg === 'redis durability'), 'the durability line');
+      expect(o.logLines.find((l) => l.msg === 'redis durability')).toMatchObject({ level: 'warn', aof: 'unknown (CONFIG is refused, as on ElastiCache)', replicasOnline: 0 });
+      expect((await o.request('POST', '/v1/runs?wait=true', { page: 'elasticache' })).json.state).toBe('succeeded');
+    } finally {
+      await o.kill();
+      await stubs.stop();
+      await redis.stop();
+    }
+  });
+});

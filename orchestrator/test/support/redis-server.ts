@@ -51,6 +51,8 @@ export interface RedisServerOptions {
   readonly appendfsyncAlways?: boolean;
   /** Replicate this primary. */
   readonly replicaOf?: { readonly port: number };
+  /** Commands the server refuses (renamed to ""), as ElastiCache refuses CONFIG. */
+  readonly disabledCommands?: readonly string[];
 }
 
 /** One redis-server process; `kill()` is SIGKILL, `start()` again reuses its port and folder. */
@@ -87,6 +89,7 @@ export class RedisServer {
         : [`port ${this.port}`]),
       ...(o.password ? [`requirepass ${o.password}`] : []),
       ...(o.appendfsyncAlways ? ['appendonly yes', 'appendfsync always'] : ['appendonly no']),
+      ...(o.disabledCommands ?? []).map((c) => `rename-command ${c} ""`),
       ...(o.replicaOf ? [`replicaof 127.0.0.1 ${o.replicaOf.port}`, ...(o.password ? [`masterauth ${o.password}`] : [])] : []),
     ];
     const confPath = join(this.dir, 'redis.conf');
