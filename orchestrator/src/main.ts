@@ -53,7 +53,8 @@ function main(): void {
     maxClaims: config.maxClaims,
   });
   const waiters = new RunWaiters();
-  const worker = new Worker(store, definition, config, waiters, metrics, log);
+  const runLifetimeMs = (definition.timeoutSeconds + (config.resultTtlSeconds ?? definition.resultTtlSeconds)) * 1000;
+  const worker = new Worker(store, definition, { ...config, runLifetimeMs }, waiters, metrics, log);
   let stopping = false;
   const unhealthy = async () => {
     if (stopping) return 'shutting down';

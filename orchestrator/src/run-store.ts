@@ -197,6 +197,16 @@ export class RunStore {
     return done === 1;
   }
 
+  /**
+   * Drops from the listing index the runs created more than `ageMs` ago: their keys have expired
+   * (finished runs live `resultTtlSeconds` after their end, which is at most the pipeline's timeout
+   * after their start), and ids sort by creation time. Returns how many were dropped.
+   */
+  async trimIndex(ageMs: number, now = Date.now()): Promise<number> {
+    const cutoff = newRunId(now - ageMs).slice(0, 10);
+    return this.redis.command<number>(['ZREMRANGEBYLEX', this.index, '-', `(${cutoff}`]);
+  }
+
   /** Hands a run back so that another worker claims it at once (shutdown). */
   async release(lease: Lease): Promise<boolean> {
     return (await RELEASE_RUN.run<number>(this.redis, [this.leases, this.runKey(lease.id)], [lease.id, lease.fence])) === 1;

@@ -8,6 +8,8 @@ import { RunWaiters } from './run-waiters';
 
 export interface WorkerSettings extends ExecutionSettings {
   readonly instanceId: string;
+  /** The longest a run's keys can live: the pipeline's timeout plus the result TTL. */
+  readonly runLifetimeMs: number;
   readonly maxConcurrentRuns: number;
   readonly pollMs: number;
 }
@@ -24,6 +26,7 @@ export class Worker {
   private stopping = false;
   private pollTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
+  private nextTrim = 0;
   private polling = false;
 
   constructor(
@@ -68,6 +71,7 @@ export class Worker {
     try {
       const room = this.stopping ? 0 : this.settings.maxConcurrentRuns - this.active.size;
       const ids = await this.readQueue(room > 0 ? room * 2 : 0);
+      await this.trimIndex();
       // Replicas poll the same sorted set: starting at different places spreads their claims.
       for (const id of shuffle(ids)) {
         if (!this.hasCapacity) break;
@@ -98,6 +102,15 @@ export class Worker {
     this.metrics.unfinishedRuns.set(p, unfinished);
     this.metrics.setRedisUp(true);
     return ids;
+  }
+
+  /** Once a minute, any replica: the listing index must not grow with every run ever made. */
+  private async trimIndex(): Promise<void> {
+    if (Date.now() < this.nextTrim) return;
+    this.nextTrim = Date.now() + 60_000;
+    // A day past the latest a finished run can still exist: the listing only ever skips what is gone.
+    const dropped = await this.store.trimIndex(this.settings.runLifetimeMs + 86_400_000);
+    if (dropped > 0) this.log.info('listing index trimmed', { dropped });
   }
 
   private async claim(id: string): Promise<void> {

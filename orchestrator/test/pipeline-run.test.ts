@@ -215,6 +215,23 @@ describeWithRedis()('the example pipeline against stub services and a real Redis
     expect(second.json.next).toBeUndefined();
   });
 
+  test('the listing index forgets runs older than a run can live (timeout + result TTL + a day), and keeps newer ones', async () => {
+    const definition = pointedAt(DOCUMENTS, stubs.origin);
+    const env = contractEnv(redis, writeDefinition(definition), definition);
+    const index = `${env.REDIS_KEY_PREFIX}runs`;
+    // Ids begin with their creation time in Crockford base32 (10 characters of milliseconds).
+    const idAt = (ms: number) => `${Array.from({ length: 10 }, (_, i) => '0123456789abcdefghjkmnpqrstvwxyz'[Math.floor(ms / 32 ** (9 - i)) % 32]).join('')}${'0'.repeat(16)}`;
+    const day = 86_400_000;
+    const old = idAt(Date.now() - 3 * day);
+    const recent = idAt(Date.now() - day);
+    redis.cli('ZADD', index, '0', old, '0', recent);
+    const o = await OrchestratorProcess.start(env);
+    started.push(o);
+    await o.waitUntil(() => o.logLines.some((l) => l.msg === 'listing index trimmed'), 'the index to be trimmed');
+    expect(o.logLines.find((l) => l.msg === 'listing index trimmed')).toMatchObject({ dropped: 1 });
+    expect(redis.cli('ZRANGE', index, '0', '-1')).toBe(recent);
+  });
+
   test('unknown runs, steps and paths answer 404 with what exists', async () => {
     const o = await orchestrator();
     const run = await o.request('GET', '/v1/runs/01hzzzzzzzzzzzzzzzzzzzzzzz');
