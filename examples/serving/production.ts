@@ -10,6 +10,8 @@ const CACHE_SUBNETS = '10.0.0.0/16';
 /** The platform example's Cache: its primaryEndpointAddress and port outputs. */
 const CACHE_ENDPOINT = 'master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com';
 const CACHE_PORT = 6379;
+/** The platform account's ECR, where the orchestrator image built from orchestrator/Dockerfile is pushed. */
+const ECR_REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 
 /**
  * Production model services: two GPU models, a small one on a time-sliced GPU slot, an OCR model
@@ -89,7 +91,7 @@ export function productionServing(scope: Construct): ServingChart {
   // Each scanned page: ResNet classifies it (invoice, letter, form) while OCR reads it, then
   // BERT finds the entities in the text. One definition, two ways to run it:
   //   batch:  argo submit -n models-production --from workflowtemplate/documents -p input='{...}'
-  //   online: POST http://documents-orchestrator.models-production.svc.cluster.local/v1/runs
+  //   online: POST http://documents-orchestrator.models-production.svc.cluster.local/v1/runs?wait=true
   new ModelPipeline(chart, 'documents', {
     description: 'Page classification and OCR side by side, then named entities from the text',
     stages: [
@@ -99,7 +101,8 @@ export function productionServing(scope: Construct): ServingChart {
     ],
     batch: { activeDeadlineSeconds: 1800 },
     online: {
-      image: 'registry.example.com/modelserve/pipeline-orchestrator:2.3.1',
+      // <ECR_REGISTRY>/modelserve/pipeline-orchestrator:0.1.0, built from orchestrator/Dockerfile.
+      imageRegistry: ECR_REGISTRY,
       // The Cache's outputs; its AUTH token synced from Secrets Manager by External Secrets.
       redis: { host: CACHE_ENDPOINT, port: CACHE_PORT, authToken: { secretName: 'redis-auth', key: 'token' }, cidr: CACHE_SUBNETS },
       autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 },

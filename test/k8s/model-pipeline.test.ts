@@ -211,7 +211,7 @@ describe('ModelPipeline: an ordered chain (OCR → NER)', () => {
     expect(ofKind(objects, 'NetworkPolicy', 'documents-orchestrator-redis')).toEqual([]);
   });
 
-  test('the orchestrator serves REST on 8080 on CPU, versioned by its image tag, with a mesh timeout covering a run', () => {
+  test('the orchestrator serves REST on 8080 on CPU, versioned by its image tag, with a mesh timeout covering a run and its answer', () => {
     const deployment = one(objects, 'Deployment', 'documents-orchestrator');
     const c = deployment.spec.template.spec.containers[0];
     expect(c.image).toBe('registry.example.com/pipeline-orchestrator:2.3.1');
@@ -222,7 +222,8 @@ describe('ModelPipeline: an ordered chain (OCR → NER)', () => {
     expect(deployment.metadata.labels?.['modelserve.io/model-version']).toBe('2.3.1');
     expect(one(objects, 'HorizontalPodAutoscaler', 'documents-orchestrator').spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
     // ocr 30 s + bert-ner 60 s.
-    expect(one(objects, 'VirtualService', 'documents-orchestrator').spec.http[0].timeout).toBe('90s');
+    // ...and 10 s for a client waiting on the run to hear how it ended.
+    expect(one(objects, 'VirtualService', 'documents-orchestrator').spec.http[0].timeout).toBe('100s');
   });
 
   test('every object is valid against the Kubernetes and CRD schemas (Argo Workflows included)', () => {
@@ -332,12 +333,12 @@ describe('ModelPipeline: explicit dependencies, artifacts, Redis egress', () => 
 });
 
 describe('ModelPipeline: what it emits when asked for less', () => {
-  test('batch.enabled false emits no WorkflowTemplate, ServiceAccount or Role', () => {
+  test('batch.enabled false emits no WorkflowTemplate, ServiceAccount or Role (only the orchestrator\'s pipeline alerts)', () => {
     const { chart, ocr, ner } = servingChart();
     const p = new ModelPipeline(chart, 'online-only', { stages: [{ service: ocr, path: '/ocr' }, ner], batch: { enabled: false }, online: ONLINE });
     const objects = synth(chart);
     expect(p.workflowTemplate).toBeUndefined();
-    expect(pipelineObjects(objects, 'online-only')).toEqual([]);
+    expect(pipelineObjects(objects, 'online-only').map((o) => o.kind)).toEqual(['PrometheusRule']);
     expect(one(objects, 'Deployment', 'online-only-orchestrator')).toBeDefined();
   });
 

@@ -171,3 +171,32 @@ function groupBy(by: string | undefined): string {
 export function escapePromRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`);
 }
+
+/**
+ * One pipeline's orchestrator metrics (see orchestrator/src/pipeline-metrics.ts): every series
+ * carries `pipeline`, and the orchestrator's ServiceMonitor adds `namespace`.
+ */
+export function pipelineSelector(namespace: string, pipeline: string): string {
+  return `namespace="${namespace}", pipeline="${pipeline}"`;
+}
+
+/** Runs that finished in the window, over every replica: all of them, or those that ended in `state`. */
+export function pipelineRunsFinished(selector: string, window: string, state?: string): string {
+  const matchers = state === undefined ? selector : `${selector}, state="${state}"`;
+  return `sum by (namespace, pipeline) (increase(modelserve_pipeline_runs_finished_total{${matchers}}[${window}]))`;
+}
+
+/** Share of the runs finished in the window that failed, percent. */
+export function pipelineRunsFailedPercent(selector: string, window: string): string {
+  return `${pipelineRunsFinished(selector, window, 'failed')} / ${pipelineRunsFinished(selector, window)} * 100`;
+}
+
+/** Unfinished runs no worker holds: every replica reads the same number from Redis, hence max. */
+export function pipelineQueueDepth(selector: string): string {
+  return `max by (namespace, pipeline) (modelserve_pipeline_queue_depth{${selector}})`;
+}
+
+/** 1 while at least one replica reaches Redis. */
+export function pipelineRedisUp(selector: string): string {
+  return `max by (namespace, pipeline) (modelserve_pipeline_redis_up{${selector}})`;
+}

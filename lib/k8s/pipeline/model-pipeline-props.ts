@@ -1,5 +1,6 @@
-import { AutoscalingOptions, ModelResources, SecretKeyReference } from '../model-service-props';
+import { AutoscalingOptions, ModelResources, MonitoringOptions, SecretKeyReference } from '../model-service-props';
 import type { ModelService } from '../model-service';
+import { RequestAuthOptions } from '../traffic/request-authentication';
 import { PipelinePayloads } from './pipeline-payloads';
 
 /**
@@ -82,11 +83,19 @@ export interface PipelineRedisOptions {
 /** The online side: a REST orchestrator that runs the pipeline per request, its state in Redis. */
 export interface PipelineOnlineOptions {
   /**
-   * The orchestrator's image (yours), with a pinned tag or digest. It must follow the contract in
-   * `ORCHESTRATOR_CONTRACT`: read the definition at `PIPELINE_DEFINITION_PATH`, Redis from the
-   * `REDIS_*` variables, serve HTTP on `port`.
+   * The orchestrator's image, with a pinned tag or digest. Any image that follows
+   * `ORCHESTRATOR_CONTRACT` will do; this repository's `orchestrator/` is one.
+   * @default `<imageRegistry>/modelserve/pipeline-orchestrator:<ORCHESTRATOR_VERSION>` - the image
+   * built from this repository's orchestrator/Dockerfile; give image or imageRegistry
    */
-  readonly image: string;
+  readonly image?: string;
+  /**
+   * Registry you pushed the image built from `orchestrator/Dockerfile` to (`docker build -t
+   * <registry>/modelserve/pipeline-orchestrator:0.1.0 orchestrator/`), e.g. the platform's ECR
+   * `123456789012.dkr.ecr.us-east-1.amazonaws.com`.
+   * @default - none: give image or imageRegistry
+   */
+  readonly imageRegistry?: string;
   /**
    * Version of the orchestrator, for the `modelserve.io/model-version` label.
    * @default - the image tag
@@ -109,8 +118,9 @@ export interface PipelineOnlineOptions {
    */
   readonly livenessPath?: string;
   /**
-   * Time one run may take from request to last response, seconds; also the orchestrator's
-   * request timeout in the mesh.
+   * Time one run may take from request to last response, seconds. The orchestrator's request
+   * timeout in the mesh is 10 s longer (at most 3600), so that a client waiting for the run
+   * hears how it ended, a timeout included.
    * @default - the longest chain of step timeouts (one attempt each)
    */
   readonly timeoutSeconds?: number;
@@ -135,10 +145,30 @@ export interface PipelineOnlineOptions {
    */
   readonly assetsUri?: string;
   /**
-   * Further environment variables of the orchestrator.
+   * Further environment variables of the orchestrator (its tunables, e.g.
+   * `PIPELINE_MAX_CONCURRENT_RUNS`; see the README).
    * @default - only the PIPELINE_* and REDIS_* variables of the contract
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Who may call the orchestrator's API, enforced by its Istio sidecar (an AuthorizationPolicy, as
+   * for a ModelService): meshed callers by ServiceAccount, external ones by JWT.
+   * @default - every meshed pod of the namespace, as for a ModelService without auth
+   */
+  readonly auth?: RequestAuthOptions;
+  /**
+   * A bearer token the orchestrator itself checks on every `/v1` request (`PIPELINE_API_TOKEN`),
+   * from an existing Secret: for defence in depth, or callers the mesh cannot name. Not with
+   * `auth.jwt`: both travel in the Authorization header.
+   * @default - none: the mesh authenticates
+   */
+  readonly apiToken?: SecretKeyReference;
+  /**
+   * Scraping and alerts of the orchestrator service (its ServiceMonitor and PrometheusRule).
+   * @default - as a ModelService's, with the latency alerts at half the run timeout (p50) and the
+   * whole run timeout (p99): a client waiting for a run (`?wait=true`) is answered when it ends
+   */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /** TTL of finished workflows (Argo `ttlStrategy`). */
@@ -214,7 +244,8 @@ export interface ModelPipelineProps {
   /** @default - a WorkflowTemplate with parameters between steps, see PipelineBatchOptions */
   readonly batch?: PipelineBatchOptions;
   /**
-   * The online orchestrator.
+   * The online orchestrator: a REST service that runs the pipeline per request (this
+   * repository's `orchestrator/`, or your image).
    * @default - none: batch only
    */
   readonly online?: PipelineOnlineOptions;

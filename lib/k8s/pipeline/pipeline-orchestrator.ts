@@ -1,15 +1,18 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { SERVICE_LABEL } from '../labels';
 import { ModelService } from '../model-service';
 import { ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
+import { pipelineAlertRules } from './pipeline-alerts';
 import { PipelineDefinition } from './pipeline-definition';
 import { PipelinePlan } from './plan-model-pipeline';
 
 /**
- * A ModelService (id `orchestrator`) running the user's orchestrator image, with the pipeline
- * definition in its ConfigMap and Redis in its environment (see ORCHESTRATOR_CONTRACT), and, when
- * the cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more.
+ * A ModelService (id `orchestrator`) running the orchestrator image, with the pipeline definition
+ * in its ConfigMap and Redis in its environment (see ORCHESTRATOR_CONTRACT); the pipeline's own
+ * alerts on the orchestrator's metrics (`<service>-pipeline` PrometheusRule); and, when the
+ * cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more.
  * The plan has already run the service's own checks, under the same construct path.
  */
 export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan, definition: PipelineDefinition, labels: Readonly<Record<string, string>>): ModelService {
@@ -17,6 +20,14 @@ export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan,
   const service = new ModelService(scope, 'orchestrator', {
     ...online.serviceProps,
     config: { data: { [ORCHESTRATOR_CONTRACT.definitionFile]: JSON.stringify(definition, null, 2) + '\n' }, mountPath: ORCHESTRATOR_CONTRACT.definitionDir },
+  });
+
+  new ApiObject(scope, 'orchestrator-alerts', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    // The monitoring labels are the ones the platform's Prometheus selects rules by.
+    metadata: { name: `${online.serviceName}-pipeline`, labels: { ...labels, ...online.serviceProps.monitoring?.labels } },
+    spec: { groups: [{ name: `modelserve.${plan.namespace}.${plan.name}.pipeline`, rules: pipelineAlertRules({ namespace: plan.namespace, pipeline: plan.name, serviceName: online.serviceName }) }] },
   });
 
   const redis = online.redis;

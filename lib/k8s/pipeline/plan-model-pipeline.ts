@@ -9,8 +9,8 @@ import { ServingChart } from '../serving-chart';
 import { checkImage, imageTag } from '../image-reference';
 import { planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
-import { ModelPipelineProps, PipelineStep } from './model-pipeline-props';
-import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
+import { ModelPipelineProps, PipelineOnlineOptions, PipelineRedisOptions, PipelineStep } from './model-pipeline-props';
+import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT, ORCHESTRATOR_IMAGE_REPOSITORY, ORCHESTRATOR_VERSION } from './orchestrator-contract';
 import { PipelinePayloads, PipelinePayloadsSpec } from './pipeline-payloads';
 import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
 
@@ -18,6 +18,8 @@ import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
 const PIPELINE_NAME = /^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/;
 const PIPELINE_NAME_RULE = 'lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most 50 characters (the orchestrator adds "-orchestrator")';
 const URL_PATH = /^\/[^\s?#]*(\?[^\s#]*)?$/;
+/** A registry host (port optional) and path, as the part of an image reference before the repository. */
+const IMAGE_REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
 /** A step pod needs time to be scheduled, start its sidecar and load its input before the call. */
 export const STEP_POD_STARTUP_SECONDS = 60;
@@ -317,25 +319,13 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
 function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
   const o = props.online!;
   const chart = ctx.chart;
-  check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { image, redis: { host, authToken } }, or leave online out for batch only');
-  checkImage(check, 'online.image', o.image, chart, 'registry.example.com/pipeline-orchestrator:1.0.0');
-  const version = o.version ?? imageTag(o.image);
+  check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { imageRegistry, redis: { host, authToken } }, or leave online out for batch only');
+  const image = orchestratorImage(check, o, chart);
+  const version = o.version ?? imageTag(image);
   check.that(version !== undefined, 'online.version', version, 'is not set and the image has no tag to take it from', 'give the orchestrator\'s version, e.g. "2.3.1"');
   check.that(isLabelValue(version), 'online.version', version, 'is not a valid label value', 'use a version such as "2.3.1" (letters, digits, "-", "_", ".")');
 
-  const r = o.redis;
-  check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
-  // A DNS name (an IPv4 address is one too, as far as the format goes); DNS is case-insensitive.
-  check.that(typeof r.host === 'string' && isDnsSubdomain(r.host.toLowerCase()), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
-  const port = r.port ?? 6379;
-  check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
-  const tls = r.tls ?? true;
-  check.that(typeof tls === 'boolean', 'online.redis.tls', tls, 'is not a boolean', 'leave it out (TLS on), or set false for a Redis without transit encryption');
-  const token = r.authToken;
-  check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
-  check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
-  check.that(isConfigKey(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
-  check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
+  const redis = planRedis(check, o.redis);
 
   const chain = longestChain(order, (s) => s.timeoutSeconds);
   const timeoutSeconds = o.timeoutSeconds ?? chain.total;
@@ -352,43 +342,20 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   for (const key of Object.keys(o.env ?? {})) {
     check.that(!CONTRACT_ENV_NAMES.includes(key), `online.env["${key}"]`, key, 'is set by the pipeline (the orchestrator contract)', 'choose another name');
   }
+  checkApiToken(check, o);
   const assetsUri = o.assetsUri ?? (chart.modelStoreUri ? `${chart.modelStoreUri.replace(/\/+$/, '')}/pipelines/${name}/{version}/` : undefined);
   check.that(assetsUri !== undefined, 'online.assetsUri', assetsUri, 'is not set and the chart names no model store', 'give where the orchestrator\'s assets are, e.g. "s3://my-models/pipelines/documents/{version}/", or the bucket as the ServingChart\'s modelStoreUri');
 
   const serviceName = pipelineServiceAccounts(name).orchestrator;
   // The orchestrator reserves these itself when it is created, after the pipeline has joined the
   // tree: checked here, so that a clash leaves nothing behind.
-  for (const [kind, objectName] of [['Service', serviceName], ['ServiceAccount', serviceName], ['Deployment', serviceName], ['ConfigMap', `${serviceName}-config`]]) {
+  // A service named `<orchestrator>-pipeline` would emit a PrometheusRule of the pipeline alerts' name.
+  const names = [['Service', serviceName], ['ServiceAccount', serviceName], ['Deployment', serviceName], ['ConfigMap', `${serviceName}-config`], ['Service', `${serviceName}-pipeline`]];
+  for (const [kind, objectName] of names) {
     const holder = reservedBy(chart, kind, objectName);
     check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
   }
-  const c = ORCHESTRATOR_CONTRACT;
-  const serviceProps: ModelServiceProps = {
-    name: serviceName,
-    description: `Runs pipeline ${name} online (${order.map((s) => s.name).join(', ')}); run state in Redis`,
-    model: { id: `pipeline-${name}`, version: version!, uri: assetsUri },
-    image: o.image,
-    // Its assets are optional: an empty prefix is no reason to refuse the pod.
-    modelLoader: { allowEmpty: true },
-    server: ModelServer.custom({ port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' }),
-    resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
-    autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
-    requestTimeoutSeconds: timeoutSeconds,
-    env: {
-      ...o.env,
-      [c.env.pipelineName]: name,
-      [c.env.definitionPath]: `${c.definitionDir}/${c.definitionFile}`,
-      [c.env.resultTtlSeconds]: String(resultTtlSeconds),
-      [c.env.redisHost]: r.host,
-      [c.env.redisPort]: String(port),
-      [c.env.redisTls]: String(tls),
-      [c.env.redisUrl]: `${tls ? 'rediss' : 'redis'}://${r.host}:${port}`,
-      [c.env.redisKeyPrefix]: `modelserve:${chart.namespaceName}:${name}:`,
-    },
-    secrets: { env: { [c.env.redisAuthToken]: { secretName: token.secretName, key: token.key } } },
-    // The definition itself is added by the pipeline; a placeholder key keeps the check honest.
-    config: { data: { [c.definitionFile]: '{}' }, mountPath: c.definitionDir },
-  };
+  const serviceProps = orchestratorServiceProps(o, { name, serviceName, namespace: chart.namespaceName, steps: order, image, version: version!, assetsUri: assetsUri!, timeoutSeconds, resultTtlSeconds, redis });
   // The orchestrator is a ModelService: its own checks run now, so that a bad orchestrator prop
   // stops the pipeline before any of its objects exist.
   planModelService(serviceProps, {
@@ -400,5 +367,124 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     nodePools: chart.nodePools,
     modelStoreUri: chart.modelStoreUri,
   });
-  return { serviceName, timeoutSeconds, resultTtlSeconds, redis: { host: r.host, port, tls, authToken: token, cidr: r.cidr }, serviceProps };
+  return { serviceName, timeoutSeconds, resultTtlSeconds, redis, serviceProps };
+}
+
+/**
+ * The orchestrator's image: given, or the one built from orchestrator/Dockerfile and pushed to
+ * `imageRegistry`. No public registry hosts it, so there is nothing to fall back on.
+ */
+function orchestratorImage(check: PropsValidator, o: PipelineOnlineOptions, chart: ServingChart): string {
+  const built = `${ORCHESTRATOR_IMAGE_REPOSITORY}:${ORCHESTRATOR_VERSION}`;
+  check.that(
+    o.image !== undefined || o.imageRegistry !== undefined,
+    'online.image',
+    o.image,
+    'is not set, and neither is online.imageRegistry',
+    `build the orchestrator from orchestrator/Dockerfile (docker build -t <registry>/${built} orchestrator/), push it, and give that registry as online.imageRegistry, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com"; or give your own image as online.image`,
+  );
+  check.that(o.image === undefined || o.imageRegistry === undefined, 'online.imageRegistry', o.imageRegistry, 'is set together with online.image, which names its registry already', 'give one of them');
+  if (o.imageRegistry !== undefined) {
+    check.that(
+      typeof o.imageRegistry === 'string' && IMAGE_REGISTRY.test(o.imageRegistry),
+      'online.imageRegistry',
+      o.imageRegistry,
+      'is not a registry host with an optional path (no scheme, no tag, no trailing "/")',
+      'give e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com" or "registry.example.com/platform"',
+    );
+  }
+  const image = o.image ?? `${o.imageRegistry}/${built}`;
+  checkImage(check, 'online.image', image, chart, `registry.example.com/${built}`);
+  return image;
+}
+
+/** The token travels in the Authorization header, which a JWT check in the sidecar consumes. */
+function checkApiToken(check: PropsValidator, o: PipelineOnlineOptions): void {
+  const t = o.apiToken;
+  if (t === undefined) return;
+  check.that(typeof t === 'object' && t !== null, 'online.apiToken', t, 'is not a Secret reference', 'name the Secret and key that hold the token, e.g. { secretName: "documents-api", key: "token" }');
+  check.that(isDnsSubdomain(t.secretName), 'online.apiToken.secretName', t.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+  check.that(isConfigKey(t.key), 'online.apiToken.key', t.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  check.that(
+    o.auth?.jwt === undefined,
+    'online.apiToken',
+    t,
+    'is set together with online.auth.jwt, but both travel in the Authorization header and the sidecar removes the JWT it checked',
+    'authenticate with one of them: the mesh (auth.allowedServiceAccounts) beside the token is fine',
+  );
+}
+
+/** The Cache's outputs, checked; TLS on unless turned off by name. */
+function planRedis(check: PropsValidator, r: PipelineRedisOptions): RedisPlan {
+  check.that(typeof r === 'object' && r !== null, 'online.redis', r, 'is missing', 'pass the Cache\'s outputs: { host: primaryEndpointAddress, port, authToken: { secretName, key } }');
+  // A DNS name (an IPv4 address is one too, as far as the format goes); DNS is case-insensitive.
+  check.that(typeof r.host === 'string' && isDnsSubdomain(r.host.toLowerCase()), 'online.redis.host', r.host, 'is not a host name or IPv4 address', 'give the Cache\'s primaryEndpointAddress, e.g. "master.modelserve-prod-cache.abc123.use1.cache.amazonaws.com"');
+  const port = r.port ?? 6379;
+  check.integerInRange('online.redis.port', port, 1, 65535, 'give the Cache\'s port, 6379 unless you changed it');
+  const tls = r.tls ?? true;
+  check.that(typeof tls === 'boolean', 'online.redis.tls', tls, 'is not a boolean', 'leave it out (TLS on), or set false for a Redis without transit encryption');
+  const token = r.authToken;
+  check.that(typeof token === 'object' && token !== null, 'online.redis.authToken', token, 'is missing', 'name the Secret and key that hold the Cache\'s AUTH token (synced from its authTokenSecretArn), e.g. { secretName: "redis-auth", key: "token" }');
+  check.that(isDnsSubdomain(token.secretName), 'online.redis.authToken.secretName', token.secretName, 'is not a valid Secret name', 'use the name of an existing Secret (lowercase letters, digits, "-", ".")');
+  check.that(isConfigKey(token.key), 'online.redis.authToken.key', token.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  check.that(r.cidr === undefined || parseIpv4Cidr(r.cidr) !== undefined, 'online.redis.cidr', r.cidr, 'is not an IPv4 CIDR', 'give the cache subnets as a.b.c.d/n, e.g. 10.0.64.0/18');
+  return { host: r.host, port, tls, authToken: token, cidr: r.cidr };
+}
+
+interface OrchestratorServiceInputs {
+  readonly name: string;
+  readonly serviceName: string;
+  readonly namespace: string;
+  readonly steps: readonly PlannedStep[];
+  readonly image: string;
+  readonly version: string;
+  readonly assetsUri: string;
+  readonly timeoutSeconds: number;
+  readonly resultTtlSeconds: number;
+  readonly redis: RedisPlan;
+}
+
+/** The orchestrator as a ModelService: a custom server with the contract's environment. */
+function orchestratorServiceProps(o: PipelineOnlineOptions, p: OrchestratorServiceInputs): ModelServiceProps {
+  const name = p.name;
+  const redis = p.redis;
+  const c = ORCHESTRATOR_CONTRACT;
+  const server = { port: o.port ?? 8080, healthPath: o.healthPath ?? '/healthz', livenessPath: o.livenessPath ?? '/livez' };
+  return {
+    name: p.serviceName,
+    description: `Runs pipeline ${name} online (${p.steps.map((s) => s.name).join(', ')}); run state in Redis`,
+    model: { id: `pipeline-${name}`, version: p.version, uri: p.assetsUri },
+    image: p.image,
+    // Its assets are optional: an empty prefix is no reason to refuse the pod.
+    modelLoader: { allowEmpty: true },
+    server: ModelServer.custom(server),
+    resources: o.resources ?? { cpu: 1, memoryGiB: 2, storageGiB: 1 },
+    autoscaling: o.autoscaling ?? { maxReplicas: 10, targetCpuUtilization: 70 },
+    // A client waiting for a run (?wait=true) is answered up to 5 s after the run's own timeout.
+    requestTimeoutSeconds: Math.min(3600, p.timeoutSeconds + 10),
+    auth: o.auth,
+    monitoring: { ...o.monitoring, alerts: { latencyP50Ms: p.timeoutSeconds * 500, latencyP99Ms: p.timeoutSeconds * 1000, ...o.monitoring?.alerts } },
+    env: {
+      ...o.env,
+      [c.env.pipelineName]: name,
+      [c.env.definitionPath]: `${c.definitionDir}/${c.definitionFile}`,
+      [c.env.resultTtlSeconds]: String(p.resultTtlSeconds),
+      [c.env.httpPort]: String(server.port),
+      [c.env.healthPath]: server.healthPath,
+      [c.env.livenessPath]: server.livenessPath,
+      [c.env.redisHost]: redis.host,
+      [c.env.redisPort]: String(redis.port),
+      [c.env.redisTls]: String(redis.tls),
+      [c.env.redisUrl]: `${redis.tls ? 'rediss' : 'redis'}://${redis.host}:${redis.port}`,
+      [c.env.redisKeyPrefix]: `modelserve:${p.namespace}:${name}:`,
+    },
+    secrets: {
+      env: {
+        [c.env.redisAuthToken]: { secretName: redis.authToken.secretName, key: redis.authToken.key },
+        ...(o.apiToken ? { [c.env.apiToken]: { secretName: o.apiToken.secretName, key: o.apiToken.key } } : {}),
+      },
+    },
+    // The definition itself is added by the pipeline; a placeholder key keeps the check honest.
+    config: { data: { [c.definitionFile]: '{}' }, mountPath: c.definitionDir },
+  };
 }
