@@ -192,7 +192,9 @@ function synthesizedFiles(template: Template, outdir: string): string[] {
 
 function assertSynthesized(template: Template, app: string): void {
   const files = synthesizedFiles(template, path.join(app, template.outdir));
-  const expected = template.side === 'aws' ? ['manifest.json', 'stacks/modelserve-production/cdk.tf.json'] : ['serving.k8s.yaml'];
+  const expected = template.side === 'aws'
+    ? ['manifest.json', 'stacks/modelserve-production-addons/cdk.tf.json', 'stacks/modelserve-production/cdk.tf.json']
+    : ['serving.k8s.yaml'];
   if (files.join(' ') !== expected.join(' ')) throw new Error(`${template.cli} synth wrote ${files.join(', ') || 'nothing'}; expected ${expected.join(', ')}`);
 }
 

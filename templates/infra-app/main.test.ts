@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const outdir = mkdtempSync(join(tmpdir(), 'infra-app-'));
-execFileSync(process.execPath, ['--disable-warning=DEP0044', join('build', 'main.js')], { env: { ...process.env, CDKTF_OUTDIR: outdir } });
+// What `cdktf synth` would pass the app: the output folder, and cdktf.json's Terraform target,
+// which CDK Terrain checks write-only attributes against (Terraform 1.11+).
+const { targetVersions } = JSON.parse(readFileSync('cdktf.json', 'utf8'));
+const context = JSON.stringify({ targetVersions });
+execFileSync(process.execPath, ['--disable-warning=DEP0044', join('build', 'main.js')], { env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: context } });
 const stack = (name: string) => JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 
 test('production: an EKS cluster private but for the deployers, with one node group per pool', () => {
