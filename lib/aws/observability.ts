@@ -8,8 +8,8 @@ import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog
 import { AwsContext } from './aws-context';
 import { isUnresolved, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
-import { validateLogRetention } from './log-retention';
 import { AlarmSpec, cacheAlarms, CacheAlarmsProps, databaseAlarms, DatabaseAlarmsProps } from './observability-alarms';
+import { validateLogRetention } from './log-retention';
 
 export type { CacheAlarmsProps, DatabaseAlarmsProps } from './observability-alarms';
 
