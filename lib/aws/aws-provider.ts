@@ -21,7 +21,12 @@ export function validateRegionProp(v: PropsValidator, stack: TerraformStack, reg
 const PLATFORM_PROVIDERS = new WeakSet<AwsProvider>();
 
 /** The stack's default AWS provider for `region`, tagging every resource with `tags`, the environment and the tool. */
-export function configurePlatformProvider(stack: TerraformStack, region: string, environment: EnvironmentName, tags: Readonly<Record<string, string>>): AwsProvider {
+export function configurePlatformProvider(
+  stack: TerraformStack,
+  region: string,
+  environment: EnvironmentName,
+  tags: Readonly<Record<string, string>>,
+): AwsProvider {
   const provider = new AwsProvider(stack, 'aws', {
     region,
     defaultTags: [{ tags: { ...tags, [COST_ALLOCATION_TAGS.environment]: environment, 'managed-by': 'cdktf' } }],

@@ -120,7 +120,7 @@ export class Cache extends Construct {
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
-    const { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion } = planCache(this.node.path, props);
+    const plan = planCache(this.node.path, props);
 
     const tags = props.tags ? { ...props.tags } : undefined;
     const name = props.name;
@@ -142,21 +142,51 @@ export class Cache extends Construct {
 
     const securityGroup = clientOnlySecurityGroup(this, {
       name: `${name}-cache`,
-      service: engine,
+      service: plan.engine,
       serverName: name,
       vpcId: props.vpcId,
-      port,
+      port: plan.port,
       clientSecurityGroupIds: props.allowedSecurityGroupIds,
       tags,
     });
 
-    // name, family and description are ForceNew, and there is no name_prefix. So every input that
-    // replaces the group is in its name (the family, and the cache name), and the description holds
-    // nothing that changes otherwise: a minor upgrade (7.0 -> 7.1) keeps the group, a major one
-    // (redis7 -> valkey8) creates a group of a new name before dropping the old one, which the
-    // replication group still uses until it moves.
-    const family = `${engine}${engineVersion.split('.')[0]}`;
-    const parameterGroup = new ElasticacheParameterGroup(this, 'parameters', {
+    const parameterGroup = this.parameterGroup(props, plan, tags);
+
+    const authToken = new CacheAuthToken(this, 'auth-token', {
+      secretName: `modelserve/elasticache/${name}/auth-token`,
+      description: `AUTH token of the ${name} ${plan.engine} replication group`,
+      kmsKeyArn: this.kmsKeyArn,
+      // Outside protected environments a re-created cache must be able to reuse the name at once.
+      recoveryWindowInDays: preset.protectData ? 30 : 0,
+      version: plan.authTokenVersion,
+      tags,
+    });
+
+    this.replicationGroup = this.createReplicationGroup(props, plan, { subnetGroup, securityGroupId: securityGroup.id, parameterGroup }, tags);
+    authToken.applyTo(this.replicationGroup);
+
+    this.replicationGroupId = this.replicationGroup.id;
+    this.primaryEndpointAddress = this.replicationGroup.primaryEndpointAddress;
+    this.readerEndpointAddress = this.replicationGroup.readerEndpointAddress;
+    this.port = plan.port;
+    this.authTokenSecretArn = authToken.secretArn;
+    this.securityGroupId = securityGroup.id;
+    this.engine = plan.engine;
+    // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...
+    this.cacheClusterIds = Array.from({ length: plan.nodeCount }, (_, i) => `${name}-${String(i + 1).padStart(3, '0')}`);
+  }
+
+  /**
+   * name, family and description are ForceNew, and there is no name_prefix. So every input that
+   * replaces the group is in its name (the family, and the cache name), and the description holds
+   * nothing that changes otherwise: a minor upgrade (7.0 -> 7.1) keeps the group, a major one
+   * (redis7 -> valkey8) creates a group of a new name before dropping the old one, which the
+   * replication group still uses until it moves.
+   */
+  private parameterGroup(props: CacheProps, plan: CachePlan, tags: Record<string, string> | undefined): ElasticacheParameterGroup {
+    const name = props.name;
+    const family = `${plan.engine}${plan.engineVersion.split('.')[0]}`;
+    return new ElasticacheParameterGroup(this, 'parameters', {
       name: `${name}-${family}`,
       family,
       description: `Parameters of the ${name} cache (${family})`,
@@ -164,30 +194,29 @@ export class Cache extends Construct {
       lifecycle: { createBeforeDestroy: true },
       tags,
     });
+  }
 
-    const authToken = new CacheAuthToken(this, 'auth-token', {
-      secretName: `modelserve/elasticache/${name}/auth-token`,
-      description: `AUTH token of the ${name} ${engine} replication group`,
-      kmsKeyArn: this.kmsKeyArn,
-      // Outside protected environments a re-created cache must be able to reuse the name at once.
-      recoveryWindowInDays: preset.protectData ? 30 : 0,
-      version: authTokenVersion,
-      tags,
-    });
-
-    this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication-group', {
+  private createReplicationGroup(
+    props: CacheProps,
+    plan: CachePlan,
+    parts: CacheParts,
+    tags: Record<string, string> | undefined,
+  ): ElasticacheReplicationGroup {
+    const name = props.name;
+    const protectData = ENVIRONMENT_PRESETS[props.environment].protectData;
+    return new ElasticacheReplicationGroup(this, 'replication-group', {
       replicationGroupId: name,
-      description: `${engine} ${engineVersion} for modelserve (${props.environment})`,
-      engine,
-      engineVersion,
-      nodeType,
-      numCacheClusters: nodeCount,
-      port,
-      parameterGroupName: parameterGroup.name,
-      subnetGroupName: subnetGroup.name,
-      securityGroupIds: [securityGroup.id],
-      automaticFailoverEnabled: automaticFailover,
-      multiAzEnabled: multiAz,
+      description: `${plan.engine} ${plan.engineVersion} for modelserve (${props.environment})`,
+      engine: plan.engine,
+      engineVersion: plan.engineVersion,
+      nodeType: plan.nodeType,
+      numCacheClusters: plan.nodeCount,
+      port: plan.port,
+      parameterGroupName: parts.parameterGroup.name,
+      subnetGroupName: parts.subnetGroup.name,
+      securityGroupIds: [parts.securityGroupId],
+      automaticFailoverEnabled: plan.automaticFailover,
+      multiAzEnabled: plan.multiAz,
       atRestEncryptionEnabled: 'true',
       kmsKeyId: this.kmsKeyArn,
       transitEncryptionEnabled: true,
@@ -196,27 +225,24 @@ export class Cache extends Construct {
       // token valid beside a new one, so clients holding it keep working until they re-read the secret.
       authTokenUpdateStrategy: 'ROTATE',
       autoMinorVersionUpgrade: 'true',
-      snapshotRetentionLimit: snapshotDays,
-      snapshotWindow,
-      maintenanceWindow,
-      finalSnapshotIdentifier: preset.protectData ? finalSnapshotName(this, name, { name, kmsKeyArn: this.kmsKeyArn }) : undefined,
+      snapshotRetentionLimit: plan.snapshotDays,
+      snapshotWindow: plan.snapshotWindow,
+      maintenanceWindow: plan.maintenanceWindow,
+      finalSnapshotIdentifier: protectData ? finalSnapshotName(this, name, { name, kmsKeyArn: this.kmsKeyArn }) : undefined,
       applyImmediately: props.environment !== 'production',
       tags,
     });
-
-    authToken.applyTo(this.replicationGroup);
-
-    this.replicationGroupId = this.replicationGroup.id;
-    this.primaryEndpointAddress = this.replicationGroup.primaryEndpointAddress;
-    this.readerEndpointAddress = this.replicationGroup.readerEndpointAddress;
-    this.port = port;
-    this.authTokenSecretArn = authToken.secretArn;
-    this.securityGroupId = securityGroup.id;
-    this.engine = engine;
-    // ElastiCache names the members of a cluster-mode-disabled group <id>-001, <id>-002, ...
-    this.cacheClusterIds = Array.from({ length: nodeCount }, (_, i) => `${name}-${String(i + 1).padStart(3, '0')}`);
   }
 }
+
+/** What the replication group is placed in and configured by, made before it. */
+interface CacheParts {
+  readonly subnetGroup: ElasticacheSubnetGroup;
+  readonly securityGroupId: string;
+  readonly parameterGroup: ElasticacheParameterGroup;
+}
+
+type CachePlan = ReturnType<typeof planCache>;
 
 /** Checks every prop against what ElastiCache accepts and resolves the preset's defaults. */
 function planCache(path: string, props: CacheProps) {
@@ -274,5 +300,7 @@ function planCache(path: string, props: CacheProps) {
   v.integerInRange('port', port, 1024, 65535);
   const authTokenVersion = props.authTokenVersion ?? 1;
   v.integerInRange('authTokenVersion', authTokenVersion, 1, 1_000_000, 'start at 1 and raise it by one to rotate the token');
-  return { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion };
+  return {
+    engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion,
+  };
 }

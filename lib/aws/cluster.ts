@@ -17,6 +17,7 @@ import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesSupportType,
 import { AwsContext } from './aws-context';
 import { validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
+import { ManagedAddon, MANAGED_ADDONS, planManagedAddons } from './cluster-addons';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { EncryptionKey } from './encryption-key';
 import { ImportedCluster } from './imported-cluster';
@@ -32,27 +33,7 @@ export const SUPPORTED_KUBERNETES_VERSIONS: readonly KubernetesVersion[] = KUBER
 /** Every control-plane log type: audit is what an incident review needs, the rest explain failures. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 
-/** EKS managed add-ons the cluster installs. */
-export const MANAGED_ADDONS = ['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver'] as const;
-export type ManagedAddon = (typeof MANAGED_ADDONS)[number];
-/** DaemonSets that nodes need to become Ready: installed before any node group. */
-const ADDONS_BEFORE_NODES: readonly ManagedAddon[] = ['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy'];
-
-/** Add-ons whose service account gets an IAM role through EKS Pod Identity. */
-const ADDON_IAM: Partial<Record<ManagedAddon, { serviceAccount: string; policy: string }>> = {
-  'vpc-cni': { serviceAccount: 'aws-node', policy: 'AmazonEKS_CNI_Policy' },
-  'aws-ebs-csi-driver': { serviceAccount: 'ebs-csi-controller-sa', policy: 'AmazonEBSCSIDriverPolicy' },
-};
-
-/**
- * Add-on configuration values. vpc-cni enforces NetworkPolicy only when asked (opt-in: without it
- * every policy the serving side emits is inert): https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html
- * Standard enforcing mode: a new pod is open until its policies are programmed, a few seconds;
- * the strict mode closes that window but also denies every pod no policy selects, cluster-wide.
- */
-export const ADDON_CONFIGURATION: Partial<Record<ManagedAddon, Readonly<Record<string, unknown>>>> = {
-  'vpc-cni': { enableNetworkPolicy: 'true' },
-};
+export { ADDON_CONFIGURATION, MANAGED_ADDONS, type ManagedAddon } from './cluster-addons';
 
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 /** Leaves room in IAM role names (64) and node group names (63) for the suffixes derived from it. */
@@ -209,7 +190,6 @@ export class Cluster extends Construct implements ICluster {
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
     validateClusterProps(this.node.path, props, synthDay(this));
-    const preset = ENVIRONMENT_PRESETS[props.environment];
     const aws = AwsContext.of(this);
     const name = props.name;
     this.name = name;
@@ -218,67 +198,16 @@ export class Cluster extends Construct implements ICluster {
     this.subnetIds = [...props.subnetIds];
     this.tags = { ...props.tags };
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    const tagged = (resourceName: string) => ({ ...this.tags, Name: resourceName });
-    const managedPolicy = (policy: string) => `arn:${aws.partition}:iam::aws:policy/${policy}`;
-
-    const clusterRole = new IamRole(this, 'cluster-role', {
-      name: `${name}-eks-cluster`,
-      assumeRolePolicy: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
-      tags: tagged(`${name}-eks-cluster`),
-    });
-    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: clusterRole.name, policyArn: managedPolicy('AmazonEKSClusterPolicy') });
-
-    const secretsKey = props.secretsEncryptionKey ?? new EncryptionKey(this, 'secrets-key', {
-      description: `${name} EKS Secrets envelope encryption`,
-      alias: `${name}-eks-secrets`,
-      tags: this.tags,
-    });
-    // The key policy delegates to IAM, so the cluster role needs its own grant to wrap Secrets.
-    const secretsKeyAccess = new IamRolePolicy(this, 'cluster-secrets-key-access', {
-      role: clusterRole.name,
-      name: 'encrypt-secrets',
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: secretsKey.keyArn }],
-      }),
-    });
-
-    const logKey = props.logEncryptionKey ?? new EncryptionKey(this, 'log-key', {
-      description: `${name} EKS control-plane logs`,
-      alias: `${name}-eks-logs`,
-      servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
-      tags: this.tags,
-    });
-    // Created first with retention and KMS; otherwise EKS creates it, unencrypted and kept forever.
-    const logGroup = new CloudwatchLogGroup(this, 'log-group', {
-      name: `/aws/eks/${name}/cluster`,
-      retentionInDays: props.logRetentionDays ?? preset.logRetentionDays,
-      kmsKeyId: logKey.keyArn,
-      tags: tagged(`${name}-eks-control-plane`),
-    });
-
     const publicCidrs = props.publicEndpointCidrs ?? (props.allowPublicEndpointFromAnywhere ? ['0.0.0.0/0'] : []);
     this.publicEndpointCidrs = [...publicCidrs];
-    this.eksCluster = new EksCluster(this, 'cluster', {
-      name,
-      version: this.kubernetesVersion,
-      roleArn: clusterRole.arn,
-      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-      vpcConfig: {
-        subnetIds: [...props.subnetIds],
-        endpointPrivateAccess: true,
-        endpointPublicAccess: publicCidrs.length > 0,
-        publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
-      },
-      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
-      encryptionConfig: { resources: ['secrets'], provider: { keyArn: secretsKey.keyArn } },
-      // The managed add-ons below replace the unmanaged copies EKS would otherwise install.
-      bootstrapSelfManagedAddons: false,
-      deletionProtection: props.deletionProtection ?? preset.protectData,
-      // Left unset, EKS enrols every cluster in extended support and bills it when standard ends.
-      upgradePolicy: { supportType: props.supportType ?? 'STANDARD' },
-      tags: tagged(name),
-      dependsOn: [clusterPolicy, secretsKeyAccess, logGroup],
+
+    const clusterRole = this.clusterRole();
+    const secretsEncryption = this.secretsEncryption(props, clusterRole.role);
+    const logGroup = this.controlPlaneLogGroup(props);
+    this.eksCluster = this.controlPlane(props, publicCidrs, {
+      role: clusterRole.role,
+      secretsKeyArn: secretsEncryption.keyArn,
+      dependsOn: [clusterRole.policy, secretsEncryption.access, logGroup],
     });
     const cluster = this.eksCluster;
     this.clusterName = cluster.name;
@@ -290,73 +219,12 @@ export class Cluster extends Construct implements ICluster {
     this.oidcIssuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
     this.updateKubeconfigCommand = `aws eks update-kubeconfig --region ${aws.region} --name ${name}`;
 
-    // Ids from the CIDR, not its position: dropping one range must not replace the others' rules.
-    (props.privateEndpointCidrs ?? []).forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${cidrId(cidr, i)}`, {
-      securityGroupId: this.clusterSecurityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: cidr,
-      description: 'Kubernetes API (private endpoint)',
-    }));
-
-    // AWS no longer checks the thumbprint of EKS's issuer (its CA is trusted), so none is given.
-    const oidc = new IamOpenidConnectProvider(this, 'oidc-provider', {
-      url: this.oidcIssuerUrl,
-      clientIdList: ['sts.amazonaws.com'],
-      tags: tagged(`${name}-irsa`),
-    });
-    this.oidcProviderArn = oidc.arn;
-
-    const admins = props.adminPrincipalArns ?? [];
-    admins.forEach((principalArn, i) => {
-      const id = Token.isUnresolved(principalArn) ? `admin-${i}` : `admin-${principalArn.replace(/^arn:[^:]+:iam::/, '').replace(/[^A-Za-z0-9-]/g, '-')}`;
-      this.grantClusterAdmin(id, principalArn);
-    });
-    const grantDeployer = props.grantDeployerClusterAdmin ?? true;
-    if (grantDeployer) {
-      // The role behind the deployer's session: access entries refuse assumed-role session ARNs.
-      const deployer = new DataAwsIamSessionContext(this, 'deployer-session', { arn: aws.callerArn });
-      // An access entry per principal: a second one for a listed admin would fail the apply.
-      const count = Token.asNumber(Fn.conditional(Fn.contains([...admins], deployer.issuerArn), 0, 1));
-      this.grantClusterAdmin('deployer', deployer.issuerArn, count);
-    }
-    this.grantsApiAccess = admins.length > 0 || grantDeployer;
-
-    const nodeRole = new IamRole(this, 'node-role', {
-      name: `${name}-eks-node`,
-      assumeRolePolicy: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
-      tags: tagged(`${name}-eks-node`),
-    });
-    this.nodeRoleArn = nodeRole.arn;
-    // The CNI policy is not here: vpc-cni gets it through Pod Identity, so other pods cannot borrow it.
-    // Pull-only is the narrower successor of AmazonEC2ContainerRegistryReadOnly (no describe/list).
-    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
-      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }),
-    );
-
-    const addons = new Map<ManagedAddon, EksAddon>();
-    for (const addonName of MANAGED_ADDONS) {
-      const iam = ADDON_IAM[addonName];
-      const dependsOn: ITerraformDependable[] = [];
-      if (iam) dependsOn.push(this.podIdentity(addonName, iam.serviceAccount, managedPolicy(iam.policy)));
-      // vpc-cni asks the agent for its credentials.
-      if (addonName === 'vpc-cni') dependsOn.push(addons.get('eks-pod-identity-agent') as EksAddon);
-      const addon = new EksAddon(this, `addon-${addonName}`, {
-        clusterName: cluster.name,
-        addonName,
-        addonVersion: props.addonVersions?.[addonName],
-        configurationValues: ADDON_CONFIGURATION[addonName] ? JSON.stringify(ADDON_CONFIGURATION[addonName]) : undefined,
-        // EKS owns these add-ons' configuration; a kubectl edit must not block an upgrade.
-        resolveConflictsOnCreate: 'OVERWRITE',
-        resolveConflictsOnUpdate: 'OVERWRITE',
-        tags: this.tags,
-        dependsOn: dependsOn.length ? dependsOn : undefined,
-      });
-      addons.set(addonName, addon);
-      if (!ADDONS_BEFORE_NODES.includes(addonName)) this.addonsAfterNodes.push(addon);
-    }
-    this.nodeDependencies = [cluster, ...nodePolicies, ...ADDONS_BEFORE_NODES.map((a) => addons.get(a) as EksAddon)];
+    this.allowPrivateEndpointFrom(props.privateEndpointCidrs ?? []);
+    this.oidcProviderArn = this.oidcProvider().arn;
+    this.grantsApiAccess = this.grantAdmins(props);
+    const nodeRole = this.nodeRole();
+    this.nodeRoleArn = nodeRole.role.arn;
+    this.nodeDependencies = [cluster, ...nodeRole.policies, ...this.managedAddons(props)];
 
     this.warnAboutRisks(props, publicCidrs);
     // A cluster nobody added nodes to synthesizes an apply that fails: coredns stays DEGRADED.
@@ -366,8 +234,174 @@ export class Cluster extends Construct implements ICluster {
 
     this.capacity = props.capacity ?? Capacity.managedNodeGroups();
     if (this.capacity.kind === 'karpenter') {
-      this.karpenter = new KarpenterNodeAccess(this, 'karpenter', { clusterName: name, clusterNameAttribute: cluster.name, clusterSecurityGroupId: this.clusterSecurityGroupId, tags: this.tags });
+      this.karpenter = new KarpenterNodeAccess(this, 'karpenter', {
+        clusterName: name,
+        clusterNameAttribute: cluster.name,
+        clusterSecurityGroupId: this.clusterSecurityGroupId,
+        tags: this.tags,
+      });
     }
+  }
+
+  private tagged(resourceName: string): Record<string, string> {
+    return { ...this.tags, Name: resourceName };
+  }
+
+  private managedPolicyArn(policy: string): string {
+    return `arn:${AwsContext.of(this).partition}:iam::aws:policy/${policy}`;
+  }
+
+  private clusterRole(): { role: IamRole; policy: IamRolePolicyAttachment } {
+    const role = new IamRole(this, 'cluster-role', {
+      name: `${this.name}-eks-cluster`,
+      assumeRolePolicy: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
+      tags: this.tagged(`${this.name}-eks-cluster`),
+    });
+    const policy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: role.name, policyArn: this.managedPolicyArn('AmazonEKSClusterPolicy') });
+    return { role, policy };
+  }
+
+  /** The key Kubernetes Secrets are envelope-encrypted with, and the cluster role's grant to use it. */
+  private secretsEncryption(props: ClusterProps, clusterRole: IamRole): { keyArn: string; access: IamRolePolicy } {
+    const secretsKey = props.secretsEncryptionKey ?? new EncryptionKey(this, 'secrets-key', {
+      description: `${this.name} EKS Secrets envelope encryption`,
+      alias: `${this.name}-eks-secrets`,
+      tags: this.tags,
+    });
+    // The key policy delegates to IAM, so the cluster role needs its own grant to wrap Secrets.
+    const access = new IamRolePolicy(this, 'cluster-secrets-key-access', {
+      role: clusterRole.name,
+      name: 'encrypt-secrets',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: secretsKey.keyArn }],
+      }),
+    });
+    return { keyArn: secretsKey.keyArn, access };
+  }
+
+  /** Created first with retention and KMS; otherwise EKS creates it, unencrypted and kept forever. */
+  private controlPlaneLogGroup(props: ClusterProps): CloudwatchLogGroup {
+    const aws = AwsContext.of(this);
+    const logKey = props.logEncryptionKey ?? new EncryptionKey(this, 'log-key', {
+      description: `${this.name} EKS control-plane logs`,
+      alias: `${this.name}-eks-logs`,
+      servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
+      tags: this.tags,
+    });
+    return new CloudwatchLogGroup(this, 'log-group', {
+      name: `/aws/eks/${this.name}/cluster`,
+      retentionInDays: props.logRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].logRetentionDays,
+      kmsKeyId: logKey.keyArn,
+      tags: this.tagged(`${this.name}-eks-control-plane`),
+    });
+  }
+
+  private controlPlane(props: ClusterProps, publicCidrs: readonly string[], parts: ControlPlaneParts): EksCluster {
+    return new EksCluster(this, 'cluster', {
+      name: this.name,
+      version: this.kubernetesVersion,
+      roleArn: parts.role.arn,
+      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      vpcConfig: {
+        subnetIds: [...props.subnetIds],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicCidrs.length > 0,
+        publicAccessCidrs: publicCidrs.length > 0 ? [...publicCidrs] : undefined,
+      },
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: parts.secretsKeyArn } },
+      // The managed add-ons replace the unmanaged copies EKS would otherwise install.
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: props.deletionProtection ?? ENVIRONMENT_PRESETS[props.environment].protectData,
+      // Left unset, EKS enrols every cluster in extended support and bills it when standard ends.
+      upgradePolicy: { supportType: props.supportType ?? 'STANDARD' },
+      tags: this.tagged(this.name),
+      dependsOn: parts.dependsOn,
+    });
+  }
+
+  /** Ids from the CIDR, not its position: dropping one range must not replace the others' rules. */
+  private allowPrivateEndpointFrom(cidrs: readonly string[]): void {
+    cidrs.forEach((cidr, i) => new VpcSecurityGroupIngressRule(this, `private-endpoint-access-${cidrId(cidr, i)}`, {
+      securityGroupId: this.clusterSecurityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: cidr,
+      description: 'Kubernetes API (private endpoint)',
+    }));
+  }
+
+  /** AWS no longer checks the thumbprint of EKS's issuer (its CA is trusted), so none is given. */
+  private oidcProvider(): IamOpenidConnectProvider {
+    return new IamOpenidConnectProvider(this, 'oidc-provider', {
+      url: this.oidcIssuerUrl,
+      clientIdList: ['sts.amazonaws.com'],
+      tags: this.tagged(`${this.name}-irsa`),
+    });
+  }
+
+  /** Cluster-admin for the listed principals and, unless turned off, the deployer; true when anyone gets it. */
+  private grantAdmins(props: ClusterProps): boolean {
+    const admins = props.adminPrincipalArns ?? [];
+    admins.forEach((principalArn, i) => {
+      const id = Token.isUnresolved(principalArn) ? `admin-${i}` : `admin-${principalArn.replace(/^arn:[^:]+:iam::/, '').replace(/[^A-Za-z0-9-]/g, '-')}`;
+      this.grantClusterAdmin(id, principalArn);
+    });
+    const grantDeployer = props.grantDeployerClusterAdmin ?? true;
+    if (grantDeployer) {
+      // The role behind the deployer's session: access entries refuse assumed-role session ARNs.
+      const deployer = new DataAwsIamSessionContext(this, 'deployer-session', { arn: AwsContext.of(this).callerArn });
+      // An access entry per principal: a second one for a listed admin would fail the apply.
+      const count = Token.asNumber(Fn.conditional(Fn.contains([...admins], deployer.issuerArn), 0, 1));
+      this.grantClusterAdmin('deployer', deployer.issuerArn, count);
+    }
+    return admins.length > 0 || grantDeployer;
+  }
+
+  private nodeRole(): { role: IamRole; policies: IamRolePolicyAttachment[] } {
+    const role = new IamRole(this, 'node-role', {
+      name: `${this.name}-eks-node`,
+      assumeRolePolicy: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
+      tags: this.tagged(`${this.name}-eks-node`),
+    });
+    // The CNI policy is not here: vpc-cni gets it through Pod Identity, so other pods cannot borrow it.
+    // Pull-only is the narrower successor of AmazonEC2ContainerRegistryReadOnly (no describe/list).
+    const policies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
+      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: role.name, policyArn: this.managedPolicyArn(policy) }),
+    );
+    return { role, policies };
+  }
+
+  /**
+   * The managed add-ons (planManagedAddons); returns those that node groups wait for. The others
+   * wait for the node groups that can run them (addManagedNodeGroup).
+   */
+  private managedAddons(props: ClusterProps): EksAddon[] {
+    const addons = new Map<ManagedAddon, EksAddon>();
+    const beforeNodes: EksAddon[] = [];
+    for (const plan of planManagedAddons(props.addonVersions)) {
+      const dependsOn: ITerraformDependable[] = [];
+      const iam = plan.podIdentity;
+      if (iam) dependsOn.push(this.podIdentity(plan.name, iam.serviceAccount, this.managedPolicyArn(iam.policy)));
+      for (const first of plan.after) dependsOn.push(addons.get(first) as EksAddon);
+      const addon = new EksAddon(this, `addon-${plan.name}`, {
+        clusterName: this.eksCluster.name,
+        addonName: plan.name,
+        addonVersion: plan.version,
+        configurationValues: plan.configurationValues,
+        // EKS owns these add-ons' configuration; a kubectl edit must not block an upgrade.
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+        tags: this.tags,
+        dependsOn: dependsOn.length ? dependsOn : undefined,
+      });
+      addons.set(plan.name, addon);
+      if (plan.beforeNodes) beforeNodes.push(addon);
+      else this.addonsAfterNodes.push(addon);
+    }
+    return beforeNodes;
   }
 
   /** Risky but legal choices, each a warning with a stable id (risk-warnings.ts). */
@@ -477,6 +511,13 @@ export class Cluster extends Construct implements ICluster {
       dependsOn: [attachment],
     });
   }
+}
+
+/** What the EKS cluster is made with: its role, the key of its Secrets, and what must exist first. */
+interface ControlPlaneParts {
+  readonly role: IamRole;
+  readonly secretsKeyArn: string;
+  readonly dependsOn: ITerraformDependable[];
 }
 
 function trustPolicy(service: string, actions: string[]): string {

@@ -3,10 +3,11 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateRdsInstanceClass } from '../catalog';
+import { ENVIRONMENT_PRESETS, EnvironmentName, EnvironmentPreset, PropsValidator, validateRdsInstanceClass } from '../catalog';
 import { AwsContext } from './aws-context';
 import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateMinLength, validateRdsIdentifier, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
+import { DatabaseParameter, databaseParameters } from './database-parameters';
 import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
@@ -21,9 +22,6 @@ export const PRODUCTION_MIN_BACKUP_RETENTION_DAYS = 7;
 
 /** Performance Insights keeps 7 days free, or a multiple of 31 days up to two years. */
 const PERFORMANCE_INSIGHTS_RETENTION = [7, ...Array.from({ length: 23 }, (_, i) => (i + 1) * 31), 731];
-
-/** Parameters that PostgreSQL reads only at start-up: RDS refuses `immediate` for them. */
-const STATIC_PARAMETERS = new Set(['shared_buffers', 'max_connections', 'shared_preload_libraries', 'max_worker_processes', 'wal_buffers', 'max_wal_senders', 'max_replication_slots', 'track_activity_query_size']);
 
 export interface DatabaseProps {
   /** Sizes, Multi-AZ, backups and data protection come from this environment's preset. */
@@ -147,94 +145,7 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const preset = ENVIRONMENT_PRESETS[props.environment];
-    const v = new PropsValidator(this.node.path);
-    validateEnvironment(v, props.environment);
-    validateTags(v, 'tags', props.tags);
-    validateRdsIdentifier(v, 'identifier', props.identifier);
-    validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
-    validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
-    validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
-    validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
-
-    const engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
-    const versionMatch = /^(\d+)(\.\d+)?$/.exec(engineVersion);
-    const major = versionMatch ? Number(versionMatch[1]) : NaN;
-    v.that(
-      (POSTGRES_MAJOR_VERSIONS as readonly number[]).includes(major),
-      'engineVersion',
-      engineVersion,
-      `is not a PostgreSQL version RDS supports (majors ${POSTGRES_MAJOR_VERSIONS.join(', ')})`,
-      `use a major such as "${DEFAULT_POSTGRES_VERSION}" or a major.minor such as "17.6"`,
-    );
-
-    const instanceClass = props.instanceClass ?? preset.database.instanceClass;
-    validateRdsInstanceClass(v, 'instanceClass', instanceClass);
-
-    const allocated = props.allocatedStorageGiB ?? preset.database.allocatedStorageGiB;
-    const maxAllocated = props.maxAllocatedStorageGiB ?? Math.max(preset.database.maxAllocatedStorageGiB, allocated);
-    v.integerInRange('allocatedStorageGiB', allocated, 20, 65536, 'gp3 storage is 20 to 65536 GiB');
-    v.integerInRange('maxAllocatedStorageGiB', maxAllocated, 20, 65536, 'gp3 storage is 20 to 65536 GiB');
-    v.that(maxAllocated >= allocated, 'maxAllocatedStorageGiB', maxAllocated, `is below allocatedStorageGiB (${allocated})`, 'raise maxAllocatedStorageGiB or lower allocatedStorageGiB');
-
-    const backupDays = props.backupRetentionDays ?? preset.database.backupRetentionDays;
-    v.integerInRange('backupRetentionDays', backupDays, 0, 35, 'RDS keeps automated backups for 0 to 35 days');
-    if (preset.protectData) {
-      v.that(
-        backupDays > 0,
-        'backupRetentionDays',
-        backupDays,
-        `turns off automated backups and point-in-time recovery, which ${props.environment} requires`,
-        `keep backups for at least ${props.environment === 'production' ? PRODUCTION_MIN_BACKUP_RETENTION_DAYS : 1} days`,
-      );
-    }
-    if (props.environment === 'production') {
-      v.that(
-        backupDays >= PRODUCTION_MIN_BACKUP_RETENTION_DAYS,
-        'backupRetentionDays',
-        backupDays,
-        `is below the ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days production requires`,
-        `keep backups for ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} to 35 days`,
-      );
-    }
-
-    const port = props.port ?? 5432;
-    v.integerInRange('port', port, 1150, 65535, 'RDS for PostgreSQL listens on a port from 1150 to 65535');
-    const databaseName = props.databaseName ?? 'modelserve';
-    v.that(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(databaseName), 'databaseName', databaseName, 'is not a valid PostgreSQL database name for RDS', 'use 1 to 63 letters, digits and "_", starting with a letter');
-    const masterUsername = props.masterUsername ?? 'modelserve_admin';
-    v.that(
-      /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(masterUsername) && !['postgres', 'rdsadmin', 'admin', 'root'].includes(masterUsername.toLowerCase()),
-      'masterUsername',
-      masterUsername,
-      'is not a master user name RDS accepts',
-      'use 1 to 63 letters, digits and "_", starting with a letter, and not a reserved name (postgres, rdsadmin, admin, root)',
-    );
-
-    const backupWindow = props.backupWindow ?? '03:00-04:00';
-    validateDailyWindow(v, 'backupWindow', backupWindow, '03:00-04:00');
-    const maintenanceWindow = props.maintenanceWindow ?? 'sun:04:30-sun:05:30';
-    validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:04:30-sun:05:30');
-    // RDS's CreateDBInstance: both windows at least 30 minutes, and they must not conflict.
-    validateDailyWindowLength(v, 'backupWindow', backupWindow, 30, 'RDS');
-    validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 30, 'RDS');
-    validateWindowsApart(v, 'backupWindow', backupWindow, 'maintenanceWindow', maintenanceWindow, 'RDS');
-
-    const slowMs = props.logMinDurationStatementMs ?? 1000;
-    v.integerInRange('logMinDurationStatementMs', slowMs, -1, 2147483647, 'use -1 to log no statements by duration, or a number of milliseconds');
-    for (const [name, value] of Object.entries(props.parameters ?? {})) {
-      v.that(
-        !(name === 'rds.force_ssl' && value !== '1'),
-        `parameters["${name}"]`,
-        value,
-        'would allow unencrypted connections to the database',
-        'remove it: the database accepts TLS connections only',
-      );
-    }
-    const piRetention = preset.database.performanceInsightsRetentionDays;
-    v.that(PERFORMANCE_INSIGHTS_RETENTION.includes(piRetention), 'environment', props.environment, `preset has a Performance Insights retention (${piRetention}) that RDS does not accept`, 'use 7 or a multiple of 31 up to 731 in the preset');
-    validateLogRetention(v, 'environment', preset.logRetentionDays);
-
+    const plan = planDatabase(this.node.path, props);
     const tags = props.tags ? { ...props.tags } : undefined;
     const identifier = props.identifier;
     const aws = AwsContext.of(this);
@@ -261,86 +172,14 @@ export class Database extends Construct {
       service: 'PostgreSQL',
       serverName: identifier,
       vpcId: props.vpcId,
-      port,
+      port: plan.port,
       clientSecurityGroupIds: props.allowedSecurityGroupIds,
       tags,
     });
 
-    const family = `postgres${major}`;
-    const parameters: Record<string, string> = {
-      'rds.force_ssl': '1',
-      log_min_duration_statement: String(slowMs),
-      log_lock_waits: '1',
-      log_autovacuum_min_duration: '10000',
-      ...props.parameters,
-    };
-    const parameterGroup = new DbParameterGroup(this, 'parameters', {
-      // A prefix and create-before-destroy so that a major upgrade (new family) can swap groups.
-      namePrefix: `${identifier.toLowerCase()}-${family}-`,
-      family,
-      description: `${identifier}: TLS only, slow-query and lock logging`,
-      parameter: Object.entries(parameters).map(([name, value]) => ({
-        name,
-        value,
-        applyMethod: STATIC_PARAMETERS.has(name) ? 'pending-reboot' : 'immediate',
-      })),
-      lifecycle: { createBeforeDestroy: true },
-      tags,
-    });
-
-    // RDS creates these log groups on first export with unlimited retention and no KMS key; made
-    // here first, they get the preset's retention and the database key.
-    const logExports = ['postgresql', 'upgrade'];
-    const logGroups = logExports.map(
-      (log) =>
-        new CloudwatchLogGroup(this, `log-${log}`, {
-          name: `/aws/rds/instance/${identifier.toLowerCase()}/${log}`,
-          retentionInDays: preset.logRetentionDays,
-          kmsKeyId: this.kmsKeyArn,
-          tags,
-        }),
-    );
-
-    const deletionProtection = props.deletionProtection ?? preset.protectData;
-    const finalSnapshot = props.finalSnapshot ?? preset.protectData;
-    this.instance = new DbInstance(this, 'instance', {
-      identifier: identifier.toLowerCase(),
-      engine: 'postgres',
-      engineVersion,
-      autoMinorVersionUpgrade: true,
-      instanceClass,
-      dbName: databaseName,
-      username: masterUsername,
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: this.kmsKeyArn,
-      iamDatabaseAuthenticationEnabled: true,
-      port,
-      dbSubnetGroupName: subnetGroup.name,
-      vpcSecurityGroupIds: [securityGroup.id],
-      publiclyAccessible: false,
-      parameterGroupName: parameterGroup.name,
-      storageType: 'gp3',
-      allocatedStorage: allocated,
-      maxAllocatedStorage: maxAllocated,
-      storageEncrypted: true,
-      kmsKeyId: this.kmsKeyArn,
-      multiAz: props.multiAz ?? preset.database.multiAz,
-      backupRetentionPeriod: backupDays,
-      backupWindow,
-      maintenanceWindow,
-      copyTagsToSnapshot: true,
-      deleteAutomatedBackups: !preset.protectData,
-      deletionProtection,
-      skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(this, identifier.toLowerCase(), { identifier: identifier.toLowerCase(), kmsKeyArn: this.kmsKeyArn }) : undefined,
-      performanceInsightsEnabled: true,
-      performanceInsightsKmsKeyId: this.kmsKeyArn,
-      performanceInsightsRetentionPeriod: piRetention,
-      enabledCloudwatchLogsExports: logExports,
-      applyImmediately: props.applyImmediately ?? props.environment !== 'production',
-      tags,
-      dependsOn: logGroups,
-    });
+    const parameterGroup = this.parameterGroup(identifier, plan, tags);
+    const logGroups = this.logGroups(identifier, plan, tags);
+    this.instance = this.dbInstance(identifier, plan, { subnetGroup, securityGroupId: securityGroup.id, parameterGroup, logGroups }, tags);
 
     this.address = this.instance.address;
     this.port = this.instance.port;
@@ -350,9 +189,266 @@ export class Database extends Construct {
     this.instanceIdentifier = this.instance.identifier;
     this.instanceArn = this.instance.arn;
     this.dbiResourceId = this.instance.resourceId;
-    this.databaseName = databaseName;
-    this.masterUsername = masterUsername;
-    this.backupRetentionDays = backupDays;
+    this.databaseName = plan.databaseName;
+    this.masterUsername = plan.masterUsername;
+    this.backupRetentionDays = plan.backupRetentionDays;
+  }
+
+  private parameterGroup(identifier: string, plan: DatabasePlan, tags: Record<string, string> | undefined): DbParameterGroup {
+    return new DbParameterGroup(this, 'parameters', {
+      // A prefix and create-before-destroy so that a major upgrade (new family) can swap groups.
+      namePrefix: `${identifier.toLowerCase()}-${plan.family}-`,
+      family: plan.family,
+      description: `${identifier}: TLS only, slow-query and lock logging`,
+      parameter: [...plan.parameters],
+      lifecycle: { createBeforeDestroy: true },
+      tags,
+    });
+  }
+
+  /**
+   * RDS creates these log groups on first export with unlimited retention and no KMS key; made
+   * here first, they get the preset's retention and the database key.
+   */
+  private logGroups(identifier: string, plan: DatabasePlan, tags: Record<string, string> | undefined): CloudwatchLogGroup[] {
+    return LOG_EXPORTS.map(
+      (log) =>
+        new CloudwatchLogGroup(this, `log-${log}`, {
+          name: `/aws/rds/instance/${identifier.toLowerCase()}/${log}`,
+          retentionInDays: plan.logRetentionDays,
+          kmsKeyId: this.kmsKeyArn,
+          tags,
+        }),
+    );
+  }
+
+  private dbInstance(identifier: string, plan: DatabasePlan, parts: DatabaseParts, tags: Record<string, string> | undefined): DbInstance {
+    const name = identifier.toLowerCase();
+    return new DbInstance(this, 'instance', {
+      identifier: name,
+      engine: 'postgres',
+      engineVersion: plan.engineVersion,
+      autoMinorVersionUpgrade: true,
+      instanceClass: plan.instanceClass,
+      dbName: plan.databaseName,
+      username: plan.masterUsername,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: this.kmsKeyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      port: plan.port,
+      dbSubnetGroupName: parts.subnetGroup.name,
+      vpcSecurityGroupIds: [parts.securityGroupId],
+      publiclyAccessible: false,
+      parameterGroupName: parts.parameterGroup.name,
+      storageType: 'gp3',
+      allocatedStorage: plan.allocatedStorageGiB,
+      maxAllocatedStorage: plan.maxAllocatedStorageGiB,
+      storageEncrypted: true,
+      kmsKeyId: this.kmsKeyArn,
+      multiAz: plan.multiAz,
+      backupRetentionPeriod: plan.backupRetentionDays,
+      backupWindow: plan.backupWindow,
+      maintenanceWindow: plan.maintenanceWindow,
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: plan.deleteAutomatedBackups,
+      deletionProtection: plan.deletionProtection,
+      skipFinalSnapshot: !plan.finalSnapshot,
+      finalSnapshotIdentifier: plan.finalSnapshot ? finalSnapshotName(this, name, { identifier: name, kmsKeyArn: this.kmsKeyArn }) : undefined,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: this.kmsKeyArn,
+      performanceInsightsRetentionPeriod: plan.performanceInsightsRetentionDays,
+      enabledCloudwatchLogsExports: [...LOG_EXPORTS],
+      applyImmediately: plan.applyImmediately,
+      tags,
+      dependsOn: parts.logGroups,
+    });
   }
 }
 
+/** The logs RDS exports to CloudWatch Logs. */
+const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
+
+/** What the instance is placed in and configured by, made before it. */
+interface DatabaseParts {
+  readonly subnetGroup: DbSubnetGroup;
+  readonly securityGroupId: string;
+  readonly parameterGroup: DbParameterGroup;
+  readonly logGroups: CloudwatchLogGroup[];
+}
+
+/** Every setting of the instance that a prop or the preset decides, checked. */
+interface DatabasePlan {
+  readonly engineVersion: string;
+  /** Parameter group family, `postgres<major>`. */
+  readonly family: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+  readonly port: number;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly backupWindow: string;
+  readonly maintenanceWindow: string;
+  readonly parameters: readonly DatabaseParameter[];
+  readonly performanceInsightsRetentionDays: number;
+  readonly logRetentionDays: number;
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  /** Delete the automated backups with the instance: only where the preset does not protect data. */
+  readonly deleteAutomatedBackups: boolean;
+  readonly finalSnapshot: boolean;
+  readonly applyImmediately: boolean;
+}
+
+/** Checks every prop against what RDS accepts, in this order (the first problem is the one reported), and resolves the preset's defaults. */
+function planDatabase(path: string, props: DatabaseProps): DatabasePlan {
+  const v = new PropsValidator(path);
+  validatePlacement(v, props);
+  const preset = ENVIRONMENT_PRESETS[props.environment];
+  return {
+    ...planEngine(v, props),
+    instanceClass: planInstanceClass(v, props, preset),
+    ...planStorage(v, props, preset),
+    backupRetentionDays: planBackupRetention(v, props, preset),
+    ...planConnection(v, props),
+    ...planWindows(v, props),
+    parameters: planParameters(v, props),
+    performanceInsightsRetentionDays: planMonitoring(v, props, preset),
+    logRetentionDays: preset.logRetentionDays,
+    multiAz: props.multiAz ?? preset.database.multiAz,
+    deletionProtection: props.deletionProtection ?? preset.protectData,
+    deleteAutomatedBackups: !preset.protectData,
+    finalSnapshot: props.finalSnapshot ?? preset.protectData,
+    applyImmediately: props.applyImmediately ?? props.environment !== 'production',
+  };
+}
+
+/** The environment, tags, identifier, and the network the instance sits in. */
+function validatePlacement(v: PropsValidator, props: DatabaseProps): void {
+  validateEnvironment(v, props.environment);
+  validateTags(v, 'tags', props.tags);
+  validateRdsIdentifier(v, 'identifier', props.identifier);
+  validateMinLength(v, 'subnetIds', props.subnetIds, 2, 'give subnets in at least two availability zones (RDS requires it for a subnet group)');
+  validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
+  validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
+  validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+}
+
+function planEngine(v: PropsValidator, props: DatabaseProps): Pick<DatabasePlan, 'engineVersion' | 'family'> {
+  const engineVersion = props.engineVersion ?? DEFAULT_POSTGRES_VERSION;
+  const versionMatch = /^(\d+)(\.\d+)?$/.exec(engineVersion);
+  const major = versionMatch ? Number(versionMatch[1]) : NaN;
+  v.that(
+    (POSTGRES_MAJOR_VERSIONS as readonly number[]).includes(major),
+    'engineVersion',
+    engineVersion,
+    `is not a PostgreSQL version RDS supports (majors ${POSTGRES_MAJOR_VERSIONS.join(', ')})`,
+    `use a major such as "${DEFAULT_POSTGRES_VERSION}" or a major.minor such as "17.6"`,
+  );
+  return { engineVersion, family: `postgres${major}` };
+}
+
+function planInstanceClass(v: PropsValidator, props: DatabaseProps, preset: EnvironmentPreset): string {
+  const instanceClass = props.instanceClass ?? preset.database.instanceClass;
+  validateRdsInstanceClass(v, 'instanceClass', instanceClass);
+  return instanceClass;
+}
+
+function planStorage(v: PropsValidator, props: DatabaseProps, preset: EnvironmentPreset): Pick<DatabasePlan, 'allocatedStorageGiB' | 'maxAllocatedStorageGiB'> {
+  const allocated = props.allocatedStorageGiB ?? preset.database.allocatedStorageGiB;
+  const maxAllocated = props.maxAllocatedStorageGiB ?? Math.max(preset.database.maxAllocatedStorageGiB, allocated);
+  v.integerInRange('allocatedStorageGiB', allocated, 20, 65536, 'gp3 storage is 20 to 65536 GiB');
+  v.integerInRange('maxAllocatedStorageGiB', maxAllocated, 20, 65536, 'gp3 storage is 20 to 65536 GiB');
+  v.that(maxAllocated >= allocated, 'maxAllocatedStorageGiB', maxAllocated, `is below allocatedStorageGiB (${allocated})`, 'raise maxAllocatedStorageGiB or lower allocatedStorageGiB');
+  return { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: maxAllocated };
+}
+
+/** Days of automated backups: none is refused where the preset protects data, fewer than 7 in production. */
+function planBackupRetention(v: PropsValidator, props: DatabaseProps, preset: EnvironmentPreset): number {
+  const backupDays = props.backupRetentionDays ?? preset.database.backupRetentionDays;
+  v.integerInRange('backupRetentionDays', backupDays, 0, 35, 'RDS keeps automated backups for 0 to 35 days');
+  if (preset.protectData) {
+    v.that(
+      backupDays > 0,
+      'backupRetentionDays',
+      backupDays,
+      `turns off automated backups and point-in-time recovery, which ${props.environment} requires`,
+      `keep backups for at least ${props.environment === 'production' ? PRODUCTION_MIN_BACKUP_RETENTION_DAYS : 1} days`,
+    );
+  }
+  if (props.environment === 'production') {
+    v.that(
+      backupDays >= PRODUCTION_MIN_BACKUP_RETENTION_DAYS,
+      'backupRetentionDays',
+      backupDays,
+      `is below the ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} days production requires`,
+      `keep backups for ${PRODUCTION_MIN_BACKUP_RETENTION_DAYS} to 35 days`,
+    );
+  }
+  return backupDays;
+}
+
+/** What clients connect with: the port, the database and the master user. */
+function planConnection(v: PropsValidator, props: DatabaseProps): Pick<DatabasePlan, 'port' | 'databaseName' | 'masterUsername'> {
+  const port = props.port ?? 5432;
+  v.integerInRange('port', port, 1150, 65535, 'RDS for PostgreSQL listens on a port from 1150 to 65535');
+  const databaseName = props.databaseName ?? 'modelserve';
+  v.that(
+    /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(databaseName),
+    'databaseName',
+    databaseName,
+    'is not a valid PostgreSQL database name for RDS',
+    'use 1 to 63 letters, digits and "_", starting with a letter',
+  );
+  const masterUsername = props.masterUsername ?? 'modelserve_admin';
+  v.that(
+    /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(masterUsername) && !['postgres', 'rdsadmin', 'admin', 'root'].includes(masterUsername.toLowerCase()),
+    'masterUsername',
+    masterUsername,
+    'is not a master user name RDS accepts',
+    'use 1 to 63 letters, digits and "_", starting with a letter, and not a reserved name (postgres, rdsadmin, admin, root)',
+  );
+  return { port, databaseName, masterUsername };
+}
+
+function planWindows(v: PropsValidator, props: DatabaseProps): Pick<DatabasePlan, 'backupWindow' | 'maintenanceWindow'> {
+  const backupWindow = props.backupWindow ?? '03:00-04:00';
+  validateDailyWindow(v, 'backupWindow', backupWindow, '03:00-04:00');
+  const maintenanceWindow = props.maintenanceWindow ?? 'sun:04:30-sun:05:30';
+  validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:04:30-sun:05:30');
+  // RDS's CreateDBInstance: both windows at least 30 minutes, and they must not conflict.
+  validateDailyWindowLength(v, 'backupWindow', backupWindow, 30, 'RDS');
+  validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 30, 'RDS');
+  validateWindowsApart(v, 'backupWindow', backupWindow, 'maintenanceWindow', maintenanceWindow, 'RDS');
+  return { backupWindow, maintenanceWindow };
+}
+
+function planParameters(v: PropsValidator, props: DatabaseProps): DatabaseParameter[] {
+  const slowMs = props.logMinDurationStatementMs ?? 1000;
+  v.integerInRange('logMinDurationStatementMs', slowMs, -1, 2147483647, 'use -1 to log no statements by duration, or a number of milliseconds');
+  for (const [name, value] of Object.entries(props.parameters ?? {})) {
+    v.that(
+      !(name === 'rds.force_ssl' && value !== '1'),
+      `parameters["${name}"]`,
+      value,
+      'would allow unencrypted connections to the database',
+      'remove it: the database accepts TLS connections only',
+    );
+  }
+  return databaseParameters(slowMs, props.parameters);
+}
+
+/** The preset's Performance Insights retention (returned) and log retention, as RDS and CloudWatch accept them. */
+function planMonitoring(v: PropsValidator, props: DatabaseProps, preset: EnvironmentPreset): number {
+  const piRetention = preset.database.performanceInsightsRetentionDays;
+  v.that(
+    PERFORMANCE_INSIGHTS_RETENTION.includes(piRetention),
+    'environment',
+    props.environment,
+    `preset has a Performance Insights retention (${piRetention}) that RDS does not accept`,
+    'use 7 or a multiple of 31 up to 731 in the preset',
+  );
+  validateLogRetention(v, 'environment', preset.logRetentionDays);
+  return piRetention;
+}

@@ -138,7 +138,12 @@ export class DisasterRecovery extends Construct {
     }
   }
 
-  private replicateModels(modelStore: ModelStore, props: DisasterRecoveryProps, provider: AwsProvider, tags: Record<string, string> | undefined): SecureBucket {
+  private replicateModels(
+    modelStore: ModelStore,
+    props: DisasterRecoveryProps,
+    provider: AwsProvider,
+    tags: Record<string, string> | undefined,
+  ): SecureBucket {
     const aws = AwsContext.of(this);
     const key = new EncryptionKey(this, 'model-replica-key', {
       description: `${props.name}: model replicas from ${props.primaryRegion}`,
@@ -176,7 +181,12 @@ export class DisasterRecovery extends Construct {
  * sit in the caller's props (`disasterRecovery.`), so that ModelServePlatform refuses them before
  * it builds anything.
  */
-export function validateDisasterRecoveryOptions(v: PropsValidator, prefix: string, options: DisasterRecoveryOptions, context: DisasterRecoveryContext): void {
+export function validateDisasterRecoveryOptions(
+  v: PropsValidator,
+  prefix: string,
+  options: DisasterRecoveryOptions,
+  context: DisasterRecoveryContext,
+): void {
   const region = options.region;
   v.that(typeof region === 'string' && AWS_REGION_NAME.test(region), `${prefix}region`, region, 'is not an AWS region name', 'use a name such as us-west-2');
   v.that(isKnownRegion(region), `${prefix}region`, region, 'is not a region of the catalog\'s region table (lib/catalog/regions.ts), so nothing about it can be checked', 'use a commercial region the table lists, e.g. us-west-2');

@@ -155,10 +155,6 @@ export class ModelServePlatform extends Construct {
     const prefix = `${props.name}-${ENVIRONMENT_SUFFIX[env]}`;
     this.resourcePrefix = prefix;
     const team = props.costAllocation?.team;
-    // Each resource carries the cost-allocation tags itself: launch templates pass only their own
-    // tags to instances and volumes, and a stack's own provider may have no default tags. A
-    // component's own tags (`database: { tags }`) add to the platform's, never replace them.
-    const tagsFor = (service: string, own?: Readonly<Record<string, string>>) => costAllocationTags(env, service, team, { ...props.tags, ...own });
 
     if (props.region) {
       configurePlatformProvider(TerraformStack.of(this), props.region, env, { 'modelserve.io/platform': props.name, ...(team ? { [COST_ALLOCATION_TAGS.team]: team } : {}) });
@@ -171,21 +167,17 @@ export class ModelServePlatform extends Construct {
       description: `${prefix} VPC flow logs and EKS control-plane logs`,
       alias: `${prefix}-logs`,
       servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
-      tags: tagsFor('observability'),
+      tags: this.tagsFor(props, 'observability'),
     });
-    let vpc: ExistingNetwork;
-    if (props.network && isExistingNetwork(props.network)) {
-      vpc = props.network;
-    } else {
-      this.network = new Network(this, 'network', { name: prefix, clusterName, logEncryptionKey, ...props.network, tags: tagsFor('network', props.network?.tags), environment: env });
-      // A Network has the same attributes as an existing one.
-      vpc = this.network;
-    }
+    const existingNetwork = props.network && isExistingNetwork(props.network) ? props.network : undefined;
+    this.network = existingNetwork ? undefined : this.createNetwork(props, clusterName, logEncryptionKey);
+    // A Network has the same attributes as an existing one.
+    const vpc: ExistingNetwork = existingNetwork ?? (this.network as Network);
 
     this.cluster = new Cluster(this, 'cluster', {
       logEncryptionKey,
       ...props.cluster,
-      tags: tagsFor('cluster', props.cluster?.tags),
+      tags: this.tagsFor(props, 'cluster', props.cluster?.tags),
       name: clusterName,
       environment: env,
       subnetIds: vpc.privateSubnetIds,
@@ -197,82 +189,120 @@ export class ModelServePlatform extends Construct {
     // Managed nodes and their pods (VPC CNI) sit in the EKS cluster security group.
     const clients = [this.cluster.clusterSecurityGroupId];
 
-    if (props.database !== false) {
-      this.database = new Database(this, 'database', {
-        identifier: prefix,
-        allowedSecurityGroupIds: clients,
-        ...props.database,
-        tags: tagsFor('database', props.database?.tags),
-        environment: env,
-        vpcId: vpc.vpcId,
-        subnetIds: vpc.databaseSubnetIds,
-      });
-    }
-    if (props.cache !== false) {
-      this.cache = new Cache(this, 'cache', {
-        name: prefix,
-        allowedSecurityGroupIds: clients,
-        ...props.cache,
-        tags: tagsFor('cache', props.cache?.tags),
-        environment: env,
-        vpcId: vpc.vpcId,
-        subnetIds: vpc.databaseSubnetIds,
-      });
-    }
-    if (props.modelStore !== false) {
-      this.modelStore = new ModelStore(this, 'model-store', {
-        // Bucket names are global: account and region keep two platforms of one name apart.
-        bucketName: `${prefix}-models-${aws.accountId}-${aws.region}`,
-        ...props.modelStore,
-        tags: tagsFor('model-store', props.modelStore?.tags),
-        environment: env,
-      });
-    }
-    if (props.imageRegistry !== false) {
-      this.imageRegistry = new ImageRegistry(this, 'image-registry', {
-        // ECR names are per account and region, which several environments share.
-        repositoryNames: [`${prefix}/model-server`],
-        ...props.imageRegistry,
-        tags: tagsFor('image-registry', props.imageRegistry?.tags),
-        environment: env,
-      });
-    }
-    if (props.observability !== false) {
-      this.observability = new Observability(this, 'observability', {
-        name: prefix,
-        // Created here, the log group gets KMS and retention; left to the agent, it gets neither.
-        logGroupNames: [`/aws/containerinsights/${clusterName}/application`],
-        database: this.database ? { instanceIdentifier: this.database.instanceIdentifier, allocatedStorageGiB: databaseStorageGiB(props) } : undefined,
-        cache: this.cache ? { cacheClusterIds: this.cache.cacheClusterIds } : undefined,
-        ...props.observability,
-        tags: tagsFor('observability', props.observability?.tags),
-        acceptBudgetNotifications: props.budget !== undefined || props.observability?.acceptBudgetNotifications,
-        environment: env,
-      });
-    }
-    if (props.budget && this.observability) {
-      this.budget = new Budget(this, 'budget', {
-        ...props.budget,
-        name: `${prefix}-monthly`,
-        topicArn: this.observability.topicArn,
-        costTag: { key: COST_ALLOCATION_TAGS.environment, value: env },
-        dependsOn: this.observability.topicPolicy ? [this.observability.topicPolicy] : undefined,
-        tags: tagsFor('budget'),
-      });
-    }
-    if (props.disasterRecovery) {
-      this.disasterRecovery = new DisasterRecovery(this, 'disaster-recovery', {
-        ...props.disasterRecovery,
-        environment: env,
-        name: prefix,
-        primaryRegion: props.region,
-        database: this.database,
-        modelStore: this.modelStore,
-        tags: tagsFor('disaster-recovery'),
-      });
-    }
+    this.database = props.database === false ? undefined : this.createDatabase(props, props.database, vpc, clients);
+    this.cache = props.cache === false ? undefined : this.createCache(props, props.cache, vpc, clients);
+    this.modelStore = props.modelStore === false ? undefined : this.createModelStore(props, props.modelStore);
+    this.imageRegistry = props.imageRegistry === false ? undefined : this.createImageRegistry(props, props.imageRegistry);
+    this.observability = props.observability === false ? undefined : this.createObservability(props, props.observability, clusterName);
+    this.budget = props.budget && this.observability ? this.createBudget(props, props.budget, this.observability) : undefined;
+    this.disasterRecovery = props.disasterRecovery ? this.createDisasterRecovery(props, props.disasterRecovery) : undefined;
 
     this.outputs();
+  }
+
+  /**
+   * Each resource carries the cost-allocation tags itself: launch templates pass only their own
+   * tags to instances and volumes, and a stack's own provider may have no default tags. A
+   * component's own tags (`database: { tags }`) add to the platform's, never replace them.
+   */
+  private tagsFor(props: ModelServePlatformProps, service: string, own?: Readonly<Record<string, string>>): Record<string, string> {
+    return costAllocationTags(props.environment, service, props.costAllocation?.team, { ...props.tags, ...own });
+  }
+
+  private createNetwork(props: ModelServePlatformProps, clusterName: string, logEncryptionKey: EncryptionKey): Network {
+    const network = props.network as Exclude<ModelServePlatformProps['network'], ExistingNetwork>;
+    return new Network(this, 'network', {
+      name: this.resourcePrefix,
+      clusterName,
+      logEncryptionKey,
+      ...network,
+      tags: this.tagsFor(props, 'network', network?.tags),
+      environment: props.environment,
+    });
+  }
+
+  private createDatabase(props: ModelServePlatformProps, options: ComponentOptions<'database'>, vpc: ExistingNetwork, clients: string[]): Database {
+    return new Database(this, 'database', {
+      identifier: this.resourcePrefix,
+      allowedSecurityGroupIds: clients,
+      ...options,
+      tags: this.tagsFor(props, 'database', options?.tags),
+      environment: props.environment,
+      vpcId: vpc.vpcId,
+      subnetIds: vpc.databaseSubnetIds,
+    });
+  }
+
+  private createCache(props: ModelServePlatformProps, options: ComponentOptions<'cache'>, vpc: ExistingNetwork, clients: string[]): Cache {
+    return new Cache(this, 'cache', {
+      name: this.resourcePrefix,
+      allowedSecurityGroupIds: clients,
+      ...options,
+      tags: this.tagsFor(props, 'cache', options?.tags),
+      environment: props.environment,
+      vpcId: vpc.vpcId,
+      subnetIds: vpc.databaseSubnetIds,
+    });
+  }
+
+  private createModelStore(props: ModelServePlatformProps, options: ComponentOptions<'modelStore'>): ModelStore {
+    const aws = AwsContext.of(this);
+    return new ModelStore(this, 'model-store', {
+      // Bucket names are global: account and region keep two platforms of one name apart.
+      bucketName: `${this.resourcePrefix}-models-${aws.accountId}-${aws.region}`,
+      ...options,
+      tags: this.tagsFor(props, 'model-store', options?.tags),
+      environment: props.environment,
+    });
+  }
+
+  private createImageRegistry(props: ModelServePlatformProps, options: ComponentOptions<'imageRegistry'>): ImageRegistry {
+    return new ImageRegistry(this, 'image-registry', {
+      // ECR names are per account and region, which several environments share.
+      repositoryNames: [`${this.resourcePrefix}/model-server`],
+      ...options,
+      tags: this.tagsFor(props, 'image-registry', options?.tags),
+      environment: props.environment,
+    });
+  }
+
+  /** Alarms on the database and cache made above, to a topic that also takes the budget's alerts when there is one. */
+  private createObservability(props: ModelServePlatformProps, options: ComponentOptions<'observability'>, clusterName: string): Observability {
+    const database = this.database;
+    return new Observability(this, 'observability', {
+      name: this.resourcePrefix,
+      // Created here, the log group gets KMS and retention; left to the agent, it gets neither.
+      logGroupNames: [`/aws/containerinsights/${clusterName}/application`],
+      database: database ? { instanceIdentifier: database.instanceIdentifier, allocatedStorageGiB: databaseStorageGiB(props) } : undefined,
+      cache: this.cache ? { cacheClusterIds: this.cache.cacheClusterIds } : undefined,
+      ...options,
+      tags: this.tagsFor(props, 'observability', options?.tags),
+      acceptBudgetNotifications: props.budget !== undefined || options?.acceptBudgetNotifications,
+      environment: props.environment,
+    });
+  }
+
+  private createBudget(props: ModelServePlatformProps, budget: BudgetOptions, observability: Observability): Budget {
+    return new Budget(this, 'budget', {
+      ...budget,
+      name: `${this.resourcePrefix}-monthly`,
+      topicArn: observability.topicArn,
+      costTag: { key: COST_ALLOCATION_TAGS.environment, value: props.environment },
+      dependsOn: observability.topicPolicy ? [observability.topicPolicy] : undefined,
+      tags: this.tagsFor(props, 'budget'),
+    });
+  }
+
+  private createDisasterRecovery(props: ModelServePlatformProps, options: DisasterRecoveryOptions): DisasterRecovery {
+    return new DisasterRecovery(this, 'disaster-recovery', {
+      ...options,
+      environment: props.environment,
+      name: this.resourcePrefix,
+      primaryRegion: props.region,
+      database: this.database,
+      modelStore: this.modelStore,
+      tags: this.tagsFor(props, 'disaster-recovery'),
+    });
   }
 
   /** @deprecated Renamed `managedNodeGroups` in 0.2.0; this alias goes in 0.3.0. */
@@ -306,8 +336,16 @@ export class ModelServePlatform extends Construct {
   }
 }
 
+/** What a component that can be turned off was given, when it was not turned off. */
+type ComponentOptions<K extends 'database' | 'cache' | 'modelStore' | 'imageRegistry' | 'observability'> = Exclude<ModelServePlatformProps[K], false>;
+
 /** The cost-allocation tags of one platform component, then the user's own tags. */
-function costAllocationTags(environment: EnvironmentName, service: string, team: string | undefined, tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+function costAllocationTags(
+  environment: EnvironmentName,
+  service: string,
+  team: string | undefined,
+  tags: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
   return {
     [COST_ALLOCATION_TAGS.environment]: environment,
     [COST_ALLOCATION_TAGS.service]: service,
@@ -380,7 +418,9 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
     validateDisasterRecoveryOptions(check, 'disasterRecovery.', props.disasterRecovery, {
       primaryRegion: props.region ?? configuredRegion(scope),
       hasDatabase: props.database !== false,
-      databaseBackupRetentionDays: props.database === false ? undefined : (props.database?.backupRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].database.backupRetentionDays),
+      databaseBackupRetentionDays: props.database === false
+        ? undefined
+        : (props.database?.backupRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].database.backupRetentionDays),
       hasModelStore: props.modelStore !== false,
       platformProvider: props.region !== undefined,
     });

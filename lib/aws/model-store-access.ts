@@ -62,7 +62,11 @@ export class ModelStoreAccess extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'model-store'),
       description: `${access} access to the model store for ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: podIdentityTrustPolicy({ clusterArn: eksClusterArn(aws, props.clusterName), namespace: props.namespace, serviceAccount: props.serviceAccount }),
+      assumeRolePolicy: podIdentityTrustPolicy({
+        clusterArn: eksClusterArn(aws, props.clusterName),
+        namespace: props.namespace,
+        serviceAccount: props.serviceAccount,
+      }),
       tags,
     });
 

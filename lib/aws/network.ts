@@ -16,9 +16,10 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, KARPENTER_DISCOVERY_TAG, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, EnvironmentName, ENVIRONMENT_PRESETS, PropsValidator } from '../catalog';
 import { validateEnvironment, validateTags } from './aws-names';
 import { AwsContext, configuredRegion } from './aws-context';
+import { NatGatewayLayout, planNatGateways, SubnetTier, subnetTags } from './network-layout';
 import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
@@ -31,8 +32,7 @@ export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[numb
 /** IAM role names stop at 64 characters; `-vpc-flow-logs` takes 14. */
 const MAX_NAME = 50;
 
-/** How many NAT gateways: one shared by the VPC, or one per AZ so that an AZ outage stays local. */
-export type NatGatewayLayout = 'single' | 'one-per-az';
+export type { NatGatewayLayout } from './network-layout';
 
 export interface NetworkProps {
   /** Environment preset the defaults come from. */
@@ -51,7 +51,8 @@ export interface NetworkProps {
    * Availability zones by AZ ID (`use1-az1`, the same zone in every account). Their number sets the
    * number of AZs. Checked at synth against the region's zones and the zones EKS refuses
    * (use1-az3, usw1-az2, cac1-az3) when the stack's provider names its region.
-   * @default - the first `availabilityZoneCount` zones of the account that need no opt-in and where EKS accepts cluster subnets, looked up at plan time
+   * @default - the first `availabilityZoneCount` zones of the account that need no opt-in and where
+   * EKS accepts cluster subnets, looked up at plan time
    */
   readonly availabilityZoneIds?: readonly string[];
   /**
@@ -134,13 +135,15 @@ export class Network extends Construct {
   public readonly privateRouteTableIds: string[];
   public readonly flowLogGroupName: string;
 
+  private readonly resourceName: string;
+  private readonly baseTags: Record<string, string>;
+
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const plan = validateNetworkProps(this.node.path, this.node.id, props, configuredRegion(this));
-    const preset = ENVIRONMENT_PRESETS[props.environment];
-    const name = props.name ?? this.node.id;
-    const baseTags = { ...props.tags };
-    const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...baseTags, ...extra, Name: resourceName });
+    this.resourceName = props.name ?? this.node.id;
+    this.baseTags = { ...props.tags };
+    const name = this.resourceName;
     const aws = AwsContext.of(this);
 
     const vpc = new Vpc(this, 'vpc', {
@@ -148,63 +151,25 @@ export class Network extends Construct {
       // EKS private endpoints and interface endpoints resolve only with both on.
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: tagged(`${name}-vpc`),
+      tags: this.tagged(`${name}-vpc`),
     });
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
-
     // No rules: anything that needs traffic gets its own group, so nothing is open by accident.
-    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: tagged(`${name}-default-do-not-use`) });
+    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: this.tagged(`${name}-default-do-not-use`) });
 
-    const zoneOf = zoneOfSubnet(this, plan.zones);
+    const subnets = this.subnets(vpc, plan, props);
+    this.publicSubnetIds = subnets.public.map((s) => s.id);
+    this.privateSubnetIds = subnets.private.map((s) => s.id);
+    this.databaseSubnetIds = subnets.database.map((s) => s.id);
+    this.availabilityZones = subnets.private.map((s) => s.availabilityZone);
+    this.availabilityZoneIds = subnets.private.map((s) => s.availabilityZoneId);
 
-    const clusterTag: Record<string, string> = props.clusterName ? { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' } : {};
-    const zones = Array.from({ length: plan.azCount }, (_, i) => i);
-    const subnet = (tier: string, i: number, cidr: string, extra: Record<string, string>, mapPublicIp = false) =>
-      new Subnet(this, `${tier}-subnet-${i}`, {
-        vpcId: vpc.id,
-        cidrBlock: cidr,
-        ...zoneOf(i),
-        mapPublicIpOnLaunch: mapPublicIp,
-        tags: tagged(`${name}-${tier}-${i}`, { 'modelserve.io/subnet-tier': tier, ...extra }),
-      });
-    const publicSubnets = zones.map((i) => subnet('public', i, plan.public[i], { 'kubernetes.io/role/elb': '1', ...clusterTag }, props.mapPublicIpOnLaunch ?? false));
-    // Karpenter launches nodes into the subnets that carry its discovery tag: the private ones only.
-    const karpenterTag: Record<string, string> = props.clusterName ? { [KARPENTER_DISCOVERY_TAG]: props.clusterName } : {};
-    const privateSubnets = zones.map((i) => subnet('private', i, plan.private[i], { 'kubernetes.io/role/internal-elb': '1', ...clusterTag, ...karpenterTag }));
-    const databaseSubnets = zones.map((i) => subnet('database', i, plan.database[i], {}));
-    this.publicSubnetIds = publicSubnets.map((s) => s.id);
-    this.privateSubnetIds = privateSubnets.map((s) => s.id);
-    this.databaseSubnetIds = databaseSubnets.map((s) => s.id);
-    this.availabilityZones = privateSubnets.map((s) => s.availabilityZone);
-    this.availabilityZoneIds = privateSubnets.map((s) => s.availabilityZoneId);
-
-    const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: tagged(`${name}-igw`) });
-    const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: tagged(`${name}-public`) });
-    new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
-    publicSubnets.forEach((s, i) => new RouteTableAssociation(this, `public-routes-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }));
-
-    const natCount = plan.natGateways === 'one-per-az' ? plan.azCount : 1;
-    const nats = Array.from({ length: natCount }, (_, i) => {
-      const eip = new Eip(this, `nat-ip-${i}`, { domain: 'vpc', tags: tagged(`${name}-nat-${i}`) });
-      return new NatGateway(this, `nat-gateway-${i}`, {
-        allocationId: eip.allocationId,
-        subnetId: publicSubnets[i].id,
-        tags: tagged(`${name}-nat-${i}`),
-        // A NAT gateway in a subnet without an internet route fails to come up.
-        dependsOn: [igw],
-      });
-    });
-    const privateRouteTables = privateSubnets.map((s, i) => {
-      const table = new RouteTable(this, `private-routes-${i}`, { vpcId: vpc.id, tags: tagged(`${name}-private-${i}`) });
-      new Route(this, `private-default-route-${i}`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[i % natCount].id });
-      new RouteTableAssociation(this, `private-routes-assoc-${i}`, { subnetId: s.id, routeTableId: table.id });
-      return table;
-    });
+    const internetGateway = this.publicRoutes(vpc, subnets.public);
+    const natGateways = this.natGateways(plan, subnets.public, internetGateway);
+    const privateRouteTables = this.privateRoutes(vpc, subnets.private, natGateways, plan);
     this.privateRouteTableIds = privateRouteTables.map((t) => t.id);
-    // Databases answer the cluster; they never start a connection to the internet.
-    const databaseRoutes = new RouteTable(this, 'database-routes', { vpcId: vpc.id, tags: tagged(`${name}-database`) });
-    databaseSubnets.forEach((s, i) => new RouteTableAssociation(this, `database-routes-${i}`, { subnetId: s.id, routeTableId: databaseRoutes.id }));
+    const databaseRoutes = this.databaseRoutes(vpc, subnets.database);
 
     // Model weights and images' layers come from S3: a gateway endpoint is free and skips the NAT.
     new VpcEndpoint(this, 's3-endpoint', {
@@ -212,51 +177,125 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${aws.region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [...privateRouteTables.map((t) => t.id), databaseRoutes.id],
-      tags: tagged(`${name}-s3`),
+      tags: this.tagged(`${name}-s3`),
     });
+    this.interfaceEndpoints(vpc, plan.cidr, props.interfaceEndpoints ?? []);
+    this.flowLogGroupName = this.flowLogs(vpc, props);
+  }
 
-    const endpoints = props.interfaceEndpoints ?? [];
-    if (endpoints.length > 0) {
-      const endpointGroup = new SecurityGroup(this, 'endpoint-security-group', {
+  private tagged(resourceName: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...this.baseTags, ...extra, Name: resourceName };
+  }
+
+  /** One subnet per zone and tier, tagged for what looks subnets up (subnetTags). */
+  private subnets(vpc: Vpc, plan: NetworkPlan, props: NetworkProps): Record<SubnetTier, Subnet[]> {
+    const zoneOf = zoneOfSubnet(this, plan.zones);
+    const zones = Array.from({ length: plan.azCount }, (_, i) => i);
+    const subnet = (tier: SubnetTier, i: number, mapPublicIp = false) =>
+      new Subnet(this, `${tier}-subnet-${i}`, {
         vpcId: vpc.id,
-        name: `${name}-vpc-endpoints`,
-        description: 'HTTPS from inside the VPC to AWS interface endpoints',
-        tags: tagged(`${name}-vpc-endpoints`),
+        cidrBlock: plan[tier][i],
+        ...zoneOf(i),
+        mapPublicIpOnLaunch: mapPublicIp,
+        tags: this.tagged(`${this.resourceName}-${tier}-${i}`, subnetTags(tier, props.clusterName)),
       });
-      new VpcSecurityGroupIngressRule(this, 'endpoint-https-from-vpc', {
-        securityGroupId: endpointGroup.id,
-        ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: plan.cidr,
-        description: 'HTTPS from the VPC',
-      });
-      for (const service of endpoints) {
-        new VpcEndpoint(this, `${service.replace('.', '-')}-endpoint`, {
-          vpcId: vpc.id,
-          serviceName: `com.amazonaws.${aws.region}.${service}`,
-          vpcEndpointType: 'Interface',
-          privateDnsEnabled: true,
-          subnetIds: this.privateSubnetIds,
-          securityGroupIds: [endpointGroup.id],
-          tags: tagged(`${name}-${service}`),
-        });
-      }
-    }
+    return {
+      public: zones.map((i) => subnet('public', i, props.mapPublicIpOnLaunch ?? false)),
+      private: zones.map((i) => subnet('private', i)),
+      database: zones.map((i) => subnet('database', i)),
+    };
+  }
 
+  /** The public subnets' one route table, to the internet gateway (returned: the NAT gateways need it). */
+  private publicRoutes(vpc: Vpc, publicSubnets: Subnet[]): InternetGateway {
+    const name = this.resourceName;
+    const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: this.tagged(`${name}-igw`) });
+    const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: this.tagged(`${name}-public`) });
+    new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    publicSubnets.forEach((s, i) => new RouteTableAssociation(this, `public-routes-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }));
+    return igw;
+  }
+
+  private natGateways(plan: NetworkPlan, publicSubnets: Subnet[], igw: InternetGateway): NatGateway[] {
+    const name = this.resourceName;
+    return Array.from({ length: planNatGateways(plan.natGateways, plan.azCount).count }, (_, i) => {
+      const eip = new Eip(this, `nat-ip-${i}`, { domain: 'vpc', tags: this.tagged(`${name}-nat-${i}`) });
+      return new NatGateway(this, `nat-gateway-${i}`, {
+        allocationId: eip.allocationId,
+        subnetId: publicSubnets[i].id,
+        tags: this.tagged(`${name}-nat-${i}`),
+        // A NAT gateway in a subnet without an internet route fails to come up.
+        dependsOn: [igw],
+      });
+    });
+  }
+
+  /** A route table per private subnet, to its zone's NAT gateway (planNatGateways). */
+  private privateRoutes(vpc: Vpc, privateSubnets: Subnet[], nats: NatGateway[], plan: NetworkPlan): RouteTable[] {
+    const natOfZone = planNatGateways(plan.natGateways, plan.azCount).ofZone;
+    return privateSubnets.map((s, i) => {
+      const table = new RouteTable(this, `private-routes-${i}`, { vpcId: vpc.id, tags: this.tagged(`${this.resourceName}-private-${i}`) });
+      new Route(this, `private-default-route-${i}`, { routeTableId: table.id, destinationCidrBlock: '0.0.0.0/0', natGatewayId: nats[natOfZone[i]].id });
+      new RouteTableAssociation(this, `private-routes-assoc-${i}`, { subnetId: s.id, routeTableId: table.id });
+      return table;
+    });
+  }
+
+  /** Databases answer the cluster; they never start a connection to the internet: no default route. */
+  private databaseRoutes(vpc: Vpc, databaseSubnets: Subnet[]): RouteTable {
+    const databaseRoutes = new RouteTable(this, 'database-routes', { vpcId: vpc.id, tags: this.tagged(`${this.resourceName}-database`) });
+    databaseSubnets.forEach((s, i) => new RouteTableAssociation(this, `database-routes-${i}`, { subnetId: s.id, routeTableId: databaseRoutes.id }));
+    return databaseRoutes;
+  }
+
+  /** Interface endpoints in the private subnets, behind a group that admits HTTPS from the VPC. */
+  private interfaceEndpoints(vpc: Vpc, vpcCidr: string, endpoints: readonly InterfaceEndpointService[]): void {
+    if (endpoints.length === 0) return;
+    const name = this.resourceName;
+    const aws = AwsContext.of(this);
+    const endpointGroup = new SecurityGroup(this, 'endpoint-security-group', {
+      vpcId: vpc.id,
+      name: `${name}-vpc-endpoints`,
+      description: 'HTTPS from inside the VPC to AWS interface endpoints',
+      tags: this.tagged(`${name}-vpc-endpoints`),
+    });
+    new VpcSecurityGroupIngressRule(this, 'endpoint-https-from-vpc', {
+      securityGroupId: endpointGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: vpcCidr,
+      description: 'HTTPS from the VPC',
+    });
+    for (const service of endpoints) {
+      new VpcEndpoint(this, `${service.replace('.', '-')}-endpoint`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${aws.region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: this.privateSubnetIds,
+        securityGroupIds: [endpointGroup.id],
+        tags: this.tagged(`${name}-${service}`),
+      });
+    }
+  }
+
+  /** Flow logs of all traffic to an encrypted log group, through a role only this account's flow logs may assume; returns the group's name. */
+  private flowLogs(vpc: Vpc, props: NetworkProps): string {
+    const name = this.resourceName;
+    const aws = AwsContext.of(this);
     const logKey = props.logEncryptionKey ?? new EncryptionKey(this, 'flow-log-key', {
       description: `${name} VPC flow logs`,
       alias: `${name}-flow-logs`,
       servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
-      tags: baseTags,
+      tags: this.baseTags,
     });
     const logGroup = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/aws/vpc/${name}/flow-logs`,
-      retentionInDays: props.flowLogRetentionDays ?? preset.logRetentionDays,
+      retentionInDays: props.flowLogRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].logRetentionDays,
       kmsKeyId: logKey.keyArn,
-      tags: tagged(`${name}-flow-logs`),
+      tags: this.tagged(`${name}-flow-logs`),
     });
-    this.flowLogGroupName = logGroup.name;
     const flowLogRole = new IamRole(this, 'flow-log-role', {
       name: `${name}-vpc-flow-logs`,
       assumeRolePolicy: JSON.stringify({
@@ -269,7 +308,7 @@ export class Network extends Construct {
           Condition: { StringEquals: { 'aws:SourceAccount': aws.accountId } },
         }],
       }),
-      tags: tagged(`${name}-vpc-flow-logs`),
+      tags: this.tagged(`${name}-vpc-flow-logs`),
     });
     new IamRolePolicy(this, 'flow-log-policy', {
       role: flowLogRole.name,
@@ -289,8 +328,9 @@ export class Network extends Construct {
       logDestinationType: 'cloud-watch-logs',
       logDestination: logGroup.arn,
       iamRoleArn: flowLogRole.arn,
-      tags: tagged(`${name}-flow-log`),
+      tags: this.tagged(`${name}-flow-log`),
     });
+    return logGroup.name;
   }
 }
 

@@ -8,42 +8,10 @@ import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog
 import { AwsContext } from './aws-context';
 import { isUnresolved, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
+import { AlarmSpec, cacheAlarms, CacheAlarmsProps, databaseAlarms, DatabaseAlarmsProps } from './observability-alarms';
 import { validateLogRetention } from './log-retention';
 
-const GIB = 1024 ** 3;
-
-export interface DatabaseAlarmsProps {
-  /** RDS instance identifier (`Database.instanceIdentifier`). */
-  readonly instanceIdentifier: string;
-  /**
-   * Allocated storage, to put the free-storage alarm at 10 % of it.
-   * @default - unknown: the free-storage alarm fires below 10 GiB
-   */
-  readonly allocatedStorageGiB?: number;
-  /** @default 80 */
-  readonly cpuUtilizationPercent?: number;
-  /** @default - 10 % of allocatedStorageGiB, or 10 GiB when that is not given */
-  readonly freeStorageGiB?: number;
-  /**
-   * Connections above which to alarm; set it to about 80 % of the instance's `max_connections`.
-   * @default 400
-   */
-  readonly connections?: number;
-}
-
-export interface CacheAlarmsProps {
-  /** Member node ids (`Cache.cacheClusterIds`): ElastiCache reports these metrics per node. */
-  readonly cacheClusterIds: readonly string[];
-  /** @default 80 */
-  readonly engineCpuUtilizationPercent?: number;
-  /** @default 80 */
-  readonly memoryUsagePercent?: number;
-  /**
-   * Evicted keys per 5 minutes above which to alarm.
-   * @default 100
-   */
-  readonly evictions?: number;
-}
+export type { CacheAlarmsProps, DatabaseAlarmsProps } from './observability-alarms';
 
 export interface ObservabilityProps {
   readonly environment: EnvironmentName;
@@ -88,19 +56,6 @@ export interface ObservabilityProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-interface AlarmSpec {
-  readonly id: string;
-  readonly description: string;
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly dimensions: Record<string, string>;
-  readonly statistic: 'Average' | 'Minimum' | 'Maximum' | 'Sum';
-  readonly comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
-  readonly threshold: number;
-  readonly evaluationPeriods: number;
-  readonly treatMissingData?: string;
-}
-
 /**
  * Logs and alarms for the platform: encrypted log groups with the preset's retention, a
  * KMS-encrypted SNS topic, and alarms on the database (CPU, free storage, connections) and the
@@ -117,45 +72,7 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    const preset = ENVIRONMENT_PRESETS[props.environment];
-    const v = new PropsValidator(this.node.path);
-    validateEnvironment(v, props.environment);
-    validateTags(v, 'tags', props.tags);
-    v.that(/^[A-Za-z0-9_-]{1,200}$/.test(props.name), 'name', props.name, 'is not a valid name for a topic and alarms', 'use 1 to 200 letters, digits, "-" and "_"');
-    const logGroupNames = props.logGroupNames ?? [];
-    logGroupNames.forEach((name, i) => {
-      if (isUnresolved(name)) return;
-      v.that(/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name) && !name.startsWith('aws/'), `logGroupNames[${i}]`, name, 'is not a valid log group name', 'use 1 to 512 letters, digits and ._-/#, not starting with "aws/"');
-    });
-    validateUnique(v, 'logGroupNames', logGroupNames);
-    const retention = props.logRetentionDays ?? preset.logRetentionDays;
-    validateLogRetention(v, 'logRetentionDays', retention);
-    (props.alarmEmails ?? []).forEach((email, i) => {
-      if (isUnresolved(email)) return;
-      v.that(/^[^@\s/]+@[^@\s/]+\.[^@\s/]+$/.test(email), `alarmEmails[${i}]`, email, 'is not an email address', 'use an address such as "oncall@example.com"');
-    });
-    validateUnique(v, 'alarmEmails', props.alarmEmails ?? []);
-    (props.alarmHttpsEndpoints ?? []).forEach((url, i) => {
-      if (isUnresolved(url)) return;
-      v.that(isHttpsUrl(url), `alarmHttpsEndpoints[${i}]`, url, 'is not an https:// URL, which SNS needs for the https protocol', 'use the endpoint\'s https:// URL');
-    });
-    validateUnique(v, 'alarmHttpsEndpoints', props.alarmHttpsEndpoints ?? []);
-    const db = props.database;
-    if (db) {
-      v.that(db.instanceIdentifier.length > 0, 'database.instanceIdentifier', db.instanceIdentifier, 'is empty', 'pass Database.instanceIdentifier');
-      v.numberInRange('database.cpuUtilizationPercent', db.cpuUtilizationPercent, 1, 100);
-      v.integerInRange('database.allocatedStorageGiB', db.allocatedStorageGiB, 20, 65536);
-      v.numberInRange('database.freeStorageGiB', db.freeStorageGiB, 0.1, 65536);
-      v.integerInRange('database.connections', db.connections, 1, 100000);
-    }
-    const cache = props.cache;
-    if (cache) {
-      v.that(cache.cacheClusterIds.length > 0, 'cache.cacheClusterIds', cache.cacheClusterIds, 'is empty', 'pass Cache.cacheClusterIds');
-      v.numberInRange('cache.engineCpuUtilizationPercent', cache.engineCpuUtilizationPercent, 1, 100);
-      v.numberInRange('cache.memoryUsagePercent', cache.memoryUsagePercent, 1, 100);
-      v.integerInRange('cache.evictions', cache.evictions, 0, 1e9);
-    }
-
+    validateObservabilityProps(this.node.path, props);
     const tags = props.tags ? { ...props.tags } : undefined;
     const aws = AwsContext.of(this);
     this.kmsKeyArn =
@@ -168,15 +85,7 @@ export class Observability extends Construct {
         tags,
       }).keyArn;
 
-    // Ids from the values, not list positions: removing one entry must leave the others' addresses
-    // alone (a replaced log group loses its logs, a replaced subscription must be confirmed again).
-    const logGroupArns: Record<string, string> = {};
-    logGroupNames.forEach((name, i) => {
-      const group = new CloudwatchLogGroup(this, `log-group-${idOf(name, i)}`, { name, retentionInDays: retention, kmsKeyId: this.kmsKeyArn, tags });
-      logGroupArns[name] = group.arn;
-    });
-    this.logGroupArns = logGroupArns;
-
+    this.logGroupArns = this.logGroups(props, tags);
     const topic = new SnsTopic(this, 'alarms', {
       name: `${props.name}-alarms`,
       displayName: `${props.name} alarms`,
@@ -185,62 +94,55 @@ export class Observability extends Construct {
     });
     this.topicArn = topic.arn;
     if (props.acceptBudgetNotifications) this.topicPolicy = this.admitBudgets(topic);
+    this.subscribe(topic, props);
+    const specs = [...(props.database ? databaseAlarms(props.database) : []), ...(props.cache ? cacheAlarms(props.cache) : [])];
+    this.alarmNames = specs.map((spec) => this.alarm(props.name, spec, topic, tags));
+  }
+
+  /**
+   * Ids from the values, not list positions: removing one entry must leave the others' addresses
+   * alone (a replaced log group loses its logs, a replaced subscription must be confirmed again).
+   * Returns each group's ARN by name.
+   */
+  private logGroups(props: ObservabilityProps, tags: Record<string, string> | undefined): Record<string, string> {
+    const logGroupArns: Record<string, string> = {};
+    (props.logGroupNames ?? []).forEach((name, i) => {
+      const group = new CloudwatchLogGroup(this, `log-group-${idOf(name, i)}`, { name, retentionInDays: logRetentionDays(props), kmsKeyId: this.kmsKeyArn, tags });
+      logGroupArns[name] = group.arn;
+    });
+    return logGroupArns;
+  }
+
+  /** The alarm topic's email and HTTPS subscribers, with ids from their addresses (see logGroups). */
+  private subscribe(topic: SnsTopic, props: ObservabilityProps): void {
     (props.alarmEmails ?? []).forEach((email, i) => {
       new SnsTopicSubscription(this, `email-${idOf(email, i)}`, { topicArn: topic.arn, protocol: 'email', endpoint: email });
     });
     (props.alarmHttpsEndpoints ?? []).forEach((url, i) => {
       new SnsTopicSubscription(this, `https-${idOf(url, i)}`, { topicArn: topic.arn, protocol: 'https', endpoint: url });
     });
+  }
 
-    const specs: AlarmSpec[] = [];
-    if (db) {
-      const dimensions = { DBInstanceIdentifier: db.instanceIdentifier };
-      const freeGiB = db.freeStorageGiB ?? (db.allocatedStorageGiB ? db.allocatedStorageGiB * 0.1 : 10);
-      const cpu = db.cpuUtilizationPercent ?? 80;
-      const connections = db.connections ?? 400;
-      specs.push(
-        { id: 'database-cpu', description: `Database CPU above ${cpu} % for 15 minutes`, namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions, statistic: 'Average', comparison: 'GreaterThanThreshold', threshold: cpu, evaluationPeriods: 3 },
-        // No data while the instance is created, stopped or rebooted is not low storage: missing
-        // data keeps the alarm as it was instead of paging on every first apply.
-        { id: 'database-free-storage', description: `Database free storage below ${freeGiB} GiB`, namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions, statistic: 'Minimum', comparison: 'LessThanThreshold', threshold: Math.round(freeGiB * GIB), evaluationPeriods: 1, treatMissingData: 'missing' },
-        { id: 'database-connections', description: `Database connections above ${connections} for 15 minutes`, namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions, statistic: 'Maximum', comparison: 'GreaterThanThreshold', threshold: connections, evaluationPeriods: 3 },
-      );
-    }
-    if (cache) {
-      const cpu = cache.engineCpuUtilizationPercent ?? 80;
-      const memory = cache.memoryUsagePercent ?? 80;
-      const evictions = cache.evictions ?? 100;
-      cache.cacheClusterIds.forEach((clusterId, i) => {
-        const dimensions = { CacheClusterId: clusterId };
-        const node = isUnresolved(clusterId) ? `node-${i + 1}` : clusterId;
-        specs.push(
-          { id: `cache-${node}-engine-cpu`, description: `Cache ${node}: engine CPU above ${cpu} % for 15 minutes`, namespace: 'AWS/ElastiCache', metricName: 'EngineCPUUtilization', dimensions, statistic: 'Average', comparison: 'GreaterThanThreshold', threshold: cpu, evaluationPeriods: 3 },
-          { id: `cache-${node}-memory`, description: `Cache ${node}: memory use above ${memory} %`, namespace: 'AWS/ElastiCache', metricName: 'DatabaseMemoryUsagePercentage', dimensions, statistic: 'Average', comparison: 'GreaterThanThreshold', threshold: memory, evaluationPeriods: 3 },
-          { id: `cache-${node}-evictions`, description: `Cache ${node}: more than ${evictions} evictions in 5 minutes`, namespace: 'AWS/ElastiCache', metricName: 'Evictions', dimensions, statistic: 'Sum', comparison: 'GreaterThanThreshold', threshold: evictions, evaluationPeriods: 1, treatMissingData: 'notBreaching' },
-        );
-      });
-    }
-
-    this.alarmNames = specs.map((spec) => {
-      const alarmName = `${props.name}-${spec.id}`;
-      new CloudwatchMetricAlarm(this, spec.id, {
-        alarmName,
-        alarmDescription: spec.description,
-        namespace: spec.namespace,
-        metricName: spec.metricName,
-        dimensions: spec.dimensions,
-        statistic: spec.statistic,
-        period: 300,
-        evaluationPeriods: spec.evaluationPeriods,
-        comparisonOperator: spec.comparison,
-        threshold: spec.threshold,
-        treatMissingData: spec.treatMissingData ?? 'missing',
-        alarmActions: [topic.arn],
-        okActions: [topic.arn],
-        tags,
-      });
-      return alarmName;
+  /** One alarm, `<name>-<spec id>`, that notifies the topic when it fires and when it recovers; returns its name. */
+  private alarm(name: string, spec: AlarmSpec, topic: SnsTopic, tags: Record<string, string> | undefined): string {
+    const alarmName = `${name}-${spec.id}`;
+    new CloudwatchMetricAlarm(this, spec.id, {
+      alarmName,
+      alarmDescription: spec.description,
+      namespace: spec.namespace,
+      metricName: spec.metricName,
+      dimensions: spec.dimensions,
+      statistic: spec.statistic,
+      period: 300,
+      evaluationPeriods: spec.evaluationPeriods,
+      comparisonOperator: spec.comparison,
+      threshold: spec.threshold,
+      treatMissingData: spec.treatMissingData ?? 'missing',
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+      tags,
     });
+    return alarmName;
   }
 
   /**
@@ -287,6 +189,64 @@ export class Observability extends Construct {
 
 /** AWS Budgets' service principal, as its SNS and KMS documentation names it. */
 const BUDGETS_PRINCIPAL = 'budgets.amazonaws.com';
+
+function logRetentionDays(props: ObservabilityProps): number {
+  return props.logRetentionDays ?? ENVIRONMENT_PRESETS[props.environment].logRetentionDays;
+}
+
+/** Checks every prop (the first problem is the one reported) before anything is built. */
+function validateObservabilityProps(path: string, props: ObservabilityProps): void {
+  const v = new PropsValidator(path);
+  validateEnvironment(v, props.environment);
+  validateTags(v, 'tags', props.tags);
+  v.that(/^[A-Za-z0-9_-]{1,200}$/.test(props.name), 'name', props.name, 'is not a valid name for a topic and alarms', 'use 1 to 200 letters, digits, "-" and "_"');
+  const logGroupNames = props.logGroupNames ?? [];
+  logGroupNames.forEach((name, i) => {
+    if (isUnresolved(name)) return;
+    v.that(
+      /^[.\-_/#A-Za-z0-9]{1,512}$/.test(name) && !name.startsWith('aws/'),
+      `logGroupNames[${i}]`,
+      name,
+      'is not a valid log group name',
+      'use 1 to 512 letters, digits and ._-/#, not starting with "aws/"',
+    );
+  });
+  validateUnique(v, 'logGroupNames', logGroupNames);
+  validateLogRetention(v, 'logRetentionDays', logRetentionDays(props));
+  validateSubscribers(v, props);
+  validateAlarmThresholds(v, props);
+}
+
+function validateSubscribers(v: PropsValidator, props: ObservabilityProps): void {
+  (props.alarmEmails ?? []).forEach((email, i) => {
+    if (isUnresolved(email)) return;
+    v.that(/^[^@\s/]+@[^@\s/]+\.[^@\s/]+$/.test(email), `alarmEmails[${i}]`, email, 'is not an email address', 'use an address such as "oncall@example.com"');
+  });
+  validateUnique(v, 'alarmEmails', props.alarmEmails ?? []);
+  (props.alarmHttpsEndpoints ?? []).forEach((url, i) => {
+    if (isUnresolved(url)) return;
+    v.that(isHttpsUrl(url), `alarmHttpsEndpoints[${i}]`, url, 'is not an https:// URL, which SNS needs for the https protocol', 'use the endpoint\'s https:// URL');
+  });
+  validateUnique(v, 'alarmHttpsEndpoints', props.alarmHttpsEndpoints ?? []);
+}
+
+function validateAlarmThresholds(v: PropsValidator, props: ObservabilityProps): void {
+  const db = props.database;
+  if (db) {
+    v.that(db.instanceIdentifier.length > 0, 'database.instanceIdentifier', db.instanceIdentifier, 'is empty', 'pass Database.instanceIdentifier');
+    v.numberInRange('database.cpuUtilizationPercent', db.cpuUtilizationPercent, 1, 100);
+    v.integerInRange('database.allocatedStorageGiB', db.allocatedStorageGiB, 20, 65536);
+    v.numberInRange('database.freeStorageGiB', db.freeStorageGiB, 0.1, 65536);
+    v.integerInRange('database.connections', db.connections, 1, 100000);
+  }
+  const cache = props.cache;
+  if (cache) {
+    v.that(cache.cacheClusterIds.length > 0, 'cache.cacheClusterIds', cache.cacheClusterIds, 'is empty', 'pass Cache.cacheClusterIds');
+    v.numberInRange('cache.engineCpuUtilizationPercent', cache.engineCpuUtilizationPercent, 1, 100);
+    v.numberInRange('cache.memoryUsagePercent', cache.memoryUsagePercent, 1, 100);
+    v.integerInRange('cache.evictions', cache.evictions, 0, 1e9);
+  }
+}
 
 /** A construct id from a value (a token, unknown here, keeps its position); "/" is the path separator of construct ids. */
 function idOf(value: string, index: number): string {

@@ -1,5 +1,5 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -75,28 +75,19 @@ export class SecureBucket extends Construct {
     });
     this.bucketName = this.bucket.bucket;
     this.bucketArn = this.bucket.arn;
+    const bucket = { bucket: this.bucket.id, provider: props.provider };
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: this.bucket.id,
-      provider: props.provider,
+      ...bucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: this.bucket.id,
-      provider: props.provider,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    this.versioning = new S3BucketVersioningA(this, 'versioning', {
-      bucket: this.bucket.id,
-      provider: props.provider,
-      versioningConfiguration: { status: 'Enabled' },
-    });
+    new S3BucketOwnershipControls(this, 'ownership', { ...bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    this.versioning = new S3BucketVersioningA(this, 'versioning', { ...bucket, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket: this.bucket.id,
-      provider: props.provider,
+      ...bucket,
       rule: [
         {
           applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
@@ -104,71 +95,84 @@ export class SecureBucket extends Construct {
         },
       ],
     });
-    const everything = [this.bucketArn, `${this.bucketArn}/*`];
     new S3BucketPolicy(this, 'policy', {
-      bucket: this.bucket.id,
-      provider: props.provider,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: everything,
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-          {
-            Sid: 'DenyOutdatedTls',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: everything,
-            Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
-          },
-          ...(props.requireKmsUploads
-            ? [{
-              // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
-              Sid: 'DenyUploadsNotUnderKms',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:PutObject',
-              Resource: `${this.bucketArn}/*`,
-              Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-            }]
-            : []),
-        ],
-      }),
+      ...bucket,
+      policy: JSON.stringify(secureBucketPolicy(this.bucketArn, props.requireKmsUploads ?? false)),
       // S3 rejects a bucket policy while the public access block is being written.
       dependsOn: [this.publicAccessBlock],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket: this.bucket.id,
-      provider: props.provider,
-      rule: [
-        {
-          id: 'expire-noncurrent-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays }],
-          // Once the last noncurrent version is gone, the delete marker left behind is noise.
-          expiration: [{ expiredObjectDeleteMarker: true }],
-        },
-        {
-          id: 'abort-incomplete-multipart-uploads',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteMultipartUploadDays }],
-        },
-        ...(props.expiration
-          ? [{ id: props.expiration.ruleId, status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expiration.days }] }]
-          : []),
-      ],
+      ...bucket,
+      rule: secureBucketLifecycleRules(props),
       // Noncurrent-version rules are only meaningful on a versioned bucket.
       dependsOn: [this.versioning],
     });
   }
+}
+
+/** Refuses plain HTTP and TLS older than 1.2 and, when asked, uploads not encrypted under KMS. */
+export function secureBucketPolicy(bucketArn: string, requireKmsUploads: boolean): Record<string, unknown> {
+  const everything = [bucketArn, `${bucketArn}/*`];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: everything,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'DenyOutdatedTls',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: everything,
+        Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+      },
+      ...(requireKmsUploads
+        ? [{
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
+          Sid: 'DenyUploadsNotUnderKms',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${bucketArn}/*`,
+          Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        }]
+        : []),
+    ],
+  };
+}
+
+/**
+ * The bucket's one lifecycle configuration: noncurrent versions and failed multipart uploads go
+ * after their days, and current objects expire when the owner asks (a retention).
+ */
+export function secureBucketLifecycleRules(
+  props: Pick<SecureBucketProps, 'noncurrentVersionExpirationDays' | 'abortIncompleteMultipartUploadDays' | 'expiration'>,
+): S3BucketLifecycleConfigurationRule[] {
+  return [
+    {
+      id: 'expire-noncurrent-versions',
+      status: 'Enabled',
+      filter: [{ prefix: '' }],
+      noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays }],
+      // Once the last noncurrent version is gone, the delete marker left behind is noise.
+      expiration: [{ expiredObjectDeleteMarker: true }],
+    },
+    {
+      id: 'abort-incomplete-multipart-uploads',
+      status: 'Enabled',
+      filter: [{ prefix: '' }],
+      abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteMultipartUploadDays }],
+    },
+    ...(props.expiration
+      ? [{ id: props.expiration.ruleId, status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expiration.days }] }]
+      : []),
+  ];
 }
 
 /**

@@ -50,7 +50,14 @@ export function validateWeeklyWindowLength(v: PropsValidator, field: string, win
 }
 
 /** The daily window must fall outside the weekly one on every day of the week. */
-export function validateWindowsApart(v: PropsValidator, dailyField: string, daily: string, weeklyField: string, weekly: string, service: string): void {
+export function validateWindowsApart(
+  v: PropsValidator,
+  dailyField: string,
+  daily: string,
+  weeklyField: string,
+  weekly: string,
+  service: string,
+): void {
   v.that(
     !meets(weeklySpan(weekly), dailySpan(daily), DAY),
     dailyField,

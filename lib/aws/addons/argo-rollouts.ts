@@ -8,7 +8,9 @@ export const ARGO_HELM_REPOSITORY = 'https://argoproj.github.io/argo-helm';
 export const ARGO_ROLLOUTS_CHART: HelmChartPin = { repository: ARGO_HELM_REPOSITORY, chart: 'argo-rollouts', version: '2.42.0' };
 export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
 
-export function argoRolloutsValues(o: { profile: AddonProfile; controllerReplicas: number; dashboard: boolean; serviceMonitor: boolean }): Record<string, unknown> {
+export function argoRolloutsValues(
+  o: { profile: AddonProfile; controllerReplicas: number; dashboard: boolean; serviceMonitor: boolean },
+): Record<string, unknown> {
   const podLabels = { 'app.kubernetes.io/name': 'argo-rollouts', 'app.kubernetes.io/component': 'rollouts-controller' };
   return {
     installCRDs: true,

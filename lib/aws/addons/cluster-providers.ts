@@ -66,7 +66,9 @@ export class ClusterProviders extends Construct {
     check.that(props.cluster !== undefined && props.cluster !== null, 'cluster', props.cluster, 'is required', 'pass the Cluster construct');
     if (props.alias !== undefined) check.matches('alias', props.alias, ALIAS, 'a lowercase letter, then up to 62 lowercase letters, digits, "_" or "-"');
     const stack = TerraformStack.of(this);
-    const clash = stack.node.findAll().some((c) => c !== this && (c instanceof HelmProvider || c instanceof KubernetesProvider) && c.alias === props.alias);
+    const clash = stack.node.findAll().some(
+      (c) => c !== this && (c instanceof HelmProvider || c instanceof KubernetesProvider) && c.alias === props.alias,
+    );
     check.that(
       !clash,
       'alias',

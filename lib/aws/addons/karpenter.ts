@@ -59,10 +59,35 @@ export interface KarpenterStatementsOptions {
  * node role passed to EC2 only, reads limited to the region.
  */
 export function karpenterControllerStatements(o: KarpenterStatementsOptions): IamStatement[] {
+  return [
+    ...instanceStatements(o),
+    ...readStatements(o),
+    {
+      Sid: 'AllowInterruptionQueueActions',
+      Effect: 'Allow',
+      Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      Resource: [o.interruptionQueueArn],
+    },
+    ...instanceProfileStatements(o),
+    {
+      Sid: 'AllowAPIServerEndpointDiscovery',
+      Effect: 'Allow',
+      Action: ['eks:DescribeCluster'],
+      Resource: [`arn:${o.partition}:eks:${o.region}:${o.accountId}:cluster/${o.clusterName}`],
+    },
+  ];
+}
+
+/** `kubernetes.io/cluster/<name>`: the tag that marks what Karpenter made for this cluster. */
+function ownedTag(o: KarpenterStatementsOptions): string {
+  return `kubernetes.io/cluster/${o.clusterName}`;
+}
+
+/** Launching, tagging and terminating instances (and their fleets, volumes, interfaces, launch templates) of this cluster's NodePools. */
+function instanceStatements(o: KarpenterStatementsOptions): IamStatement[] {
   const ec2 = (type: string, account = '*') => `arn:${o.partition}:ec2:${o.region}:${account}:${type}/*`;
-  const owned = `kubernetes.io/cluster/${o.clusterName}`;
+  const owned = ownedTag(o);
   const taggedResources = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template'].map((t) => ec2(t));
-  const clusterProfileTags = { [`aws:ResourceTag/${owned}`]: 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': o.region };
   return [
     {
       Sid: 'AllowScopedEC2InstanceActions',
@@ -105,6 +130,12 @@ export function karpenterControllerStatements(o: KarpenterStatementsOptions): Ia
       Resource: [ec2('instance'), ec2('launch-template')],
       Condition: { StringEquals: { [`aws:ResourceTag/${owned}`]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
     },
+  ];
+}
+
+/** What Karpenter reads to choose instances: EC2 in this region, AMI ids from SSM, prices. */
+function readStatements(o: KarpenterStatementsOptions): IamStatement[] {
+  return [
     {
       Sid: 'AllowRegionalReadActions',
       Effect: 'Allow',
@@ -117,12 +148,14 @@ export function karpenterControllerStatements(o: KarpenterStatementsOptions): Ia
     },
     { Sid: 'AllowSSMReadActions', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [`arn:${o.partition}:ssm:${o.region}::parameter/aws/service/*`] },
     { Sid: 'AllowPricingReadActions', Effect: 'Allow', Action: ['pricing:GetProducts'], Resource: '*' },
-    {
-      Sid: 'AllowInterruptionQueueActions',
-      Effect: 'Allow',
-      Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-      Resource: [o.interruptionQueueArn],
-    },
+  ];
+}
+
+/** The node role, passed to EC2 only, and the instance profiles of this cluster's EC2NodeClasses that carry it. */
+function instanceProfileStatements(o: KarpenterStatementsOptions): IamStatement[] {
+  const owned = ownedTag(o);
+  const clusterProfileTags = { [`aws:ResourceTag/${owned}`]: 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': o.region };
+  return [
     {
       Sid: 'AllowPassingInstanceRole',
       Effect: 'Allow',
@@ -158,11 +191,5 @@ export function karpenterControllerStatements(o: KarpenterStatementsOptions): Ia
       Condition: { StringEquals: clusterProfileTags, StringLike: { 'aws:ResourceTag/karpenter.sh/nodeclass': '*' } },
     },
     { Sid: 'AllowInstanceProfileReadActions', Effect: 'Allow', Action: ['iam:GetInstanceProfile'], Resource: '*' },
-    {
-      Sid: 'AllowAPIServerEndpointDiscovery',
-      Effect: 'Allow',
-      Action: ['eks:DescribeCluster'],
-      Resource: [`arn:${o.partition}:eks:${o.region}:${o.accountId}:cluster/${o.clusterName}`],
-    },
   ];
 }

@@ -79,13 +79,19 @@ export interface LoadBalancerControllerScope {
  * Every write on `*` carries a condition; ARNs carry the partition.
  */
 export function loadBalancerControllerStatements(o: LoadBalancerControllerScope): IamStatement[] {
-  const elb = (resource: string) => `arn:${o.partition}:elasticloadbalancing:*:*:${resource}`;
-  const ownedByThisCluster = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: o.clusterName } };
-  const taggedForThisCluster = { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: o.clusterName } };
-  const balancersAndGroups = [elb('targetgroup/*/*'), elb('loadbalancer/net/*/*'), elb('loadbalancer/app/*/*')];
-  const listenersAndRules = [elb('listener/net/*/*/*'), elb('listener/app/*/*/*'), elb('listener-rule/net/*/*/*'), elb('listener-rule/app/*/*/*')];
-  const securityGroups = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:security-group/*`;
-  const vpcArn = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:vpc/${o.vpcId}`;
+  return [...discoveryStatements(), ...webProtectionStatements(o), ...securityGroupStatements(o), ...loadBalancerStatements(o)];
+}
+
+/** Conditions on the cluster tag: on what exists (`aws:ResourceTag`), and on what is being created (`aws:RequestTag`). */
+function clusterTagConditions(o: LoadBalancerControllerScope) {
+  return {
+    ownedByThisCluster: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: o.clusterName } },
+    taggedForThisCluster: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: o.clusterName } },
+  };
+}
+
+/** The service-linked role Elastic Load Balancing needs, and the reads the controller reconciles from. */
+function discoveryStatements(): IamStatement[] {
   return [
     {
       Sid: 'CreateElbServiceLinkedRole',
@@ -146,6 +152,12 @@ export function loadBalancerControllerStatements(o: LoadBalancerControllerScope)
       ],
       Resource: '*',
     },
+  ];
+}
+
+/** WAFv2 web ACLs and Shield protections an Ingress asks for: this account's only. */
+function webProtectionStatements(o: LoadBalancerControllerScope): IamStatement[] {
+  return [
     // An Ingress may ask for a WAFv2 web ACL on its ALB: this account's ACLs and ALBs only; the
     // load balancer's side of the association (SetWebAcl) needs this cluster's tag below.
     {
@@ -160,6 +172,18 @@ export function loadBalancerControllerStatements(o: LoadBalancerControllerScope)
       Action: ['shield:CreateProtection', 'shield:DeleteProtection'],
       Resource: `arn:${o.partition}:shield::${o.accountId}:protection/*`,
     },
+  ];
+}
+
+/**
+ * Security groups: rules on the node group (untagged, made by EKS) in this VPC only; groups the
+ * controller creates carry this cluster's tag, which only it may then change.
+ */
+function securityGroupStatements(o: LoadBalancerControllerScope): IamStatement[] {
+  const { ownedByThisCluster, taggedForThisCluster } = clusterTagConditions(o);
+  const securityGroups = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:security-group/*`;
+  const vpcArn = `arn:${o.partition}:ec2:${o.region}:${o.accountId}:vpc/${o.vpcId}`;
+  return [
     // The controller opens the node (or pod) security group, which EKS made and the controller does
     // not tag, to its load balancers: only groups of this cluster's VPC.
     {
@@ -194,6 +218,16 @@ export function loadBalancerControllerStatements(o: LoadBalancerControllerScope)
       Resource: '*',
       Condition: ownedByThisCluster,
     },
+  ];
+}
+
+/** Load balancers, target groups, listeners and rules: created with this cluster's tag, then changed only while they carry it. */
+function loadBalancerStatements(o: LoadBalancerControllerScope): IamStatement[] {
+  const { ownedByThisCluster, taggedForThisCluster } = clusterTagConditions(o);
+  const elb = (resource: string) => `arn:${o.partition}:elasticloadbalancing:*:*:${resource}`;
+  const balancersAndGroups = [elb('targetgroup/*/*'), elb('loadbalancer/net/*/*'), elb('loadbalancer/app/*/*')];
+  const listenersAndRules = [elb('listener/net/*/*/*'), elb('listener/app/*/*/*'), elb('listener-rule/net/*/*/*'), elb('listener-rule/app/*/*/*')];
+  return [
     {
       Sid: 'CreateTaggedBalancersListenersAndRules',
       Effect: 'Allow',

@@ -99,7 +99,11 @@ export class PodIdentityRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName ?? podIdentityRoleName(props, this.node.path, 'pod-identity'),
       description: props.description ?? `Pod Identity role of ${props.namespace}/${props.serviceAccount}`,
-      assumeRolePolicy: podIdentityTrustPolicy({ clusterArn: eksClusterArn(aws, props.clusterName), namespace: props.namespace, serviceAccount: props.serviceAccount }),
+      assumeRolePolicy: podIdentityTrustPolicy({
+        clusterArn: eksClusterArn(aws, props.clusterName),
+        namespace: props.namespace,
+        serviceAccount: props.serviceAccount,
+      }),
       tags,
     });
     const policy = new IamRolePolicy(this, 'policy', {

@@ -197,6 +197,34 @@ export const PROMETHEUS_STACK_SIZING: Readonly<Record<EnvironmentName, Sizing>> 
  *   that their targets are down).
  */
 export function kubePrometheusStackValues(options: KubePrometheusStackOptions): Record<string, unknown> {
+  const plan = planPrometheusStack(options);
+  return {
+    crds: { enabled: true },
+    defaultRules: { create: true },
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeProxy: { enabled: false },
+    kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
+    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
+    prometheusOperator: { resources: plan.sizing.operator },
+    prometheus: prometheusValues(plan, options.environment),
+    alertmanager: alertmanagerValues(plan, options.environment),
+    grafana: grafanaValues(plan, options.lokiUrl),
+  };
+}
+
+/** The options checked, in this order (the first problem is the one reported), with the environment's sizing for what is left out. */
+interface PrometheusStackPlan {
+  readonly sizing: Sizing;
+  readonly retentionDays: number;
+  readonly storageGiB: number;
+  readonly storageClassName: string;
+  readonly adminSecret: string;
+  readonly alerting?: { readonly config: Record<string, unknown>; readonly secrets: string[] };
+}
+
+function planPrometheusStack(options: KubePrometheusStackOptions): PrometheusStackPlan {
   const v = valuesValidator('kubePrometheusStackValues', options, '{ environment }');
   const sizing = PROMETHEUS_STACK_SIZING[options.environment];
   const retentionDays = options.retentionDays ?? sizing.retentionDays;
@@ -213,96 +241,102 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
   if (options.lokiUrl !== undefined) {
     v.that(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(options.lokiUrl), 'lokiUrl', options.lokiUrl, 'is not an http(s) URL', 'use the Loki gateway URL, e.g. LOKI_GATEWAY_URL');
   }
+  return { sizing, retentionDays, storageGiB, storageClassName, adminSecret, alerting };
+}
 
-  const production = options.environment === 'production';
-  const volume = (gib: number) => ({
-    volumeClaimTemplate: { spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${gib}Gi` } } } },
-  });
-  // A PDB that requires one available pod of a single replica would block every node drain.
-  const pdb = (replicas: number) => (replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false });
-  const everything = {};
-
+/** A ReadWriteOnce volume claim of the plan's StorageClass. */
+function volume(plan: PrometheusStackPlan, gib: number) {
   return {
-    crds: { enabled: true },
-    defaultRules: { create: true },
-    kubeControllerManager: { enabled: false },
-    kubeScheduler: { enabled: false },
-    kubeEtcd: { enabled: false },
-    kubeProxy: { enabled: false },
-    kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
-    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
-    prometheusOperator: { resources: sizing.operator },
-    prometheus: {
-      service: { type: 'ClusterIP', sessionAffinity: 'ClientIP' },
-      ingress: { enabled: false },
-      podDisruptionBudget: pdb(sizing.prometheusReplicas),
-      prometheusSpec: {
-        replicas: sizing.prometheusReplicas,
-        retention: `${retentionDays}d`,
-        // Prometheus reads "GB" as GiB.
-        retentionSize: `${Math.floor(storageGiB * 0.85)}GB`,
-        externalLabels: { environment: options.environment },
-        serviceMonitorSelectorNilUsesHelmValues: false,
-        podMonitorSelectorNilUsesHelmValues: false,
-        ruleSelectorNilUsesHelmValues: false,
-        probeSelectorNilUsesHelmValues: false,
-        scrapeConfigSelectorNilUsesHelmValues: false,
-        serviceMonitorSelector: everything,
-        serviceMonitorNamespaceSelector: everything,
-        podMonitorSelector: everything,
-        podMonitorNamespaceSelector: everything,
-        ruleSelector: everything,
-        ruleNamespaceSelector: everything,
-        resources: sizing.prometheus,
-        storageSpec: volume(storageGiB),
-        podAntiAffinity: sizing.antiAffinity,
-        podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
-        podMetadata: {
-          labels: { 'sidecar.istio.io/inject': 'true' },
-          annotations: {
-            // The sidecar intercepts nothing: it is there only to write the certificates.
-            'traffic.sidecar.istio.io/includeInboundPorts': '',
-            'traffic.sidecar.istio.io/includeOutboundIPRanges': '',
-            'proxy.istio.io/config': 'proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n',
-            'sidecar.istio.io/userVolumeMount': JSON.stringify([{ name: 'istio-certs', mountPath: '/etc/istio-output-certs' }]),
-          },
+    volumeClaimTemplate: { spec: { storageClassName: plan.storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${gib}Gi` } } } },
+  };
+}
+
+/** A PDB that requires one available pod of a single replica would block every node drain. */
+function podDisruptionBudget(replicas: number) {
+  return replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false };
+}
+
+function prometheusValues(plan: PrometheusStackPlan, environment: EnvironmentName): Record<string, unknown> {
+  const { sizing } = plan;
+  const everything = {};
+  return {
+    service: { type: 'ClusterIP', sessionAffinity: 'ClientIP' },
+    ingress: { enabled: false },
+    podDisruptionBudget: podDisruptionBudget(sizing.prometheusReplicas),
+    prometheusSpec: {
+      replicas: sizing.prometheusReplicas,
+      retention: `${plan.retentionDays}d`,
+      // Prometheus reads "GB" as GiB.
+      retentionSize: `${Math.floor(plan.storageGiB * 0.85)}GB`,
+      externalLabels: { environment },
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      podMonitorSelectorNilUsesHelmValues: false,
+      ruleSelectorNilUsesHelmValues: false,
+      probeSelectorNilUsesHelmValues: false,
+      scrapeConfigSelectorNilUsesHelmValues: false,
+      serviceMonitorSelector: everything,
+      serviceMonitorNamespaceSelector: everything,
+      podMonitorSelector: everything,
+      podMonitorNamespaceSelector: everything,
+      ruleSelector: everything,
+      ruleNamespaceSelector: everything,
+      resources: sizing.prometheus,
+      storageSpec: volume(plan, plan.storageGiB),
+      podAntiAffinity: sizing.antiAffinity,
+      podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+      podMetadata: {
+        labels: { 'sidecar.istio.io/inject': 'true' },
+        annotations: {
+          // The sidecar intercepts nothing: it is there only to write the certificates.
+          'traffic.sidecar.istio.io/includeInboundPorts': '',
+          'traffic.sidecar.istio.io/includeOutboundIPRanges': '',
+          'proxy.istio.io/config': 'proxyMetadata:\n  OUTPUT_CERTS: /etc/istio-output-certs\n',
+          'sidecar.istio.io/userVolumeMount': JSON.stringify([{ name: 'istio-certs', mountPath: '/etc/istio-output-certs' }]),
         },
-        volumes: [{ name: 'istio-certs', emptyDir: { medium: 'Memory' } }],
-        volumeMounts: [{ name: 'istio-certs', mountPath: PROMETHEUS_ISTIO_CERTS_DIR }],
       },
+      volumes: [{ name: 'istio-certs', emptyDir: { medium: 'Memory' } }],
+      volumeMounts: [{ name: 'istio-certs', mountPath: PROMETHEUS_ISTIO_CERTS_DIR }],
     },
-    alertmanager: {
-      ...(alerting ? { config: alerting.config } : {}),
-      service: { type: 'ClusterIP' },
-      ingress: { enabled: false },
-      podDisruptionBudget: pdb(sizing.alertmanagerReplicas),
-      alertmanagerSpec: {
-        replicas: sizing.alertmanagerReplicas,
-        retention: '120h',
-        resources: sizing.alertmanager,
-        storage: volume(production ? 10 : 2),
-        podAntiAffinity: sizing.antiAffinity,
-        podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
-        ...(alerting ? { secrets: alerting.secrets } : {}),
-      },
+  };
+}
+
+function alertmanagerValues(plan: PrometheusStackPlan, environment: EnvironmentName): Record<string, unknown> {
+  const { sizing, alerting } = plan;
+  return {
+    ...(alerting ? { config: alerting.config } : {}),
+    service: { type: 'ClusterIP' },
+    ingress: { enabled: false },
+    podDisruptionBudget: podDisruptionBudget(sizing.alertmanagerReplicas),
+    alertmanagerSpec: {
+      replicas: sizing.alertmanagerReplicas,
+      retention: '120h',
+      resources: sizing.alertmanager,
+      storage: volume(plan, environment === 'production' ? 10 : 2),
+      podAntiAffinity: sizing.antiAffinity,
+      podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
+      ...(alerting ? { secrets: alerting.secrets } : {}),
     },
-    grafana: {
-      replicas: 1,
-      admin: { existingSecret: adminSecret, userKey: GRAFANA_ADMIN_SECRET_KEYS.user, passwordKey: GRAFANA_ADMIN_SECRET_KEYS.password },
-      service: { type: 'ClusterIP' },
-      ingress: { enabled: false },
-      resources: sizing.grafana,
-      persistence: sizing.grafanaPersistence
-        ? { enabled: true, type: 'pvc', storageClassName, accessModes: ['ReadWriteOnce'], size: '10Gi' }
-        : { enabled: false },
-      // A ReadWriteOnce volume cannot be attached to the new pod while the old one holds it.
-      deploymentStrategy: { type: sizing.grafanaPersistence ? 'Recreate' : 'RollingUpdate' },
-      'grafana.ini': {
-        analytics: { reporting_enabled: false, check_for_updates: false },
-        users: { allow_sign_up: false },
-        'auth.anonymous': { enabled: false },
-      },
-      ...(options.lokiUrl ? { additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: options.lokiUrl }] } : {}),
+  };
+}
+
+function grafanaValues(plan: PrometheusStackPlan, lokiUrl: string | undefined): Record<string, unknown> {
+  const { sizing } = plan;
+  return {
+    replicas: 1,
+    admin: { existingSecret: plan.adminSecret, userKey: GRAFANA_ADMIN_SECRET_KEYS.user, passwordKey: GRAFANA_ADMIN_SECRET_KEYS.password },
+    service: { type: 'ClusterIP' },
+    ingress: { enabled: false },
+    resources: sizing.grafana,
+    persistence: sizing.grafanaPersistence
+      ? { enabled: true, type: 'pvc', storageClassName: plan.storageClassName, accessModes: ['ReadWriteOnce'], size: '10Gi' }
+      : { enabled: false },
+    // A ReadWriteOnce volume cannot be attached to the new pod while the old one holds it.
+    deploymentStrategy: { type: sizing.grafanaPersistence ? 'Recreate' : 'RollingUpdate' },
+    'grafana.ini': {
+      analytics: { reporting_enabled: false, check_for_updates: false },
+      users: { allow_sign_up: false },
+      'auth.anonymous': { enabled: false },
     },
+    ...(lokiUrl ? { additionalDataSources: [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: lokiUrl }] } : {}),
   };
 }
