@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { GpuShare } from '../../lib/catalog';
 import { ModelPipeline, ModelServeDashboards, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
+import { PLATFORM_TEAM } from '../platform/deployer';
 
 /** The model bucket the platform example creates: `<name>-<env>-models-<account>-<region>`. */
 const MODEL_BUCKET = 's3://modelserve-prod-models-123456789012-us-east-1';
@@ -26,6 +27,8 @@ export function productionServing(scope: Construct): ServingChart {
     nodePools: PRODUCTION_NODE_POOLS,
     // Services without model.uri load <bucket>/<model id>/<version>/.
     modelStoreUri: MODEL_BUCKET,
+    // The cost-allocation label of every service's objects and pods (the AWS side's tag too).
+    team: PLATFORM_TEAM,
   });
 
   // The four Grafana dashboards (overview, performance, canary, infrastructure), one set per cluster.
@@ -44,6 +47,8 @@ export function productionServing(scope: Construct): ServingChart {
     loadBalancer: { algorithm: 'least-connections', healthCheck: { path: '/v2/models/bert-ner/ready', intervalSeconds: 10 } },
     requestTimeoutSeconds: 30,
     monitoring: { alerts: { latencyP99Ms: 250 } },
+    // The document pipeline stops without it: scheduled before, and may preempt, standard services.
+    priority: 'critical',
   });
 
   // Image classification on A100s, with 10 % of requests on the new version.

@@ -3,6 +3,7 @@ import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
 import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
+import { ServingPriority } from './priority-classes';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
 
@@ -340,4 +341,17 @@ export interface ModelServiceProps extends TrafficOptions {
    * @default 1000
    */
   readonly runAsUser?: number;
+  /**
+   * The team that pays for the service: the `modelserve.io/team` cost-allocation label on every
+   * object and pod of the service (beside `modelserve.io/environment` and `modelserve.io/service`).
+   * @default - the ServingChart's team; none when the chart names none
+   */
+  readonly team?: string;
+  /**
+   * The pods' PriorityClass, `modelserve-<environment>-<priority>` (see ServingPriorityClasses):
+   * `critical` and `standard` may preempt pods of lower priority when the cluster is full, `batch`
+   * never preempts. Ignored when the chart's priorityClasses is off.
+   * @default 'standard'
+   */
+  readonly priority?: ServingPriority;
 }

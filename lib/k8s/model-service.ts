@@ -73,6 +73,8 @@ export class ModelService extends Construct {
       nodePools: chart.nodePools,
       modelStoreUri: chart.modelStoreUri,
       capacity: chart.capacity,
+      team: chart.team,
+      priorityClasses: chart.priorityClasses,
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
@@ -84,7 +86,7 @@ export class ModelService extends Construct {
     this.serviceName = plan.name;
     this.namespace = plan.namespace;
     this.host = `${plan.name}.${plan.namespace}.svc.cluster.local`;
-    const labels = serviceLabels(plan.name, plan.modelId, plan.modelVersion);
+    const labels = serviceLabels(plan.name, plan.modelId, plan.modelVersion, plan.cost);
     this.labels = labels;
     this.selector = { [SERVICE_LABEL]: plan.name };
 

@@ -3,6 +3,7 @@ import {
   describeGpuOffer,
   DNS_1035_LABEL,
   DNS_1035_LABEL_RULE,
+  EnvironmentName,
   EnvironmentPreset,
   GPU_MODELS,
   GpuModel,
@@ -13,12 +14,15 @@ import {
   isLabelValue,
   LABEL_KEY,
   LABEL_VALUE,
+  LABEL_VALUE_RULE,
   MIG_PROFILE_NAME,
   NodePoolSpec,
   PropsValidator,
 } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
+import { CostAllocation } from './labels';
 import { MESH_SIDECAR } from './mesh-sidecar';
+import { priorityClassName, SERVING_PRIORITIES } from './priority-classes';
 import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
@@ -106,6 +110,10 @@ export interface ModelServicePlan {
    * loader's copy and the server's load. Karpenter leaves it alone that long (do-not-disrupt).
    */
   readonly loadingSeconds?: number;
+  /** Who pays: the cost-allocation labels of every object and pod. */
+  readonly cost: CostAllocation;
+  /** The pods' PriorityClass, unless the chart turned priority classes off. */
+  readonly priorityClassName?: string;
 }
 
 export interface PlanContext {
@@ -121,6 +129,10 @@ export interface PlanContext {
   readonly modelStoreUri?: string;
   /** How the platform gets its nodes: decides whether Karpenter stripes a pool's NVMe for the pods' caches. */
   readonly capacity?: Capacity;
+  /** The chart's team, for services that name none. */
+  readonly team?: string;
+  /** Whether pods get the environment's PriorityClasses. @default true */
+  readonly priorityClasses?: boolean;
 }
 
 /**
@@ -177,6 +189,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const serviceAccountName = props.serviceAccount?.name ?? name;
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateMonitoring(check, props);
+  const { cost, priorityClassName } = planCostAndPriority(check, props, ctx);
 
   const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB), llm });
   const { loading, startupTimeoutSeconds, scaling } = planLoading(check, props, { llm, candidatePools, capacity: ctx.capacity, startupTimeoutSeconds: runtime.startupTimeoutSeconds, scaling: plannedScaling });
@@ -218,6 +231,21 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     vllm,
     loadingSeconds: loading?.loadingSeconds,
     inferencePool,
+    cost,
+    priorityClassName,
+  };
+}
+
+/** The team that pays (the service's, else the chart's) and the pods' PriorityClass. */
+function planCostAndPriority(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): { cost: CostAllocation; priorityClassName?: string } {
+  check.that(props.team === undefined || isLabelValue(props.team), 'team', props.team, `is not a valid label value (${LABEL_VALUE_RULE})`, 'name the team as the cost-allocation tags do, e.g. "search-ranking"');
+  const priority = props.priority ?? 'standard';
+  check.oneOf('priority', priority, SERVING_PRIORITIES);
+  const environment = ctx.environment as EnvironmentName;
+  const team = props.team ?? ctx.team;
+  return {
+    cost: { environment, ...(team !== undefined ? { team } : {}) },
+    priorityClassName: (ctx.priorityClasses ?? true) ? priorityClassName(environment, priority) : undefined,
   };
 }
 

@@ -272,6 +272,8 @@ function patchPodSpec(deployment: kplus.Deployment, plan: ModelServicePlan): voi
     const resource = gpuSharingResource(plan.gpu.share);
     api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${resource.replace('/', '~1')}`, kplus.k8s.Quantity.fromNumber(plan.gpu.count)));
   }
+  // cdk8s-plus 27 has no API for it.
+  if (plan.priorityClassName) api.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', plan.priorityClassName));
   // cdk8s-plus labels every pod with its construct address; nothing here selects on it, and it
   // would roll the pods whenever the construct tree is refactored.
   api.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
