@@ -64,6 +64,35 @@ export interface ModelResources {
   readonly networkBandwidthMbps?: number;
 }
 
+/**
+ * A time window with more replicas (KEDA's cron scaler): from `start` to `end` the service runs
+ * at least `minReplicas`; the metric triggers may add more, up to maxReplicas (the HPA that KEDA
+ * drives takes the highest of its metrics). Outside every window the floor is the service's
+ * minReplicas. Start and end must take turns (see windowProblem): a window that never ends, or
+ * opens twice before it closes, is refused.
+ */
+export interface ScalingWindow {
+  /**
+   * Name of the window: the KEDA trigger's name. A DNS label.
+   * @default `schedule-<position, from 1>`
+   */
+  readonly name?: string;
+  /** When the window opens: a cron expression (minute hour day-of-month month day-of-week), e.g. `0 8 * * 1-5`. */
+  readonly start: string;
+  /** When the window closes, in the same form, e.g. `0 19 * * 1-5`. */
+  readonly end: string;
+  /**
+   * IANA time zone the expressions are read in, spelt as the tz database does (`Europe/Berlin`).
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Fewest replicas per track while the window is open (KEDA's `desiredReplicas`); more than the
+   * service's minReplicas and at most its maxReplicas. A canary or shadow track gets its share.
+   */
+  readonly minReplicas: number;
+}
+
 export interface AutoscalingOptions {
   /**
    * Fewest replicas per track. 0 only with scaleToZero.
@@ -125,6 +154,13 @@ export interface AutoscalingOptions {
    * @default 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' - the platform's Prometheus, one replica per client (session affinity)
    */
   readonly prometheusUrl?: string;
+  /**
+   * Time windows with a higher floor, e.g. business hours: keep minReplicas low for the quiet
+   * hours and raise the floor before the known peak. Scales through KEDA (a cron trigger beside
+   * the metric triggers; CPU and memory targets become KEDA's cpu and memory triggers).
+   * @default - no windows: the floor is minReplicas at all times
+   */
+  readonly schedule?: readonly ScalingWindow[];
 }
 
 /** A value of an existing Secret, by name and key. */
