@@ -89,8 +89,18 @@ export function productionServing(scope: Construct): ServingChart {
     image: 'registry.example.com/modelserve/ocr-server:4.1.0',
     server: ModelServer.custom({ port: 8080, healthPath: '/healthz', livenessPath: '/livez' }),
     resources: { cpu: 4, memoryGiB: 8, storageGiB: 5 },
-    autoscaling: { minReplicas: 2, maxReplicas: 12, targetCpuUtilization: 65 },
+    // Invoices arrive in office hours: two pods at night and at weekends, at least six on weekdays
+    // from 07:30 to 19:00 in Berlin, and CPU adds more whenever the pages pile up.
+    autoscaling: {
+      minReplicas: 2,
+      maxReplicas: 12,
+      targetCpuUtilization: 65,
+      schedule: [{ name: 'office-hours', timeZone: 'Europe/Berlin', start: '30 7 * * 1-5', end: '0 19 * * 1-5', minReplicas: 6 }],
+    },
     requestTimeoutSeconds: 60,
+    // The server looks words up in a hosted dictionary API: it calls http://dictionary.example.com
+    // and its sidecar opens TLS; the egress policy opens port 443 and nothing else.
+    externalServices: [{ host: 'dictionary.example.com' }],
   });
 
   // Each scanned page: ResNet classifies it (invoice, letter, form) while OCR reads it, then

@@ -12,6 +12,8 @@ export { DEFAULT_MODEL_LOADER_IMAGE } from './model-loader';
 export type { ModelLoaderOptions } from './model-loader';
 export { EGRESS_REASON_ANNOTATION } from './egress';
 export * from './model-service-props';
+export { TLS_ORIGINATION_HTTP_PORT } from './external-services';
+export type { ExternalServiceOptions } from './external-services';
 export * from './model-service';
 export { isPinnedImage } from './image-reference';
 export { MESH_SIDECAR } from './validate-model-service';

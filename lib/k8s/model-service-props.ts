@@ -3,6 +3,7 @@ import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
 import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
+import { ExternalServiceOptions } from './external-services';
 import { ServingPriority } from './priority-classes';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
@@ -390,4 +391,11 @@ export interface ModelServiceProps extends TrafficOptions {
    * @default 'standard'
    */
   readonly priority?: ServingPriority;
+  /**
+   * What the model calls outside the mesh (external APIs, managed databases): a ServiceEntry per
+   * host, TLS originated by the sidecar unless the model speaks TLS itself, and an egress
+   * NetworkPolicy that opens exactly those ports (to the hosts' addresses when given).
+   * @default - none: the namespace's default deny holds every call outside the cluster
+   */
+  readonly externalServices?: readonly ExternalServiceOptions[];
 }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator, warnRisk } from '../catalog';
 import { createDisruptionBudget } from './disruption';
 import { InferenceRouting } from './inference/inference-routing';
 import { SERVICE_LABEL, serviceLabels, TRACK_LABEL, trackSelector } from './labels';
 import { ModelServiceProps } from './model-service-props';
+import { createExternalServices } from './external-services';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
@@ -14,6 +15,7 @@ import { ModelMonitoring } from './monitoring';
 import { MIN_SERVING_PODS } from './plan-scaling';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
 import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
+import { FAULT_INJECTION_WARNING, FaultInjectionOptions } from './traffic/fault-injection';
 import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaShape } from './traffic';
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
@@ -79,7 +81,7 @@ export class ModelService extends Construct {
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
     const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), `${plan.name}-log-alerts`];
-    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
+    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined, externalHosts: props.externalServices?.map((s) => s.host) });
     super(scope, id);
     this.plan = plan;
     this.name = plan.name;
@@ -143,6 +145,7 @@ export class ModelService extends Construct {
 
     this.service = this.createService(plan, labels);
     createNetworkPolicy(this, plan, labels);
+    if (props.externalServices) createExternalServices(this, plan.name, props.externalServices, labels);
 
     this.traffic = new ModelTraffic(this, 'traffic', {
       serviceName: plan.name,
@@ -161,6 +164,7 @@ export class ModelService extends Construct {
       gateway: props.gateway,
       auth: props.auth,
       rateLimit: props.rateLimit,
+      faults: props.faults,
       podSelector: this.selector,
       // The sidecar sees the container ports; the metrics rule follows how ModelMonitoring scrapes.
       workload: {
@@ -177,6 +181,9 @@ export class ModelService extends Construct {
       },
     });
 
+    if (props.faults && plan.production) {
+      warnRisk(this, FAULT_INJECTION_WARNING, `faults inject ${describeFaults(props.faults)} production requests${props.faults.header ? ` carrying ${props.faults.header.name}: ${props.faults.header.value}` : ''}`);
+    }
     if (plan.inferencePool) this.inference = this.createInferenceRouting(plan, labels, chart);
 
     const m = props.monitoring ?? {};
@@ -259,4 +266,8 @@ export class ModelService extends Construct {
 function replicaShape(plan: ModelServicePlan): ReplicaShape {
   const maxReplicas = plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.maxReplicas;
   return { cpu: plan.cpu, gpus: plan.gpu?.count, sharedGpu: plan.gpu?.share !== undefined, maxReplicas };
+}
+
+function describeFaults(f: FaultInjectionOptions): string {
+  return [f.delay ? `a ${f.delay.fixedDelayMs} ms delay into ${f.delay.percent} %` : '', f.abort ? `HTTP ${f.abort.httpStatus ?? 503} into ${f.abort.percent} %` : ''].filter(Boolean).join(' and ') + ' of';
 }

@@ -37,6 +37,8 @@ import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
 import { validateAnalysisForEngine, validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
+import { egressPolicyName, externalServiceName, validateExternalServices } from './external-services';
+import { validateFaults } from './traffic/fault-injection';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -181,6 +183,8 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const runtime = planRuntime(check, props, gpu !== undefined);
   const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
+  validateExternalServices(check, props.externalServices, name);
+  validateFaults(check, props.faults, { field: 'faults', production: ctx.environment === 'production', progressive: rollout.kind === 'progressive' });
   validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
@@ -441,7 +445,8 @@ export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPl
  * `resnet-canary` would both emit Deployment `resnet-canary`, and the second would silently win on
  * apply). Throws before anything is created; reserves nothing when it throws.
  */
-export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string }): void {
+export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string; readonly externalHosts?: readonly string[] }): void {
+  const hosts = extra.externalHosts ?? [];
   const wanted: Array<[string, string, string]> = [
     ['ServiceAccount', plan.serviceAccountName, 'serviceAccount.name'],
     ['Service', plan.name, 'name'],
@@ -449,6 +454,8 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     ...extra.configMaps.map((n): [string, string, string] => ['ConfigMap', n, 'name']),
     ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
     ...(plan.inferencePool ? inferencePoolObjects(plan.name) : []),
+    ...hosts.flatMap((h): Array<[string, string, string]> => [['ServiceEntry', externalServiceName(plan.name, h), 'externalServices'], ['DestinationRule', externalServiceName(plan.name, h), 'externalServices']]),
+    ...(hosts.length ? [['NetworkPolicy', egressPolicyName(plan.name), 'name'] as [string, string, string]] : []),
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
