@@ -19,6 +19,7 @@ export { isPinnedImage } from './image-reference';
 export { MESH_SIDECAR } from './validate-model-service';
 export type { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
 export { KEDA_PAUSED_REPLICAS } from './scaling';
+export { VERTICAL_POD_AUTOSCALER_API } from './resource-recommendations';
 export * from './traffic';
 export * from './monitoring';
 export * from './progressive';

@@ -398,4 +398,12 @@ export interface ModelServiceProps extends TrafficOptions {
    * @default - none: the namespace's default deny holds every call outside the cluster
    */
   readonly externalServices?: readonly ExternalServiceOptions[];
+  /**
+   * A VerticalPodAutoscaler per track in recommendation mode (`updateMode: Off`): the VPA
+   * recommender (PlatformAddons' verticalPodAutoscaler) writes CPU and memory targets for the
+   * model server into its status, to right-size `resources` by hand; nothing evicts or resizes a
+   * pod, so it never fights the HPA or KEDA.
+   * @default false
+   */
+  readonly resourceRecommendations?: boolean;
 }

@@ -8,6 +8,7 @@ import { InferenceRouting } from './inference/inference-routing';
 import { SERVICE_LABEL, serviceLabels, TRACK_LABEL, trackSelector } from './labels';
 import { ModelServiceProps } from './model-service-props';
 import { createExternalServices } from './external-services';
+import { createResourceRecommendations } from './resource-recommendations';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
@@ -55,6 +56,8 @@ export class ModelService extends Construct {
   public readonly scaledObjects: readonly ApiObject[];
   /** The props with defaults applied, as checked. */
   public readonly plan: ModelServicePlan;
+  /** The recommendation-only VerticalPodAutoscalers, one per track, with `resourceRecommendations`. */
+  public readonly verticalPodAutoscalers: readonly ApiObject[];
   /** The InferencePool, its endpoint picker, Gateway and HTTPRoute, with `inferencePool`. */
   public readonly inference?: InferenceRouting;
   /**
@@ -81,7 +84,7 @@ export class ModelService extends Construct {
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
     const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), `${plan.name}-log-alerts`];
-    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined, externalHosts: props.externalServices?.map((s) => s.host) });
+    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined, externalHosts: props.externalServices?.map((s) => s.host), verticalPodAutoscalers: props.resourceRecommendations });
     super(scope, id);
     this.plan = plan;
     this.name = plan.name;
@@ -124,6 +127,7 @@ export class ModelService extends Construct {
     const deployments: kplus.Deployment[] = [];
     const autoscalers: kplus.HorizontalPodAutoscaler[] = [];
     const scaledObjects: ApiObject[] = [];
+    const verticalPodAutoscalers: ApiObject[] = [];
     for (const track of plan.tracks) {
       const deployment = createTrackDeployment(this, plan, track, shared);
       deployments.push(deployment);
@@ -138,7 +142,11 @@ export class ModelService extends Construct {
         scaledObjects.push(createScaledObject(this, plan, track, labels, progressive?.scaleTargetRef));
       }
       if (!plan.stopped) createDisruptionBudget(this, plan, track, labels);
+      if (props.resourceRecommendations) {
+        verticalPodAutoscalers.push(createResourceRecommendations(this, track, labels, chart.preset.serving.containerDefaults, progressive?.scaleTargetRef));
+      }
     }
+    this.verticalPodAutoscalers = verticalPodAutoscalers;
     this.deployments = deployments;
     this.autoscalers = autoscalers;
     this.scaledObjects = scaledObjects;

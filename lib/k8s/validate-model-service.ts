@@ -184,6 +184,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
   validateExternalServices(check, props.externalServices, name);
+  check.that(props.resourceRecommendations === undefined || typeof props.resourceRecommendations === 'boolean', 'resourceRecommendations', props.resourceRecommendations, 'is not true or false', 'set resourceRecommendations: true for a recommendation-only VerticalPodAutoscaler, or leave it out');
   validateFaults(check, props.faults, { field: 'faults', production: ctx.environment === 'production', progressive: rollout.kind === 'progressive' });
   validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
   if (props.auth !== undefined) {
@@ -445,7 +446,7 @@ export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPl
  * `resnet-canary` would both emit Deployment `resnet-canary`, and the second would silently win on
  * apply). Throws before anything is created; reserves nothing when it throws.
  */
-export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string; readonly externalHosts?: readonly string[] }): void {
+export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string; readonly externalHosts?: readonly string[]; readonly verticalPodAutoscalers?: boolean }): void {
   const hosts = extra.externalHosts ?? [];
   const wanted: Array<[string, string, string]> = [
     ['ServiceAccount', plan.serviceAccountName, 'serviceAccount.name'],
@@ -455,6 +456,7 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
     ...(plan.inferencePool ? inferencePoolObjects(plan.name) : []),
     ...hosts.flatMap((h): Array<[string, string, string]> => [['ServiceEntry', externalServiceName(plan.name, h), 'externalServices'], ['DestinationRule', externalServiceName(plan.name, h), 'externalServices']]),
+    ...(extra.verticalPodAutoscalers ? plan.tracks.map((t): [string, string, string] => ['VerticalPodAutoscaler', t.deploymentName, 'name']) : []),
     ...(hosts.length ? [['NetworkPolicy', egressPolicyName(plan.name), 'name'] as [string, string, string]] : []),
   ];
   const check = new PropsValidator(plan.path);
