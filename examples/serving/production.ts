@@ -80,6 +80,9 @@ export function productionServing(scope: Construct): ServingChart {
     image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     resources: { cpu: 1, memoryGiB: 4, gpu: { count: 1, model: 'T4', share: GpuShare.timeSliced() }, storageGiB: 5 },
     autoscaling: { minReplicas: 2, maxReplicas: 8, requestsPerSecond: 40 },
+    // What the pods really use, to right-size resources by hand (kubectl describe vpa sentiment);
+    // recommendations only, with PlatformAddons' verticalPodAutoscaler installed.
+    resourceRecommendations: true,
   });
 
   // Text recognition on CPU (a custom ONNX Runtime server): pages in, text and boxes out.
@@ -101,6 +104,9 @@ export function productionServing(scope: Construct): ServingChart {
     // The server looks words up in a hosted dictionary API: it calls http://dictionary.example.com
     // and its sidecar opens TLS; the egress policy opens port 443 and nothing else.
     externalServices: [{ host: 'dictionary.example.com' }],
+    // A new pod reads three small pages before it takes traffic: its ONNX sessions and thread
+    // pools are built by then, and the first invoice of the day is not the slow one.
+    warmup: { requests: [{ path: '/v1/ocr', body: '{"image_url":"file:///models/model/warmup/page.png"}', repeat: 3 }] },
   });
 
   // Each scanned page: ResNet classifies it (invoice, letter, form) while OCR reads it, then

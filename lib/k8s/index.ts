@@ -10,6 +10,8 @@ export * from './labels';
 export * from './model-server';
 export { DEFAULT_MODEL_LOADER_IMAGE } from './model-loader';
 export type { ModelLoaderOptions } from './model-loader';
+export { DEFAULT_WARMUP_IMAGE } from './model-warmup';
+export type { WarmupOptions, WarmupRequest } from './model-warmup';
 export { EGRESS_REASON_ANNOTATION } from './egress';
 export * from './model-service-props';
 export { TLS_ORIGINATION_HTTP_PORT } from './external-services';

@@ -4,6 +4,7 @@ import { ModelServer } from './model-server';
 import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
 import { ExternalServiceOptions } from './external-services';
+import { WarmupOptions } from './model-warmup';
 import { ServingPriority } from './priority-classes';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
@@ -406,4 +407,12 @@ export interface ModelServiceProps extends TrafficOptions {
    * @default false
    */
   readonly resourceRecommendations?: boolean;
+  /**
+   * Requests sent to the model before the pod takes traffic (see WarmupOptions): the pod reports
+   * ready only once they were answered, so a model's first real request does not pay for its
+   * cold kernels and caches. Triton's own `model_warmup` (in the model's config.pbtxt) does the
+   * same inside the server and needs nothing here.
+   * @default - no warm-up: the pod is ready when the server's readiness path answers
+   */
+  readonly warmup?: WarmupOptions;
 }

@@ -9,6 +9,7 @@ import { SERVICE_LABEL, serviceLabels, TRACK_LABEL, trackSelector } from './labe
 import { ModelServiceProps } from './model-service-props';
 import { createExternalServices } from './external-services';
 import { createResourceRecommendations } from './resource-recommendations';
+import { warmupBodies as warmupRequestBodies } from './model-warmup';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
@@ -83,7 +84,9 @@ export class ModelService extends Construct {
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
-    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), `${plan.name}-log-alerts`];
+    const warmupBodies = plan.warmup ? warmupRequestBodies(plan.warmup) : {};
+    const hasWarmupBodies = Object.keys(warmupBodies).length > 0;
+    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), ...(hasWarmupBodies ? [`${plan.name}-warmup`] : []), `${plan.name}-log-alerts`];
     claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined, externalHosts: props.externalServices?.map((s) => s.host), verticalPodAutoscalers: props.resourceRecommendations });
     super(scope, id);
     this.plan = plan;
@@ -111,6 +114,7 @@ export class ModelService extends Construct {
       serverConfigMap = new kplus.ConfigMap(this, 'server-config', { metadata: { name: `${plan.name}-server-config`, labels }, data: { ...plan.server.configFiles } });
       hash.update(JSON.stringify(plan.server.configFiles));
     }
+    const warmupConfigMap = hasWarmupBodies ? new kplus.ConfigMap(this, 'warmup', { metadata: { name: `${plan.name}-warmup`, labels }, data: warmupBodies }) : undefined;
     const { env, envFrom } = userEnv(this, props);
     const shared = {
       serviceAccount: this.serviceAccount,
@@ -122,6 +126,7 @@ export class ModelService extends Construct {
       labels,
       env,
       envFrom,
+      warmupConfigMap,
     };
 
     const deployments: kplus.Deployment[] = [];

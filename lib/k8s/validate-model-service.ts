@@ -22,6 +22,7 @@ import {
 import { describeVerdicts, placePod } from '../check/placement';
 import { CostAllocation } from './labels';
 import { MESH_SIDECAR } from './mesh-sidecar';
+import { validateWarmup, WARMUP_CONTAINER, WarmupOptions } from './model-warmup';
 import { priorityClassName, SERVING_PRIORITIES } from './priority-classes';
 import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
@@ -112,6 +113,8 @@ export interface ModelServicePlan {
    * loader's copy and the server's load. Karpenter leaves it alone that long (do-not-disrupt).
    */
   readonly loadingSeconds?: number;
+  /** Requests the warmer sends before the pod reports ready. */
+  readonly warmup?: WarmupOptions;
   /** Who pays: the cost-allocation labels of every object and pod. */
   readonly cost: CostAllocation;
   /** The pods' PriorityClass, unless the chart turned priority classes off. */
@@ -184,6 +187,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
   validateExternalServices(check, props.externalServices, name);
+  validateWarmup(check, props.warmup);
   check.that(props.resourceRecommendations === undefined || typeof props.resourceRecommendations === 'boolean', 'resourceRecommendations', props.resourceRecommendations, 'is not true or false', 'set resourceRecommendations: true for a recommendation-only VerticalPodAutoscaler, or leave it out');
   validateFaults(check, props.faults, { field: 'faults', production: ctx.environment === 'production', progressive: rollout.kind === 'progressive' });
   validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
@@ -238,6 +242,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     inferencePool,
     cost,
     priorityClassName,
+    warmup: props.warmup,
   };
 }
 
@@ -399,9 +404,11 @@ function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: Pla
   const spot = props.placement?.spot ?? 'never';
   check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
   const gpu = pod.gpu;
+  // The sidecar and the warmer are scheduled with the server: the pool must hold all three.
+  const warmer = props.warmup ? WARMUP_CONTAINER : { cpu: 0, memoryGiB: 0 };
   const placement = placePod({
-    cpu: pod.cpu + MESH_SIDECAR.cpu,
-    memoryGiB: pod.memoryGiB + MESH_SIDECAR.memoryGiB,
+    cpu: pod.cpu + MESH_SIDECAR.cpu + warmer.cpu,
+    memoryGiB: pod.memoryGiB + MESH_SIDECAR.memoryGiB + warmer.memoryGiB,
     ephemeralStorageGiB: pod.diskGiB,
     gpuCount: gpu?.count,
     gpuModel: gpu?.model,
