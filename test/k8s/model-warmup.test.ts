@@ -92,10 +92,11 @@ class FakeServer {
       req.on('end', () => {
         if (req.url === '/healthz') {
           res.statusCode = this.ready ? 200 : 503;
-          return res.end();
+          res.end();
+        } else {
+          this.calls.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
+          res.end('{}');
         }
-        this.calls.push({ method: req.method!, url: req.url!, contentType: req.headers['content-type'], body });
-        res.end('{}');
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
