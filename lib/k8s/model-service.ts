@@ -255,6 +255,7 @@ export class ModelService extends Construct {
       requestTimeoutSeconds: plan.requestTimeoutSeconds,
       options: plan.inferencePool!,
       development: plan.environment === 'development',
+      priorityClassName: plan.priorityClassName,
     });
   }
 
