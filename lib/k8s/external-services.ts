@@ -60,7 +60,7 @@ export function validateExternalServices(check: PropsValidator, services: readon
     check.that(externalServiceName(service, s.host).length <= 253, `${f}.host`, s.host, 'makes object names longer than 253 characters', 'shorten the service name or the host');
     check.integerInRange(`${f}.port`, s.port, 1, 65535, 'give the port the host serves TLS on, e.g. 443');
     check.oneOf(`${f}.tls`, s.tls, ['originate', 'passthrough'] as const);
-    check.that(s.tls !== 'originate' && s.tls !== undefined || (s.port ?? 443) !== TLS_ORIGINATION_HTTP_PORT, `${f}.port`, s.port, `is the port the model calls in plain HTTP when its sidecar originates TLS (${TLS_ORIGINATION_HTTP_PORT})`, 'give the host\'s TLS port, e.g. 443');
+    check.that(s.tls === 'passthrough' || (s.port ?? 443) !== TLS_ORIGINATION_HTTP_PORT, `${f}.port`, s.port, `is the port the model calls in plain HTTP when its sidecar originates TLS (${TLS_ORIGINATION_HTTP_PORT})`, 'give the host\'s TLS port, e.g. 443');
     if (s.cidrs !== undefined) {
       check.that(Array.isArray(s.cidrs) && s.cidrs.length > 0, `${f}.cidrs`, s.cidrs, 'is empty', 'list the host\'s addresses as a.b.c.d/n, or leave cidrs out');
       s.cidrs.forEach((cidr, j) => check.that(parseIpv4Cidr(cidr) !== undefined && !cidr.endsWith('/0'), `${f}.cidrs[${j}]`, cidr, 'is not an IPv4 CIDR narrower than /0', 'give the host\'s addresses, e.g. "10.0.64.0/18" for the VPC\'s database subnets'));
