@@ -1,6 +1,7 @@
 // Validates Kubernetes objects against the schemas of kubernetes-models (Kubernetes 1.3x), the
 // @kubernetes-models CRD packages (Istio, KEDA, Prometheus Operator, Argo, Karpenter, Gateway API)
-// and, for kinds no package ships (the Gateway API Inference Extension's InferencePool), the
+// and, for kinds no package ships (the Gateway API Inference Extension's InferencePool, the
+// Vertical Pod Autoscaler's VerticalPodAutoscaler), the
 // upstream CRDs copied under test/fixtures/crds (their openAPIV3Schema, with ajv; CEL rules are not
 // evaluated). Those packages are ES modules, so they run here in plain Node rather than inside
 // jest's CommonJS sandbox.

@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { KarpenterNodePools } from '../../lib/k8s';
+import { KarpenterNodePools, ServingPriorityClasses } from '../../lib/k8s';
 import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } from '../node-pools';
 import { llmServing } from './llm';
 import { PLATFORM_TEAM } from '../platform/deployer';
@@ -7,7 +7,8 @@ import { productionServing } from './production';
 import { strategyExamples } from './strategies';
 
 /**
- * The example app: production's Karpenter NodePools, its model services (proven placeable on the
+ * The example app: production's Karpenter NodePools, the PriorityClasses of production and
+ * staging, production's model services (proven placeable on the
  * same pools), one service per rollout strategy, and the language models on vLLM.
  */
 export function servingApp(app: App): App {
@@ -18,6 +19,9 @@ export function servingApp(app: App): App {
     environment: 'production',
     team: PLATFORM_TEAM,
   });
+  // Cluster-scoped, once per cluster and environment, applied before the serving charts.
+  new ServingPriorityClasses(app, 'priority-classes-production', { environment: 'production' });
+  new ServingPriorityClasses(app, 'priority-classes-staging', { environment: 'staging' });
   productionServing(app);
   strategyExamples(app);
   llmServing(app);

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { GpuShare } from '../../lib/catalog';
 import { ModelPipeline, ModelServeDashboards, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
+import { PLATFORM_TEAM } from '../platform/deployer';
 
 /** The model bucket the platform example creates: `<name>-<env>-models-<account>-<region>`. */
 const MODEL_BUCKET = 's3://modelserve-prod-models-123456789012-us-east-1';
@@ -26,6 +27,8 @@ export function productionServing(scope: Construct): ServingChart {
     nodePools: PRODUCTION_NODE_POOLS,
     // Services without model.uri load <bucket>/<model id>/<version>/.
     modelStoreUri: MODEL_BUCKET,
+    // The cost-allocation label of every service's objects and pods (the AWS side's tag too).
+    team: PLATFORM_TEAM,
   });
 
   // The four Grafana dashboards (overview, performance, canary, infrastructure), one set per cluster.
@@ -44,6 +47,8 @@ export function productionServing(scope: Construct): ServingChart {
     loadBalancer: { algorithm: 'least-connections', healthCheck: { path: '/v2/models/bert-ner/ready', intervalSeconds: 10 } },
     requestTimeoutSeconds: 30,
     monitoring: { alerts: { latencyP99Ms: 250 } },
+    // The document pipeline stops without it: scheduled before, and may preempt, standard services.
+    priority: 'critical',
   });
 
   // Image classification on A100s, with 10 % of requests on the new version.
@@ -75,6 +80,9 @@ export function productionServing(scope: Construct): ServingChart {
     image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     resources: { cpu: 1, memoryGiB: 4, gpu: { count: 1, model: 'T4', share: GpuShare.timeSliced() }, storageGiB: 5 },
     autoscaling: { minReplicas: 2, maxReplicas: 8, requestsPerSecond: 40 },
+    // What the pods really use, to right-size resources by hand (kubectl describe vpa sentiment);
+    // recommendations only, with PlatformAddons' verticalPodAutoscaler installed.
+    resourceRecommendations: true,
   });
 
   // Text recognition on CPU (a custom ONNX Runtime server): pages in, text and boxes out.
@@ -84,8 +92,21 @@ export function productionServing(scope: Construct): ServingChart {
     image: 'registry.example.com/modelserve/ocr-server:4.1.0',
     server: ModelServer.custom({ port: 8080, healthPath: '/healthz', livenessPath: '/livez' }),
     resources: { cpu: 4, memoryGiB: 8, storageGiB: 5 },
-    autoscaling: { minReplicas: 2, maxReplicas: 12, targetCpuUtilization: 65 },
+    // Invoices arrive in office hours: two pods at night and at weekends, at least six on weekdays
+    // from 07:30 to 19:00 in Berlin, and CPU adds more whenever the pages pile up.
+    autoscaling: {
+      minReplicas: 2,
+      maxReplicas: 12,
+      targetCpuUtilization: 65,
+      schedule: [{ name: 'office-hours', timeZone: 'Europe/Berlin', start: '30 7 * * 1-5', end: '0 19 * * 1-5', minReplicas: 6 }],
+    },
     requestTimeoutSeconds: 60,
+    // The server looks words up in a hosted dictionary API: it calls http://dictionary.example.com
+    // and its sidecar opens TLS; the egress policy opens port 443 and nothing else.
+    externalServices: [{ host: 'dictionary.example.com' }],
+    // A new pod reads three small pages before it takes traffic: its ONNX sessions and thread
+    // pools are built by then, and the first invoice of the day is not the slow one.
+    warmup: { requests: [{ path: '/v1/ocr', body: '{"image_url":"file:///models/model/warmup/page.png"}', repeat: 3 }] },
   });
 
   // Each scanned page: ResNet classifies it (invoice, letter, form) while OCR reads it, then

@@ -17,7 +17,7 @@ const base = (id: string): ModelServiceProps => ({
   replicas: 2,
 });
 
-/** One short example per rollout strategy, and a stopped service, in staging. */
+/** One short example per rollout strategy, a chaos-test service and a stopped service, in staging. */
 export function strategyExamples(scope: Construct): ServingChart {
   const chart = new ServingChart(scope, 'serving-strategies', { environment: 'staging', nodePools: STAGING_NODE_POOLS });
 
@@ -54,6 +54,13 @@ export function strategyExamples(scope: Construct): ServingChart {
       ],
       analysis: { maxLatencyP99Ms: 500 },
     }),
+  });
+
+  // Chaos test: requests carrying `x-chaos-test: true` wait 2 s one time in ten and fail with 503
+  // one time in twenty, so the callers' timeouts and retries can be proven; other requests are untouched.
+  new ModelService(chart, 'chaos', {
+    ...base('intent'),
+    faults: { delay: { percent: 10, fixedDelayMs: 2000 }, abort: { percent: 5, httpStatus: 503 }, header: { name: 'x-chaos-test', value: 'true' } },
   });
 
   // Scaled to zero and answering 503; delete the flag to bring it back as it was.

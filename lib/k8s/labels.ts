@@ -1,8 +1,10 @@
+import { COST_ALLOCATION_TAGS, EnvironmentName } from '../catalog';
+
 /**
  * Label keys of a ModelService. `modelserve.io/service` is on every object the service emits, so a
  * GitOps tool can select (and prune) the whole service with one selector.
  */
-export const SERVICE_LABEL = 'modelserve.io/service';
+export const SERVICE_LABEL = COST_ALLOCATION_TAGS.service;
 /** Pod label the Istio subsets select on, one value per rollout track. */
 export const TRACK_LABEL = 'modelserve.io/track';
 export const MODEL_ID_LABEL = 'modelserve.io/model-id';
@@ -13,9 +15,39 @@ export const MODEL_ID_LABEL = 'modelserve.io/model-id';
 export const MODEL_LOADER_LABEL = 'modelserve.io/model-loader';
 export const MODEL_VERSION_LABEL = 'modelserve.io/model-version';
 
-/** Labels of every object of the service: the recommended app.kubernetes.io set plus the prune label. */
-export function serviceLabels(name: string, modelId: string, version: string): Record<string, string> {
+/** Who pays for a service: the cost-allocation labels Kubecost and OpenCost group spend by. */
+export interface CostAllocation {
+  readonly environment: EnvironmentName;
+  /** @default - no team label */
+  readonly team?: string;
+}
+
+/**
+ * The cost-allocation labels (COST_ALLOCATION_TAGS, the keys the AWS side tags with): environment,
+ * service and, when known, team. Kubecost and OpenCost read pod labels to split a node's cost.
+ */
+export function costAllocationLabels(service: string, cost: CostAllocation): Record<string, string> {
+  return { ...payerLabels(cost), [COST_ALLOCATION_TAGS.service]: service };
+}
+
+/**
+ * Environment and team only, for what is not a model service (a pipeline's step pods): the
+ * service key is also what a ModelService's Service and policies select pods by.
+ */
+export function payerLabels(cost: CostAllocation): Record<string, string> {
   return {
+    [COST_ALLOCATION_TAGS.environment]: cost.environment,
+    ...(cost.team !== undefined ? { [COST_ALLOCATION_TAGS.team]: cost.team } : {}),
+  };
+}
+
+/**
+ * Labels of every object of the service: the recommended app.kubernetes.io set, the prune label
+ * and the cost-allocation labels (the prune label is the cost-allocation `service` key).
+ */
+export function serviceLabels(name: string, modelId: string, version: string, cost: CostAllocation): Record<string, string> {
+  return {
+    ...costAllocationLabels(name, cost),
     'app.kubernetes.io/name': name,
     'app.kubernetes.io/instance': name,
     'app.kubernetes.io/version': version,

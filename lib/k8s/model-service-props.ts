@@ -3,6 +3,9 @@ import { ModelLoaderOptions } from './model-loader';
 import { ModelServer } from './model-server';
 import { InferencePoolOptions } from './inference/inference-pool-options';
 import { AlertThresholds } from './monitoring/alert-thresholds';
+import { ExternalServiceOptions } from './external-services';
+import { WarmupOptions } from './model-warmup';
+import { ServingPriority } from './priority-classes';
 import { Rollout } from './rollout';
 import { LoadBalancerOptions, TrafficOptions } from './traffic';
 
@@ -61,6 +64,35 @@ export interface ModelResources {
    * @default - no cap
    */
   readonly networkBandwidthMbps?: number;
+}
+
+/**
+ * A time window with more replicas (KEDA's cron scaler): from `start` to `end` the service runs
+ * at least `minReplicas`; the metric triggers may add more, up to maxReplicas (the HPA that KEDA
+ * drives takes the highest of its metrics). Outside every window the floor is the service's
+ * minReplicas. Start and end must take turns (see windowProblem): a window that never ends, or
+ * opens twice before it closes, is refused.
+ */
+export interface ScalingWindow {
+  /**
+   * Name of the window: the KEDA trigger's name. A DNS label.
+   * @default `schedule-<position, from 1>`
+   */
+  readonly name?: string;
+  /** When the window opens: a cron expression (minute hour day-of-month month day-of-week), e.g. `0 8 * * 1-5`. */
+  readonly start: string;
+  /** When the window closes, in the same form, e.g. `0 19 * * 1-5`. */
+  readonly end: string;
+  /**
+   * IANA time zone the expressions are read in, spelt as the tz database does (`Europe/Berlin`).
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Fewest replicas per track while the window is open (KEDA's `desiredReplicas`); more than the
+   * service's minReplicas and at most its maxReplicas. A canary or shadow track gets its share.
+   */
+  readonly minReplicas: number;
 }
 
 export interface AutoscalingOptions {
@@ -124,6 +156,13 @@ export interface AutoscalingOptions {
    * @default 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' - the platform's Prometheus, one replica per client (session affinity)
    */
   readonly prometheusUrl?: string;
+  /**
+   * Time windows with a higher floor, e.g. business hours: keep minReplicas low for the quiet
+   * hours and raise the floor before the known peak. Scales through KEDA (a cron trigger beside
+   * the metric triggers; CPU and memory targets become KEDA's cpu and memory triggers).
+   * @default - no windows: the floor is minReplicas at all times
+   */
+  readonly schedule?: readonly ScalingWindow[];
 }
 
 /** A value of an existing Secret, by name and key. */
@@ -340,4 +379,40 @@ export interface ModelServiceProps extends TrafficOptions {
    * @default 1000
    */
   readonly runAsUser?: number;
+  /**
+   * The team that pays for the service: the `modelserve.io/team` cost-allocation label on every
+   * object and pod of the service (beside `modelserve.io/environment` and `modelserve.io/service`).
+   * @default - the ServingChart's team; none when the chart names none
+   */
+  readonly team?: string;
+  /**
+   * The pods' PriorityClass, `modelserve-<environment>-<priority>` (see ServingPriorityClasses):
+   * `critical` and `standard` may preempt pods of lower priority when the cluster is full, `batch`
+   * never preempts. Ignored when the chart's priorityClasses is off.
+   * @default 'standard'
+   */
+  readonly priority?: ServingPriority;
+  /**
+   * What the model calls outside the mesh (external APIs, managed databases): a ServiceEntry per
+   * host, TLS originated by the sidecar unless the model speaks TLS itself, and an egress
+   * NetworkPolicy that opens exactly those ports (to the hosts' addresses when given).
+   * @default - none: the namespace's default deny holds every call outside the cluster
+   */
+  readonly externalServices?: readonly ExternalServiceOptions[];
+  /**
+   * A VerticalPodAutoscaler per track in recommendation mode (`updateMode: Off`): the VPA
+   * recommender (PlatformAddons' verticalPodAutoscaler) writes CPU and memory targets for the
+   * model server into its status, to right-size `resources` by hand; nothing evicts or resizes a
+   * pod, so it never fights the HPA or KEDA.
+   * @default false
+   */
+  readonly resourceRecommendations?: boolean;
+  /**
+   * Requests sent to the model before the pod takes traffic (see WarmupOptions): the pod reports
+   * ready only once they were answered, so a model's first real request does not pay for its
+   * cold kernels and caches. Triton's own `model_warmup` (in the model's config.pbtxt) does the
+   * same inside the server and needs nothing here.
+   * @default - no warm-up: the pod is ready when the server's readiness path answers
+   */
+  readonly warmup?: WarmupOptions;
 }

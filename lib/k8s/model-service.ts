@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../catalog';
+import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator, warnRisk } from '../catalog';
 import { createDisruptionBudget } from './disruption';
 import { InferenceRouting } from './inference/inference-routing';
 import { SERVICE_LABEL, serviceLabels, TRACK_LABEL, trackSelector } from './labels';
 import { ModelServiceProps } from './model-service-props';
+import { createExternalServices } from './external-services';
+import { createResourceRecommendations } from './resource-recommendations';
+import { warmupBodies as warmupRequestBodies } from './model-warmup';
 import { createNetworkPolicy } from './network-policy';
 import { createHorizontalPodAutoscaler, createScaledObject } from './scaling';
 import { ServingChart } from './serving-chart';
@@ -14,6 +17,7 @@ import { ModelMonitoring } from './monitoring';
 import { MIN_SERVING_PODS } from './plan-scaling';
 import { ProgressiveDelivery, ProgressiveOptions } from './progressive';
 import { DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
+import { FAULT_INJECTION_WARNING, FaultInjectionOptions } from './traffic/fault-injection';
 import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaShape } from './traffic';
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
@@ -53,6 +57,8 @@ export class ModelService extends Construct {
   public readonly scaledObjects: readonly ApiObject[];
   /** The props with defaults applied, as checked. */
   public readonly plan: ModelServicePlan;
+  /** The recommendation-only VerticalPodAutoscalers, one per track, with `resourceRecommendations`. */
+  public readonly verticalPodAutoscalers: readonly ApiObject[];
   /** The InferencePool, its endpoint picker, Gateway and HTTPRoute, with `inferencePool`. */
   public readonly inference?: InferenceRouting;
   /**
@@ -73,18 +79,22 @@ export class ModelService extends Construct {
       nodePools: chart.nodePools,
       modelStoreUri: chart.modelStoreUri,
       capacity: chart.capacity,
+      team: chart.team,
+      priorityClasses: chart.priorityClasses,
     });
     // auth keeps the metrics port open to Prometheus' namespace, which the chart's options name.
     if (props.auth) new PropsValidator(chart.node.path).matches('namespaceOptions.prometheus.namespace', chart.prometheus.namespace, DNS_LABEL, DNS_LABEL_RULE);
-    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), `${plan.name}-log-alerts`];
-    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined });
+    const warmupBodies = plan.warmup ? warmupRequestBodies(plan.warmup) : {};
+    const hasWarmupBodies = Object.keys(warmupBodies).length > 0;
+    const configMaps = [...(props.config ? [`${plan.name}-config`] : []), ...(plan.server.configFiles ? [`${plan.name}-server-config`] : []), ...(hasWarmupBodies ? [`${plan.name}-warmup`] : []), `${plan.name}-log-alerts`];
+    claimObjectNames(chart, plan, { configMaps, gateway: props.gateway ? (props.gateway.name ?? plan.name) : undefined, externalHosts: props.externalServices?.map((s) => s.host), verticalPodAutoscalers: props.resourceRecommendations });
     super(scope, id);
     this.plan = plan;
     this.name = plan.name;
     this.serviceName = plan.name;
     this.namespace = plan.namespace;
     this.host = `${plan.name}.${plan.namespace}.svc.cluster.local`;
-    const labels = serviceLabels(plan.name, plan.modelId, plan.modelVersion);
+    const labels = serviceLabels(plan.name, plan.modelId, plan.modelVersion, plan.cost);
     this.labels = labels;
     this.selector = { [SERVICE_LABEL]: plan.name };
 
@@ -104,6 +114,7 @@ export class ModelService extends Construct {
       serverConfigMap = new kplus.ConfigMap(this, 'server-config', { metadata: { name: `${plan.name}-server-config`, labels }, data: { ...plan.server.configFiles } });
       hash.update(JSON.stringify(plan.server.configFiles));
     }
+    const warmupConfigMap = hasWarmupBodies ? new kplus.ConfigMap(this, 'warmup', { metadata: { name: `${plan.name}-warmup`, labels }, data: warmupBodies }) : undefined;
     const { env, envFrom } = userEnv(this, props);
     const shared = {
       serviceAccount: this.serviceAccount,
@@ -115,11 +126,13 @@ export class ModelService extends Construct {
       labels,
       env,
       envFrom,
+      warmupConfigMap,
     };
 
     const deployments: kplus.Deployment[] = [];
     const autoscalers: kplus.HorizontalPodAutoscaler[] = [];
     const scaledObjects: ApiObject[] = [];
+    const verticalPodAutoscalers: ApiObject[] = [];
     for (const track of plan.tracks) {
       const deployment = createTrackDeployment(this, plan, track, shared);
       deployments.push(deployment);
@@ -134,13 +147,18 @@ export class ModelService extends Construct {
         scaledObjects.push(createScaledObject(this, plan, track, labels, progressive?.scaleTargetRef));
       }
       if (!plan.stopped) createDisruptionBudget(this, plan, track, labels);
+      if (props.resourceRecommendations) {
+        verticalPodAutoscalers.push(createResourceRecommendations(this, track, labels, chart.preset.serving.containerDefaults, progressive?.scaleTargetRef));
+      }
     }
+    this.verticalPodAutoscalers = verticalPodAutoscalers;
     this.deployments = deployments;
     this.autoscalers = autoscalers;
     this.scaledObjects = scaledObjects;
 
     this.service = this.createService(plan, labels);
     createNetworkPolicy(this, plan, labels);
+    if (props.externalServices) createExternalServices(this, plan.name, props.externalServices, labels);
 
     this.traffic = new ModelTraffic(this, 'traffic', {
       serviceName: plan.name,
@@ -159,6 +177,7 @@ export class ModelService extends Construct {
       gateway: props.gateway,
       auth: props.auth,
       rateLimit: props.rateLimit,
+      faults: props.faults,
       podSelector: this.selector,
       // The sidecar sees the container ports; the metrics rule follows how ModelMonitoring scrapes.
       workload: {
@@ -175,6 +194,9 @@ export class ModelService extends Construct {
       },
     });
 
+    if (props.faults && plan.production) {
+      warnRisk(this, FAULT_INJECTION_WARNING, `faults inject ${describeFaults(props.faults)} production requests${props.faults.header ? ` carrying ${props.faults.header.name}: ${props.faults.header.value}` : ''}`);
+    }
     if (plan.inferencePool) this.inference = this.createInferenceRouting(plan, labels, chart);
 
     const m = props.monitoring ?? {};
@@ -233,6 +255,7 @@ export class ModelService extends Construct {
       requestTimeoutSeconds: plan.requestTimeoutSeconds,
       options: plan.inferencePool!,
       development: plan.environment === 'development',
+      priorityClassName: plan.priorityClassName,
     });
   }
 
@@ -257,4 +280,8 @@ export class ModelService extends Construct {
 function replicaShape(plan: ModelServicePlan): ReplicaShape {
   const maxReplicas = plan.scaling.kind === 'fixed' ? plan.scaling.replicas : plan.scaling.maxReplicas;
   return { cpu: plan.cpu, gpus: plan.gpu?.count, sharedGpu: plan.gpu?.share !== undefined, maxReplicas };
+}
+
+function describeFaults(f: FaultInjectionOptions): string {
+  return [f.delay ? `a ${f.delay.fixedDelayMs} ms delay into ${f.delay.percent} %` : '', f.abort ? `HTTP ${f.abort.httpStatus ?? 503} into ${f.abort.percent} %` : ''].filter(Boolean).join(' and ') + ' of';
 }

@@ -1,6 +1,7 @@
 import { PropsValidator } from '../catalog';
 import { ModelServerSpec } from './model-server';
 import { ModelServiceProps } from './model-service-props';
+import { PlannedWindow, planSchedule } from './plan-schedule';
 import { checkPrometheusUrl, DEFAULT_PROMETHEUS_URL } from './prometheus-endpoint';
 import { VllmMetricNames } from './vllm-engine';
 
@@ -23,6 +24,8 @@ export type ScalingPlan =
       readonly scaleToZero: boolean;
       readonly scaleDownStabilizationSeconds: number;
       readonly prometheusUrl: string;
+      /** Time windows with a higher floor (KEDA cron triggers). */
+      readonly schedule: readonly PlannedWindow[];
     };
 
 export interface ScalingPlanContext {
@@ -86,6 +89,7 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
   const prometheusUrl = a.prometheusUrl ?? DEFAULT_PROMETHEUS_URL;
   checkPrometheusUrl(check, 'autoscaling.prometheusUrl', prometheusUrl);
 
+  const schedule = planSchedule(check, a.schedule, { minReplicas, maxReplicas });
   const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined || a.targetKvCacheUtilization !== undefined;
   const scaleToZero = a.scaleToZero ?? false;
   if (scaleToZero && !external) {
@@ -97,7 +101,8 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
   checkNotSinglePod(check, 'autoscaling.minReplicas', minReplicas, ctx.environment);
   const cpu = a.targetCpuUtilization ?? (external || a.targetMemoryUtilization !== undefined ? undefined : 70);
   return {
-    kind: external || scaleToZero ? 'keda' : 'hpa',
+    // An HPA has no clock: a schedule moves CPU and memory targets to KEDA's cpu and memory triggers.
+    kind: external || scaleToZero || schedule.length > 0 ? 'keda' : 'hpa',
     minReplicas,
     maxReplicas,
     cpu,
@@ -111,5 +116,6 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
     scaleToZero,
     scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds ?? 300,
     prometheusUrl,
+    schedule,
   };
 }

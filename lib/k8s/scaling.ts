@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { gpuUtilization, kvCacheUtilizationPercent, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
-import { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
+import { ModelServicePlan, PlannedTrack, ScalingPlan, trackReplicas } from './validate-model-service';
 
 export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
 
@@ -99,6 +99,11 @@ export function kedaTriggers(plan: ModelServicePlan, track: PlannedTrack): Recor
     // ingress gateway, meshed clients) wakes the track, whatever it scales on once it runs.
     const threshold = s.requestsPerSecond ?? 1;
     triggers.push(prometheus('wake-on-request', wakeRequestRate(plan.namespace, plan.name, threshold), threshold));
+  }
+  for (const w of s.schedule) {
+    // A canary or shadow track gets its share of the window's floor, as of the service's.
+    const desired = trackReplicas(plan.rollout, track, { ...s, minReplicas: w.minReplicas }, plan.environment);
+    triggers.push({ type: 'cron', name: w.name, metadata: { timezone: w.timeZone, start: w.start, end: w.end, desiredReplicas: String(desired) } });
   }
   const resource = (type: 'cpu' | 'memory', value: number) => ({ type, metricType: 'Utilization', metadata: { value: String(value), containerName: 'model-server' } });
   if (s.cpu !== undefined) triggers.push(resource('cpu', s.cpu));

@@ -11,6 +11,8 @@ import {
   DNS_LABEL,
   DNS_LABEL_RULE,
   isEnvironmentName,
+  isLabelValue,
+  LABEL_VALUE_RULE,
   validateNodePoolSpec,
 } from '../catalog';
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_PROMETHEUS, PodPeer, ServingNamespace, ServingNamespaceOptions, validateServingNamespaceOptions } from './serving-namespace';
@@ -54,6 +56,20 @@ export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
    * @default Capacity.managedNodeGroups() - caches on the nodes' gp3 root volumes
    */
   readonly capacity?: Capacity;
+  /**
+   * The team that pays for the chart's services: the `modelserve.io/team` cost-allocation label
+   * on every object and pod of each ModelService that names no team of its own.
+   * @default - no team label (environment and service labels only)
+   */
+  readonly team?: string;
+  /**
+   * Give every pod of the chart one of the environment's PriorityClasses
+   * (`modelserve-<environment>-critical|standard|batch`, see ServingPriorityClasses), which must
+   * exist in the cluster before the pods: apply a ServingPriorityClasses chart first. Off, pods
+   * get no priority class (the cluster's default, usually 0).
+   * @default true
+   */
+  readonly priorityClasses?: boolean;
 }
 
 /** Marks ServingCharts: cdk8s's Chart answers `instanceof` for every chart, subclass or not. */
@@ -87,6 +103,10 @@ export class ServingChart extends Chart {
   public readonly ingressGateway: PodPeer;
   /** The Prometheus pods that may scrape the services. */
   public readonly prometheus: PodPeer;
+  /** The team that pays for services that name none. */
+  public readonly team?: string;
+  /** Whether pods get the environment's PriorityClasses. */
+  public readonly priorityClasses: boolean;
 
   constructor(scope: Construct, id: string, props: ServingChartProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
@@ -101,6 +121,8 @@ export class ServingChart extends Chart {
     check.matches('namespace', namespace, DNS_LABEL, DNS_LABEL_RULE);
     validateServingNamespaceOptions(new PropsValidator(`${path}/namespace`), props.namespaceOptions ?? {});
     check.that(props.capacity === undefined || props.capacity instanceof Capacity, 'capacity', props.capacity, 'is not a Capacity', 'pass the platform\'s Capacity.karpenter(...) or Capacity.managedNodeGroups()');
+    check.that(props.team === undefined || isLabelValue(props.team), 'team', props.team, `is not a valid label value (${LABEL_VALUE_RULE})`, 'name the team as the cost-allocation tags do, e.g. "ml-platform"');
+    check.that(props.priorityClasses === undefined || typeof props.priorityClasses === 'boolean', 'priorityClasses', props.priorityClasses, 'is not true or false', 'set priorityClasses: true (the default) or false');
     check.that(props.modelStoreUri === undefined || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(props.modelStoreUri), 'modelStoreUri', props.modelStoreUri, 'is not an S3 URI', 'give the bucket as "s3://<bucket>" (the ModelStore\'s bucketName)');
 
     super(scope, id, { ...props, namespace });
@@ -112,6 +134,8 @@ export class ServingChart extends Chart {
     this.capacity = props.capacity ?? Capacity.managedNodeGroups();
     this.ingressGateway = props.namespaceOptions?.ingressGateway ?? DEFAULT_INGRESS_GATEWAY;
     this.prometheus = props.namespaceOptions?.prometheus ?? DEFAULT_PROMETHEUS;
+    this.team = props.team;
+    this.priorityClasses = props.priorityClasses ?? true;
     Object.defineProperty(this, SERVING_CHART, { value: true });
     if (props.createNamespace ?? true) {
       this.servingNamespace = new ServingNamespace(this, 'namespace', { ...props.namespaceOptions, name: namespace, environment: props.environment });

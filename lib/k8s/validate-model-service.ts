@@ -3,6 +3,7 @@ import {
   describeGpuOffer,
   DNS_1035_LABEL,
   DNS_1035_LABEL_RULE,
+  EnvironmentName,
   EnvironmentPreset,
   GPU_MODELS,
   GpuModel,
@@ -13,12 +14,16 @@ import {
   isLabelValue,
   LABEL_KEY,
   LABEL_VALUE,
+  LABEL_VALUE_RULE,
   MIG_PROFILE_NAME,
   NodePoolSpec,
   PropsValidator,
 } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
+import { CostAllocation } from './labels';
 import { MESH_SIDECAR } from './mesh-sidecar';
+import { validateWarmup, WARMUP_CONTAINER, WarmupOptions } from './model-warmup';
+import { priorityClassName, SERVING_PRIORITIES } from './priority-classes';
 import { ModelServerSpec } from './model-server';
 import { ModelServiceProps, SpotUse } from './model-service-props';
 import { validateAlertThresholds } from './monitoring/alert-thresholds';
@@ -33,6 +38,8 @@ import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
 import { validateAnalysisForEngine, validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
+import { egressPolicyName, externalServiceName, validateExternalServices } from './external-services';
+import { validateFaults } from './traffic/fault-injection';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -106,6 +113,12 @@ export interface ModelServicePlan {
    * loader's copy and the server's load. Karpenter leaves it alone that long (do-not-disrupt).
    */
   readonly loadingSeconds?: number;
+  /** Requests the warmer sends before the pod reports ready. */
+  readonly warmup?: WarmupOptions;
+  /** Who pays: the cost-allocation labels of every object and pod. */
+  readonly cost: CostAllocation;
+  /** The pods' PriorityClass, unless the chart turned priority classes off. */
+  readonly priorityClassName?: string;
 }
 
 export interface PlanContext {
@@ -121,6 +134,10 @@ export interface PlanContext {
   readonly modelStoreUri?: string;
   /** How the platform gets its nodes: decides whether Karpenter stripes a pool's NVMe for the pods' caches. */
   readonly capacity?: Capacity;
+  /** The chart's team, for services that name none. */
+  readonly team?: string;
+  /** Whether pods get the environment's PriorityClasses. @default true */
+  readonly priorityClasses?: boolean;
 }
 
 /**
@@ -169,6 +186,10 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const runtime = planRuntime(check, props, gpu !== undefined);
   const { drainSeconds, terminationGracePeriodSeconds, runAsUser } = runtime;
   validateTrafficOptions(check, props, '');
+  validateExternalServices(check, props.externalServices, name);
+  validateWarmup(check, props.warmup);
+  check.that(props.resourceRecommendations === undefined || typeof props.resourceRecommendations === 'boolean', 'resourceRecommendations', props.resourceRecommendations, 'is not true or false', 'set resourceRecommendations: true for a recommendation-only VerticalPodAutoscaler, or leave it out');
+  validateFaults(check, props.faults, { field: 'faults', production: ctx.environment === 'production', progressive: rollout.kind === 'progressive' });
   validateRateLimitAgainstScaling(check, props.rateLimit, plannedScaling.kind === 'fixed' ? undefined : plannedScaling.requestsPerSecond);
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
@@ -177,6 +198,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   const serviceAccountName = props.serviceAccount?.name ?? name;
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateMonitoring(check, props);
+  const { cost, priorityClassName } = planCostAndPriority(check, props, ctx);
 
   const { candidatePools, spot } = planPlacement(check, props, ctx, { ...resources, diskGiB: podDiskGiB(storageGiB, server.tmpGiB, imageSizeGiB), llm });
   const { loading, startupTimeoutSeconds, scaling } = planLoading(check, props, { llm, candidatePools, capacity: ctx.capacity, startupTimeoutSeconds: runtime.startupTimeoutSeconds, scaling: plannedScaling });
@@ -218,6 +240,22 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
     vllm,
     loadingSeconds: loading?.loadingSeconds,
     inferencePool,
+    cost,
+    priorityClassName,
+    warmup: props.warmup,
+  };
+}
+
+/** The team that pays (the service's, else the chart's) and the pods' PriorityClass. */
+function planCostAndPriority(check: PropsValidator, props: ModelServiceProps, ctx: PlanContext): { cost: CostAllocation; priorityClassName?: string } {
+  check.that(props.team === undefined || isLabelValue(props.team), 'team', props.team, `is not a valid label value (${LABEL_VALUE_RULE})`, 'name the team as the cost-allocation tags do, e.g. "search-ranking"');
+  const priority = props.priority ?? 'standard';
+  check.oneOf('priority', priority, SERVING_PRIORITIES);
+  const environment = ctx.environment as EnvironmentName;
+  const team = props.team ?? ctx.team;
+  return {
+    cost: { environment, ...(team !== undefined ? { team } : {}) },
+    priorityClassName: (ctx.priorityClasses ?? true) ? priorityClassName(environment, priority) : undefined,
   };
 }
 
@@ -366,9 +404,11 @@ function planPlacement(check: PropsValidator, props: ModelServiceProps, ctx: Pla
   const spot = props.placement?.spot ?? 'never';
   check.oneOf('placement.spot', spot, ['never', 'allowed', 'preferred'] as const);
   const gpu = pod.gpu;
+  // The sidecar and the warmer are scheduled with the server: the pool must hold all three.
+  const warmer = props.warmup ? WARMUP_CONTAINER : { cpu: 0, memoryGiB: 0 };
   const placement = placePod({
-    cpu: pod.cpu + MESH_SIDECAR.cpu,
-    memoryGiB: pod.memoryGiB + MESH_SIDECAR.memoryGiB,
+    cpu: pod.cpu + MESH_SIDECAR.cpu + warmer.cpu,
+    memoryGiB: pod.memoryGiB + MESH_SIDECAR.memoryGiB + warmer.memoryGiB,
     ephemeralStorageGiB: pod.diskGiB,
     gpuCount: gpu?.count,
     gpuModel: gpu?.model,
@@ -413,7 +453,8 @@ export function trackReplicas(rollout: Rollout, track: Track, scaling: ScalingPl
  * `resnet-canary` would both emit Deployment `resnet-canary`, and the second would silently win on
  * apply). Throws before anything is created; reserves nothing when it throws.
  */
-export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string }): void {
+export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: { readonly configMaps: readonly string[]; readonly gateway?: string; readonly externalHosts?: readonly string[]; readonly verticalPodAutoscalers?: boolean }): void {
+  const hosts = extra.externalHosts ?? [];
   const wanted: Array<[string, string, string]> = [
     ['ServiceAccount', plan.serviceAccountName, 'serviceAccount.name'],
     ['Service', plan.name, 'name'],
@@ -421,6 +462,9 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
     ...extra.configMaps.map((n): [string, string, string] => ['ConfigMap', n, 'name']),
     ...(extra.gateway ? [['Gateway', extra.gateway, 'gateway.name'] as [string, string, string]] : []),
     ...(plan.inferencePool ? inferencePoolObjects(plan.name) : []),
+    ...hosts.flatMap((h): Array<[string, string, string]> => [['ServiceEntry', externalServiceName(plan.name, h), 'externalServices'], ['DestinationRule', externalServiceName(plan.name, h), 'externalServices']]),
+    ...(extra.verticalPodAutoscalers ? plan.tracks.map((t): [string, string, string] => ['VerticalPodAutoscaler', t.deploymentName, 'name']) : []),
+    ...(hosts.length ? [['NetworkPolicy', egressPolicyName(plan.name), 'name'] as [string, string, string]] : []),
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -5,6 +6,7 @@ import { gpuSharingResource } from '../catalog';
 import { trackLabels, trackSelector } from './labels';
 import { meshSidecarResourceAnnotations } from './mesh-sidecar';
 import { LOADER_CONTAINER_NAME, MODEL_LOADER_ENV, modelLoaderScript } from './model-loader';
+import { DEFAULT_WARMUP_IMAGE, WARMED_MARKER, WARMUP_BODIES_DIR, WARMUP_CONTAINER, WARMUP_CONTAINER_NAME, warmupScript } from './model-warmup';
 import { MODEL_CACHE_DIR, MODEL_DIR, MODEL_SCRATCH_DIR, SERVER_CONFIG_DIR } from './model-server';
 import { ModelServiceProps } from './model-service-props';
 import { applyPlacement } from './placement';
@@ -32,6 +34,8 @@ export interface SharedPodParts {
   readonly labels: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, kplus.EnvValue>>;
   readonly envFrom: readonly kplus.EnvFrom[];
+  /** The warm-up requests' bodies, when warmup sends any. */
+  readonly warmupConfigMap?: kplus.ConfigMap;
 }
 
 /** Builds the env values that come from props (plain values and Secret references), once. */
@@ -163,6 +167,7 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
   container.mount('/tmp', tmp);
   container.mount(MODEL_CACHE_DIR, cache);
   mountServerVolumes(deployment, container, plan, shared);
+  if (plan.warmup) addModelWarmer(deployment, plan, shared.warmupConfigMap);
   patchPodSpec(deployment, plan);
   applyPlacement(deployment, plan, track);
   return deployment;
@@ -258,11 +263,34 @@ function mountServerVolumes(deployment: kplus.Deployment, container: kplus.Conta
   }
 }
 
+/**
+ * The warmer (see WarmupOptions): ready only once the warm-up requests were answered, which holds
+ * the whole pod out of the Service's endpoints until then.
+ */
+function addModelWarmer(deployment: kplus.Deployment, plan: ModelServicePlan, bodies?: kplus.ConfigMap): void {
+  const warmup = plan.warmup!;
+  const memory = Size.mebibytes(Math.round(WARMUP_CONTAINER.memoryGiB * 1024));
+  const warmer = deployment.addContainer({
+    name: WARMUP_CONTAINER_NAME,
+    image: warmup.image ?? DEFAULT_WARMUP_IMAGE,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['/bin/sh', '-c', warmupScript(warmup, { port: plan.server.httpPort, readinessPath: plan.loadBalancer.healthCheck?.path ?? plan.server.readinessPath })],
+    resources: {
+      cpu: { request: kplus.Cpu.units(WARMUP_CONTAINER.cpu), limit: kplus.Cpu.units(WARMUP_CONTAINER.cpu) },
+      memory: { request: memory, limit: memory },
+    },
+    readiness: kplus.Probe.fromCommand(['test', '-f', WARMED_MARKER], { periodSeconds: Duration.seconds(5), failureThreshold: 1, timeoutSeconds: Duration.seconds(2) }),
+    securityContext: RESTRICTED_CONTAINER(plan),
+  });
+  warmer.mount(dirname(WARMED_MARKER), kplus.Volume.fromEmptyDir(deployment, 'warmup-state', 'warmup-state', { medium: kplus.EmptyDirMedium.MEMORY, sizeLimit: Size.mebibytes(1) }));
+  if (bodies) warmer.mount(WARMUP_BODIES_DIR, kplus.Volume.fromConfigMap(deployment, 'warmup-bodies', bodies, { name: 'warmup-bodies' }), { readOnly: true });
+}
+
 /** What cdk8s-plus 27 has no API for: seccomp, dropping ALL capabilities, GPUs. */
 function patchPodSpec(deployment: kplus.Deployment, plan: ModelServicePlan): void {
   const api = ApiObject.of(deployment);
   api.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
-  for (const container of ['initContainers/0', 'containers/0']) {
+  for (const container of ['initContainers/0', 'containers/0', ...(plan.warmup ? ['containers/1'] : [])]) {
     api.addJsonPatch(JsonPatch.add(`/spec/template/spec/${container}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }));
     api.addJsonPatch(JsonPatch.add(`/spec/template/spec/${container}/securityContext/capabilities`, { drop: ['ALL'] }));
   }
@@ -272,6 +300,8 @@ function patchPodSpec(deployment: kplus.Deployment, plan: ModelServicePlan): voi
     const resource = gpuSharingResource(plan.gpu.share);
     api.addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/0/resources/limits/${resource.replace('/', '~1')}`, kplus.k8s.Quantity.fromNumber(plan.gpu.count)));
   }
+  // cdk8s-plus 27 has no API for it.
+  if (plan.priorityClassName) api.addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', plan.priorityClassName));
   // cdk8s-plus labels every pod with its construct address; nothing here selects on it, and it
   // would roll the pods whenever the construct tree is refactored.
   api.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
@@ -13,6 +16,8 @@ import { KEDA_CHART } from '../../lib/aws/addons/keda';
 import { LOAD_BALANCER_CONTROLLER_CHART } from '../../lib/aws/addons/load-balancer-controller';
 import { ALLOY_CHART, LOKI_CHART } from '../../lib/aws/addons/logging';
 import { METRICS_SERVER_CHART } from '../../lib/aws/addons/metrics-server';
+import { VERTICAL_POD_AUTOSCALER_CHART, verticalPodAutoscalerValues } from '../../lib/aws/addons/vertical-pod-autoscaler';
+import { addonProfile } from '../../lib/aws/addons/addon-profile';
 import { PlatformAddons } from '../../lib/aws/addons/platform-addons';
 import { PlatformAddonsProps } from '../../lib/aws/addons/platform-addons-props';
 import { KUBE_PROMETHEUS_STACK_CHART } from '../../lib/aws/addons/prometheus-stack';
@@ -540,7 +545,7 @@ describe('PlatformAddons rejects bad input before writing anything', () => {
 
   test('an unknown option, an unknown prop, an unknown expander', () => {
     expectRejected({ keda: { replicas: 3 } as never }, 'test/addons: keda.replicas (3) is not an option of keda; use one of operatorReplicas');
-    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, region, deployFromInsideVpc, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows, karpenter');
+    expectRejected({ kedaa: true } as never, 'test/addons: kedaa (true) is not a PlatformAddons prop; use one of cluster, environment, vpcId, nodePools, providers, region, deployFromInsideVpc, spotInterruption, tags, loadBalancerController, clusterAutoscaler, metricsServer, keda, istio, prometheus, logging, gpuOperator, argoRollouts, argoWorkflows, karpenter, verticalPodAutoscaler');
     expectRejected({ clusterAutoscaler: { expanders: ['fastest' as never] } }, 'test/addons: clusterAutoscaler.expanders[0] ("fastest") is not supported; use one of "priority", "least-waste", "most-pods", "random", "price"');
     expectRejected({ metricsServer: 'yes' as never }, 'test/addons: metricsServer ("yes") is not true or false; set metricsServer: true or false');
     expectRejected({ argoRollouts: { dashboard: 'yes' as never } }, 'test/addons: argoRollouts.dashboard ("yes") is not true or false; set argoRollouts.dashboard: true or false');
@@ -767,5 +772,39 @@ describe('PlatformAddons warnings for deliberate risk', () => {
     expect(warningsOf({ internetFacing: true, sourceCidrs: ['198.51.100.0/24'] })).toEqual(['modelserve:internet-facing-gateway']);
     expect(warningsOf({ internetFacing: true, sourceCidrs: ['0.0.0.0/0'], allowFromAnywhere: true })).toEqual(['modelserve:gateway-open-to-anywhere']);
     expect(warningsOf({ internetFacing: false })).toEqual([]);
+  });
+});
+
+describe('PlatformAddons: the Vertical Pod Autoscaler, on only when asked', () => {
+  test('off by default; on, the pinned vpa chart with the recommender only, in its own namespace after the monitoring CRDs', () => {
+    expect(names(build().out)).not.toContain('vpa');
+    const { out } = build({ verticalPodAutoscaler: true });
+    const r = release(out, 'vpa');
+    expect({ repository: r.repository, chart: r.chart, version: r.version }).toEqual(VERTICAL_POD_AUTOSCALER_CHART);
+    expect(VERTICAL_POD_AUTOSCALER_CHART).toEqual({ repository: 'https://charts.fairwinds.com/stable', chart: 'vpa', version: '5.0.0' });
+    expect(r.namespace).toBe('vpa');
+    expect(release(out, 'vpa').depends_on).toEqual(expect.arrayContaining([address(out, 'kube-prometheus-stack')]));
+    const v = values(out, 'vpa');
+    // Recommendations only: nothing evicts (updater) or rewrites (admission webhook) a model server's pods.
+    expect([v.recommender.enabled, v.updater.enabled, v.admissionController.enabled, v['metrics-server'].enabled]).toEqual([true, false, false, false]);
+    expect(v.recommender.podMonitor).toEqual({ enabled: true, labels: { release: 'kube-prometheus-stack' } });
+  });
+
+  test('every values key is one the chart 5.0.0 reads (Helm ignores the others without a word)', () => {
+    const chartDefaults = parseYaml(readFileSync(join(__dirname, '../fixtures/helm-charts/vpa-5.0.0/values.yaml'), 'utf8'));
+    const unknown = (ours: Record<string, unknown>, theirs: unknown, at = ''): string[] => Object.entries(ours).flatMap(([key, value]) => {
+      const path = at ? `${at}.${key}` : key;
+      if (typeof theirs !== 'object' || theirs === null || !(key in theirs)) return [path];
+      const t = (theirs as Record<string, unknown>)[key];
+      const freeForm = t === null || Array.isArray(t) || (typeof t === 'object' && Object.keys(t as object).length === 0);
+      return freeForm || typeof value !== 'object' || value === null || Array.isArray(value) ? [] : unknown(value as Record<string, unknown>, t, path);
+    });
+    expect(unknown(verticalPodAutoscalerValues({ profile: addonProfile('production'), serviceMonitor: true }), chartDefaults)).toEqual([]);
+    // The chart's defaults would install the updater and the admission controller: ours must say no.
+    expect([chartDefaults.updater.enabled, chartDefaults.admissionController.enabled]).toEqual([true, true]);
+  });
+
+  test('refused without metrics-server, which the recommender reads', () => {
+    expectRejected({ verticalPodAutoscaler: true, metricsServer: false }, 'test/addons: verticalPodAutoscaler (true) needs metricsServer: the VPA recommender reads the pods\' CPU and memory from the metrics API; turn metricsServer on, or leave verticalPodAutoscaler off');
   });
 });

@@ -12,8 +12,8 @@ const strategies = byChart['serving-strategies'];
 const llm = byChart['serving-llm'];
 
 describe('examples/serving', () => {
-  test('synthesizes production\'s Karpenter capacity, the production chart, the strategies chart and the language models', () => {
-    expect(Object.keys(byChart)).toEqual(['capacity-production', 'serving-production', 'serving-strategies', 'serving-llm']);
+  test('synthesizes production\'s Karpenter capacity, the PriorityClasses of production and staging, the production chart, the strategies chart and the language models', () => {
+    expect(Object.keys(byChart)).toEqual(['capacity-production', 'priority-classes-production', 'priority-classes-staging', 'serving-production', 'serving-strategies', 'serving-llm']);
   });
 
   test('snapshot', () => {
@@ -21,7 +21,7 @@ describe('examples/serving', () => {
   });
 
   test('every object is valid against the Kubernetes 1.36 and CRD schemas (the InferencePool against its upstream CRD)', () => {
-    const all = [...byChart['capacity-production'], ...production, ...strategies, ...llm];
+    const all = Object.values(byChart).flat();
     const result = schemaFailures(all);
     expect(result.failures).toEqual([]);
     expect(result.checked).toBe(all.length);
@@ -52,7 +52,7 @@ describe('examples/serving', () => {
   test('output is deterministic', () => {
     const again = servingApp(Testing.app());
     const synthAgain = again.node.children.filter((c): c is Chart => c instanceof Chart).map((c) => Testing.synth(c));
-    expect(synthAgain).toEqual([byChart['capacity-production'], production, strategies, llm]);
+    expect(synthAgain).toEqual([byChart['capacity-production'], byChart['priority-classes-production'], byChart['priority-classes-staging'], production, strategies, llm]);
   });
 
   test('BERT NER runs on the T4 pool and scales through KEDA on GPU use and request rate', () => {
@@ -126,7 +126,7 @@ describe('examples/serving', () => {
 
   test('one service per strategy, and the stopped one answers 503 with no pods', () => {
     const deployments = ofKind(strategies, 'Deployment').map((d) => d.metadata.name);
-    expect(deployments).toEqual(['rolling', 'recreate', 'blue-green-blue', 'blue-green-green', 'canary-stable', 'canary-canary', 'ab-test-a', 'ab-test-b', 'shadow-stable', 'shadow-shadow', 'progressive', 'stopped']);
+    expect(deployments).toEqual(['rolling', 'recreate', 'blue-green-blue', 'blue-green-green', 'canary-stable', 'canary-canary', 'ab-test-a', 'ab-test-b', 'shadow-stable', 'shadow-shadow', 'progressive', 'chaos', 'stopped']);
     // The progressive service's Deployment only holds the pod template; its Argo Rollout runs the
     // pods and scales the Deployment down as they become available.
     expect(one(strategies, 'Deployment', 'progressive').spec.replicas).toBeUndefined();
@@ -143,3 +143,40 @@ describe('examples/serving', () => {
   });
 });
 
+
+describe('examples/serving: the platform guide\'s parts', () => {
+  const classes = [...byChart['priority-classes-production'], ...byChart['priority-classes-staging']].map((o) => o.metadata.name);
+  const podSpecs = (objects: readonly K8sObject[]) => [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'Rollout')].filter((o) => o.spec.template).map((o) => ({ owner: o.metadata.name, spec: o.spec.template.spec }));
+
+  test('every pod of production (and staging) names a PriorityClass the example emits; BERT NER is critical, the batch pipeline batch', () => {
+    for (const { owner, spec } of podSpecs([...production, ...strategies, ...llm])) {
+      expect({ owner, known: classes.includes(spec.priorityClassName) }).toEqual({ owner, known: true });
+    }
+    expect(one(production, 'Deployment', 'bert-ner').spec.template.spec.priorityClassName).toBe('modelserve-production-critical');
+    expect(one(production, 'Deployment', 'ocr').spec.template.spec.priorityClassName).toBe('modelserve-production-standard');
+    expect(one(production, 'WorkflowTemplate', 'documents').spec.podPriorityClassName).toBe('modelserve-production-batch');
+    expect(one(strategies, 'Deployment', 'rolling').spec.template.spec.priorityClassName).toBe('modelserve-staging-standard');
+  });
+
+  test('production\'s objects carry the team that pays', () => {
+    for (const o of ofService(production, 'resnet')) expect(o.metadata.labels?.['modelserve.io/team']).toBe('ml-platform');
+  });
+
+  test('OCR: an office-hours window beside its CPU trigger, warmed pods, and an external API behind TLS origination', () => {
+    const so = one(production, 'ScaledObject', 'ocr');
+    expect(so.spec.triggers.map((t: { type: string }) => t.type)).toEqual(['cron', 'cpu']);
+    expect(so.spec.triggers[0].metadata).toEqual({ timezone: 'Europe/Berlin', start: '30 7 * * 1-5', end: '0 19 * * 1-5', desiredReplicas: '6' });
+    expect(ofKind(production, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('ocr');
+    expect(one(production, 'Deployment', 'ocr').spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual(['model-server', 'model-warmer']);
+    expect(one(production, 'ServiceEntry', 'ocr-dictionary.example.com').spec.hosts).toEqual(['dictionary.example.com']);
+    expect(one(production, 'DestinationRule', 'ocr-dictionary.example.com').spec.trafficPolicy.portLevelSettings[0].tls.mode).toBe('SIMPLE');
+    expect(one(production, 'NetworkPolicy', 'ocr-egress').spec.egress.map((r: { ports: Array<{ port: number }> }) => r.ports.map((p) => p.port))).toEqual([[443]]);
+  });
+
+  test('sentiment gets VPA recommendations only; the staging chaos service injects faults for chaos-test requests only', () => {
+    expect(one(production, 'VerticalPodAutoscaler', 'sentiment').spec.updatePolicy).toEqual({ updateMode: 'Off' });
+    const routes = one(strategies, 'VirtualService', 'chaos').spec.http;
+    expect(routes.filter((r: { fault?: unknown }) => r.fault).map((r: { name: string }) => r.name)).toEqual(['primary-grpc-faults', 'primary-faults']);
+    expect(routes.find((r: { name: string }) => r.name === 'primary-faults').match[0].headers).toEqual({ 'x-chaos-test': { exact: 'true' } });
+  });
+});

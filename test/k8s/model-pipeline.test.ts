@@ -106,7 +106,8 @@ describe('ModelPipeline: an ordered chain (OCR → NER)', () => {
     expect(DEFAULT_STEP_IMAGE).toBe('curlimages/curl:8.20.0');
     expect(template.spec.podMetadata.annotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'true' });
     // Never the service label: the Service and the model's NetworkPolicy select on it.
-    expect(template.spec.podMetadata.labels).toEqual({ 'modelserve.io/pipeline': 'documents' });
+    // The pipeline label and who pays (environment; the chart names no team), never the service key.
+    expect(template.spec.podMetadata.labels).toEqual({ 'modelserve.io/pipeline': 'documents', 'modelserve.io/environment': 'production' });
     expect(stepTemplate('ocr').metadata.labels).toEqual({ 'modelserve.io/pipeline-step': 'ocr' });
   });
 

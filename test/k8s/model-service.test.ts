@@ -58,6 +58,7 @@ describe('ModelService: what it emits', () => {
     const { objects } = build({ ...CPU_SERVICE, rollout: Rollout.canary({ newVersion: '1.1.0', weight: 5 }) });
     const labels = one(objects, 'Deployment', 'svc-canary').spec.template.metadata.labels;
     expect(labels).toEqual({
+      'modelserve.io/environment': 'production',
       'app.kubernetes.io/name': 'svc',
       'app.kubernetes.io/instance': 'svc',
       'app.kubernetes.io/version': '1.1.0',

@@ -6,16 +6,20 @@ import { delimiter, join } from 'node:path';
 /**
  * The real engines the monitoring tests run: Debian's `prometheus` (server and promtool) and
  * `prometheus-alertmanager` (the server, named so by Debian, and amtool). `.ci/run` installs them.
+ * `sh` and `curl` (the model warmer's script) come with the machine's base system.
  */
 export const ENGINES = {
   promtool: ['promtool'],
   prometheus: ['prometheus'],
   amtool: ['amtool'],
   alertmanager: ['prometheus-alertmanager', 'alertmanager'],
+  // The model warmer's script runs under a real sh and curl, as in its container.
+  sh: ['sh'],
+  curl: ['curl'],
 } as const;
 export type EngineName = keyof typeof ENGINES;
 
-const INSTALL = 'apt-get install -y prometheus prometheus-alertmanager';
+const INSTALL = 'apt-get install -y prometheus prometheus-alertmanager curl';
 
 /** Absolute path of an engine's binary on PATH, or undefined. */
 export function findEngine(name: EngineName): string | undefined {

@@ -5,6 +5,7 @@ import { ISTIO_INGRESS_NAMESPACE, ISTIO_NAMESPACE } from './istio';
 import { KEDA_NAMESPACE } from './keda';
 import { LOGGING_NAMESPACE } from './logging';
 import { MONITORING_NAMESPACE } from './prometheus-stack';
+import { VERTICAL_POD_AUTOSCALER_NAMESPACE } from './vertical-pod-autoscaler';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -19,6 +20,7 @@ export const ADDON_NAMESPACE_POD_SECURITY: Readonly<Record<string, PodSecurityLe
   [ISTIO_NAMESPACE]: 'baseline',
   [ISTIO_INGRESS_NAMESPACE]: 'baseline',
   [KEDA_NAMESPACE]: 'baseline',
+  [VERTICAL_POD_AUTOSCALER_NAMESPACE]: 'baseline',
   [ARGO_ROLLOUTS_NAMESPACE]: 'baseline',
   [ARGO_WORKFLOWS_NAMESPACE]: 'baseline',
   [MONITORING_NAMESPACE]: 'privileged',

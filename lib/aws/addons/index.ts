@@ -15,6 +15,7 @@ export * from './load-balancer-controller';
 export * from './cluster-autoscaler';
 export * from './metrics-server';
 export * from './keda';
+export * from './vertical-pod-autoscaler';
 export * from './istio';
 export * from './argo-rollouts';
 export * from './argo-workflows';

@@ -177,6 +177,13 @@ export interface PlatformAddonsProps {
    */
   readonly metricsServer?: boolean;
   /**
+   * The Vertical Pod Autoscaler's recommender (Fairwinds' vpa chart, recommender only: no updater,
+   * no admission webhook), which fills in the VerticalPodAutoscalers of ModelServices with
+   * `resourceRecommendations`. Needs metricsServer.
+   * @default false
+   */
+  readonly verticalPodAutoscaler?: boolean;
+  /**
    * KEDA: ModelService's ScaledObjects.
    * @default true
    */

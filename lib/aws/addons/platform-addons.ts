@@ -42,6 +42,7 @@ import {
 } from './load-balancer-controller';
 import { ALLOY_CHART, alloyValues, LOGGING_NAMESPACE, LOKI_CHART, LOKI_GATEWAY_URL, LOKI_SERVICE_ACCOUNT, LogStore, lokiValues } from './logging';
 import { METRICS_SERVER_CHART, METRICS_SERVER_NAMESPACE, metricsServerValues } from './metrics-server';
+import { VERTICAL_POD_AUTOSCALER_CHART, VERTICAL_POD_AUTOSCALER_NAMESPACE, verticalPodAutoscalerValues } from './vertical-pod-autoscaler';
 import { PlatformAddonsProps } from './platform-addons-props';
 import { PodIdentityRole } from './pod-identity-role';
 import {
@@ -234,6 +235,10 @@ export class PlatformAddons extends Construct {
 
     if (c.metricsServer) {
       this.release({ name: 'metrics-server', chart: METRICS_SERVER_CHART, namespace: METRICS_SERVER_NAMESPACE, values: metricsServerValues({ profile: c.profile, serviceMonitor }), dependsOn: [crds] });
+    }
+
+    if (c.verticalPodAutoscaler) {
+      this.release({ name: 'vpa', chart: VERTICAL_POD_AUTOSCALER_CHART, namespace: VERTICAL_POD_AUTOSCALER_NAMESPACE, values: verticalPodAutoscalerValues({ profile: c.profile, serviceMonitor }), dependsOn: [crds] });
     }
 
     if (c.keda) {

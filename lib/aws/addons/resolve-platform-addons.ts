@@ -24,6 +24,7 @@ export const ADDONS = [
   'argoRollouts',
   'argoWorkflows',
   'karpenter',
+  'verticalPodAutoscaler',
 ] as const;
 export type AddonName = (typeof ADDONS)[number];
 
@@ -74,6 +75,8 @@ export interface ResolvedAddons {
   readonly argoRollouts?: { readonly controllerReplicas: number; readonly dashboard: boolean };
   readonly argoWorkflows?: { readonly serverAuth: ArgoServerAuth; readonly controllerReplicas: number };
   readonly karpenter?: { readonly interruptionQueueName: string };
+  /** The VPA recommender, for ModelService's resourceRecommendations. */
+  readonly verticalPodAutoscaler: boolean;
   /** The pools that are EKS managed node groups: the ones the Cluster Autoscaler scales. */
   readonly managedNodePools: readonly NodePoolSpec[];
 }
@@ -213,6 +216,8 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
   }
 
   const metricsServer = bool('metricsServer', props.metricsServer, true);
+  const verticalPodAutoscaler = bool('verticalPodAutoscaler', props.verticalPodAutoscaler, false);
+  v.that(!verticalPodAutoscaler || metricsServer, 'verticalPodAutoscaler', true, 'needs metricsServer: the VPA recommender reads the pods\' CPU and memory from the metrics API', 'turn metricsServer on, or leave verticalPodAutoscaler off');
 
   const kedaOptions = options('keda', props.keda as Toggle);
   const keda = kedaOptions ? { operatorReplicas: replicas('keda.operatorReplicas', kedaOptions.operatorReplicas, 5) } : undefined;
@@ -313,6 +318,7 @@ export function resolvePlatformAddons(path: string, props: PlatformAddonsProps, 
     loadBalancerController,
     clusterAutoscaler,
     metricsServer,
+    verticalPodAutoscaler,
     keda,
     istio: resolvedIstio,
     prometheus,

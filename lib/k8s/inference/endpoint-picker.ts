@@ -23,6 +23,8 @@ export interface EndpointPickerProps {
   /** The inference Gateway's pods, the only caller of the ext_proc port. */
   readonly gatewayPodLabels: Readonly<Record<string, string>>;
   readonly prometheus: PodPeer;
+  /** The service's PriorityClass: the picker is on every request's path. @default - none */
+  readonly priorityClassName?: string;
 }
 
 /**
@@ -108,6 +110,7 @@ export class EndpointPicker extends Construct {
           metadata: { labels: podLabels, annotations: { 'sidecar.istio.io/nativeSidecar': 'true', ...meshSidecarResourceAnnotations() } },
           spec: {
             serviceAccountName: props.name,
+            ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
             automountServiceAccountToken: true,
             terminationGracePeriodSeconds: 130,
             securityContext: { runAsNonRoot: true, runAsUser: PICKER_UID, runAsGroup: PICKER_UID, seccompProfile: { type: 'RuntimeDefault' } },

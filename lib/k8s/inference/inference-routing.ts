@@ -34,6 +34,8 @@ export interface InferenceRoutingProps {
   readonly requestTimeoutSeconds: number;
   readonly options: InferencePoolOptions;
   readonly development: boolean;
+  /** The service's PriorityClass, for the picker's and the Gateway's pods. @default - none */
+  readonly priorityClassName?: string;
 }
 
 /** The names of what InferenceRouting emits, for a service of that name. */
@@ -81,6 +83,7 @@ export class InferenceRouting extends Construct {
       labels: props.labels,
       gatewayPodLabels: gatewayPods,
       prometheus: props.prometheus,
+      priorityClassName: props.priorityClassName,
     });
 
     // The Gateway's own labels never carry the service label: Istio copies a Gateway's labels to
@@ -149,6 +152,7 @@ function gatewayDeploymentOptions(props: InferenceRoutingProps): Record<string, 
       template: {
         spec: {
           securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+          ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
           containers: [{ name: 'istio-proxy', resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } } }],
         },
       },

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { payerLabels } from '../labels';
 import { ModelService } from '../model-service';
 import { ServingChart } from '../serving-chart';
 import { ModelPipelineProps } from './model-pipeline-props';
@@ -61,6 +62,8 @@ export class ModelPipeline extends Construct {
       'app.kubernetes.io/part-of': 'modelserve',
       'app.kubernetes.io/managed-by': 'cdk8s',
       [PIPELINE_LABEL]: plan.name,
+      // Who pays, as the services' labels say it; not the service key, which services select pods by.
+      ...payerLabels({ environment: chart.environment, team: chart.team }),
     };
 
     // The orchestrator first: it is the one part built by another construct's constructor.

@@ -3,6 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PRIVATE_RANGES } from '../egress';
+import { payerLabels } from '../labels';
+import { priorityClassName } from '../priority-classes';
+import { ServingChart } from '../serving-chart';
 import { pipelineServiceAccounts, PipelinePlan, PlannedStep } from './plan-model-pipeline';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
 
@@ -108,6 +111,7 @@ export class PipelineWorkflow extends Construct {
     const b = plan.batch;
     const artifacts = b.payloads.kind === 'artifacts';
     const user = b.runAsUser;
+    const chart = ServingChart.of(this);
     return {
       entrypoint: ENTRYPOINT,
       arguments: {
@@ -127,8 +131,10 @@ export class PipelineWorkflow extends Construct {
         ? { artifactRepositoryRef: { configMap: b.payloads.artifactRepositoryRef.configMap ?? 'artifact-repositories', key: b.payloads.artifactRepositoryRef.key } }
         : {}),
       workflowMetadata: { labels: { ...labels } },
+      // Queued behind serving, never preempting it (preemptionPolicy: Never).
+      ...(chart.priorityClasses ? { podPriorityClassName: priorityClassName(chart.environment, 'batch') } : {}),
       podMetadata: {
-        labels: { [PIPELINE_LABEL]: plan.name },
+        labels: { [PIPELINE_LABEL]: plan.name, ...payerLabels({ environment: chart.environment, team: chart.team }) },
         // The namespace injects Istio's sidecar, needed for mTLS to the services. As a native
         // sidecar (an init container that restarts) it starts before the step and stops when the
         // step's containers end, so the pod completes; Istio 1.27+ does this by default.

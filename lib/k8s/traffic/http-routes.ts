@@ -1,5 +1,6 @@
 import { PROGRESSIVE_SUBSETS } from '../progressive/progressive-options';
 import { Rollout, Track } from '../rollout';
+import { FaultInjectionOptions, withFaults } from './fault-injection';
 import { cookieHeaderRegex } from './http-tokens';
 
 export const DEFAULT_PREVIEW_HEADER = 'x-modelserve-color';
@@ -25,6 +26,8 @@ export interface RouteContext {
   readonly timeoutSeconds: number;
   readonly retries: { readonly attempts: number; readonly perTryTimeoutSeconds?: number; readonly retryOn: string };
   readonly stopped: boolean;
+  /** Chaos faults on the inference routes (not the metrics route). @default - none */
+  readonly faults?: FaultInjectionOptions;
 }
 
 /**
@@ -50,7 +53,7 @@ export function httpRoutes(ctx: RouteContext): Record<string, unknown>[] {
     match: [{ port: ctx.metricsPort, ...(ctx.gateway ? { gateways: ['mesh'] } : {}) }],
     route: [{ destination: { host: ctx.host, port: { number: ctx.metricsPort } } }],
   }];
-  const routes = [...grpc, ...http, ...metrics];
+  const routes = [...withFaults([...grpc, ...http], ctx.faults), ...metrics];
   if (ctx.stopped) {
     // Timeout and retries do not apply: the proxy answers without calling anything.
     const stopped = { name: 'stopped', directResponse: { status: 503, body: { string: STOPPED_BODY } } };

@@ -11,3 +11,5 @@ export * from './rate-limit';
 export * from './gateway-tls';
 export * from './workload-endpoints';
 export * from './connection-limits';
+export { FAULT_INJECTION_WARNING } from './fault-injection';
+export type { FaultInjectionOptions } from './fault-injection';

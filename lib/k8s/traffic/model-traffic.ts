@@ -4,6 +4,7 @@ import { DNS_LABEL, DNS_LABEL_RULE, LABEL_KEY, PropsValidator, formatValue } fro
 import { SERVICE_LABEL } from '../labels';
 import { Rollout, Track } from '../rollout';
 import { authorizationPolicySpec } from './authorization-policy';
+import { validateFaults } from './fault-injection';
 import { gatewayServers } from './gateway-tls';
 import { isLabelValue } from './http-tokens';
 import { expectedTrackNames, httpRoutes } from './http-routes';
@@ -153,6 +154,7 @@ export class ModelTraffic extends Construct {
             retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
           },
           stopped: props.stopped ?? false,
+          faults: props.faults,
         }),
       },
     });
@@ -227,6 +229,7 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   validateRollout(check, props.rollout, current);
   validateLoadBalancer(check, props.loadBalancer);
   validateTrafficOptions(check, props, '');
+  validateFaults(check, props.faults, { field: 'faults', production: false, progressive: props.rollout.kind === 'progressive' });
   validateWorkloadEndpoints(check, props.workload, 'workload');
   if (props.podSelector !== undefined) {
     const entries = Object.entries(props.podSelector);

@@ -1,6 +1,7 @@
 import { DNS_LABEL, DNS_LABEL_RULE, LABEL_KEY, PropsValidator } from '../../catalog';
 import { TLS_VERSIONS, TlsVersion } from './gateway-tls';
 import { DNS_SUBDOMAIN_RULE, HOSTNAME, HOSTNAME_RULE, isDnsSubdomain, isLabelValue } from './http-tokens';
+import { FaultInjectionOptions } from './fault-injection';
 import { RateLimitOptions, validateRateLimit } from './rate-limit';
 import { RequestAuthOptions, validateRequestAuth } from './request-authentication';
 
@@ -184,6 +185,12 @@ export interface TrafficOptions {
    * @default - no limit beyond the circuit breaker
    */
   readonly rateLimit?: RateLimitOptions;
+  /**
+   * Inject delays and errors into the inference routes, for chaos tests (Istio fault injection).
+   * Refused in production unless `allowInProduction` is set.
+   * @default - no faults
+   */
+  readonly faults?: FaultInjectionOptions;
 }
 
 /** Checks traffic options; `field` is their name in the caller's props (`traffic`). */
