@@ -11,6 +11,7 @@ import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** PostgreSQL major versions RDS offers standard support for. */
 export const POSTGRES_MAJOR_VERSIONS = [14, 15, 16, 17, 18] as const;
@@ -146,6 +147,7 @@ export class Database extends Construct {
   public readonly backupRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
+    checkConstructProps('Database', scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

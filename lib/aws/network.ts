@@ -23,6 +23,7 @@ import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** AWS services the VPC can reach privately through interface endpoints. */
 export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs'] as const;
@@ -135,6 +136,7 @@ export class Network extends Construct {
   public readonly flowLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
+    checkConstructProps('Network', scope, id, props);
     super(scope, id);
     const plan = validateNetworkProps(this.node.path, this.node.id, props, configuredRegion(this));
     const preset = ENVIRONMENT_PRESETS[props.environment];

@@ -9,6 +9,7 @@ import { AwsContext } from './aws-context';
 import { isUnresolved, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
+import { checkConstructProps } from '../catalog/props-check';
 
 const GIB = 1024 ** 3;
 
@@ -116,6 +117,7 @@ export class Observability extends Construct {
   public readonly topicPolicy?: SnsTopicPolicy;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    checkConstructProps('Observability', scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

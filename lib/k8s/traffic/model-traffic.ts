@@ -21,6 +21,7 @@ import { requestAuthenticationSpec } from './request-authentication';
 import { destinationRuleSpec } from './traffic-policy';
 import { validateRollout } from './validate-rollout';
 import { inferencePorts, validateWorkloadEndpoints, WorkloadEndpoints } from './workload-endpoints';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export interface ModelTrafficProps extends TrafficOptions {
   /** Name of the Kubernetes Service in front of the model's pods. */
@@ -98,6 +99,7 @@ export class ModelTraffic extends Construct {
   public readonly rateLimitFilter?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ModelTrafficProps) {
+    checkConstructProps('ModelTraffic', scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     validateModelTrafficProps(check, props);
