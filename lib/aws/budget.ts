@@ -100,7 +100,7 @@ export class Budget extends Construct {
   public readonly budgetArn: string;
 
   constructor(scope: Construct, id: string, props: BudgetProps) {
-    checkConstructProps('Budget', scope, id, props);
+    checkConstructProps(Budget, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateBudgetProps(v, props);

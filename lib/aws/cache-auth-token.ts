@@ -43,7 +43,7 @@ export class CacheAuthToken extends Construct {
   private readonly secret: SecretsmanagerSecret;
 
   constructor(scope: Construct, id: string, props: CacheAuthTokenProps) {
-    checkConstructProps('CacheAuthToken', scope, id, props);
+    checkConstructProps(CacheAuthToken, scope, id, props);
     super(scope, id);
     const stack = TerraformStack.of(this);
     // cdktf 0.21 has no ephemeral blocks: written into the stack's JSON, named after this construct.

@@ -119,7 +119,7 @@ export class Cache extends Construct {
   public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: CacheProps) {
-    checkConstructProps('Cache', scope, id, props);
+    checkConstructProps(Cache, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const { engine, engineVersion, nodeType, nodeCount, automaticFailover, multiAz, snapshotDays, snapshotWindow, maintenanceWindow, port, authTokenVersion } = planCache(this.node.path, props);

@@ -208,7 +208,7 @@ export class Cluster extends Construct implements ICluster {
   private readonly karpenterPools: NodePoolSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
-    checkConstructProps('Cluster', scope, id, props);
+    checkConstructProps(Cluster, scope, id, props);
     super(scope, id);
     validateClusterProps(this.node.path, props, synthDay(this));
     const preset = ENVIRONMENT_PRESETS[props.environment];

@@ -29,7 +29,7 @@ export class CostAllocationTags extends Construct {
   public readonly tagKeys: readonly string[];
 
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
-    checkConstructProps('CostAllocationTags', scope, id, props);
+    checkConstructProps(CostAllocationTags, scope, id, props);
     super(scope, id);
     const tagKeys = props.tagKeys ?? COST_ALLOCATION_TAG_KEYS;
     const v = new PropsValidator(this.node.path);

@@ -147,7 +147,7 @@ export class Database extends Construct {
   public readonly backupRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
-    checkConstructProps('Database', scope, id, props);
+    checkConstructProps(Database, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

@@ -98,7 +98,7 @@ export class DisasterRecovery extends Construct {
   public readonly modelReplicaBucketArn?: string;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryProps) {
-    checkConstructProps('DisasterRecovery', scope, id, props);
+    checkConstructProps(DisasterRecovery, scope, id, props);
     super(scope, id);
     const stack = TerraformStack.of(this);
     const v = new PropsValidator(this.node.path);

@@ -40,7 +40,7 @@ export class EncryptionKey extends Construct {
   public readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
-    checkConstructProps('EncryptionKey', scope, id, props);
+    checkConstructProps(EncryptionKey, scope, id, props);
     super(scope, id);
     const aws = AwsContext.of(this);
     const statements: object[] = [

@@ -56,7 +56,7 @@ export class ImageRegistry extends Construct {
   public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: ImageRegistryProps) {
-    checkConstructProps('ImageRegistry', scope, id, props);
+    checkConstructProps(ImageRegistry, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

@@ -41,7 +41,7 @@ export class ImportedCluster extends Construct implements ICluster {
   private readonly postconditions: Postcondition[] = [];
 
   private constructor(scope: Construct, id: string, props: ClusterLookupProps | ClusterAttributes) {
-    checkConstructProps('ImportedCluster', scope, id, props);
+    checkConstructProps(ImportedCluster, scope, id, props);
     super(scope, id);
     this.clusterName = props.clusterName;
     this.literalClusterName = props.clusterName;

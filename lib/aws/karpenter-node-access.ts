@@ -33,7 +33,7 @@ export class KarpenterNodeAccess extends Construct {
   public readonly dependables: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: KarpenterNodeAccessProps) {
-    checkConstructProps('KarpenterNodeAccess', scope, id, props);
+    checkConstructProps(KarpenterNodeAccess, scope, id, props);
     super(scope, id);
     const aws = AwsContext.of(this);
     const name = karpenterNodeRoleName(props.clusterName);

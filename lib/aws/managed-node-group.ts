@@ -66,7 +66,7 @@ export class ManagedNodeGroup extends Construct {
   public readonly launchTemplate: LaunchTemplate;
 
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
-    checkConstructProps('ManagedNodeGroup', scope, id, props);
+    checkConstructProps(ManagedNodeGroup, scope, id, props);
     super(scope, id);
     const check: PropsValidator = new PropsValidator(this.node.path);
     check.that(props.spec !== undefined && props.spec !== null, 'spec', props.spec, 'is required', 'pass a spec from NodePools.general(), .gpu(), .spot() or .highMemory()');

@@ -149,7 +149,7 @@ export class ModelServePlatform extends Construct {
   public readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
-    checkConstructProps('ModelServePlatform', scope, id, props);
+    checkConstructProps(ModelServePlatform, scope, id, props);
     super(scope, id);
     validatePlatformProps(this, props);
     const env = props.environment;

@@ -51,7 +51,7 @@ export class ModelStoreAccess extends Construct {
   public readonly associationId: string;
 
   constructor(scope: Construct, id: string, props: ModelStoreAccessProps) {
-    checkConstructProps('ModelStoreAccess', scope, id, props);
+    checkConstructProps(ModelStoreAccess, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validatePodIdentityTarget(v, props);

@@ -66,7 +66,7 @@ export class ModelStore extends Construct {
   private replicationRole?: string;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps) {
-    checkConstructProps('ModelStore', scope, id, props);
+    checkConstructProps(ModelStore, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

@@ -136,7 +136,7 @@ export class Network extends Construct {
   public readonly flowLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
-    checkConstructProps('Network', scope, id, props);
+    checkConstructProps(Network, scope, id, props);
     super(scope, id);
     const plan = validateNetworkProps(this.node.path, this.node.id, props, configuredRegion(this));
     const preset = ENVIRONMENT_PRESETS[props.environment];

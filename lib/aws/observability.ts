@@ -117,7 +117,7 @@ export class Observability extends Construct {
   public readonly topicPolicy?: SnsTopicPolicy;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
-    checkConstructProps('Observability', scope, id, props);
+    checkConstructProps(Observability, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

@@ -66,7 +66,7 @@ export class SecureBucket extends Construct {
   public readonly publicAccessBlock: S3BucketPublicAccessBlock;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
-    checkConstructProps('SecureBucket', scope, id, props);
+    checkConstructProps(SecureBucket, scope, id, props);
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,

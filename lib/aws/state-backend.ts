@@ -110,7 +110,7 @@ export class StateBackendBootstrap extends Construct {
   public readonly lockTableArn?: string;
 
   constructor(scope: Construct, id: string, props: StateBackendBootstrapProps) {
-    checkConstructProps('StateBackendBootstrap', scope, id, props);
+    checkConstructProps(StateBackendBootstrap, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

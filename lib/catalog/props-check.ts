@@ -25,28 +25,69 @@ export function propsSchema(): { schema: PropsSchema; checker: SchemaChecker } {
   return loaded;
 }
 
-/** What a construct's scope offers for its path (constructs' `Construct`, without importing it here). */
+/** What a construct's scope offers (constructs' `Construct`, without importing it here). */
 export interface ScopeLike {
-  readonly node: { readonly path: string };
+  readonly node: { readonly path: string; tryRemoveChild(childName: string): boolean };
 }
+
+/** A construct class, its constructor private or not. */
+export interface ConstructClass {
+  readonly name: string;
+  readonly prototype: object;
+}
+
+/** Above 0 while a construct is built on trial: the constructs inside it skip the check. */
+let trialDepth = 0;
 
 /**
  * Checks a construct's props against its TypeScript type, as the compiler would for a typed caller,
  * before anything joins the tree: JavaScript types (a string `'false'` where a boolean belongs, a
  * string where a list does), unknown keys (with the closest known one), missing required fields,
- * null, NaN and Infinity, and objects that must come from a class (`Rollout.canary()`). Throws the
- * first problem as a ValidationError: `<path>: <field> (<value>) <problem>; <fix>`. The construct's
- * own checks (ranges, cross-field rules) run after this, on values of the right types.
+ * null, NaN and Infinity, and objects that must come from a class (`Rollout.canary()`). Throws
+ * a ValidationError: `<path>: <field> (<value>) <problem>; <fix>`.
  *
- * Every construct calls it first: `checkConstructProps('ModelService', scope, id, props)`.
+ * Every construct calls it first: `checkConstructProps(ModelService, scope, id, props)`.
  */
-export function checkConstructProps(construct: string, scope: ScopeLike | undefined, id: string, props: unknown): void {
-  const node = propsSchema().schema['x-constructs'][construct];
-  if (node === undefined) throw new Error(`modelserve: ${construct} has no entry in schemas/props.schema.json; run npm run schemas`);
+export function checkConstructProps(construct: ConstructClass, scope: ScopeLike | undefined, id: string, props: unknown): void {
+  if (trialDepth > 0) return;
+  const node = propsSchema().schema['x-constructs'][construct.name];
+  if (node === undefined) throw new Error(`modelserve: ${construct.name} has no entry in schemas/props.schema.json; run npm run schemas`);
   if (props === undefined && node['x-optional']) return;
+  const problems = propsProblems(construct.name, props);
+  if (problems.length === 0) return;
   const path = scope !== undefined && scope.node.path ? `${scope.node.path}/${id}` : id;
-  const first = propsProblems(construct, props)[0];
-  if (first !== undefined) throw validationError(path, first);
+  throw ownRefusal(construct, scope, id, props, path, problems) ?? validationError(path, problems[0]);
+}
+
+/**
+ * A construct's own checks know its domain (which Kubernetes versions have add-on pins, what a
+ * missing issuer should be, that a prop moved elsewhere), so where the types find a problem they
+ * have a say first: the construct is built once on trial, in its place, and removed again. If its
+ * own checks refuse a field the types found wrong, theirs is the message; if they pass, or fail on
+ * the wrong type itself (a TypeError), the types' message is. Only bad props pay for the trial.
+ */
+function ownRefusal(construct: ConstructClass, scope: ScopeLike | undefined, id: string, props: unknown, path: string, problems: readonly SchemaProblem[]): ValidationError | undefined {
+  if (scope === undefined) return undefined;
+  trialDepth++;
+  try {
+    Reflect.construct(construct as unknown as new (...args: unknown[]) => unknown, [scope, id, props]);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ValidationError) || (e.constructPath !== path && !e.constructPath.startsWith(`${path}/`))) return undefined;
+    // Some checks name a part by path (`platform/addons/prometheus: alerting.routes`), the types by field (`prometheus.alerting.routes`).
+    const address = (constructPath: string, field: string) => `${constructPath}/${field}`.replace(/\//g, '.');
+    const refused = address(e.constructPath, e.field);
+    return problems.some((p) => sameOrNested(address(path, formatField(p.path)), refused)) ? e : undefined;
+  } finally {
+    trialDepth--;
+    scope.node.tryRemoveChild(id);
+  }
+}
+
+/** `a` and `b` name the same field, or one is inside the other (`resources` and `resources.gpu.model`). */
+function sameOrNested(a: string, b: string): boolean {
+  const inside = (inner: string, outer: string) => inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return a === b || inside(a, b) || inside(b, a);
 }
 
 /** Every problem of `props` for `construct` (the spec loader reports them all). */

@@ -131,8 +131,11 @@ export class SchemaChecker {
     const extra = node.additionalProperties;
     const meant = new Set<string>();
     const keys = Object.keys(value);
+    // As TypeScript checks excess keys of object literals only, an object made by a class (a Cluster
+    // given where its connection attributes are asked for) may carry more than the interface names.
+    const literal = isPlainObject(value);
     for (const key of keys) {
-      if (Object.prototype.hasOwnProperty.call(properties, key) || (typeof extra === 'object' || extra === true || extra === undefined)) continue;
+      if (!literal || Object.prototype.hasOwnProperty.call(properties, key) || typeof extra === 'object' || extra === true || extra === undefined) continue;
       const suggestion = closestName(key, known.filter((k) => !keys.includes(k)));
       if (suggestion !== undefined) meant.add(suggestion);
       out.push({ path: [...path, key], value: value[key], problem: `is not ${noun}`, fix: suggestion !== undefined ? `did you mean ${suggestion}?` : `remove it, or use one of ${known.join(', ')}` });
@@ -238,6 +241,11 @@ const TYPE_NAMES: Readonly<Record<JsonType, string>> = {
   boolean: 'true or false',
   null: 'null',
 };
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
 
 function typeMatches(type: JsonType | readonly JsonType[], value: unknown): boolean {
   const types = typeof type === 'string' ? [type] : type;

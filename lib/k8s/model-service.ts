@@ -63,7 +63,7 @@ export class ModelService extends Construct {
   public readonly progressive?: ProgressiveDelivery;
 
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
-    checkConstructProps('ModelService', scope, id, props);
+    checkConstructProps(ModelService, scope, id, props);
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
     const chart = ServingChart.of(scope);
     const plan = planModelService(props, {

@@ -90,7 +90,7 @@ export class ServingChart extends Chart {
   public readonly prometheus: PodPeer;
 
   constructor(scope: Construct, id: string, props: ServingChartProps) {
-    checkConstructProps('ServingChart', scope, id, props);
+    checkConstructProps(ServingChart, scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const check = new PropsValidator(path);
     check.that(isEnvironmentName(props?.environment), 'environment', props?.environment, 'is not an environment preset', `use one of ${ENVIRONMENTS.join(', ')}`);

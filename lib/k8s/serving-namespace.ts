@@ -100,7 +100,7 @@ export class ServingNamespace extends Construct {
   public readonly name: string;
 
   constructor(scope: Construct, id: string, props: ServingNamespaceProps) {
-    checkConstructProps('ServingNamespace', scope, id, props);
+    checkConstructProps(ServingNamespace, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     check.matches('name', props.name, DNS_LABEL, DNS_LABEL_RULE);

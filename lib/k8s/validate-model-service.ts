@@ -424,7 +424,7 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
-    const owner = reservedBy(chart, kind, name);
+    const owner = reservedBy(chart, kind, name, plan.path);
     check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
   }
   reserveNames(chart, plan.path, wanted.map(([kind, name]) => [kind, name]));

@@ -62,7 +62,7 @@ export class ClusterProviders extends Construct {
   public readonly cluster: ClusterConnection;
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps) {
-    checkConstructProps('ClusterProviders', scope, id, props);
+    checkConstructProps(ClusterProviders, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     check.that(props.cluster !== undefined && props.cluster !== null, 'cluster', props.cluster, 'is required', 'pass the Cluster construct');

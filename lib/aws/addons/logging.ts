@@ -107,7 +107,7 @@ export class LogStore extends Construct {
   public readonly secureBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: LogStoreProps) {
-    checkConstructProps('LogStore', scope, id, props);
+    checkConstructProps(LogStore, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

@@ -119,7 +119,7 @@ export class PlatformAddons extends Construct {
   private readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
-    checkConstructProps('PlatformAddons', scope, id, props);
+    checkConstructProps(PlatformAddons, scope, id, props);
     super(scope, id);
     checkPlatformAddonsProps(this.node.path, TerraformStack.of(this), props);
     const deployFromInsideVpc = props.deployFromInsideVpc ?? false;

@@ -92,7 +92,7 @@ export class PodIdentityRole extends Construct {
   public readonly dependables: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: PodIdentityRoleProps) {
-    checkConstructProps('PodIdentityRole', scope, id, props);
+    checkConstructProps(PodIdentityRole, scope, id, props);
     super(scope, id);
     validatePodIdentityRoleProps(new PropsValidator(this.node.path), props);
     const aws = AwsContext.of(this);

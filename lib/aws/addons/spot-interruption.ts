@@ -150,7 +150,7 @@ export class SpotInterruptionQueue extends Construct {
   public readonly ruleArns: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: SpotInterruptionQueueProps) {
-    checkConstructProps('SpotInterruptionQueue', scope, id, props);
+    checkConstructProps(SpotInterruptionQueue, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     v.that(typeof props?.name === 'string', 'name', props?.name, 'is not set', 'name the queue, e.g. "modelserve-prod-node-termination"');

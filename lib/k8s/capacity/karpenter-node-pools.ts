@@ -35,7 +35,7 @@ export class KarpenterNodePools extends Chart {
   public readonly pools: readonly NodePoolSpec[];
 
   constructor(scope: Construct, id: string, props: KarpenterNodePoolsProps) {
-    checkConstructProps('KarpenterNodePools', scope, id, props);
+    checkConstructProps(KarpenterNodePools, scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const pools = checkProps(path, props);
     // Built (and their limits checked) before the chart joins the app.

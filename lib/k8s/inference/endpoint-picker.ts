@@ -58,7 +58,7 @@ export class EndpointPicker extends Construct {
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: EndpointPickerProps) {
-    checkConstructProps('EndpointPicker', scope, id, props);
+    checkConstructProps(EndpointPicker, scope, id, props);
     super(scope, id);
     const { name, labels } = props;
     const podLabels = { [ENDPOINT_PICKER_LABEL]: props.poolName, 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'endpoint-picker', 'app.kubernetes.io/part-of': 'modelserve' };

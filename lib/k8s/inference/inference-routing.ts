@@ -62,7 +62,7 @@ export class InferenceRouting extends Construct {
   public readonly endpointPicker: EndpointPicker;
 
   constructor(scope: Construct, id: string, props: InferenceRoutingProps) {
-    checkConstructProps('InferenceRouting', scope, id, props);
+    checkConstructProps(InferenceRouting, scope, id, props);
     super(scope, id);
     const names = inferenceRoutingNames(props.name);
     const metadata = (name: string, labels: Readonly<Record<string, string>> = props.labels) => ({ name, namespace: props.namespace, labels: { ...labels } });

@@ -95,7 +95,7 @@ export class ModelMonitoring extends Construct {
   public readonly logAlerts: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: ModelMonitoringProps) {
-    checkConstructProps('ModelMonitoring', scope, id, props);
+    checkConstructProps(ModelMonitoring, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     validateModelMonitoringProps(check, props);

@@ -36,7 +36,7 @@ export class ModelServeDashboards extends Construct {
   public readonly configMaps: Readonly<Record<DashboardKey, kplus.ConfigMap>>;
 
   constructor(scope: Construct, id: string, props: ModelServeDashboardsProps = {}) {
-    checkConstructProps('ModelServeDashboards', scope, id, props);
+    checkConstructProps(ModelServeDashboards, scope, id, props);
     const check = new PropsValidator(scope.node.path ? `${scope.node.path}/${id}` : id);
     check.that(typeof props === 'object' && props !== null, 'props', props, 'are not an object', 'pass { namespace } or nothing');
     if (props.namespace !== undefined) check.matches('namespace', props.namespace, DNS_LABEL, DNS_LABEL_RULE);

@@ -49,7 +49,7 @@ export class ModelPipeline extends Construct {
   public readonly definition?: PipelineDefinition;
 
   constructor(scope: Construct, id: string, props: ModelPipelineProps) {
-    checkConstructProps('ModelPipeline', scope, id, props);
+    checkConstructProps(ModelPipeline, scope, id, props);
     const chart = ServingChart.of(scope);
     const plan = planModelPipeline(props, { path: scope.node.path ? `${scope.node.path}/${id}` : id, id, chart });
     super(scope, id);

@@ -61,7 +61,7 @@ export class PipelineWorkflow extends Construct {
   public readonly apiEgressPolicy: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
-    checkConstructProps('PipelineWorkflow', scope, id, props);
+    checkConstructProps(PipelineWorkflow, scope, id, props);
     super(scope, id);
     const { plan, labels } = props;
     const saName = pipelineServiceAccounts(plan.name).workflow;

@@ -112,7 +112,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
   private readonly props: ProgressiveDeliveryProps;
 
   constructor(scope: Construct, id: string, props: ProgressiveDeliveryProps) {
-    checkConstructProps('ProgressiveDelivery', scope, id, props);
+    checkConstructProps(ProgressiveDelivery, scope, id, props);
     const namespace = props?.namespace ?? Chart.of(scope).namespace ?? 'default';
     // Checked before the construct joins the tree, so a bad prop leaves nothing behind.
     validateProgressiveDeliveryProps(new PropsValidator(scope.node.path ? `${scope.node.path}/${id}` : id), props, namespace);

@@ -99,7 +99,7 @@ export class ModelTraffic extends Construct {
   public readonly rateLimitFilter?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ModelTrafficProps) {
-    checkConstructProps('ModelTraffic', scope, id, props);
+    checkConstructProps(ModelTraffic, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     validateModelTrafficProps(check, props);
