@@ -12,15 +12,20 @@ export interface PropsSchema extends SchemaDocument {
 let loaded: { schema: PropsSchema; checker: SchemaChecker } | undefined;
 
 /**
- * The generated schema of every construct's props (`npm run schemas`), read once, on the first
- * check: lib/catalog/ in the repository, build/lib/catalog/ in the package, both beside schemas/.
+ * A schema of schemas/ (`npm run schemas` writes them from the types), read when first needed:
+ * lib/catalog/ sits two folders below schemas/ in the repository, build/lib/catalog/ three in the package.
  */
+export function readSchemaFile<T>(name: string): T {
+  const candidates = [join(__dirname, '..', '..', 'schemas', name), join(__dirname, '..', '..', '..', 'schemas', name)];
+  const file = candidates.find((c) => existsSync(c));
+  if (file === undefined) throw new Error(`modelserve: schemas/${name} is missing (looked in ${candidates.join(', ')}); reinstall the package`);
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** The generated schema of every construct's props, read once, on the first check. */
 export function propsSchema(): { schema: PropsSchema; checker: SchemaChecker } {
   if (loaded !== undefined) return loaded;
-  const candidates = [join(__dirname, '..', '..', 'schemas', 'props.schema.json'), join(__dirname, '..', '..', '..', 'schemas', 'props.schema.json')];
-  const file = candidates.find((c) => existsSync(c));
-  if (file === undefined) throw new Error(`modelserve: schemas/props.schema.json is missing (looked in ${candidates.join(', ')}); reinstall the package`);
-  const schema = JSON.parse(readFileSync(file, 'utf8')) as PropsSchema;
+  const schema = readSchemaFile<PropsSchema>('props.schema.json');
   loaded = { schema, checker: new SchemaChecker(schema) };
   return loaded;
 }

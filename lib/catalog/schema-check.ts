@@ -52,6 +52,13 @@ export interface SchemaProblem {
   readonly value: unknown;
   readonly problem: string;
   readonly fix: string;
+  /** The key itself is the mistake (not a field of the object): point at the key, not its value. */
+  readonly unknownKey?: boolean;
+}
+
+/** `{ $ref: '#/definitions/<name>' }`: where a check of the named type starts. */
+export function definitionRef(name: string): SchemaNode {
+  return { $ref: `#/definitions/${name}` };
 }
 
 /** `autoscaling.minReplicas`, `env["LOG_LEVEL"]`, `stages[1][0].service`; `props` for the root. */
@@ -138,7 +145,7 @@ export class SchemaChecker {
       if (!literal || Object.prototype.hasOwnProperty.call(properties, key) || typeof extra === 'object' || extra === true || extra === undefined) continue;
       const suggestion = closestName(key, known.filter((k) => !keys.includes(k)));
       if (suggestion !== undefined) meant.add(suggestion);
-      out.push({ path: [...path, key], value: value[key], problem: `is not ${noun}`, fix: suggestion !== undefined ? `did you mean ${suggestion}?` : `remove it, or use one of ${known.join(', ')}` });
+      out.push({ path: [...path, key], value: value[key], unknownKey: true, problem: `is not ${noun}`, fix: suggestion !== undefined ? `did you mean ${suggestion}?` : `remove it, or use one of ${known.join(', ')}` });
     }
     for (const key of keys) {
       if (Object.prototype.hasOwnProperty.call(properties, key)) this.check(properties[key], value[key], [...path, key], out);
@@ -151,6 +158,7 @@ export class SchemaChecker {
   }
 
   private checkUnion(node: SchemaNode, value: unknown, path: PathSegment[], out: SchemaProblem[]): void {
+    if (node['x-factories'] !== undefined) return this.checkFactoryCall(node, value, path, out);
     const attempts = node.anyOf!.map((member) => {
       const problems: SchemaProblem[] = [];
       this.check(member, value, path, problems);
@@ -160,6 +168,36 @@ export class SchemaChecker {
     const fitting = attempts.filter((a) => a.fit > 0).sort((a, b) => b.fit - a.fit || a.problems.length - b.problems.length);
     if (fitting.length === 0) return void out.push(this.mismatch(node, value, path));
     out.push(...fitting[0].problems);
+  }
+
+  /**
+   * A class written as its factory call in a spec file: the factory's name (`triton`), or a map of
+   * its name to its argument (`canary: { ... }`). A name that is no factory is the mistake to name.
+   */
+  private checkFactoryCall(node: SchemaNode, value: unknown, path: PathSegment[], out: SchemaProblem[]): void {
+    const forms = node.anyOf!.map((m) => this.resolve(m).node);
+    const bare = forms.filter((f) => typeof f.const === 'string').map((f) => f.const as string);
+    const called = forms.flatMap((f) => Object.keys(f.properties ?? {}));
+    const className = node['x-factories']!;
+    const usage = [...bare.map((b) => JSON.stringify(b)), ...called.map((c) => `{ ${c}: ... }`)].join(', ');
+    if (typeof value === 'string' && !bare.includes(value)) {
+      const meant = closestName(value, [...bare, ...called]);
+      const fix = meant === undefined ? `use one of ${usage}` : bare.includes(meant) ? `did you mean ${meant}?` : `did you mean { ${meant}: ... }? (${meant} takes an argument)`;
+      return void out.push({ path, value, problem: `is not a ${className} factory`, fix });
+    }
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      const key = keys.find((k) => !called.includes(k));
+      if (keys.length !== 1 || key !== undefined) {
+        const meant = key === undefined ? undefined : closestName(key, called);
+        if (key !== undefined) return void out.push({ path: [...path, key], value: (value as Record<string, unknown>)[key], unknownKey: true, problem: `is not a ${className} factory`, fix: meant ? `did you mean ${meant}?` : `use one of ${usage}` });
+        return void out.push({ path, value, problem: `calls ${keys.length} ${className} factories`, fix: `keep one of ${keys.join(', ')}` });
+      }
+      const form = forms.find((f) => f.properties?.[keys[0]] !== undefined)!;
+      return this.check(form, value, path, out);
+    }
+    if (typeof value === 'string') return;
+    out.push({ path, value, problem: `is ${describeValue(value)}, not a ${className}`, fix: `use one of ${usage}` });
   }
 
   private checkInstance(className: string, value: unknown, path: PathSegment[], out: SchemaProblem[]): void {
