@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { validateDescription } from '../description';
 import { DNS_1035_LABEL, DNS_1035_LABEL_RULE, isConfigKey, isDnsSubdomain, isLabelValue, PropsValidator } from '../../catalog';
 import { parseIpv4Cidr } from '../../catalog/cidr';
 import { ModelServer } from '../model-server';
@@ -101,6 +102,7 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   const owner = reservedBy(chart, 'WorkflowTemplate', name, ctx.path);
   check.that(owner === undefined, 'name', name, `is already the name of pipeline ${owner} in this chart`, 'give each pipeline its own name');
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the pipeline in words');
+  validateDescription(check, props.description);
 
   const steps = planSteps(check, props, chart);
   const callers = [

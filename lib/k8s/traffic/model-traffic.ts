@@ -7,7 +7,7 @@ import { authorizationPolicySpec } from './authorization-policy';
 import { gatewayServers } from './gateway-tls';
 import { isLabelValue } from './http-tokens';
 import { expectedTrackNames, httpRoutes } from './http-routes';
-import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer } from './load-balancer';
+import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer, validateStickyWithRollout } from './load-balancer';
 import {
   DEFAULT_GATEWAY_SELECTOR,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -228,6 +228,7 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   const current = props.tracks.find((t) => t.name === expected[0])?.version ?? '';
   validateRollout(check, props.rollout, current);
   validateLoadBalancer(check, props.loadBalancer);
+  validateStickyWithRollout(check, props.loadBalancer, props.rollout, current);
   validateTrafficOptions(check, props, '');
   validateWorkloadEndpoints(check, props.workload, 'workload');
   if (props.podSelector !== undefined) {
