@@ -147,11 +147,14 @@ export class SchemaChecker {
       if (suggestion !== undefined) meant.add(suggestion);
       out.push({ path: [...path, key], value: value[key], unknownKey: true, problem: `is not ${noun}`, fix: suggestion !== undefined ? `did you mean ${suggestion}?` : `remove it, or use one of ${known.join(', ')}` });
     }
+    const required = node.required ?? [];
     for (const key of keys) {
-      if (Object.prototype.hasOwnProperty.call(properties, key)) this.check(properties[key], value[key], [...path, key], out);
+      // null for a required field: the fix is the value it needs, not leaving it out.
+      if (value[key] === null && required.includes(key)) out.push({ path: [...path, key], value: null, problem: 'is null', fix: `${this.isObject(properties[key]) ? 'pass' : 'give'} ${this.example(properties[key])}` });
+      else if (Object.prototype.hasOwnProperty.call(properties, key)) this.check(properties[key], value[key], [...path, key], out);
       else if (typeof extra === 'object') this.check(extra, value[key], [...path, { entry: key }], out);
     }
-    for (const key of node.required ?? []) {
+    for (const key of required) {
       if (value[key] !== undefined || meant.has(key)) continue;
       out.push({ path: [...path, key], value: undefined, problem: 'is missing', fix: `${this.isObject(properties[key]) ? 'pass' : 'give'} ${this.example(properties[key])}` });
     }

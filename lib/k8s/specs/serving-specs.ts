@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import type * as Yaml from 'yaml';
+import { closestName } from '../../catalog/did-you-mean';
 import { readSchemaFile } from '../../catalog/props-check';
 import { definitionRef, formatField, SchemaChecker, SchemaDocument, SchemaProblem } from '../../catalog/schema-check';
 import { ValidationError } from '../../catalog/validation-error';
@@ -70,8 +71,12 @@ export class ServingSpecs {
     return new ServingSpecs([{ file, text }]);
   }
 
-  /** The documents, in file order. */
+  /** The files, in the order given. */
+  public readonly files: readonly string[];
+  /** The documents that parsed, in file order. */
   public readonly documents: readonly SpecDocument[];
+  /** Syntax errors, reported by `addTo` with every other mistake. */
+  public readonly syntaxProblems: readonly SpecProblem[];
   private readonly parsed: readonly ParsedDocument[];
 
   private constructor(files: ReadonlyArray<{ file: string; text: string }>) {
@@ -79,7 +84,8 @@ export class ServingSpecs {
     const parsed: ParsedDocument[] = [];
     const problems: SpecProblem[] = [];
     for (const { file, text } of files) parsed.push(...parseFile(yaml, file, text, problems));
-    if (problems.length > 0) throw new SpecError(problems);
+    this.files = files.map((f) => f.file);
+    this.syntaxProblems = problems;
     this.parsed = parsed;
     this.documents = parsed.map(({ at: _at, ...document }) => document);
   }
@@ -94,7 +100,7 @@ export class ServingSpecs {
     const yaml = loadYaml();
     const schema = readSchemaFile<SchemaDocument>('serving-spec.schema.json');
     const checker = new SchemaChecker(schema);
-    const problems: SpecProblem[] = [];
+    const problems: SpecProblem[] = [...this.syntaxProblems];
     const checked = this.parsed.map((d) => ({ document: d, kind: checkDocument(yaml, checker, chart, d, problems) }));
     const services: ModelService[] = [];
     const failed = new Set<unknown>(checked.filter((c) => c.kind === undefined).map((c) => c.document.name));
@@ -112,7 +118,7 @@ export class ServingSpecs {
     }
     if (problems.length > 0) {
       for (const c of [...pipelines, ...services]) chart.node.tryRemoveChild(c.node.id);
-      throw new SpecError(problems);
+      throw new SpecError(inFileOrder(problems, this.files));
     }
     return { services, pipelines };
   }
@@ -139,8 +145,9 @@ function parseFile(yaml: typeof Yaml, file: string, text: string, problems: Spec
       const { line, col } = lineCounter.linePos(error.pos[0]);
       problems.push({ file, line, column: col, field: '', message: `${error.message.split('\n')[0]}; fix the ${extname(file) === '.json' ? 'JSON' : 'YAML'} syntax` });
     }
-    if (document.errors.length > 0 || document.contents === null) continue;
-    const value = document.toJS() as unknown;
+    const value = document.errors.length === 0 ? (document.toJS() as unknown) : null;
+    // An empty document (`---` with nothing after it) holds nothing to create.
+    if (value === null || value === undefined) continue;
     const at = { file, document, lineCounter, node: document.contents as Yaml.Node };
     // A top-level list holds several documents (the way a JSON file does).
     const contents = document.contents;
@@ -159,7 +166,9 @@ function checkDocument(yaml: typeof Yaml, checker: SchemaChecker, chart: Serving
   const kinds = Object.keys(KINDS) as Kind[];
   if (typeof d.value !== 'object' || d.value === null || Array.isArray(d.value) || !kinds.includes(d.kind as Kind)) {
     const located = locate(yaml, d.at, typeof d.value === 'object' && d.value !== null && 'kind' in d.value ? ['kind'] : []);
-    problems.push({ ...located, field: 'kind', message: new ValidationError(path, 'kind', d.kind, d.kind === undefined ? 'is missing' : 'is not a kind of spec document', `start the document with kind: ${kinds.join(' or kind: ')}`).message });
+    const meant = typeof d.kind === 'string' ? closestName(d.kind, kinds) : undefined;
+    const fix = meant !== undefined ? `did you mean ${meant}?` : `start the document with kind: ${kinds.join(' or kind: ')}`;
+    problems.push({ ...located, field: 'kind', message: new ValidationError(path, 'kind', d.kind, d.kind === undefined ? 'is missing' : 'is not a kind of spec document', fix).message });
     return undefined;
   }
   const kind = d.kind as Kind;
@@ -207,4 +216,9 @@ function servicesNamed(value: unknown): string[] {
 
 function withoutKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
+}
+
+/** Mistakes as a reader meets them: file by file, top to bottom. */
+function inFileOrder(problems: readonly SpecProblem[], files: readonly string[]): SpecProblem[] {
+  return [...problems].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.column - b.column);
 }
