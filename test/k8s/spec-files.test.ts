@@ -96,7 +96,7 @@ describe('examples/specs', () => {
     expect(ocr.ports[0].containerPort).toBe(8080);
     expect(ocr.envFrom).toEqual(expect.arrayContaining([{ configMapRef: { name: 'ocr-config' } }]));
     // A block scalar keeps its line breaks.
-    expect(one(objects, 'Deployment', 'sentiment').metadata.annotations['modelserve.io/description']).toBe('DistilBERT sentiment for support tickets.\nOwner: support-ml@example.com\n');
+    expect(one(objects, 'Deployment', 'sentiment').metadata.annotations?.['modelserve.io/description']).toBe('DistilBERT sentiment for support tickets.\nOwner: support-ml@example.com\n');
     expect(one(objects, 'WorkflowTemplate', 'documents').spec.templates.length).toBeGreaterThan(1);
   });
 
