@@ -34,7 +34,8 @@ import { reservedBy, reserveNames } from './reserved-names';
 import { progressDeadlineSeconds } from './rollout-deadline';
 import { validateAnalysisForEngine, validateProgressiveFit } from './progressive/progressive-options';
 import { resolveTracks, Rollout, Track } from './rollout';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateStickyWithRollout, validateTrafficOptions } from './traffic';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
+import { validateStickyWithRollout } from './traffic/sticky-sessions';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Variables the service sets itself; a user value would silently lose. */

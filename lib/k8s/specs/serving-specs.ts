@@ -20,6 +20,7 @@ type Kind = keyof typeof KINDS;
 
 /** One document of a spec file, as parsed. */
 export interface SpecDocument {
+  /** The file it is in, as messages name it. */
   readonly file: string;
   /** 1-based line where the document starts. */
   readonly line: number;
@@ -33,7 +34,9 @@ export interface SpecDocument {
 
 /** What `addTo` created, in the order of the files. */
 export interface SpecConstructs {
+  /** One per `kind: ModelService` document. */
   readonly services: readonly ModelService[];
+  /** One per `kind: ModelPipeline` document. */
   readonly pipelines: readonly ModelPipeline[];
 }
 

@@ -11,6 +11,7 @@ import { ModelPipelineProps } from '../pipeline/model-pipeline-props';
 export interface ModelServiceDocument extends ModelServiceProps {
   /** The editor's schema, for JSON files (YAML files name it in a comment); not read. */
   readonly $schema?: string;
+  /** Says which construct the document makes. */
   readonly kind: 'ModelService';
   /** Name of the service and id of its construct in the chart. A DNS-1035 label, at most 63 characters. */
   readonly name: string;
@@ -24,6 +25,7 @@ export interface ModelServiceDocument extends ModelServiceProps {
 export interface ModelPipelineDocument extends ModelPipelineProps {
   /** The editor's schema, for JSON files (YAML files name it in a comment); not read. */
   readonly $schema?: string;
+  /** Says which construct the document makes. */
   readonly kind: 'ModelPipeline';
   /** Name of the pipeline and id of its construct in the chart. */
   readonly name: string;

@@ -2,8 +2,11 @@ import { reportInOneLineIfUncaught } from '../../catalog/uncaught-report';
 
 /** A place in a spec file: 1-based line and column, as editors and compilers count them. */
 export interface SpecLocation {
+  /** The file as given, relative to the working folder when it is inside it. */
   readonly file: string;
+  /** 1-based line. */
   readonly line: number;
+  /** 1-based column. */
   readonly column: number;
 }
 
@@ -21,7 +24,10 @@ export interface SpecProblem extends SpecLocation {
  * AutoscalingOptions; did you mean minReplicas?`. Nothing of the files is left in the chart.
  */
 export class SpecError extends Error {
-  constructor(public readonly problems: readonly SpecProblem[]) {
+  constructor(
+    /** Each mistake, in file order, top to bottom. */
+    public readonly problems: readonly SpecProblem[],
+  ) {
     super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
     this.name = 'SpecError';
     reportInOneLineIfUncaught(this);

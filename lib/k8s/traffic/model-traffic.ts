@@ -7,7 +7,8 @@ import { authorizationPolicySpec } from './authorization-policy';
 import { gatewayServers } from './gateway-tls';
 import { isLabelValue } from './http-tokens';
 import { expectedTrackNames, httpRoutes } from './http-routes';
-import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer, validateStickyWithRollout } from './load-balancer';
+import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer } from './load-balancer';
+import { validateStickyWithRollout } from './sticky-sessions';
 import {
   DEFAULT_GATEWAY_SELECTOR,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
