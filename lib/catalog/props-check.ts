@@ -95,10 +95,10 @@ function sameOrNested(a: string, b: string): boolean {
   return a === b || inside(a, b) || inside(b, a);
 }
 
-/** Every problem of `props` for `construct` (the spec loader reports them all). */
-export function propsProblems(construct: string, props: unknown, node?: SchemaNode): SchemaProblem[] {
+/** Every problem of `props` for `construct`, unknown keys first. */
+function propsProblems(construct: string, props: unknown): SchemaProblem[] {
   const { schema, checker } = propsSchema();
-  const root = node ?? schema['x-constructs'][construct];
+  const root = schema['x-constructs'][construct];
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     const { node: resolved } = checker.resolve(root.anyOf?.[0] ?? root);
     const required = resolved.required ?? [];
@@ -107,6 +107,6 @@ export function propsProblems(construct: string, props: unknown, node?: SchemaNo
   return checker.problems(root, props, { rootNoun: `${/^[AEIOU]/.test(construct) ? 'an' : 'a'} ${construct} prop` });
 }
 
-export function validationError(path: string, problem: SchemaProblem): ValidationError {
+function validationError(path: string, problem: SchemaProblem): ValidationError {
   return new ValidationError(path, formatField(problem.path), problem.value, problem.problem, problem.fix);
 }
