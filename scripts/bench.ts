@@ -44,7 +44,7 @@ function servingScenario(count: number): Scenario {
         if (i % 3 === 0) {
           new k8s.ModelService(chart, `cpu-${i}`, { model, image, resources: { cpu: 2, memoryGiB: 4 }, autoscaling: { minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70 } });
         } else if (i % 3 === 1) {
-          new k8s.ModelService(chart, `t4-${i}`, { model, image, resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' } }, autoscaling: { minReplicas: 1, maxReplicas: 4, targetGpuUtilization: 70 } });
+          new k8s.ModelService(chart, `t4-${i}`, { model, image, resources: { cpu: 3, memoryGiB: 12, gpu: { count: 1, model: 'T4' } }, autoscaling: { minReplicas: 2, maxReplicas: 4, targetGpuUtilization: 70 } });
         } else {
           new k8s.ModelService(chart, `a100-${i}`, { model, image, resources: { cpu: 8, memoryGiB: 64, gpu: { count: 1, model: 'A100' } }, replicas: 2, rollout: k8s.Rollout.canary({ newVersion: '1.1.0', weight: 10 }) });
         }

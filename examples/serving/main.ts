@@ -4,12 +4,14 @@ import { PRODUCTION_CAPACITY, PRODUCTION_CLUSTER_NAME, PRODUCTION_NODE_POOLS } f
 import { llmServing } from './llm';
 import { PLATFORM_TEAM } from '../platform/deployer';
 import { productionServing } from './production';
+import { specServing } from './specs';
 import { strategyExamples } from './strategies';
 
 /**
  * The example app: production's Karpenter NodePools, the PriorityClasses of production and
- * staging, production's model services (proven placeable on the
- * same pools), one service per rollout strategy, and the language models on vLLM.
+ * staging, production's model services (proven placeable on the same pools), one service per
+ * rollout strategy, the language models on vLLM, and the services and pipeline that model owners
+ * wrote as spec files (examples/specs/).
  */
 export function servingApp(app: App): App {
   new KarpenterNodePools(app, 'capacity-production', {
@@ -25,6 +27,7 @@ export function servingApp(app: App): App {
   productionServing(app);
   strategyExamples(app);
   llmServing(app);
+  specServing(app);
   return app;
 }
 

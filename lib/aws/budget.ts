@@ -3,6 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PropsValidator } from '../catalog';
 import { isUnresolved, validateTags, validateTagValue } from './aws-names';
+import { checkConstructProps } from '../catalog/props-check';
 
 // AWS Budgets' rules, from its API reference
 // (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html,
@@ -99,6 +100,7 @@ export class Budget extends Construct {
   public readonly budgetArn: string;
 
   constructor(scope: Construct, id: string, props: BudgetProps) {
+    checkConstructProps(Budget, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateBudgetProps(v, props);

@@ -4,6 +4,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkConstructProps } from '../catalog/props-check';
 
 /**
  * The first AWS provider release this library has seen with `auth_token_wo` on
@@ -42,6 +43,7 @@ export class CacheAuthToken extends Construct {
   private readonly secret: SecretsmanagerSecret;
 
   constructor(scope: Construct, id: string, props: CacheAuthTokenProps) {
+    checkConstructProps(CacheAuthToken, scope, id, props);
     super(scope, id);
     const stack = TerraformStack.of(this);
     // cdktf 0.21 has no ephemeral blocks: written into the stack's JSON, named after this construct.

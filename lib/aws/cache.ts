@@ -9,6 +9,7 @@ import { CacheAuthToken } from './cache-auth-token';
 import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
 export const CACHE_ENGINES = ['redis', 'valkey'] as const;
@@ -118,6 +119,7 @@ export class Cache extends Construct {
   public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: CacheProps) {
+    checkConstructProps(Cache, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const plan = planCache(this.node.path, props);

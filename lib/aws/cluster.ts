@@ -26,6 +26,7 @@ import { validateLogRetention } from './log-retention';
 import { ManagedNodeGroup } from './managed-node-group';
 import { podIdentityTrustPolicy } from './pod-identity-trust';
 import { synthDay } from './synth-day';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** Every version the platform has an EKS calendar and add-on pins for (see EKS_KUBERNETES_CALENDAR). */
 export const SUPPORTED_KUBERNETES_VERSIONS: readonly KubernetesVersion[] = KUBERNETES_VERSIONS;
@@ -188,6 +189,7 @@ export class Cluster extends Construct implements ICluster {
   private readonly karpenterPools: NodePoolSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
+    checkConstructProps(Cluster, scope, id, props);
     super(scope, id);
     validateClusterProps(this.node.path, props, synthDay(this));
     const aws = AwsContext.of(this);

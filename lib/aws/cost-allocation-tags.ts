@@ -2,6 +2,7 @@ import { CeCostAllocationTag } from '@cdktf/provider-aws/lib/ce-cost-allocation-
 import { Construct } from 'constructs';
 import { COST_ALLOCATION_TAG_KEYS, PropsValidator } from '../catalog';
 import { validateTags, validateUnique } from './aws-names';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface CostAllocationTagsProps {
   /**
@@ -28,6 +29,7 @@ export class CostAllocationTags extends Construct {
   public readonly tagKeys: readonly string[];
 
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
+    checkConstructProps(CostAllocationTags, scope, id, props);
     super(scope, id);
     const tagKeys = props.tagKeys ?? COST_ALLOCATION_TAG_KEYS;
     const v = new PropsValidator(this.node.path);

@@ -12,6 +12,7 @@ import { EncryptionKey } from './encryption-key';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** PostgreSQL major versions RDS offers standard support for. */
 export const POSTGRES_MAJOR_VERSIONS = [14, 15, 16, 17, 18] as const;
@@ -144,6 +145,7 @@ export class Database extends Construct {
   public readonly backupRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
+    checkConstructProps(Database, scope, id, props);
     super(scope, id);
     const plan = planDatabase(this.node.path, props);
     const tags = props.tags ? { ...props.tags } : undefined;

@@ -10,6 +10,7 @@ import { Database } from './database';
 import { EncryptionKey } from './encryption-key';
 import { ModelStore } from './model-store';
 import { SecureBucket } from './secure-bucket';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** RDS keeps replicated automated backups for 1 to 35 days, set apart from the source's retention. */
 const REPLICATED_BACKUP_DAYS = { min: 1, max: 35 };
@@ -97,6 +98,7 @@ export class DisasterRecovery extends Construct {
   public readonly modelReplicaBucketArn?: string;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryProps) {
+    checkConstructProps(DisasterRecovery, scope, id, props);
     super(scope, id);
     const stack = TerraformStack.of(this);
     const v = new PropsValidator(this.node.path);

@@ -3,6 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsContext } from './aws-context';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface EncryptionKeyProps {
   /** What the key protects, for the console and CloudTrail. */
@@ -39,6 +40,7 @@ export class EncryptionKey extends Construct {
   public readonly aliasName: string;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    checkConstructProps(EncryptionKey, scope, id, props);
     super(scope, id);
     const aws = AwsContext.of(this);
     const statements: object[] = [

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
 import { validateEcrRepositoryName, validateMinLength, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface ImageRegistryProps {
   readonly environment: EnvironmentName;
@@ -55,6 +56,7 @@ export class ImageRegistry extends Construct {
   public readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: ImageRegistryProps) {
+    checkConstructProps(ImageRegistry, scope, id, props);
     super(scope, id);
     const preset = ENVIRONMENT_PRESETS[props.environment];
     const v = new PropsValidator(this.node.path);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Capacity, EKS_CLUSTER_NAME, ENVIRONMENTS, EnvironmentName, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS, KubernetesVersion } from '../catalog/eks-versions';
+import { checkConstructProps } from '../catalog/props-check';
 
 
 /**
@@ -40,6 +41,7 @@ export class ImportedCluster extends Construct implements ICluster {
   private readonly postconditions: Postcondition[] = [];
 
   private constructor(scope: Construct, id: string, props: ClusterLookupProps | ClusterAttributes) {
+    checkConstructProps(ImportedCluster, scope, id, props);
     super(scope, id);
     this.clusterName = props.clusterName;
     this.literalClusterName = props.clusterName;

@@ -6,6 +6,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KARPENTER_DISCOVERY_TAG, karpenterNodeRoleName } from '../catalog';
 import { AwsContext } from './aws-context';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface KarpenterNodeAccessProps {
   /** The cluster's name, a literal: the node role and the discovery tag are named after it. */
@@ -32,6 +33,7 @@ export class KarpenterNodeAccess extends Construct {
   public readonly dependables: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: KarpenterNodeAccessProps) {
+    checkConstructProps(KarpenterNodeAccess, scope, id, props);
     super(scope, id);
     const aws = AwsContext.of(this);
     const name = karpenterNodeRoleName(props.clusterName);

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { NodePoolSpec, PropsValidator, TaintEffect, validateNodePoolSpec } from '../catalog';
 import { autoscalerNodeTemplate, autoscalerResourceTag } from './autoscaler-node-template';
 import { validateEc2Ids, validateTags } from './aws-names';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** EKS's spelling of the Kubernetes taint effects. */
 const EKS_TAINT_EFFECT: Readonly<Record<TaintEffect, string>> = {
@@ -65,6 +66,7 @@ export class ManagedNodeGroup extends Construct {
   public readonly launchTemplate: LaunchTemplate;
 
   constructor(scope: Construct, id: string, props: ManagedNodeGroupProps) {
+    checkConstructProps(ManagedNodeGroup, scope, id, props);
     super(scope, id);
     const check: PropsValidator = new PropsValidator(this.node.path);
     check.that(props.spec !== undefined && props.spec !== null, 'spec', props.spec, 'is required', 'pass a spec from NodePools.general(), .gpu(), .spot() or .highMemory()');

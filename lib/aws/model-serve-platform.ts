@@ -15,6 +15,7 @@ import { ModelStore, ModelStoreProps } from './model-store';
 import { Network, NetworkProps } from './network';
 import { ManagedNodeGroup } from './managed-node-group';
 import { Observability, ObservabilityProps } from './observability';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** Short environment names in resource names: `modelserve-prod`. */
 const ENVIRONMENT_SUFFIX: Readonly<Record<EnvironmentName, string>> = { development: 'dev', staging: 'staging', production: 'prod' };
@@ -148,6 +149,7 @@ export class ModelServePlatform extends Construct {
   public readonly disasterRecovery?: DisasterRecovery;
 
   constructor(scope: Construct, id: string, props: ModelServePlatformProps) {
+    checkConstructProps(ModelServePlatform, scope, id, props);
     super(scope, id);
     validatePlatformProps(this, props);
     const env = props.environment;

@@ -6,6 +6,7 @@ import { PropsValidator } from '../catalog';
 import { podIdentityRoleName, validatePodIdentityTarget } from './addons/pod-identity-role';
 import { AwsContext } from './aws-context';
 import { eksClusterArn, podIdentityTrustPolicy } from './pod-identity-trust';
+import { checkConstructProps } from '../catalog/props-check';
 
 export const MODEL_STORE_ACCESS_LEVELS = ['read', 'read-write'] as const;
 /** `read`: download models (serving). `read-write`: also upload and delete (training, CI). */
@@ -50,6 +51,7 @@ export class ModelStoreAccess extends Construct {
   public readonly associationId: string;
 
   constructor(scope: Construct, id: string, props: ModelStoreAccessProps) {
+    checkConstructProps(ModelStoreAccess, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validatePodIdentityTarget(v, props);

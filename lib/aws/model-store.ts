@@ -6,6 +6,7 @@ import { EncryptionKey } from './encryption-key';
 import { ModelStoreAccess, ModelStoreGrant } from './model-store-access';
 import { ModelStoreReplication, replicateBucket, validateModelStoreReplication } from './model-store-replication';
 import { SecureBucket, validateForceDestroy } from './secure-bucket';
+import { checkConstructProps } from '../catalog/props-check';
 
 // The replication's props are part of ModelStore's; the helpers that build it stay internal.
 export type { ModelStoreReplication } from './model-store-replication';
@@ -65,6 +66,7 @@ export class ModelStore extends Construct {
   private replicationRole?: string;
 
   constructor(scope: Construct, id: string, props: ModelStoreProps) {
+    checkConstructProps(ModelStore, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

@@ -24,6 +24,7 @@ import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
 import { validateLogRetention } from './log-retention';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** AWS services the VPC can reach privately through interface endpoints. */
 export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs'] as const;
@@ -139,6 +140,7 @@ export class Network extends Construct {
   private readonly baseTags: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
+    checkConstructProps(Network, scope, id, props);
     super(scope, id);
     const plan = validateNetworkProps(this.node.path, this.node.id, props, configuredRegion(this));
     this.resourceName = props.name ?? this.node.id;

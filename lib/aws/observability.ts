@@ -10,6 +10,7 @@ import { isUnresolved, validateUnique, validateEnvironment, validateTags } from 
 import { EncryptionKey } from './encryption-key';
 import { AlarmSpec, cacheAlarms, CacheAlarmsProps, databaseAlarms, DatabaseAlarmsProps } from './observability-alarms';
 import { validateLogRetention } from './log-retention';
+import { checkConstructProps } from '../catalog/props-check';
 
 export type { CacheAlarmsProps, DatabaseAlarmsProps } from './observability-alarms';
 
@@ -71,6 +72,7 @@ export class Observability extends Construct {
   public readonly topicPolicy?: SnsTopicPolicy;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    checkConstructProps(Observability, scope, id, props);
     super(scope, id);
     validateObservabilityProps(this.node.path, props);
     const tags = props.tags ? { ...props.tags } : undefined;

@@ -8,6 +8,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** A lifecycle rule that expires current objects, for data kept only for a retention period. */
 export interface SecureBucketExpiration {
@@ -65,6 +66,7 @@ export class SecureBucket extends Construct {
   public readonly publicAccessBlock: S3BucketPublicAccessBlock;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    checkConstructProps(SecureBucket, scope, id, props);
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', {
       bucket: props.bucketName,

@@ -5,6 +5,7 @@ import { EnvironmentName, PropsValidator } from '../catalog';
 import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { SecureBucket } from './secure-bucket';
+import { checkConstructProps } from '../catalog/props-check';
 
 const KEY_ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})';
 const KMS_KEY = new RegExp(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/${KEY_ID}|${KEY_ID})$`);
@@ -109,6 +110,7 @@ export class StateBackendBootstrap extends Construct {
   public readonly lockTableArn?: string;
 
   constructor(scope: Construct, id: string, props: StateBackendBootstrapProps) {
+    checkConstructProps(StateBackendBootstrap, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

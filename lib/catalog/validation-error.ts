@@ -27,8 +27,12 @@ export class ValidationError extends Error {
   }
 }
 
+/** Longer strings are shortened in messages: the message must stay a line a person reads. */
+const LONGEST_VALUE_SHOWN = 1024;
+
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'not set';
+  if (typeof value === 'string' && value.length > LONGEST_VALUE_SHOWN) return `${JSON.stringify(value.slice(0, 64))}… (${value.length} characters)`;
   if (typeof value === 'string') return JSON.stringify(value);
   // JSON would print NaN and Infinity as null.
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);

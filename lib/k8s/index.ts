@@ -36,3 +36,8 @@ export type { InferencePoolOptions } from './inference/inference-pool-options';
 export { InferenceRouting } from './inference/inference-routing';
 export { gpuMemoryFit, describeFit } from '../check/gpu-memory-fit';
 export type { GpuMemoryDemand, GpuMemoryFit } from '../check/gpu-memory-fit';
+export * from './specs/spec-documents';
+export { SpecError } from './specs/spec-error';
+export type { SpecLocation, SpecProblem } from './specs/spec-error';
+export { ServingSpecs } from './specs/serving-specs';
+export type { SpecConstructs, SpecDocument } from './specs/serving-specs';

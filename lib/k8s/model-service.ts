@@ -21,6 +21,7 @@ import { FAULT_INJECTION_WARNING, FaultInjectionOptions } from './traffic/fault-
 import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaShape } from './traffic';
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, userEnv } from './workload';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** Service port of the HTTP inference API: callers use `http://<host>/...`. */
 export const HTTP_SERVICE_PORT = 80;
@@ -68,6 +69,7 @@ export class ModelService extends Construct {
   public readonly progressive?: ProgressiveDelivery;
 
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
+    checkConstructProps(ModelService, scope, id, props);
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
     const chart = ServingChart.of(scope);
     const plan = planModelService(props, {

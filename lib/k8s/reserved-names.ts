@@ -7,9 +7,14 @@
  */
 const reserved = new WeakMap<object, Map<string, string>>();
 
-/** The path of the construct that reserved `kind/name` in the chart, if any. */
-export function reservedBy(chart: object, kind: string, name: string): string | undefined {
-  return reserved.get(chart)?.get(`${kind}/${name}`);
+/**
+ * The path of the construct that reserved `kind/name` in the chart, if any other than the construct
+ * at `askingPath` (or one inside it): a construct built on trial and removed (see
+ * lib/catalog/props-check.ts) leaves its reservations to the construct that takes its place.
+ */
+export function reservedBy(chart: object, kind: string, name: string, askingPath?: string): string | undefined {
+  const owner = reserved.get(chart)?.get(`${kind}/${name}`);
+  return askingPath !== undefined && (owner === askingPath || owner?.startsWith(`${askingPath}/`)) ? undefined : owner;
 }
 
 /** Reserves names in the chart for the construct at `path`. */

@@ -16,6 +16,7 @@ import {
   validateNodePoolSpec,
 } from '../catalog';
 import { DEFAULT_INGRESS_GATEWAY, DEFAULT_PROMETHEUS, PodPeer, ServingNamespace, ServingNamespaceOptions, validateServingNamespaceOptions } from './serving-namespace';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface ServingChartProps extends Omit<ChartProps, 'namespace'> {
   /** Preset for quotas, limits and image rules. */
@@ -109,6 +110,7 @@ export class ServingChart extends Chart {
   public readonly priorityClasses: boolean;
 
   constructor(scope: Construct, id: string, props: ServingChartProps) {
+    checkConstructProps(ServingChart, scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const check = new PropsValidator(path);
     check.that(isEnvironmentName(props?.environment), 'environment', props?.environment, 'is not an environment preset', `use one of ${ENVIRONMENTS.join(', ')}`);

@@ -5,6 +5,7 @@ import { parseIpv4Cidr } from '../catalog/cidr';
 import { DNS_LABEL, DNS_LABEL_RULE, ENVIRONMENT_PRESETS, EnvironmentName, GPU_RESOURCE, isDnsSubdomain, PropsValidator } from '../catalog';
 import { MODEL_LOADER_LABEL } from './labels';
 import { EGRESS_REASON_ANNOTATION, PRIVATE_AND_LINK_LOCAL_RANGES } from './egress';
+import { checkConstructProps } from '../catalog/props-check';
 
 /** Where a set of pods lives, for network policy peers. */
 export interface PodPeer {
@@ -99,6 +100,7 @@ export class ServingNamespace extends Construct {
   public readonly name: string;
 
   constructor(scope: Construct, id: string, props: ServingNamespaceProps) {
+    checkConstructProps(ServingNamespace, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     check.matches('name', props.name, DNS_LABEL, DNS_LABEL_RULE);

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { COST_ALLOCATION_TAGS, EnvironmentName, ENVIRONMENTS, PropsValidator } from '../catalog';
 import { priorityClassSpecs } from './priority-classes';
+import { checkConstructProps } from '../catalog/props-check';
 
 export interface ServingPriorityClassesProps extends Omit<ChartProps, 'namespace'> {
   /** The environment whose classes these are: `modelserve-<environment>-critical|standard|batch`. */
@@ -21,6 +22,7 @@ export class ServingPriorityClasses extends Chart {
   public readonly classNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ServingPriorityClassesProps) {
+    checkConstructProps(ServingPriorityClasses, scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     new PropsValidator(path).oneOf('environment', props?.environment, ENVIRONMENTS);
     super(scope, id, { ...props, namespace: undefined });

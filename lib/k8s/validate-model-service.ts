@@ -21,6 +21,7 @@ import {
 } from '../catalog';
 import { describeVerdicts, placePod } from '../check/placement';
 import { CostAllocation } from './labels';
+import { validateDescription } from './description';
 import { MESH_SIDECAR } from './mesh-sidecar';
 import { validateWarmup, WARMUP_CONTAINER, WarmupOptions } from './model-warmup';
 import { priorityClassName, SERVING_PRIORITIES } from './priority-classes';
@@ -41,6 +42,7 @@ import { resolveTracks, Rollout, Track } from './rollout';
 import { egressPolicyName, externalServiceName, validateExternalServices } from './external-services';
 import { validateFaults } from './traffic/fault-injection';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isPlainUrlPath, resolveLoadBalancer, ResolvedLoadBalancer, validateLoadBalancer, validateRateLimitAgainstScaling, validateRollout, validateTrafficOptions } from './traffic';
+import { validateStickyWithRollout } from './traffic/sticky-sessions';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** Variables the service sets itself; a user value would silently lose. */
@@ -151,6 +153,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   // The name is the Service's: a DNS-1035 label.
   check.matches('name', name, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the model in words');
+  validateDescription(check, props.description);
   const { model, uriTemplate } = planModel(check, props, ctx);
   const serverPlan = planServer(check, props, { modelId: model.id, environment: ctx.environment, preset: ctx.preset });
   const { image, imageSizeGiB, loader } = serverPlan;
@@ -181,6 +184,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   check.that(uriTemplate.includes('{version}') || versions.size === 1, 'model.uri', uriTemplate, `has no {version} placeholder, so the ${rollout.kind} tracks (${[...versions].join(', ')}) would all load the same artefacts`, 'put {version} where the version goes, e.g. "s3://my-models/resnet/{version}/"');
   const inferencePool = planInferencePool(check, props, { name, server: server.name, rollout, vllm, image, ctx });
   validateLoadBalancer(check, props.loadBalancer, 'loadBalancer');
+  validateStickyWithRollout(check, props.loadBalancer, rollout, model.version);
   const loadBalancer = resolveLoadBalancer(props.loadBalancer);
 
   const runtime = planRuntime(check, props, gpu !== undefined);
@@ -194,7 +198,7 @@ export function planModelService(props: ModelServiceProps, ctx: PlanContext): Mo
   if (props.auth !== undefined) {
     check.that(isPlainUrlPath(server.metricsPath), 'server.metricsPath', server.metricsPath, 'holds spaces, "?", "#" or "*", so the AuthorizationPolicy of auth cannot keep it open to Prometheus', 'give the plain path the server exposes metrics on, e.g. "/metrics"');
   }
-  validateEnvironment(check, props);
+  validateEnvironment(check, props, server.env);
   const serviceAccountName = props.serviceAccount?.name ?? name;
   check.that(isDnsSubdomain(serviceAccountName), 'serviceAccount.name', serviceAccountName, 'is not a valid ServiceAccount name', 'use lowercase letters, digits, "-" and "."');
   validateMonitoring(check, props);
@@ -364,8 +368,8 @@ function planResources(check: PropsValidator, props: ModelServiceProps, ctx: Pla
   return { cpu: r.cpu, memoryGiB: r.memoryGiB, gpu, storageGiB, networkBandwidthMbps: r.networkBandwidthMbps };
 }
 
-/** Environment variables, config and secrets. */
-function validateEnvironment(check: PropsValidator, props: ModelServiceProps): void {
+/** Environment variables, config and secrets; `serverEnv` is what the server preset sets. */
+function validateEnvironment(check: PropsValidator, props: ModelServiceProps, serverEnv: Readonly<Record<string, string>>): void {
   for (const key of Object.keys(props.env ?? {})) {
     check.that(ENV_NAME.test(key), `env["${key}"]`, key, 'is not a valid environment variable name', 'use letters, digits, "_", "-" and ".", not starting with a digit');
     check.that(!RESERVED_ENV.includes(key), `env["${key}"]`, key, 'is set by the ModelService itself', 'choose another name; the model is in MODEL_DIR (copied from MODEL_URI)');
@@ -376,6 +380,7 @@ function validateEnvironment(check: PropsValidator, props: ModelServiceProps): v
     for (const key of Object.keys(props.config.data)) {
       check.that(isConfigKey(key), `config.data["${key}"]`, key, 'is not a valid ConfigMap key', 'use letters, digits, "-", "_" and "."');
     }
+    if (props.config.asEnv) validateConfigAsEnv(check, props, serverEnv);
     const mountPath = props.config.mountPath;
     check.that(mountPath === undefined || (mountPath.startsWith('/') && !['/', '/tmp', '/models', '/dev/shm'].includes(mountPath)), 'config.mountPath', mountPath, 'must be an absolute path other than /, /tmp, /models and /dev/shm', 'mount it at e.g. "/etc/model-config"');
   }
@@ -386,6 +391,22 @@ function validateEnvironment(check: PropsValidator, props: ModelServiceProps): v
     check.that(isConfigKey(ref.key), `secrets.env["${key}"].key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
   }
   (props.secrets?.envFrom ?? []).forEach((s, i) => check.that(isDnsSubdomain(s), `secrets.envFrom[${i}]`, s, 'is not a valid Secret name', 'use the name of an existing Secret'));
+}
+
+/**
+ * With `config.asEnv` every key of the ConfigMap becomes a variable through envFrom, and Kubernetes
+ * lets a variable of `env` (the service's, the user's, a Secret's) win over it without a word: one
+ * name, one source.
+ */
+function validateConfigAsEnv(check: PropsValidator, props: ModelServiceProps, serverEnv: Readonly<Record<string, string>>): void {
+  const env = props.env ?? {};
+  for (const key of Object.keys(props.config!.data)) {
+    const field = `config.data["${key}"]`;
+    check.that(!(key in env), field, key, `is also set by env (${JSON.stringify(env[key])}), which silently wins over config.asEnv`, 'give each variable one source: remove it from env or from config.data');
+    check.that(!(key in (props.secrets?.env ?? {})), field, key, 'is also set by secrets.env, which silently wins over config.asEnv', 'give each variable one source: remove it from secrets.env or from config.data');
+    check.that(!RESERVED_ENV.includes(key), field, key, 'is set by the ModelService itself, which silently wins over config.asEnv', 'choose another name; the model is in MODEL_DIR (copied from MODEL_URI)');
+    check.that(!(key in serverEnv), field, key, `is set by the server preset (${JSON.stringify(serverEnv[key])}), which silently wins over config.asEnv`, 'choose another name, or set it through env, which replaces the preset\'s value');
+  }
 }
 
 function validateMonitoring(check: PropsValidator, props: ModelServiceProps): void {
@@ -468,7 +489,7 @@ export function claimObjectNames(chart: object, plan: ModelServicePlan, extra: {
   ];
   const check = new PropsValidator(plan.path);
   for (const [kind, name, field] of wanted) {
-    const owner = reservedBy(chart, kind, name);
+    const owner = reservedBy(chart, kind, name, plan.path);
     check.that(owner === undefined, field, field === 'name' ? plan.name : name, `gives ${kind} "${name}", which ${owner} already creates in this chart`, field === 'serviceAccount.name' ? 'give each service its own ServiceAccount (the AWS side can grant several the same access)' : 'rename one of the two services');
   }
   reserveNames(chart, plan.path, wanted.map(([kind, name]) => [kind, name]));

@@ -2,8 +2,8 @@
  * The package as npm would publish it (`npm run test:package`, run by .ci/run):
  *
  * - `npm publish --dry-run` is clean: the fields a registry page shows are set, the tarball holds
- *   the compiled library, LICENSE, README.md and package.json and nothing else, every `exports`
- *   target is in it, and npm warns about nothing but the missing login;
+ *   the compiled library, the JSON Schemas, LICENSE, README.md and package.json and nothing else,
+ *   every `exports` target and every schema is in it, and npm warns about nothing but the missing login;
  * - a git URL install builds the same package: `npm pack git+file://<this repository>` (what
  *   `npm install git+https://…` runs: clone, install, `prepare`, pack) gives the same files,
  *   byte for byte, as `npm pack` here.
@@ -17,7 +17,7 @@ import { run } from './shell';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const REQUIRED_FIELDS = ['name', 'version', 'description', 'keywords', 'license', 'repository', 'files', 'engines', 'exports', 'typesVersions'];
-const ALLOWED_FILES = /^(LICENSE|README\.md|package\.json|build\/lib\/.+\.(js|d\.ts))$/;
+const ALLOWED_FILES = /^(LICENSE|README\.md|package\.json|build\/lib\/.+\.(js|d\.ts)|schemas\/[a-z-]+\.schema\.json)$/;
 
 interface Packed {
   filename: string;
@@ -38,7 +38,9 @@ function publishDryRun(): void {
   const packed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as Record<string, Packed> | Packed;
   const files = ('files' in packed ? (packed as Packed) : Object.values(packed)[0]).files.map((f) => f.path);
   problems.push(...files.filter((f) => !ALLOWED_FILES.test(f)).map((f) => `the package would ship ${f}`));
-  for (const wanted of ['LICENSE', 'README.md', 'package.json', ...exportTargets(manifest.exports)]) {
+  // The constructs read schemas/props.schema.json at runtime; editors read the spec schemas.
+  const schemas = fs.readdirSync(path.join(REPO, 'schemas')).map((f) => `schemas/${f}`);
+  for (const wanted of ['LICENSE', 'README.md', 'package.json', ...schemas, ...exportTargets(manifest.exports)]) {
     if (!files.includes(wanted)) problems.push(`the package would not ship ${wanted}`);
   }
 }

@@ -39,7 +39,10 @@ describe('egress to every address (0.0.0.0/0)', () => {
     const open = openEgress(objects);
     // The model loaders' S3 rule, once per serving namespace, and the example OCR service's call
     // to an external API whose addresses are not given (a NetworkPolicy cannot name its host).
-    expect(open.map((o) => o.policy)).toEqual(['models-production/allow-model-store-egress', 'models-production/ocr-egress', 'models-staging/allow-model-store-egress', 'models-llm/allow-model-store-egress', 'models-all/allow-model-store-egress']);
+    expect(open.map((o) => o.policy)).toEqual([
+      'models-production/allow-model-store-egress', 'models-production/ocr-egress', 'models-staging/allow-model-store-egress',
+      'models-llm/allow-model-store-egress', 'models-specs/allow-model-store-egress', 'models-all/allow-model-store-egress',
+    ]);
     for (const rule of open) {
       expect({ policy: rule.policy, reason: rule.reason }).toEqual({ policy: rule.policy, reason: expect.stringMatching(/^.{40,}$/) });
       expect(rule.except).toEqual(expect.arrayContaining([...PRIVATE_AND_LINK_LOCAL_RANGES]));

@@ -4,6 +4,7 @@ import { Fn, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { PropsValidator } from '../../catalog';
 import { AwsContext } from '../aws-context';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /** What a provider needs to reach a cluster's API: the `Cluster` construct has all three. */
 export interface ClusterConnection {
@@ -61,6 +62,7 @@ export class ClusterProviders extends Construct {
   public readonly cluster: ClusterConnection;
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps) {
+    checkConstructProps(ClusterProviders, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     check.that(props.cluster !== undefined && props.cluster !== null, 'cluster', props.cluster, 'is required', 'pass the Cluster construct');

@@ -7,6 +7,7 @@ import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
 import { ALERTMANAGER_URL, PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
 import { valuesValidator } from './values-validator';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /**
  * Grafana Loki. The open-source chart left the Loki repository in March 2026 (chart 6.55.0 was
@@ -106,6 +107,7 @@ export class LogStore extends Construct {
   public readonly secureBucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: LogStoreProps) {
+    checkConstructProps(LogStore, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     validateEnvironment(v, props.environment);

@@ -62,6 +62,7 @@ import {
   nodeTerminationHandlerValues,
   SpotInterruptionQueue,
 } from './spot-interruption';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /** Seconds Helm waits for a release's resources to be ready before it rolls the release back. */
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -119,6 +120,7 @@ export class PlatformAddons extends Construct {
   private readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: PlatformAddonsProps) {
+    checkConstructProps(PlatformAddons, scope, id, props);
     super(scope, id);
     checkPlatformAddonsProps(this.node.path, TerraformStack.of(this), props);
     const deployFromInsideVpc = props.deployFromInsideVpc ?? false;

@@ -9,6 +9,7 @@ import { AwsContext } from '../aws-context';
 import { isUnresolved, validateDnsSubdomain } from '../aws-names';
 import { eksClusterArn, podIdentityTrustPolicy } from '../pod-identity-trust';
 import { IamStatement } from './iam-statement';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export { podIdentityTrustPolicy } from '../pod-identity-trust';
 
@@ -91,6 +92,7 @@ export class PodIdentityRole extends Construct {
   public readonly dependables: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: PodIdentityRoleProps) {
+    checkConstructProps(PodIdentityRole, scope, id, props);
     super(scope, id);
     validatePodIdentityRoleProps(new PropsValidator(this.node.path), props);
     const aws = AwsContext.of(this);

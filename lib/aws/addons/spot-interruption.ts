@@ -8,6 +8,7 @@ import { isUnresolved, validateRegion } from '../aws-names';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
 import { valuesValidator } from './values-validator';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /**
  * AWS Node Termination Handler. Since chart 0.22.0 (NTH v1.20.0) the chart is published only to
@@ -149,6 +150,7 @@ export class SpotInterruptionQueue extends Construct {
   public readonly ruleArns: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: SpotInterruptionQueueProps) {
+    checkConstructProps(SpotInterruptionQueue, scope, id, props);
     super(scope, id);
     const v = new PropsValidator(this.node.path);
     v.that(typeof props?.name === 'string', 'name', props?.name, 'is not set', 'name the queue, e.g. "modelserve-prod-node-termination"');

@@ -2,6 +2,7 @@ import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Capacity, EKS_CLUSTER_NAME, EnvironmentName, ENVIRONMENTS, NODE_POOL_LABEL, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../../catalog';
 import { EC2_NODE_CLASS_API, ec2NodeClassSpec, KARPENTER_NODE_POOL_API, karpenterNodePoolSpec } from './karpenter-objects';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export interface KarpenterNodePoolsProps extends Omit<ChartProps, 'namespace'> {
   /** The EKS cluster's name: the discovery tag's value and the node role's prefix. */
@@ -34,6 +35,7 @@ export class KarpenterNodePools extends Chart {
   public readonly pools: readonly NodePoolSpec[];
 
   constructor(scope: Construct, id: string, props: KarpenterNodePoolsProps) {
+    checkConstructProps(KarpenterNodePools, scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const pools = checkProps(path, props);
     // Built (and their limits checked) before the chart joins the app.

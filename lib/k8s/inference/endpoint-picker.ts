@@ -4,6 +4,7 @@ import { PRIVATE_RANGES } from '../egress';
 import { meshSidecarResourceAnnotations } from '../mesh-sidecar';
 import { PodPeer } from '../serving-namespace';
 import { ENDPOINT_PICKER_PORTS, INFERENCE_POOL_API } from './inference-pool-options';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /** UID of the picker's image (its Dockerfile's `USER 65532:65532`, distroless nonroot). */
 const PICKER_UID = 65532;
@@ -59,6 +60,7 @@ export class EndpointPicker extends Construct {
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: EndpointPickerProps) {
+    checkConstructProps(EndpointPicker, scope, id, props);
     super(scope, id);
     const { name, labels } = props;
     const podLabels = { [ENDPOINT_PICKER_LABEL]: props.poolName, 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'endpoint-picker', 'app.kubernetes.io/part-of': 'modelserve' };

@@ -13,6 +13,7 @@ import {
   ISTIO_GATEWAY_CLASS,
   MAX_GATEWAY_REPLICAS,
 } from './inference-pool-options';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /** Label Istio puts on the pods of a Gateway it deploys (and selects them by). */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -63,6 +64,7 @@ export class InferenceRouting extends Construct {
   public readonly endpointPicker: EndpointPicker;
 
   constructor(scope: Construct, id: string, props: InferenceRoutingProps) {
+    checkConstructProps(InferenceRouting, scope, id, props);
     super(scope, id);
     const names = inferenceRoutingNames(props.name);
     const metadata = (name: string, labels: Readonly<Record<string, string>> = props.labels) => ({ name, namespace: props.namespace, labels: { ...labels } });

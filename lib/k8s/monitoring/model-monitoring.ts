@@ -6,6 +6,7 @@ import { TRACK_LABEL } from '../labels';
 import { alertRules } from './alert-rules';
 import { AlertThresholds, validateAlertThresholds } from './alert-thresholds';
 import { LOKI_RULE_FOLDER_ANNOTATION, LOKI_RULE_LABEL, logAlertRuleGroup } from './log-alert-rules';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /**
  * Where Prometheus finds the Istio workload certificates, as in Istio's Prometheus integration
@@ -94,6 +95,7 @@ export class ModelMonitoring extends Construct {
   public readonly logAlerts: kplus.ConfigMap;
 
   constructor(scope: Construct, id: string, props: ModelMonitoringProps) {
+    checkConstructProps(ModelMonitoring, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     validateModelMonitoringProps(check, props);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_LABEL_RULE, PropsValidator } from '../../catalog';
 import { dashboardJson } from './dashboards/grafana-json';
 import { DashboardKey, SERVING_DASHBOARDS } from './dashboards/serving-dashboards';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /** The label (and value) kube-prometheus-stack's Grafana sidecar loads dashboards from. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
@@ -35,6 +36,7 @@ export class ModelServeDashboards extends Construct {
   public readonly configMaps: Readonly<Record<DashboardKey, kplus.ConfigMap>>;
 
   constructor(scope: Construct, id: string, props: ModelServeDashboardsProps = {}) {
+    checkConstructProps(ModelServeDashboards, scope, id, props);
     const check = new PropsValidator(scope.node.path ? `${scope.node.path}/${id}` : id);
     check.that(typeof props === 'object' && props !== null, 'props', props, 'are not an object', 'pass { namespace } or nothing');
     if (props.namespace !== undefined) check.matches('namespace', props.namespace, DNS_LABEL, DNS_LABEL_RULE);

@@ -9,6 +9,7 @@ import { PipelineDefinition, pipelineDefinition } from './pipeline-definition';
 import { createPipelineOrchestrator } from './pipeline-orchestrator';
 import { PIPELINE_LABEL, PipelineWorkflow } from './pipeline-workflow';
 import { pipelineServiceAccounts, PipelinePlan, planModelPipeline } from './plan-model-pipeline';
+import { checkConstructProps } from '../../catalog/props-check';
 
 /**
  * A chain of ModelServices, in order or fanned out and back in (OCR → NER; classification →
@@ -49,6 +50,7 @@ export class ModelPipeline extends Construct {
   public readonly definition?: PipelineDefinition;
 
   constructor(scope: Construct, id: string, props: ModelPipelineProps) {
+    checkConstructProps(ModelPipeline, scope, id, props);
     const chart = ServingChart.of(scope);
     const plan = planModelPipeline(props, { path: scope.node.path ? `${scope.node.path}/${id}` : id, id, chart });
     super(scope, id);

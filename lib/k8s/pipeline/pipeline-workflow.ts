@@ -8,6 +8,7 @@ import { priorityClassName } from '../priority-classes';
 import { ServingChart } from '../serving-chart';
 import { pipelineServiceAccounts, PipelinePlan, PlannedStep } from './plan-model-pipeline';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export const WORKFLOW_API_VERSION = 'argoproj.io/v1alpha1';
 /** The DAG template every run enters by. */
@@ -63,6 +64,7 @@ export class PipelineWorkflow extends Construct {
   public readonly apiEgressPolicy: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
+    checkConstructProps(PipelineWorkflow, scope, id, props);
     super(scope, id);
     const { plan, labels } = props;
     const saName = pipelineServiceAccounts(plan.name).workflow;

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { validateDescription } from '../description';
 import { DNS_1035_LABEL, DNS_1035_LABEL_RULE, isConfigKey, isDnsSubdomain, isLabelValue, PropsValidator } from '../../catalog';
 import { parseIpv4Cidr } from '../../catalog/cidr';
 import { ModelServer } from '../model-server';
@@ -98,9 +99,10 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
   check.that(typeof props === 'object' && props !== null, 'props', props, 'are missing', 'pass { stages: [...] }');
   const name = props.name ?? ctx.id;
   check.matches('name', name, PIPELINE_NAME, PIPELINE_NAME_RULE);
-  const owner = reservedBy(chart, 'WorkflowTemplate', name);
+  const owner = reservedBy(chart, 'WorkflowTemplate', name, ctx.path);
   check.that(owner === undefined, 'name', name, `is already the name of pipeline ${owner} in this chart`, 'give each pipeline its own name');
   if (props.description !== undefined) check.that(typeof props.description === 'string', 'description', props.description, 'is not a string', 'describe the pipeline in words');
+  validateDescription(check, props.description);
 
   const steps = planSteps(check, props, chart);
   const callers = [
@@ -125,7 +127,7 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
     // Shared with a service, the account would carry the pipeline's Role and the admission that
     // services grant the pipeline (auth.allowedServiceAccounts) to that service's pods.
     const account = pipelineServiceAccounts(name).workflow;
-    const holder = reservedBy(chart, 'ServiceAccount', account);
+    const holder = reservedBy(chart, 'ServiceAccount', account, ctx.path);
     check.that(holder === undefined, 'name', name, `needs ServiceAccount "${account}" for its batch pods, which ${holder} already creates in this chart`, 'rename the pipeline, or give that service another serviceAccount.name');
   }
   check.that(
@@ -352,7 +354,7 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
   // A service named `<orchestrator>-pipeline` would emit a PrometheusRule of the pipeline alerts' name.
   const names = [['Service', serviceName], ['ServiceAccount', serviceName], ['Deployment', serviceName], ['ConfigMap', `${serviceName}-config`], ['Service', `${serviceName}-pipeline`]];
   for (const [kind, objectName] of names) {
-    const holder = reservedBy(chart, kind, objectName);
+    const holder = reservedBy(chart, kind, objectName, ctx.path);
     check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
   }
   const serviceProps = orchestratorServiceProps(o, { name, serviceName, namespace: chart.namespaceName, steps: order, image, version: version!, assetsUri: assetsUri!, timeoutSeconds, resultTtlSeconds, redis });

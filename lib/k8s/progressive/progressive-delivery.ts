@@ -6,6 +6,7 @@ import { checkPrometheusUrl } from '../prometheus-endpoint';
 import type { VllmMetricNames } from '../vllm-engine';
 import { analysisTemplateSpecs, CANARY_HASH_ARG, STABLE_HASH_ARG } from './analysis-templates';
 import { CanaryStep, checkProgressiveNameLength, DEFAULT_CANARY_STEPS, DEFAULT_STEP_PAUSE_SECONDS, PROGRESSIVE_SUBSETS, ProgressiveOptions, validateProgressiveOptions } from './progressive-options';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export const ROLLOUT_API_VERSION = 'argoproj.io/v1alpha1';
 /** Label Argo Rollouts puts on each ReplicaSet's pods and adds to the subsets' selectors. */
@@ -111,6 +112,7 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
   private readonly props: ProgressiveDeliveryProps;
 
   constructor(scope: Construct, id: string, props: ProgressiveDeliveryProps) {
+    checkConstructProps(ProgressiveDelivery, scope, id, props);
     const namespace = props?.namespace ?? Chart.of(scope).namespace ?? 'default';
     // Checked before the construct joins the tree, so a bad prop leaves nothing behind.
     validateProgressiveDeliveryProps(new PropsValidator(scope.node.path ? `${scope.node.path}/${id}` : id), props, namespace);

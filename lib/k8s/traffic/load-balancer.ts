@@ -58,8 +58,10 @@ export interface LoadBalancerOptions {
   readonly healthCheck?: HealthCheck;
   /**
    * Send a client's requests to the same pod (for servers that keep per-client state, such as a
-   * KV cache of a conversation). `true` uses the default cookie. Stickiness holds within a track:
-   * a canary or A/B split still decides the track per request.
+   * KV cache of a conversation). `true` uses the default cookie. Stickiness holds within a track,
+   * so it is refused with a canary at a weight from 1 to 99 and with a progressive rollout, whose
+   * weighted split would move a session between versions; an A/B test keeps each client on its
+   * variant (it routes by header or cookie).
    * @default false
    */
   readonly stickySessions?: boolean | StickySessionOptions;
@@ -135,3 +137,4 @@ export function validateLoadBalancer(check: PropsValidator, lb: LoadBalancerOpti
   }
   check.integerInRange(`${field}.stickySessions.ttlSeconds`, sticky.ttlSeconds, 0, 31_536_000, `set ${field}.stickySessions.ttlSeconds to whole seconds from 0 (session cookie) to 31536000 (one year)`);
 }
+

@@ -9,6 +9,7 @@ import { gatewayServers } from './gateway-tls';
 import { isLabelValue } from './http-tokens';
 import { expectedTrackNames, httpRoutes } from './http-routes';
 import { LoadBalancerOptions, resolveLoadBalancer, validateLoadBalancer } from './load-balancer';
+import { validateStickyWithRollout } from './sticky-sessions';
 import {
   DEFAULT_GATEWAY_SELECTOR,
   DEFAULT_REQUEST_TIMEOUT_SECONDS,
@@ -22,6 +23,7 @@ import { requestAuthenticationSpec } from './request-authentication';
 import { destinationRuleSpec } from './traffic-policy';
 import { validateRollout } from './validate-rollout';
 import { inferencePorts, validateWorkloadEndpoints, WorkloadEndpoints } from './workload-endpoints';
+import { checkConstructProps } from '../../catalog/props-check';
 
 export interface ModelTrafficProps extends TrafficOptions {
   /** Name of the Kubernetes Service in front of the model's pods. */
@@ -99,6 +101,7 @@ export class ModelTraffic extends Construct {
   public readonly rateLimitFilter?: ApiObject;
 
   constructor(scope: Construct, id: string, props: ModelTrafficProps) {
+    checkConstructProps(ModelTraffic, scope, id, props);
     super(scope, id);
     const check = new PropsValidator(this.node.path);
     validateModelTrafficProps(check, props);
@@ -228,6 +231,7 @@ function validateModelTrafficProps(check: PropsValidator, props: ModelTrafficPro
   const current = props.tracks.find((t) => t.name === expected[0])?.version ?? '';
   validateRollout(check, props.rollout, current);
   validateLoadBalancer(check, props.loadBalancer);
+  validateStickyWithRollout(check, props.loadBalancer, props.rollout, current);
   validateTrafficOptions(check, props, '');
   validateFaults(check, props.faults, { field: 'faults', production: false, progressive: props.rollout.kind === 'progressive' });
   validateWorkloadEndpoints(check, props.workload, 'workload');
