@@ -6,8 +6,6 @@ import { AwsContext } from './aws-context';
 import { IEncryptionKey } from './encryption-key-attributes';
 import { ImportedEncryptionKey } from './imported-encryption-key';
 
-export type { IEncryptionKey } from './encryption-key-attributes';
-
 /** IAM principals that the key policy itself lets use the key, and for what. */
 export interface EncryptionKeyUsers {
   /** ARNs of IAM roles (or users) of the account. */

@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
  * database and the cache into the database subnets.
  */
 export interface INetwork extends IConstruct {
+  /** The VPC the cluster, database and cache security groups belong to. */
   readonly vpcId: string;
   /** Subnets for the cluster and its nodes, in two or more availability zones. */
   readonly privateSubnetIds: readonly string[];
