@@ -42,7 +42,13 @@ export function validateIamRoleArn(v: PropsValidator, field: string, value: unkn
   else if (text.includes(':instance-profile/')) problem = 'is the ARN of an instance profile, not of a role';
   else if (text.includes(':user/')) problem = 'is the ARN of an IAM user, not of a role';
   else if (text.includes(':policy/')) problem = 'is the ARN of a policy, not of a role';
-  v.that(IAM_ROLE_ARN.test(text), field, value, problem, 'use the role\'s ARN, arn:aws:iam::<account>:role/<name> (aws iam get-role --role-name <name> --query Role.Arn)');
+  v.that(
+    IAM_ROLE_ARN.test(text),
+    field,
+    value,
+    problem,
+    'use the role\'s ARN, arn:aws:iam::<account>:role/<name> (aws iam get-role --role-name <name> --query Role.Arn)',
+  );
 }
 
 /**
@@ -53,8 +59,16 @@ export function validateIamRoleArn(v: PropsValidator, field: string, value: unkn
 export function validateIamPolicyArn(v: PropsValidator, field: string, value: unknown): void {
   if (typeof value === 'string' && isUnresolved(value)) return;
   const text = typeof value === 'string' ? value : '';
-  const problem = text.includes(':role/') ? 'is the ARN of a role, but a permissions boundary is a managed policy' : 'is not an IAM managed policy ARN';
-  v.that(IAM_POLICY_ARN.test(text), field, value, problem, 'use the boundary policy\'s ARN, arn:aws:iam::<account>:policy/<name> (aws iam list-policies --scope Local)');
+  const problem = text.includes(':role/')
+    ? 'is the ARN of a role, but a permissions boundary is a managed policy'
+    : 'is not an IAM managed policy ARN';
+  v.that(
+    IAM_POLICY_ARN.test(text),
+    field,
+    value,
+    problem,
+    'use the boundary policy\'s ARN, arn:aws:iam::<account>:policy/<name> (aws iam list-policies --scope Local)',
+  );
 }
 
 const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
@@ -66,6 +80,18 @@ const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+
 export function validateAccessEntryPrincipalArn(v: PropsValidator, field: string, arn: unknown): void {
   if (typeof arn === 'string' && isUnresolved(arn)) return;
   const text = typeof arn === 'string' ? arn : '';
-  v.that(!text.includes(':assumed-role/'), field, arn, 'is a session of a role, which access entries do not accept', `use the role's ARN: arn:aws:iam::<account>:role/<name>`);
-  v.that(IAM_PRINCIPAL_ARN.test(text), field, arn, 'is not an IAM role or user ARN', 'use arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>');
+  v.that(
+    !text.includes(':assumed-role/'),
+    field,
+    arn,
+    'is a session of a role, which access entries do not accept',
+    `use the role's ARN: arn:aws:iam::<account>:role/<name>`,
+  );
+  v.that(
+    IAM_PRINCIPAL_ARN.test(text),
+    field,
+    arn,
+    'is not an IAM role or user ARN',
+    'use arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>',
+  );
 }

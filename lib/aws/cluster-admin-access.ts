@@ -32,8 +32,15 @@ export function grantClusterAdminAccess(cluster: Construct, id: string, access: 
     'give each grant its own id, e.g. the role\'s name',
   );
   validateAccessEntryPrincipalArn(v, 'principalArn', access.principalArn);
-  const granted = cluster.node.children.some((c) => c instanceof EksAccessEntry && !isUnresolved(access.principalArn) && c.principalArnInput === access.principalArn);
-  v.that(!granted, 'principalArn', access.principalArn, 'already has an access entry on this cluster, and EKS allows one per principal', 'grant each principal once');
+  const literal = !isUnresolved(access.principalArn);
+  const granted = literal && cluster.node.children.some((c) => c instanceof EksAccessEntry && c.principalArnInput === access.principalArn);
+  v.that(
+    !granted,
+    'principalArn',
+    access.principalArn,
+    'already has an access entry on this cluster, and EKS allows one per principal',
+    'grant each principal once',
+  );
   const entry = new EksAccessEntry(cluster, `${id}-access`, {
     count: access.count,
     clusterName: access.clusterName,

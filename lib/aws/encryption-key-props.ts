@@ -29,7 +29,13 @@ export function validateEncryptionKeyProp(v: PropsValidator, field: string, key:
 export function validateStoreKey(v: PropsValidator, props: StoreKeyProps): void {
   validateEncryptionKeyProp(v, 'encryptionKey', props.encryptionKey);
   if (props.encryptionKey === undefined) return;
-  v.that(props.kmsKeyArn === undefined, 'kmsKeyArn', props.kmsKeyArn, 'is given beside encryptionKey, which replaces it', 'drop kmsKeyArn (deprecated)');
+  v.that(
+    props.kmsKeyArn === undefined,
+    'kmsKeyArn',
+    props.kmsKeyArn,
+    'is given beside encryptionKey, which replaces it',
+    'drop kmsKeyArn (deprecated)',
+  );
 }
 
 /** The ARN of the key the store was given, if it was given one. */

@@ -32,7 +32,13 @@ export class ImportedNetwork extends Construct implements INetwork {
  * A token list (a data source, `Fn.*`) has an unknown length and entries until apply.
  */
 export function validateNetworkAttributes(v: PropsValidator, attributes: NetworkAttributes, prefix = ''): void {
-  v.that(typeof attributes === 'object' && attributes !== null, prefix || 'attributes', attributes, 'are not set', 'pass { vpcId, privateSubnetIds, databaseSubnetIds }');
+  v.that(
+    typeof attributes === 'object' && attributes !== null,
+    prefix || 'attributes',
+    attributes,
+    'are not set',
+    'pass { vpcId, privateSubnetIds, databaseSubnetIds }',
+  );
   const { vpcId, privateSubnetIds, databaseSubnetIds } = attributes;
   v.that(
     Array.isArray(privateSubnetIds) && (privateSubnetIds.length >= 2 || Token.isUnresolved(privateSubnetIds)),
@@ -43,6 +49,12 @@ export function validateNetworkAttributes(v: PropsValidator, attributes: Network
   );
   validateEc2Id(v, `${prefix}vpcId`, vpcId, 'vpc');
   if (!Token.isUnresolved(privateSubnetIds)) validateEc2Ids(v, `${prefix}privateSubnetIds`, privateSubnetIds, 'subnet');
-  v.that(Array.isArray(databaseSubnetIds), `${prefix}databaseSubnetIds`, databaseSubnetIds, 'is not a list of subnet ids', 'pass the database subnets of your VPC');
+  v.that(
+    Array.isArray(databaseSubnetIds),
+    `${prefix}databaseSubnetIds`,
+    databaseSubnetIds,
+    'is not a list of subnet ids',
+    'pass the database subnets of your VPC',
+  );
   if (!Token.isUnresolved(databaseSubnetIds)) validateEc2Ids(v, `${prefix}databaseSubnetIds`, databaseSubnetIds, 'subnet');
 }

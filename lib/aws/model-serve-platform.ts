@@ -408,7 +408,8 @@ function validateBroughtNetwork(check: PropsValidator, network: ModelServePlatfo
       'network',
       network.node.path,
       'is a construct that is not a network (it has no vpcId, privateSubnetIds and databaseSubnetIds)',
-      'pass a Network, Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), or Network overrides such as { cidr }',
+      'pass a Network, Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), '
+        + 'or Network overrides such as { cidr }',
     );
     return;
   }

@@ -183,7 +183,13 @@ export class ModelStore extends Construct {
   /** The access of one service account, under an id of its namespace and name (so a second grant of it is refused). */
   private grant(method: string, target: ModelStoreGrantTarget, access: ModelStoreAccessLevel | undefined): ModelStoreAccess {
     const v = new PropsValidator(this.node.path);
-    v.that(typeof target === 'object' && target !== null, method, target, 'is not a service account to grant', 'pass { clusterName, namespace, serviceAccount }');
+    v.that(
+      typeof target === 'object' && target !== null,
+      method,
+      target,
+      'is not a service account to grant',
+      'pass { clusterName, namespace, serviceAccount }',
+    );
     const id = `access-${target.namespace}-${target.serviceAccount}`;
     if (this.node.tryFindChild(id)) {
       v.fail(
