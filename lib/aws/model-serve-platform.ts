@@ -401,6 +401,13 @@ function broughtNetwork(network: ModelServePlatformProps['network']): VpcIds | u
 
 /** What `network` holds when it is not overrides: a construct that is a network, or the deprecated ids. */
 function validateBroughtNetwork(check: PropsValidator, network: ModelServePlatformProps['network']): void {
+  check.that(
+    network === undefined || network === null || (typeof network === 'object' && !Array.isArray(network)),
+    'network',
+    network,
+    'is not a network',
+    'pass Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), a Network, or Network overrides such as { cidr }',
+  );
   if (Construct.isConstruct(network)) {
     const ids = network as Partial<INetwork>;
     check.that(

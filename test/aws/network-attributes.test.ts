@@ -98,6 +98,13 @@ describe('ModelServePlatform network: an INetwork', () => {
     }
   });
 
+  test('a VPC id where the network goes (JavaScript callers), named rather than a TypeError', () => {
+    expectRejectedBeforeSynth(
+      (stack) => new ModelServePlatform(stack, 'platform', { ...base, network: 'vpc-00000123' as never }),
+      'test/platform: network ("vpc-00000123") is not a network; pass Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), a Network, or Network overrides such as { cidr }',
+    );
+  });
+
   test('a construct that is not a network', () => {
     expectRejectedBeforeSynth(
       (stack) => new ModelServePlatform(stack, 'platform', { ...base, network: new Cache(stack, 'cache', { environment: 'production', name: 'c', vpcId: ids.vpcId, subnetIds: ids.databaseSubnetIds, allowedSecurityGroupIds: ['sg-00000001'] }) as never }),
