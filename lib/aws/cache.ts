@@ -7,6 +7,8 @@ import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateElastiCache
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { CacheAuthToken } from './cache-auth-token';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
 import { checkConstructProps } from '../catalog/props-check';
@@ -80,8 +82,15 @@ export interface CacheProps {
    */
   readonly parameters?: Readonly<Record<string, string>>;
   /**
+   * Customer KMS key for data at rest, snapshots and the auth token secret
+   * (`EncryptionKey.fromKeyArn` for a key that exists).
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for data at rest, snapshots and the auth token secret.
    * @default - a new key with rotation on
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /**
@@ -128,7 +137,7 @@ export class Cache extends Construct {
     const name = props.name;
 
     this.kmsKeyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `ElastiCache ${name}: data at rest, snapshots, AUTH token`,
         alias: `modelserve/elasticache/${name}`,
@@ -257,6 +266,7 @@ function planCache(path: string, props: CacheProps) {
   validateEc2Ids(v, 'subnetIds', props.subnetIds, 'subnet');
   validateEc2Id(v, 'vpcId', props.vpcId, 'vpc');
   validateClientSecurityGroups(v, 'allowedSecurityGroupIds', props.allowedSecurityGroupIds);
+  validateStoreKey(v, props);
 
   const engine = props.engine ?? 'redis';
   v.oneOf('engine', engine, CACHE_ENGINES);

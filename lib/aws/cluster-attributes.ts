@@ -1,3 +1,4 @@
+import type { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { ITerraformDependable } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Capacity, EnvironmentName, NodePoolSpec } from '../catalog';
@@ -37,6 +38,13 @@ export interface ICluster extends IConstruct {
   readonly grantsApiAccess?: boolean;
   /** What a resource that calls the cluster's API must wait for (empty for an imported cluster). */
   readonly ready: readonly ITerraformDependable[];
+  /**
+   * Grants `principalArn` (an IAM role or user, not a session) cluster-admin through an EKS access
+   * entry and the AmazonEKSClusterAdminPolicy association, made under this construct (`<id>-access`,
+   * `<id>-cluster-admin`); returns the association, which waits for the entry. EKS allows one entry
+   * per principal and cluster.
+   */
+  grantClusterAdmin(id: string, principalArn: string): EksAccessPolicyAssociation;
 }
 
 /** A cluster applied elsewhere, described by literals: nothing is looked up. */

@@ -1,5 +1,4 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
@@ -14,16 +13,21 @@ import { dependable, Fn, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Capacity, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, validateNodePoolSpec, warnRisk } from '../catalog';
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesSupportType, KubernetesVersion, validateKubernetesVersion } from '../catalog/eks-versions';
+import { validateAccessEntryPrincipalArn, validateIamPolicyArn, validateIamRoleArn } from './aws-arns';
 import { AwsContext } from './aws-context';
 import { validateEc2Ids, validateEnvironment, validateTags } from './aws-names';
 import { canonicalCidr, toCidr } from '../catalog/cidr';
 import { ManagedAddon, MANAGED_ADDONS, planManagedAddons } from './cluster-addons';
+import { grantClusterAdminAccess } from './cluster-admin-access';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { validateEncryptionKeyProp } from './encryption-key-props';
 import { ImportedCluster } from './imported-cluster';
 import { KarpenterNodeAccess } from './karpenter-node-access';
 import { validateLogRetention } from './log-retention';
 import { ManagedNodeGroup } from './managed-node-group';
+import { PermissionsBoundary } from './permissions-boundary';
 import { podIdentityTrustPolicy } from './pod-identity-trust';
 import { synthDay } from './synth-day';
 import { checkConstructProps } from '../catalog/props-check';
@@ -39,7 +43,6 @@ export { ADDON_CONFIGURATION, MANAGED_ADDONS, type ManagedAddon } from './cluste
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
 /** Leaves room in IAM role names (64) and node group names (63) for the suffixes derived from it. */
 const MAX_CLUSTER_NAME = 40;
-const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 export interface ClusterProps {
   /** EKS cluster name; also the prefix of its IAM roles, node groups and log group. */
@@ -104,15 +107,43 @@ export interface ClusterProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * KMS key for the control-plane log group; it must let `logs.<region>.amazonaws.com` use it.
+   * KMS key for the control-plane log group (`EncryptionKey.fromKeyArn` for a key that exists); its
+   * policy must let `logs.<region>.amazonaws.com` use it.
    * @default - a new key with rotation on
    */
-  readonly logEncryptionKey?: EncryptionKey;
+  readonly logEncryptionKey?: IEncryptionKey;
   /**
-   * KMS key for envelope encryption of Kubernetes Secrets.
+   * KMS key for envelope encryption of Kubernetes Secrets (`EncryptionKey.fromKeyArn` for a key
+   * that exists). The cluster role must be able to use it: a role made here gets an IAM grant; a
+   * role brought with `clusterRoleArn` needs the key's policy or its own to allow `kms:Encrypt`,
+   * `kms:Decrypt`, `kms:ListGrants` and `kms:DescribeKey`.
    * @default - a new key with rotation on
    */
-  readonly secretsEncryptionKey?: EncryptionKey;
+  readonly secretsEncryptionKey?: IEncryptionKey;
+  /**
+   * An existing IAM role for the EKS control plane, as terraform-aws-modules' `create_iam_role =
+   * false` with `iam_role_arn`: no cluster role is made and this one is not changed. It must trust
+   * `eks.amazonaws.com` (`sts:AssumeRole`, `sts:TagSession`) and carry AmazonEKSClusterPolicy; a
+   * Secrets key made here names it in its key policy.
+   * @default - a role `<name>-eks-cluster` with AmazonEKSClusterPolicy and use of the Secrets key
+   */
+  readonly clusterRoleArn?: string;
+  /**
+   * An existing IAM role for the managed node groups' instances: no node role is made and this one
+   * is not changed. It must trust `ec2.amazonaws.com` and carry AmazonEKSWorkerNodePolicy and
+   * AmazonEC2ContainerRegistryPullOnly (AmazonSSMManagedInstanceCore for Session Manager); the CNI's
+   * policy is not needed (vpc-cni has its own Pod Identity role). EKS makes the nodes' access entry
+   * itself. Karpenter's nodes keep their own role.
+   * @default - a role `<name>-eks-node` with those three policies
+   */
+  readonly nodeRoleArn?: string;
+  /**
+   * A managed policy (`arn:aws:iam::<account>:policy/<name>`) set as the permissions boundary of
+   * every IAM role this cluster makes: the cluster and node roles, the managed add-ons' Pod
+   * Identity roles and Karpenter's node role (PermissionsBoundary).
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundaryArn?: string;
   /**
    * Refuse `DeleteCluster` until turned off.
    * @default - the preset's protectData: on in staging and production
@@ -158,6 +189,9 @@ export class Cluster extends Construct implements ICluster {
   public readonly clusterCertificateAuthorityData: string;
   /** Security group that EKS creates and puts on the control plane and on managed nodes. */
   public readonly clusterSecurityGroupId: string;
+  /** The control plane's role: made here, or the one given as `clusterRoleArn`. */
+  public readonly clusterRoleArn: string;
+  /** The managed node groups' role: made here, or the one given as `nodeRoleArn`. */
   public readonly nodeRoleArn: string;
   public readonly oidcProviderArn: string;
   public readonly oidcIssuerUrl: string;
@@ -203,13 +237,14 @@ export class Cluster extends Construct implements ICluster {
     const publicCidrs = props.publicEndpointCidrs ?? (props.allowPublicEndpointFromAnywhere ? ['0.0.0.0/0'] : []);
     this.publicEndpointCidrs = [...publicCidrs];
 
-    const clusterRole = this.clusterRole();
-    const secretsEncryption = this.secretsEncryption(props, clusterRole.role);
+    const clusterRole = this.clusterRole(props);
+    this.clusterRoleArn = clusterRole.arn;
+    const secretsEncryption = this.secretsEncryption(props, clusterRole);
     const logGroup = this.controlPlaneLogGroup(props);
     this.eksCluster = this.controlPlane(props, publicCidrs, {
-      role: clusterRole.role,
+      roleArn: clusterRole.arn,
       secretsKeyArn: secretsEncryption.keyArn,
-      dependsOn: [clusterRole.policy, secretsEncryption.access, logGroup],
+      dependsOn: [...clusterRole.dependables, ...secretsEncryption.dependables, logGroup],
     });
     const cluster = this.eksCluster;
     this.clusterName = cluster.name;
@@ -224,9 +259,9 @@ export class Cluster extends Construct implements ICluster {
     this.allowPrivateEndpointFrom(props.privateEndpointCidrs ?? []);
     this.oidcProviderArn = this.oidcProvider().arn;
     this.grantsApiAccess = this.grantAdmins(props);
-    const nodeRole = this.nodeRole();
-    this.nodeRoleArn = nodeRole.role.arn;
-    this.nodeDependencies = [cluster, ...nodeRole.policies, ...this.managedAddons(props)];
+    const nodeRole = this.nodeRole(props);
+    this.nodeRoleArn = nodeRole.arn;
+    this.nodeDependencies = [cluster, ...nodeRole.dependables, ...this.managedAddons(props)];
 
     this.warnAboutRisks(props, publicCidrs);
     // A cluster nobody added nodes to synthesizes an apply that fails: coredns stays DEGRADED.
@@ -243,6 +278,7 @@ export class Cluster extends Construct implements ICluster {
         tags: this.tags,
       });
     }
+    if (props.permissionsBoundaryArn !== undefined) PermissionsBoundary.of(this).apply(props.permissionsBoundaryArn);
   }
 
   private tagged(resourceName: string): Record<string, string> {
@@ -253,33 +289,41 @@ export class Cluster extends Construct implements ICluster {
     return `arn:${AwsContext.of(this).partition}:iam::aws:policy/${policy}`;
   }
 
-  private clusterRole(): { role: IamRole; policy: IamRolePolicyAttachment } {
+  /** The control plane's role: brought (`clusterRoleArn`, left as it is), or made here with its policy. */
+  private clusterRole(props: ClusterProps): OwnedRole {
+    if (props.clusterRoleArn !== undefined) return { arn: props.clusterRoleArn, dependables: [] };
     const role = new IamRole(this, 'cluster-role', {
       name: `${this.name}-eks-cluster`,
       assumeRolePolicy: trustPolicy('eks.amazonaws.com', ['sts:AssumeRole', 'sts:TagSession']),
       tags: this.tagged(`${this.name}-eks-cluster`),
     });
     const policy = new IamRolePolicyAttachment(this, 'cluster-policy', { role: role.name, policyArn: this.managedPolicyArn('AmazonEKSClusterPolicy') });
-    return { role, policy };
+    return { arn: role.arn, role, dependables: [policy] };
   }
 
-  /** The key Kubernetes Secrets are envelope-encrypted with, and the cluster role's grant to use it. */
-  private secretsEncryption(props: ClusterProps, clusterRole: IamRole): { keyArn: string; access: IamRolePolicy } {
+  /**
+   * The key Kubernetes Secrets are envelope-encrypted with, and the cluster role's right to use it:
+   * an IAM grant on a role made here; for a role brought from elsewhere, whose policies are not
+   * ours to change, a statement in the policy of a key made here (a key given is left as it is).
+   */
+  private secretsEncryption(props: ClusterProps, clusterRole: OwnedRole): { keyArn: string; dependables: ITerraformDependable[] } {
     const secretsKey = props.secretsEncryptionKey ?? new EncryptionKey(this, 'secrets-key', {
       description: `${this.name} EKS Secrets envelope encryption`,
       alias: `${this.name}-eks-secrets`,
+      keyUsers: clusterRole.role ? undefined : { principalArns: [clusterRole.arn], actions: SECRETS_KEY_ACTIONS },
       tags: this.tags,
     });
+    if (!clusterRole.role) return { keyArn: secretsKey.keyArn, dependables: [] };
     // The key policy delegates to IAM, so the cluster role needs its own grant to wrap Secrets.
     const access = new IamRolePolicy(this, 'cluster-secrets-key-access', {
-      role: clusterRole.name,
+      role: clusterRole.role.name,
       name: 'encrypt-secrets',
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: secretsKey.keyArn }],
+        Statement: [{ Effect: 'Allow', Action: [...SECRETS_KEY_ACTIONS], Resource: secretsKey.keyArn }],
       }),
     });
-    return { keyArn: secretsKey.keyArn, access };
+    return { keyArn: secretsKey.keyArn, dependables: [access] };
   }
 
   /** Created first with retention and KMS; otherwise EKS creates it, unencrypted and kept forever. */
@@ -303,7 +347,7 @@ export class Cluster extends Construct implements ICluster {
     return new EksCluster(this, 'cluster', {
       name: this.name,
       version: this.kubernetesVersion,
-      roleArn: parts.role.arn,
+      roleArn: parts.roleArn,
       enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
       vpcConfig: {
         subnetIds: [...props.subnetIds],
@@ -362,7 +406,9 @@ export class Cluster extends Construct implements ICluster {
     return admins.length > 0 || grantDeployer;
   }
 
-  private nodeRole(): { role: IamRole; policies: IamRolePolicyAttachment[] } {
+  /** The managed node groups' role: brought (`nodeRoleArn`, left as it is), or made here with its policies. */
+  private nodeRole(props: ClusterProps): OwnedRole {
+    if (props.nodeRoleArn !== undefined) return { arn: props.nodeRoleArn, dependables: [] };
     const role = new IamRole(this, 'node-role', {
       name: `${this.name}-eks-node`,
       assumeRolePolicy: trustPolicy('ec2.amazonaws.com', ['sts:AssumeRole']),
@@ -373,7 +419,7 @@ export class Cluster extends Construct implements ICluster {
     const policies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
       (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: role.name, policyArn: this.managedPolicyArn(policy) }),
     );
-    return { role, policies };
+    return { arn: role.arn, role, dependables: policies };
   }
 
   /**
@@ -444,19 +490,11 @@ export class Cluster extends Construct implements ICluster {
 
   /**
    * Grants `principalArn` (an IAM role or user, not a session) cluster-admin through an EKS access
-   * entry; returns the policy association, which depends on the entry.
+   * entry; returns the policy association, which depends on the entry. What calls the cluster's
+   * API from this stack waits for it (`ready`).
    */
   public grantClusterAdmin(id: string, principalArn: string, count?: number): EksAccessPolicyAssociation {
-    const aws = AwsContext.of(this);
-    const entry = new EksAccessEntry(this, `${id}-access`, { count, clusterName: this.eksCluster.name, principalArn, type: 'STANDARD', tags: this.tags });
-    const association = new EksAccessPolicyAssociation(this, `${id}-cluster-admin`, {
-      count,
-      clusterName: this.eksCluster.name,
-      principalArn,
-      policyArn: `arn:${aws.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-      accessScope: { type: 'cluster' },
-      dependsOn: [entry],
-    });
+    const association = grantClusterAdminAccess(this, id, { clusterName: this.eksCluster.name, principalArn, count, tags: this.tags });
     this.accessGrants.push(association);
     return association;
   }
@@ -515,9 +553,20 @@ export class Cluster extends Construct implements ICluster {
   }
 }
 
+/** Kubernetes Secrets' envelope encryption, as the EKS user guide lists it for the cluster role. */
+const SECRETS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'];
+
+/** A role the cluster uses: `role` when made here; a brought one is known by its ARN only. */
+interface OwnedRole {
+  readonly arn: string;
+  readonly role?: IamRole;
+  /** What must exist before the role is used (its policies), when made here. */
+  readonly dependables: ITerraformDependable[];
+}
+
 /** What the EKS cluster is made with: its role, the key of its Secrets, and what must exist first. */
 interface ControlPlaneParts {
-  readonly role: IamRole;
+  readonly roleArn: string;
   readonly secretsKeyArn: string;
   readonly dependsOn: ITerraformDependable[];
 }
@@ -557,16 +606,22 @@ function validateClusterProps(path: string, props: ClusterProps, day: string): v
   });
   (props.privateEndpointCidrs ?? []).forEach((cidr, i) => checkCidr(check, `privateEndpointCidrs[${i}]`, cidr));
 
-  (props.adminPrincipalArns ?? []).forEach((arn, i) => {
-    if (Token.isUnresolved(arn)) return;
-    check.that(!arn.includes(':assumed-role/'), `adminPrincipalArns[${i}]`, arn, 'is a session of a role, which access entries do not accept', `use the role's ARN: arn:aws:iam::<account>:role/<name>`);
-    check.that(IAM_PRINCIPAL_ARN.test(arn), `adminPrincipalArns[${i}]`, arn, 'is not an IAM role or user ARN', 'use arn:aws:iam::<account>:role/<name> or arn:aws:iam::<account>:user/<name>');
-  });
+  (props.adminPrincipalArns ?? []).forEach((arn, i) => validateAccessEntryPrincipalArn(check, `adminPrincipalArns[${i}]`, arn));
   const admins = props.adminPrincipalArns ?? [];
   check.that(new Set(admins).size === admins.length, 'adminPrincipalArns', admins, 'lists a principal twice', 'list each principal once');
 
   for (const addon of Object.keys(props.addonVersions ?? {})) check.oneOf('addonVersions', addon, MANAGED_ADDONS);
   validateLogRetention(check, 'logRetentionDays', props.logRetentionDays);
+  validateBroughtIam(check, props);
+}
+
+/** Keys and roles brought from elsewhere: the right kind of object and ARN, checked before anything is made. */
+function validateBroughtIam(check: PropsValidator, props: ClusterProps): void {
+  validateEncryptionKeyProp(check, 'logEncryptionKey', props.logEncryptionKey);
+  validateEncryptionKeyProp(check, 'secretsEncryptionKey', props.secretsEncryptionKey);
+  if (props.clusterRoleArn !== undefined) validateIamRoleArn(check, 'clusterRoleArn', props.clusterRoleArn);
+  if (props.nodeRoleArn !== undefined) validateIamRoleArn(check, 'nodeRoleArn', props.nodeRoleArn);
+  if (props.permissionsBoundaryArn !== undefined) validateIamPolicyArn(check, 'permissionsBoundaryArn', props.permissionsBoundaryArn);
 }
 
 /** `10-0-0-0-8` for `10.0.0.0/8`; the position only for a token, whose value is unknown here. */

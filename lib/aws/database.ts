@@ -9,6 +9,8 @@ import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateMinLength, 
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { DatabaseParameter, databaseParameters } from './database-parameters';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
 import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
@@ -111,9 +113,17 @@ export interface DatabaseProps {
    */
   readonly applyImmediately?: boolean;
   /**
-   * Customer KMS key (ARN) for storage, the master user secret, Performance Insights and the
-   * exported logs. Its policy must let `logs.<region>.amazonaws.com` use it.
+   * Customer KMS key for storage, the master user secret, Performance Insights and the exported
+   * logs (`EncryptionKey.fromKeyArn` for a key that exists). Its policy must let
+   * `logs.<region>.amazonaws.com` use it.
    * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
+   * Customer KMS key (ARN) for storage, the master user secret, Performance Insights and the
+   * exported logs.
+   * @default - a new key with rotation on
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /** @default - no tags beyond the provider's default tags */
@@ -153,7 +163,7 @@ export class Database extends Construct {
     const aws = AwsContext.of(this);
 
     this.kmsKeyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `RDS ${identifier}: storage, master user secret, Performance Insights, logs`,
         alias: `modelserve/rds/${identifier}`,
@@ -307,6 +317,7 @@ interface DatabasePlan {
 function planDatabase(path: string, props: DatabaseProps): DatabasePlan {
   const v = new PropsValidator(path);
   validatePlacement(v, props);
+  validateStoreKey(v, props);
   const preset = ENVIRONMENT_PRESETS[props.environment];
   return {
     ...planEngine(v, props),

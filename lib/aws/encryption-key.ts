@@ -4,6 +4,16 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsContext } from './aws-context';
 import { checkConstructProps } from '../catalog/props-check';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { ImportedEncryptionKey } from './imported-encryption-key';
+
+/** IAM principals that the key policy itself lets use the key, and for what. */
+export interface EncryptionKeyUsers {
+  /** ARNs of IAM roles (or users) of the account. */
+  readonly principalArns: readonly string[];
+  /** KMS actions, e.g. `kms:Encrypt`, `kms:Decrypt`. */
+  readonly actions: readonly string[];
+}
 
 export interface EncryptionKeyProps {
   /** What the key protects, for the console and CloudTrail. */
@@ -21,6 +31,12 @@ export interface EncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowInDays?: number;
+  /**
+   * Principals the key policy names directly: for a role this stack cannot grant the key through
+   * IAM, because the role was brought from elsewhere and its policies are not the stack's to change.
+   * @default - none: only IAM principals of the account that are granted the key
+   */
+  readonly keyUsers?: EncryptionKeyUsers;
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * The AWS provider, for a key in another region (a KMS key serves its own region only).
@@ -33,7 +49,16 @@ export interface EncryptionKeyProps {
  * A customer-managed KMS key with yearly rotation on. Its policy delegates to IAM in the account
  * (so least-privilege IAM policies decide who uses it) and lets listed services use it.
  */
-export class EncryptionKey extends Construct {
+export class EncryptionKey extends Construct implements IEncryptionKey {
+  /**
+   * A customer key that exists already, by its key ARN (`arn:aws:kms:<region>:<account>:key/<id>`;
+   * an alias is refused: IAM and CloudWatch Logs need the key ARN). Nothing is created: the key's
+   * own policy must let whatever uses it do so.
+   */
+  public static fromKeyArn(scope: Construct, id: string, keyArn: string): IEncryptionKey {
+    return ImportedEncryptionKey.fromKeyArn(scope, id, keyArn);
+  }
+
   public readonly key: KmsKey;
   public readonly keyArn: string;
   public readonly keyId: string;
@@ -75,6 +100,16 @@ export class EncryptionKey extends Construct {
         Effect: 'Allow',
         Principal: { Service: others },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      });
+    }
+    if (props.keyUsers) {
+      // Named in the key policy, the principals need no IAM grant of their own (same account).
+      statements.push({
+        Sid: 'RolesBroughtFromElsewhereUseTheKey',
+        Effect: 'Allow',
+        Principal: { AWS: [...props.keyUsers.principalArns] },
+        Action: [...props.keyUsers.actions],
         Resource: '*',
       });
     }

@@ -5,6 +5,8 @@ import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog
 import { validateEcrRepositoryName, validateMinLength, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
 import { checkConstructProps } from '../catalog/props-check';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 
 export interface ImageRegistryProps {
   readonly environment: EnvironmentName;
@@ -33,8 +35,14 @@ export interface ImageRegistryProps {
    */
   readonly forceDelete?: boolean;
   /**
+   * Customer KMS key for the images (`EncryptionKey.fromKeyArn` for a key that exists).
+   * @default - a new key with rotation on, shared by the repositories
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for the images.
    * @default - a new key with rotation on, shared by the repositories
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /** @default - no tags beyond the provider's default tags */
@@ -65,6 +73,7 @@ export class ImageRegistry extends Construct {
     validateMinLength(v, 'repositoryNames', props.repositoryNames, 1, 'name at least one repository');
     props.repositoryNames.forEach((name, i) => validateEcrRepositoryName(v, `repositoryNames[${i}]`, name));
     validateUnique(v, 'repositoryNames', props.repositoryNames);
+    validateStoreKey(v, props);
     const keepTagged = props.keepTaggedImages ?? 50;
     v.integerInRange('keepTaggedImages', keepTagged, 1, 10000);
     const untaggedDays = props.untaggedImageExpiryDays ?? 7;
@@ -82,7 +91,7 @@ export class ImageRegistry extends Construct {
 
     const tags = props.tags ? { ...props.tags } : undefined;
     this.kmsKeyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `ECR repositories of ${this.node.path}`,
         alias: `modelserve/ecr/${this.node.path.replace(/[^a-zA-Z0-9/_-]/g, '-')}`,

@@ -1,7 +1,9 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { ITerraformDependable, Postcondition, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Capacity, EKS_CLUSTER_NAME, ENVIRONMENTS, EnvironmentName, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../catalog';
+import { grantClusterAdminAccess } from './cluster-admin-access';
 import { ClusterAttributes, ClusterLookupProps, ICluster } from './cluster-attributes';
 import { KUBERNETES_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS, KubernetesVersion } from '../catalog/eks-versions';
 import { checkConstructProps } from '../catalog/props-check';
@@ -64,6 +66,15 @@ export class ImportedCluster extends Construct implements ICluster {
       `\${self.version == "${props.kubernetesVersion}"}`,
       `modelserve: cluster ${props.clusterName} runs another Kubernetes version than the ${props.kubernetesVersion} its add-ons are configured for; set kubernetesVersion to the cluster's version (aws eks describe-cluster --name ${props.clusterName} --query cluster.version)`,
     );
+  }
+
+  /**
+   * Cluster-admin for `principalArn` through an access entry made in this stack (the caller needs
+   * `eks:CreateAccessEntry` on the cluster). Not part of `ready`: the add-ons' own identity must
+   * already have access to an imported cluster, so nothing of theirs waits for it.
+   */
+  public grantClusterAdmin(id: string, principalArn: string): EksAccessPolicyAssociation {
+    return grantClusterAdminAccess(this, id, { clusterName: this.dataSource?.name ?? this.clusterName, principalArn });
   }
 
   /**

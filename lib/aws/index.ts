@@ -6,9 +6,12 @@
  * @module modelserve/aws
  */
 export * from './aws-context';
+export * from './encryption-key-attributes';
 export * from './encryption-key';
+export { PermissionsBoundary } from './permissions-boundary';
 export * from '../catalog/cidr';
 export * from './log-retention';
+export * from './network-attributes';
 export * from './network';
 export * from './managed-node-group';
 export * from './node-pool';

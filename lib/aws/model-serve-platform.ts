@@ -1,21 +1,27 @@
-import { TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { Capacity, COST_ALLOCATION_TAGS, COST_ALLOCATION_TAG_KEYS, DNS_LABEL, EnvironmentName, ENVIRONMENT_PRESETS, NodePoolSpec, PropsValidator, runsClusterControllers } from '../catalog';
+import { validateIamPolicyArn } from './aws-arns';
 import { AwsContext, configuredRegion } from './aws-context';
 import { configurePlatformProvider, validateRegionProp } from './aws-provider';
-import { validateEc2Id, validateEc2Ids, validateEnvironment, validateTags, validateTagValue } from './aws-names';
+import { validateEnvironment, validateTags, validateTagValue } from './aws-names';
 import { Budget, BudgetOptions, validateBudgetOptions } from './budget';
 import { Cache, CacheProps } from './cache';
 import { Cluster, ClusterProps } from './cluster';
 import { Database, DatabaseProps } from './database';
 import { DisasterRecovery, DisasterRecoveryOptions, validateDisasterRecoveryOptions } from './disaster-recovery';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { validateEncryptionKeyProp } from './encryption-key-props';
 import { ImageRegistry, ImageRegistryProps } from './image-registry';
 import { ModelStore, ModelStoreProps } from './model-store';
+import { validateNetworkAttributes } from './imported-network';
 import { Network, NetworkProps } from './network';
+import { INetwork } from './network-attributes';
 import { ManagedNodeGroup } from './managed-node-group';
 import { Observability, ObservabilityProps } from './observability';
 import { checkConstructProps } from '../catalog/props-check';
+import { PermissionsBoundary } from './permissions-boundary';
 
 /** Short environment names in resource names: `modelserve-prod`. */
 const ENVIRONMENT_SUFFIX: Readonly<Record<EnvironmentName, string>> = { development: 'dev', staging: 'staging', production: 'prod' };
@@ -32,7 +38,11 @@ export interface CostAllocationOptions {
   readonly team?: string;
 }
 
-/** A VPC made elsewhere, used instead of creating a Network. */
+/**
+ * A VPC made elsewhere, used instead of creating a Network.
+ * @deprecated Pass `Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds })`
+ * (an `INetwork`) instead; the plain object is accepted until 0.3.0.
+ */
 export interface ExistingNetwork {
   readonly vpcId: string;
   /** Subnets for the cluster and nodes (tag them for EKS load balancers yourself). */
@@ -69,15 +79,33 @@ export interface ModelServePlatformProps {
    */
   readonly adminPrincipalArns?: readonly string[];
   /**
-   * Overrides of the Network, or an existing VPC to use instead.
+   * Overrides of the Network, or the network to use instead of making one: a `Network` of another
+   * stack, or an existing VPC, `Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds,
+   * databaseSubnetIds })`. (The plain `{ vpcId, privateSubnetIds, databaseSubnetIds }` still works
+   * until 0.3.0.)
    * @default - a Network from the preset, 10.0.0.0/16
    */
-  readonly network?: Partial<Omit<NetworkProps, 'environment'>> | ExistingNetwork;
+  readonly network?: Partial<Omit<NetworkProps, 'environment'>> | INetwork | ExistingNetwork;
   /**
-   * Overrides of the Cluster.
+   * Overrides of the Cluster, among them an existing cluster role and node role (`clusterRoleArn`,
+   * `nodeRoleArn`).
    * @default - Kubernetes 1.35, private endpoint only
    */
-  readonly cluster?: Partial<Omit<ClusterProps, 'environment' | 'subnetIds' | 'adminPrincipalArns' | 'capacity'>>;
+  readonly cluster?: Partial<Omit<ClusterProps, 'environment' | 'subnetIds' | 'adminPrincipalArns' | 'capacity' | 'permissionsBoundaryArn'>>;
+  /**
+   * KMS key for the VPC flow logs and the EKS control-plane logs (`EncryptionKey.fromKeyArn` for a
+   * key that exists); its policy must let `logs.<region>.amazonaws.com` use it.
+   * @default - a new key with rotation on, `alias/<name>-<env>-logs`
+   */
+  readonly logEncryptionKey?: IEncryptionKey;
+  /**
+   * A managed policy (`arn:aws:iam::<account>:policy/<name>`) set as the permissions boundary of
+   * every IAM role the platform makes: the cluster and node roles, the managed add-ons' and the
+   * model store grants' Pod Identity roles, Karpenter's node role, the flow-log and replication
+   * roles. The add-ons' stack takes it with `PermissionsBoundary.of(addonsStack).apply(arn)`.
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundaryArn?: string;
   /**
    * Overrides of the PostgreSQL database, or `false` for none.
    * @default - a Database from the preset, reachable from the cluster only
@@ -165,16 +193,15 @@ export class ModelServePlatform extends Construct {
     const clusterName = props.cluster?.name ?? prefix;
     const aws = AwsContext.of(this);
     // One key for the flow logs and the control-plane logs: both are read by the same people.
-    const logEncryptionKey = new EncryptionKey(this, 'log-key', {
+    const logEncryptionKey = props.logEncryptionKey ?? new EncryptionKey(this, 'log-key', {
       description: `${prefix} VPC flow logs and EKS control-plane logs`,
       alias: `${prefix}-logs`,
       servicePrincipals: [`logs.${aws.region}.${aws.dnsSuffix}`],
       tags: this.tagsFor(props, 'observability'),
     });
-    const existingNetwork = props.network && isExistingNetwork(props.network) ? props.network : undefined;
-    this.network = existingNetwork ? undefined : this.createNetwork(props, clusterName, logEncryptionKey);
-    // A Network has the same attributes as an existing one.
-    const vpc: ExistingNetwork = existingNetwork ?? (this.network as Network);
+    const brought = broughtNetwork(props.network);
+    this.network = brought ? undefined : this.createNetwork(props, clusterName, logEncryptionKey);
+    const vpc: VpcIds = brought ?? (this.network as Network);
 
     this.cluster = new Cluster(this, 'cluster', {
       logEncryptionKey,
@@ -199,6 +226,7 @@ export class ModelServePlatform extends Construct {
     this.budget = props.budget && this.observability ? this.createBudget(props, props.budget, this.observability) : undefined;
     this.disasterRecovery = props.disasterRecovery ? this.createDisasterRecovery(props, props.disasterRecovery) : undefined;
 
+    if (props.permissionsBoundaryArn !== undefined) PermissionsBoundary.of(this).apply(props.permissionsBoundaryArn);
     this.outputs();
   }
 
@@ -211,8 +239,8 @@ export class ModelServePlatform extends Construct {
     return costAllocationTags(props.environment, service, props.costAllocation?.team, { ...props.tags, ...own });
   }
 
-  private createNetwork(props: ModelServePlatformProps, clusterName: string, logEncryptionKey: EncryptionKey): Network {
-    const network = props.network as Exclude<ModelServePlatformProps['network'], ExistingNetwork>;
+  private createNetwork(props: ModelServePlatformProps, clusterName: string, logEncryptionKey: IEncryptionKey): Network {
+    const network = props.network as Partial<Omit<NetworkProps, 'environment'>> | undefined;
     return new Network(this, 'network', {
       name: this.resourcePrefix,
       clusterName,
@@ -223,7 +251,7 @@ export class ModelServePlatform extends Construct {
     });
   }
 
-  private createDatabase(props: ModelServePlatformProps, options: ComponentOptions<'database'>, vpc: ExistingNetwork, clients: string[]): Database {
+  private createDatabase(props: ModelServePlatformProps, options: ComponentOptions<'database'>, vpc: VpcIds, clients: string[]): Database {
     return new Database(this, 'database', {
       identifier: this.resourcePrefix,
       allowedSecurityGroupIds: clients,
@@ -235,7 +263,7 @@ export class ModelServePlatform extends Construct {
     });
   }
 
-  private createCache(props: ModelServePlatformProps, options: ComponentOptions<'cache'>, vpc: ExistingNetwork, clients: string[]): Cache {
+  private createCache(props: ModelServePlatformProps, options: ComponentOptions<'cache'>, vpc: VpcIds, clients: string[]): Cache {
     return new Cache(this, 'cache', {
       name: this.resourcePrefix,
       allowedSecurityGroupIds: clients,
@@ -360,8 +388,41 @@ function databaseStorageGiB(props: ModelServePlatformProps): number {
   return (props.database && props.database.allocatedStorageGiB) || ENVIRONMENT_PRESETS[props.environment].database.allocatedStorageGiB;
 }
 
-function isExistingNetwork(network: ModelServePlatformProps['network']): network is ExistingNetwork {
-  return network !== undefined && 'vpcId' in network;
+/** The ids of the VPC the platform goes into, as the cluster, database and cache take them. */
+type VpcIds = Pick<INetwork, 'vpcId' | 'privateSubnetIds' | 'databaseSubnetIds'>;
+
+/**
+ * The network the platform was given instead of making one: an `INetwork` (a construct), or the
+ * deprecated plain ids (overrides of a Network never hold a `vpcId`). Undefined: make a Network.
+ */
+function broughtNetwork(network: ModelServePlatformProps['network']): VpcIds | undefined {
+  if (network === undefined || network === null) return undefined;
+  if (Construct.isConstruct(network) || 'vpcId' in network) return network as VpcIds;
+  return undefined;
+}
+
+/** What `network` holds when it is not overrides: a construct that is a network, or the deprecated ids. */
+function validateBroughtNetwork(check: PropsValidator, network: ModelServePlatformProps['network']): void {
+  check.that(
+    network === undefined || network === null || (typeof network === 'object' && !Array.isArray(network)),
+    'network',
+    network,
+    'is not a network',
+    'pass Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), a Network, or Network overrides such as { cidr }',
+  );
+  if (Construct.isConstruct(network)) {
+    const ids = network as Partial<INetwork>;
+    check.that(
+      typeof ids.vpcId === 'string' && Array.isArray(ids.privateSubnetIds) && Array.isArray(ids.databaseSubnetIds),
+      'network',
+      network.node.path,
+      'is a construct that is not a network (it has no vpcId, privateSubnetIds and databaseSubnetIds)',
+      'pass a Network, Network.fromNetworkAttributes(scope, id, { vpcId, privateSubnetIds, databaseSubnetIds }), '
+        + 'or Network overrides such as { cidr }',
+    );
+    return;
+  }
+  if (network !== undefined && network !== null && 'vpcId' in network) validateNetworkAttributes(check, network, 'network.');
 }
 
 function validatePlatformProps(scope: Construct, props: ModelServePlatformProps): void {
@@ -404,12 +465,9 @@ function validatePlatformProps(scope: Construct, props: ModelServePlatformProps)
     );
   }
   validateRegionProp(check, TerraformStack.of(scope), props.region);
-  if (props.network && isExistingNetwork(props.network)) {
-    check.that(props.network.privateSubnetIds.length >= 2 || Token.isUnresolved(props.network.privateSubnetIds), 'network.privateSubnetIds', props.network.privateSubnetIds, 'must list subnets in at least two availability zones', 'pass the private subnets of your VPC');
-    validateEc2Id(check, 'network.vpcId', props.network.vpcId, 'vpc');
-    if (!Token.isUnresolved(props.network.privateSubnetIds)) validateEc2Ids(check, 'network.privateSubnetIds', props.network.privateSubnetIds, 'subnet');
-    if (!Token.isUnresolved(props.network.databaseSubnetIds)) validateEc2Ids(check, 'network.databaseSubnetIds', props.network.databaseSubnetIds, 'subnet');
-  }
+  validateBroughtNetwork(check, props.network);
+  validateEncryptionKeyProp(check, 'logEncryptionKey', props.logEncryptionKey);
+  if (props.permissionsBoundaryArn !== undefined) validateIamPolicyArn(check, 'permissionsBoundaryArn', props.permissionsBoundaryArn);
   validateTags(check, 'tags', props.tags);
   validateCostAllocation(check, props);
   if (props.budget !== undefined) {

@@ -12,16 +12,14 @@ export const MODEL_STORE_ACCESS_LEVELS = ['read', 'read-write'] as const;
 /** `read`: download models (serving). `read-write`: also upload and delete (training, CI). */
 export type ModelStoreAccessLevel = (typeof MODEL_STORE_ACCESS_LEVELS)[number];
 
-/** What a workload needs to reach the model store: who it is and what it may do. */
-export interface ModelStoreGrant {
-  /** EKS cluster the workload runs in. */
+/** Who is granted the model store: one Kubernetes service account of one cluster, and its role's name. */
+export interface ModelStoreGrantTarget {
+  /** EKS cluster the workload runs in (`cluster.clusterName` of an `ICluster`). */
   readonly clusterName: string;
   /** Kubernetes namespace of the service account. */
   readonly namespace: string;
   /** Kubernetes service account the pods run as. */
   readonly serviceAccount: string;
-  /** @default 'read' */
-  readonly access?: ModelStoreAccessLevel;
   /**
    * IAM role name.
    * @default - `<namespace>-<serviceAccount>-` and a hash of the construct path, at most 64 characters
@@ -29,6 +27,12 @@ export interface ModelStoreGrant {
   readonly roleName?: string;
   /** @default - no tags beyond the provider's default tags */
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** What a workload needs to reach the model store: who it is and what it may do. */
+export interface ModelStoreGrant extends ModelStoreGrantTarget {
+  /** @default 'read' */
+  readonly access?: ModelStoreAccessLevel;
 }
 
 export interface ModelStoreAccessProps extends ModelStoreGrant {

@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { EnvironmentName, PropsValidator } from '../catalog';
 import { validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
-import { ModelStoreAccess, ModelStoreGrant } from './model-store-access';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
+import { ModelStoreAccess, ModelStoreAccessLevel, ModelStoreGrant, ModelStoreGrantTarget } from './model-store-access';
 import { ModelStoreReplication, replicateBucket, validateModelStoreReplication } from './model-store-replication';
 import { SecureBucket, validateForceDestroy } from './secure-bucket';
 import { checkConstructProps } from '../catalog/props-check';
@@ -43,8 +45,14 @@ export interface ModelStoreProps {
    */
   readonly forceDestroy?: boolean;
   /**
+   * Customer KMS key for the objects (`EncryptionKey.fromKeyArn` for a key that exists).
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for the objects.
    * @default - a new key with rotation on
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /** @default - no tags beyond the provider's default tags */
@@ -54,8 +62,8 @@ export interface ModelStoreProps {
 /**
  * The S3 bucket that holds model artifacts: private, versioned, SSE-KMS with a customer key,
  * TLS-only, with lifecycle rules for old versions and failed uploads, and optional cross-region
- * replication and access logs. `grantServiceAccount` gives a Kubernetes service account access
- * through EKS Pod Identity.
+ * replication and access logs. `grantRead` and `grantReadWrite` give a Kubernetes service account
+ * access through EKS Pod Identity.
  */
 export class ModelStore extends Construct {
   public readonly bucketName: string;
@@ -78,6 +86,7 @@ export class ModelStore extends Construct {
     v.integerInRange('abortIncompleteMultipartUploadDays', abortDays, 1, 365);
     const forceDestroy = props.forceDestroy ?? false;
     validateForceDestroy(v, forceDestroy, props.environment, 'model');
+    validateStoreKey(v, props);
     if (props.replication) validateModelStoreReplication(v, 'replication', props.replication, props.bucketName);
     if (props.accessLogging) {
       validateS3BucketName(v, 'accessLogging.targetBucketName', props.accessLogging.targetBucketName);
@@ -93,7 +102,7 @@ export class ModelStore extends Construct {
     this.props = props;
     const tags = props.tags ? { ...props.tags } : undefined;
     this.keyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `Model artifacts in s3://${props.bucketName}`,
         alias: `modelserve/s3/${props.bucketName}`,
@@ -147,19 +156,51 @@ export class ModelStore extends Construct {
   }
 
   /**
+   * Lets pods of one Kubernetes service account download the models, through EKS Pod Identity: a
+   * role only that service account of that cluster can assume, allowed `s3:ListBucket` on the
+   * bucket, `s3:GetObject` on its objects and `kms:Decrypt` through S3, and the association that
+   * binds it. Returns the access it makes (`roleArn`, `roleName`). One grant per service account.
+   */
+  public grantRead(target: ModelStoreGrantTarget): ModelStoreAccess {
+    return this.grant('grantRead', target, 'read');
+  }
+
+  /**
+   * As `grantRead`, and also upload and delete models (training jobs, CI): `s3:PutObject`,
+   * `s3:DeleteObject`, `s3:AbortMultipartUpload`, `kms:GenerateDataKey`.
+   */
+  public grantReadWrite(target: ModelStoreGrantTarget): ModelStoreAccess {
+    return this.grant('grantReadWrite', target, 'read-write');
+  }
+
+  /**
    * Lets pods of one Kubernetes service account read (or read and write) the models, through EKS
    * Pod Identity. Call once per service account.
+   * @deprecated Use `grantRead(target)` or `grantReadWrite(target)`; goes in 0.3.0.
    */
   public grantServiceAccount(grant: ModelStoreGrant): ModelStoreAccess {
-    const id = `access-${grant.namespace}-${grant.serviceAccount}`;
+    return this.grant('grantServiceAccount', grant, grant.access);
+  }
+
+  /** The access of one service account, under an id of its namespace and name (so a second grant of it is refused). */
+  private grant(method: string, target: ModelStoreGrantTarget, access: ModelStoreAccessLevel | undefined): ModelStoreAccess {
+    const v = new PropsValidator(this.node.path);
+    v.that(
+      typeof target === 'object' && target !== null,
+      method,
+      target,
+      'is not a service account to grant',
+      'pass { clusterName, namespace, serviceAccount }',
+    );
+    const id = `access-${target.namespace}-${target.serviceAccount}`;
     if (this.node.tryFindChild(id)) {
-      new PropsValidator(this.node.path).fail(
-        'grantServiceAccount',
-        `${grant.namespace}/${grant.serviceAccount}`,
+      v.fail(
+        method,
+        `${target.namespace}/${target.serviceAccount}`,
         'is granted twice',
         'grant each service account once, with the widest access it needs',
       );
     }
-    return new ModelStoreAccess(this, id, { ...grant, bucketArn: this.bucketArn, kmsKeyArn: this.keyArn });
+    return new ModelStoreAccess(this, id, { ...target, access, bucketArn: this.bucketArn, kmsKeyArn: this.keyArn });
   }
 }

@@ -23,8 +23,12 @@ import { NatGatewayLayout, planNatGateways, SubnetTier, subnetTags } from './net
 import { planZones, ZonePlan, zoneOfSubnet } from './network-zones';
 import { canonicalCidr, cidrContains, cidrsOverlap, formatCidr, Ipv4Cidr, MAX_PLANNED_VPC_PREFIX, planSubnets, toCidr } from '../catalog/cidr';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { validateEncryptionKeyProp } from './encryption-key-props';
+import { ImportedNetwork } from './imported-network';
 import { validateLogRetention } from './log-retention';
 import { checkConstructProps } from '../catalog/props-check';
+import { INetwork, NetworkAttributes } from './network-attributes';
 
 /** AWS services the VPC can reach privately through interface endpoints. */
 export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs'] as const;
@@ -109,10 +113,11 @@ export interface NetworkProps {
    */
   readonly flowLogRetentionDays?: number;
   /**
-   * KMS key for the flow-log group; it must let `logs.<region>.amazonaws.com` use it.
+   * KMS key for the flow-log group (`EncryptionKey.fromKeyArn` for a key that exists); its policy
+   * must let `logs.<region>.amazonaws.com` use it.
    * @default - a new key with rotation on
    */
-  readonly logEncryptionKey?: EncryptionKey;
+  readonly logEncryptionKey?: IEncryptionKey;
   /** @default - none beyond `Name` */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -122,7 +127,15 @@ export interface NetworkProps {
  * gateway endpoint, optional interface endpoints, a locked-down default security group and VPC
  * flow logs to an encrypted log group.
  */
-export class Network extends Construct {
+export class Network extends Construct implements INetwork {
+  /**
+   * A VPC made elsewhere (another stack, other tooling), by its ids, checked at synth: nothing is
+   * looked up or changed. What `ModelServePlatform`'s `network` takes for an existing VPC.
+   */
+  public static fromNetworkAttributes(scope: Construct, id: string, attributes: NetworkAttributes): INetwork {
+    return ImportedNetwork.fromAttributes(scope, id, attributes);
+  }
+
   public readonly vpcId: string;
   public readonly vpcCidr: string;
   public readonly publicSubnetIds: string[];
@@ -378,6 +391,7 @@ function validateNetworkProps(path: string, id: string, props: NetworkProps, reg
   (props.interfaceEndpoints ?? []).forEach((s, i) => check.oneOf(`interfaceEndpoints[${i}]`, s, INTERFACE_ENDPOINT_SERVICES));
   check.that(new Set(props.interfaceEndpoints ?? []).size === (props.interfaceEndpoints ?? []).length, 'interfaceEndpoints', props.interfaceEndpoints, 'lists a service twice', 'list each service once');
   validateLogRetention(check, 'flowLogRetentionDays', props.flowLogRetentionDays);
+  validateEncryptionKeyProp(check, 'logEncryptionKey', props.logEncryptionKey);
   if (props.clusterName !== undefined && !Token.isUnresolved(props.clusterName)) {
     check.that(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(props.clusterName), 'clusterName', props.clusterName, 'is not a valid EKS cluster name', 'use letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters');
   }

@@ -8,6 +8,8 @@ import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../catalog
 import { AwsContext } from './aws-context';
 import { isUnresolved, validateUnique, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { AlarmSpec, cacheAlarms, CacheAlarmsProps, databaseAlarms, DatabaseAlarmsProps } from './observability-alarms';
 import { validateLogRetention } from './log-retention';
 import { checkConstructProps } from '../catalog/props-check';
@@ -41,15 +43,22 @@ export interface ObservabilityProps {
   /** @default - no cache alarms */
   readonly cache?: CacheAlarmsProps;
   /**
+   * Customer KMS key for the log groups and the topic (`EncryptionKey.fromKeyArn` for a key that
+   * exists). Its policy must let `logs.<region>.amazonaws.com` and `cloudwatch.amazonaws.com` use it.
+   * @default - a new key with rotation on that admits both
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for the log groups and the topic. Its policy must let
    * `logs.<region>.amazonaws.com` and `cloudwatch.amazonaws.com` use it.
    * @default - a new key with rotation on that admits both
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /**
    * Let AWS Budgets publish to the alarm topic (a `Budget` names it as subscriber): the topic gets
    * a policy that admits this account's budgets and CloudWatch alarms, and the key (unless
-   * `kmsKeyArn` is yours: then add the statement yourself) lets `budgets.amazonaws.com` use it.
+   * the key is yours, `encryptionKey`: then add the statement yourself) lets `budgets.amazonaws.com` use it.
    * @default false
    */
   readonly acceptBudgetNotifications?: boolean;
@@ -78,7 +87,7 @@ export class Observability extends Construct {
     const tags = props.tags ? { ...props.tags } : undefined;
     const aws = AwsContext.of(this);
     this.kmsKeyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `${props.name}: log groups and alarm topic`,
         alias: `modelserve/observability/${props.name}`,
@@ -202,6 +211,7 @@ function validateObservabilityProps(path: string, props: ObservabilityProps): vo
   validateEnvironment(v, props.environment);
   validateTags(v, 'tags', props.tags);
   v.that(/^[A-Za-z0-9_-]{1,200}$/.test(props.name), 'name', props.name, 'is not a valid name for a topic and alarms', 'use 1 to 200 letters, digits, "-" and "_"');
+  validateStoreKey(v, props);
   const logGroupNames = props.logGroupNames ?? [];
   logGroupNames.forEach((name, i) => {
     if (isUnresolved(name)) return;

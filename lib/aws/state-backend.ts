@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { EnvironmentName, PropsValidator } from '../catalog';
 import { isUnresolved, validateDynamoDbTableName, validateRegion, validateS3BucketName, validateEnvironment, validateTags } from './aws-names';
 import { EncryptionKey } from './encryption-key';
+import { IEncryptionKey } from './encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { SecureBucket } from './secure-bucket';
 import { checkConstructProps } from '../catalog/props-check';
 
@@ -88,8 +90,15 @@ export interface StateBackendBootstrapProps {
    */
   readonly noncurrentVersionExpirationDays?: number;
   /**
+   * Customer KMS key for the state and the lock table (`EncryptionKey.fromKeyArn` for a key that
+   * exists).
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for the state and the lock table.
    * @default - a new key with rotation on
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /** @default - no tags beyond the provider's default tags */
@@ -119,10 +128,11 @@ export class StateBackendBootstrap extends Construct {
     if (props.lockTableName !== undefined) validateDynamoDbTableName(v, 'lockTableName', props.lockTableName);
     const noncurrentDays = props.noncurrentVersionExpirationDays ?? 90;
     v.integerInRange('noncurrentVersionExpirationDays', noncurrentDays, 1, 36500);
+    validateStoreKey(v, props);
 
     const tags = props.tags ? { ...props.tags } : undefined;
     this.keyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `Terraform state in s3://${props.bucketName}`,
         alias: `modelserve/terraform-state/${isUnresolved(props.bucketName) ? this.node.addr : props.bucketName}`,

@@ -30,7 +30,7 @@ export interface SchemaNode {
 
 /** Keywords the checker understands; a schema using any other fails its test (test/schemas.test.ts). */
 export const SUPPORTED_KEYWORDS: readonly string[] = [
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'enum', 'const', '$ref', 'description', 'default',
+  'type', 'properties', 'required', 'additionalProperties', 'items', 'anyOf', 'enum', 'const', '$ref', 'description', 'default', 'deprecated',
   'x-instanceof', 'x-construct', 'x-external', 'x-factories',
 ];
 

@@ -50,6 +50,8 @@ export function discoverConstructs(program: ts.Program, libFolder: string): Disc
       const ctor = node.members.find(ts.isConstructorDeclaration);
       const props = ctor?.parameters[2];
       if (props?.type === undefined) return;
+      // `(scope, id, keyArn: string)`: not a props object; the class's factory checks the value.
+      if (props.type.kind === ts.SyntaxKind.StringKeyword) return;
       const references = ts.isUnionTypeNode(props.type) ? props.type.types : [props.type];
       const declarations = references.map((reference) => propsDeclaration(checker, reference, node.name!.text));
       found.push({

@@ -254,3 +254,80 @@ describe('ModelStore refuses', () => {
     expectGrantRejected([grant, { ...grant, access: 'read-write' }], /grantServiceAccount \("serving\/triton"\) is granted twice/);
   });
 });
+
+describe('ModelStore.grantRead and grantReadWrite', () => {
+  const serving = { clusterName: 'modelserve-prod', namespace: 'serving', serviceAccount: 'triton' };
+  const training = { clusterName: 'modelserve-prod', namespace: 'training', serviceAccount: 'trainer' };
+  const stack = awsStack();
+  const store = new ModelStore(stack, 'models', base);
+  const reader = store.grantRead(serving);
+  const writer = store.grantReadWrite(training);
+  const out = synth(stack);
+
+  test('each returns the access it made: its role is the one the association binds', () => {
+    expect([reader.access, writer.access]).toEqual(['read', 'read-write']);
+    const associations = Object.values(out.resources('aws_eks_pod_identity_association'));
+    expect(associations.map((a) => [a.namespace, a.service_account, a.role_arn])).toEqual([
+      ['serving', 'triton', expect.stringMatching(/^\$\{aws_iam_role\.models_access-serving-triton_role_\w+\.arn\}$/)],
+      ['training', 'trainer', expect.stringMatching(/^\$\{aws_iam_role\.models_access-training-trainer_role_\w+\.arn\}$/)],
+    ]);
+    expect(associations[0].role_arn).toBe(`\${aws_iam_role.${reader.role.friendlyUniqueId}.arn}`);
+    expect(associations[1].role_arn).toBe(`\${aws_iam_role.${writer.role.friendlyUniqueId}.arn}`);
+  });
+
+  // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html: the session tags name the service account.
+  test('the returned role trusts only that service account of that cluster', () => {
+    const trust = policyOf(out.resources('aws_iam_role')[reader.role.friendlyUniqueId].assume_role_policy).Statement;
+    expect(trust).toEqual([expect.objectContaining({
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Condition: {
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': expect.stringMatching(/:cluster\/modelserve-prod$/),
+          'aws:RequestTag/kubernetes-namespace': 'serving',
+          'aws:RequestTag/kubernetes-service-account': 'triton',
+        },
+      },
+    })]);
+  });
+
+  test('grantRead allows reading only; grantReadWrite also writing', () => {
+    const [read, readWrite] = Object.values(out.resources('aws_iam_role_policy')).map((p) => policyOf(p.policy));
+    expect(statement(read, 'ReadModels').Action).toEqual(['s3:GetObject']);
+    expect(statement(read, 'UseBucketKeyThroughS3').Action).toEqual(['kms:Decrypt']);
+    expect(statement(readWrite, 'ReadWriteModels').Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
+  });
+
+  test('grantRead ignores an access level carried in by a JavaScript caller', () => {
+    const other = awsStack();
+    const granted = new ModelStore(other, 'models', base).grantRead({ ...serving, access: 'read-write' } as never);
+    expect(granted.access).toBe('read');
+  });
+
+  test('the deprecated grantServiceAccount makes the same resources at the same addresses', () => {
+    const viaAlias = awsStack();
+    const aliased = new ModelStore(viaAlias, 'models', base);
+    aliased.grantServiceAccount(serving);
+    aliased.grantServiceAccount({ ...training, access: 'read-write' });
+    expect(synth(viaAlias).json).toEqual(out.json);
+  });
+
+  test('a service account granted twice, across the two methods', () => {
+    expectRejectedBeforeSynth(
+      (s) => {
+        const twice = new ModelStore(s, 'models', base);
+        twice.grantRead(serving);
+        twice.grantReadWrite(serving);
+      },
+      'test/models: grantReadWrite ("serving/triton") is granted twice; grant each service account once, with the widest access it needs',
+      { stack: awsStack },
+    );
+  });
+
+  test('no target (JavaScript callers), named rather than a TypeError', () => {
+    expectRejectedBeforeSynth(
+      (s) => new ModelStore(s, 'models', base).grantRead(undefined as never),
+      'test/models: grantRead (not set) is not a service account to grant; pass { clusterName, namespace, serviceAccount }',
+      { stack: awsStack },
+    );
+  });
+});

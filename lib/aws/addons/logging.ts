@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator } from '../../catalog';
 import { isUnresolved, validateEnvironment, validateRegion, validateS3BucketName } from '../aws-names';
 import { EncryptionKey } from '../encryption-key';
+import { IEncryptionKey } from '../encryption-key-attributes';
+import { givenKeyArn, validateStoreKey } from '../encryption-key-props';
 import { SecureBucket, validateForceDestroy } from '../secure-bucket';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
@@ -80,8 +82,14 @@ export interface LogStoreProps {
    */
   readonly noncurrentVersionExpirationDays?: number;
   /**
+   * Customer KMS key for the objects (`EncryptionKey.fromKeyArn` for a key that exists).
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: IEncryptionKey;
+  /**
    * Customer KMS key (ARN) for the objects.
    * @default - a new key with rotation on
+   * @deprecated Use `encryptionKey` (`EncryptionKey.fromKeyArn(scope, id, arn)` for a key that exists); goes in 0.3.0.
    */
   readonly kmsKeyArn?: string;
   /**
@@ -119,6 +127,7 @@ export class LogStore extends Construct {
     v.integerInRange('noncurrentVersionExpirationDays', noncurrentDays, 1, 365);
     const forceDestroy = props.forceDestroy ?? false;
     validateForceDestroy(v, forceDestroy, props.environment, 'log');
+    validateStoreKey(v, props);
     if (props.kmsKeyArn !== undefined && !isUnresolved(props.kmsKeyArn)) {
       v.that(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(props.kmsKeyArn), 'kmsKeyArn', props.kmsKeyArn, 'is not a KMS key ARN', 'use "arn:aws:kms:<region>:<account>:key/<id>" (an alias ARN cannot be granted)');
     }
@@ -126,7 +135,7 @@ export class LogStore extends Construct {
     const tags = props.tags ? { ...props.tags } : undefined;
     this.retentionDays = retentionDays;
     this.keyArn =
-      props.kmsKeyArn ??
+      givenKeyArn(props) ??
       new EncryptionKey(this, 'key', {
         description: `Logs in s3://${props.bucketName}`,
         alias: `modelserve/s3/${props.bucketName}`,
