@@ -1,19 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { NodePools, ValidationError } from '../../lib/catalog';
-import {
-  GATEWAY_CIPHER_SUITES,
-  MetricsEndpoint,
-  ModelServer,
-  ModelService,
-  ModelServiceProps,
-  ModelTraffic,
-  ModelTrafficProps,
-  RATE_LIMITED_HEADER,
-  Rollout,
-  ServingChart,
-  resolveTracks,
-  tokenBucket,
-} from '../../lib/k8s';
+import { MetricsEndpoint, ModelServer, ModelService, ModelServiceProps, ModelTraffic, ModelTrafficProps, Rollout, ServingChart } from '../../lib/k8s';
+import { resolveTracks } from '../../lib/k8s/rollout';
+import { GATEWAY_CIPHER_SUITES } from '../../lib/k8s/traffic/gateway-tls';
+import { RATE_LIMITED_HEADER, tokenBucket } from '../../lib/k8s/traffic/rate-limit';
 import { productionServing } from '../../examples/serving/production';
 import { schemaFailures } from '../support/schema';
 import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, K8sObject, ofKind, ofService, one, POOLS, synth } from '../support/serving';

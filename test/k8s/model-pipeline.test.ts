@@ -4,18 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { ValidationError } from '../../lib/catalog';
-import {
-  DEFAULT_STEP_IMAGE,
-  ModelPipeline,
-  ModelPipelineProps,
-  ModelServer,
-  ModelService,
-  ModelServiceProps,
-  ORCHESTRATOR_CONTRACT,
-  PipelinePayloads,
-  ServingChart,
-  stepScript,
-} from '../../lib/k8s';
+import { DEFAULT_STEP_IMAGE, ModelPipeline, ModelPipelineProps, ModelServer, ModelService, ModelServiceProps, ORCHESTRATOR_CONTRACT, PipelinePayloads, ServingChart } from '../../lib/k8s';
+import { stepScript } from '../../lib/k8s/pipeline/step-script';
 import { restrictedViolations } from '../support/pod-security';
 import { schemaFailures } from '../support/schema';
 import { CPU_SERVICE, GPU_SERVICE, K8sObject, ofKind, one, POOLS, synth } from '../support/serving';

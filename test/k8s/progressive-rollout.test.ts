@@ -1,17 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { ValidationError } from '../../lib/catalog';
-import {
-  ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
-  CanaryPause,
-  DEFAULT_CANARY_STEPS,
-  DEFAULT_ROLLBACK_THRESHOLDS,
-  KEDA_PAUSED_REPLICAS,
-  ModelServer,
-  ModelService,
-  ModelServiceProps,
-  ProgressiveDelivery,
-  Rollout,
-} from '../../lib/k8s';
+import { CanaryPause, DEFAULT_ROLLBACK_THRESHOLDS, KEDA_PAUSED_REPLICAS, ModelServer, ModelService, ModelServiceProps, ProgressiveDelivery, Rollout } from '../../lib/k8s';
+import { ANALYSIS_CONSECUTIVE_ERROR_LIMIT } from '../../lib/k8s/progressive/analysis-templates';
+import { DEFAULT_CANARY_STEPS } from '../../lib/k8s/progressive/progressive-options';
 import { DEFAULT_PROMETHEUS_URL } from '../../lib/k8s/validate-model-service';
 import { restrictedViolations } from '../support/pod-security';
 import { schemaFailures } from '../support/schema';

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { ModelPipeline, ModelServer, ModelService, ModelTraffic, resolveTracks, Rollout } from '../../lib/k8s';
+import { ModelPipeline, ModelServer, ModelService, ModelTraffic, Rollout } from '../../lib/k8s';
+import { resolveTracks } from '../../lib/k8s/rollout';
 import { MAX_DESCRIPTION_BYTES } from '../../lib/k8s/description';
 import { rejectionOf } from '../support/validation';
 import { chart, CPU_SERVICE, expectServiceRejected, GPU_SERVICE, one, synth } from '../support/serving';
