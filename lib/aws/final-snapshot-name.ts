@@ -1,5 +1,25 @@
-import { DataResource, Fn } from 'cdktf';
+import { Fn, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+
+/**
+ * Terraform's built-in `terraform_data` resource, written without cdktf's `DataResource` class:
+ * that class validates at synth by running `terraform version`, so an app that synthesizes where
+ * no terraform binary is installed (a CI job that only writes the JSON) would fail, and every synth
+ * would pay for the child process. Terraform 1.4+ has the resource; the platform needs 1.11.
+ */
+class BuiltinTerraformData extends TerraformResource {
+  constructor(scope: Construct, id: string, private readonly triggersReplace: Record<string, string>) {
+    super(scope, id, { terraformResourceType: 'terraform_data', terraformGeneratorMetadata: { providerName: 'terraform' } });
+  }
+
+  public get id(): string {
+    return this.getStringAttribute('id');
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return { triggers_replace: this.triggersReplace };
+  }
+}
 
 /**
  * `<base>-final-<8 hex>`: the name of the snapshot RDS or ElastiCache takes when the store is
@@ -11,6 +31,6 @@ import { Construct } from 'constructs';
  * https://developer.hashicorp.com/terraform/language/resources/terraform-data
  */
 export function finalSnapshotName(scope: Construct, base: string, replaceWhen: Record<string, string>): string {
-  const suffix = new DataResource(scope, 'final-snapshot-suffix', { triggersReplace: replaceWhen });
+  const suffix = new BuiltinTerraformData(scope, 'final-snapshot-suffix', replaceWhen);
   return `${base}-final-${Fn.substr(suffix.id, 0, 8)}`;
 }
