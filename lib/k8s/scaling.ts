@@ -2,7 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { gpuUtilization, kvCacheUtilizationPercent, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
-import { ModelServicePlan, PlannedTrack, ScalingPlan, trackReplicas } from './validate-model-service';
+import { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
+import { trackReplicas } from './plan-rollout';
 
 export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
 
