@@ -51,7 +51,14 @@ function rules(b: ReturnType<typeof behavior>['scaleUp']): kplus.ScalingRules {
  * `target` is what it scales: the track's Deployment, or the Argo Rollout of a progressive rollout
  * (through the Rollout's `/scale` subresource).
  */
-export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, deployment: kplus.Deployment, labels: Record<string, string>, target: kplus.IScalable = deployment): kplus.HorizontalPodAutoscaler {
+export function createHorizontalPodAutoscaler(
+  scope: Construct,
+  plan: ModelServicePlan,
+  track: PlannedTrack,
+  deployment: kplus.Deployment,
+  labels: Record<string, string>,
+  target: kplus.IScalable = deployment,
+): kplus.HorizontalPodAutoscaler {
   const s = plan.scaling as AutoscalePlan;
   const container = deployment.containers[0];
   const metrics: kplus.Metric[] = [];

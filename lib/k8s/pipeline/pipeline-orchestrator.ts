@@ -15,7 +15,12 @@ import { PipelinePlan } from './plan-model-pipeline';
  * cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more.
  * The plan has already run the service's own checks, under the same construct path.
  */
-export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan, definition: PipelineDefinition, labels: Readonly<Record<string, string>>): ModelService {
+export function createPipelineOrchestrator(
+  scope: Construct,
+  plan: PipelinePlan,
+  definition: PipelineDefinition,
+  labels: Readonly<Record<string, string>>,
+): ModelService {
   const online = plan.online!;
   const service = new ModelService(scope, 'orchestrator', {
     ...online.serviceProps,

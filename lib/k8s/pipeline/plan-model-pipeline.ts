@@ -315,10 +315,17 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   check.integerInRange('batch.parallelism', b.parallelism, 1, 1000, 'allow from 1 to 1000 step pods at once');
   const runAsUser = b.runAsUser ?? 1000;
   check.integerInRange('batch.runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
-  return { enabled, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
+  const ttl = { secondsAfterSuccess, secondsAfterFailure };
+  return { enabled, payloads: payloads.spec, image, activeDeadlineSeconds, ...ttl, parallelism: b.parallelism, runAsUser };
 }
 
-function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
+function planOnline(
+  check: PropsValidator,
+  props: ModelPipelineProps,
+  ctx: PipelinePlanContext,
+  name: string,
+  order: readonly PlannedStep[],
+): OnlinePlan {
   const o = props.online!;
   const chart = ctx.chart;
   check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { imageRegistry, redis: { host, authToken } }, or leave online out for batch only');
@@ -357,7 +364,18 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     const holder = reservedBy(chart, kind, objectName, ctx.path);
     check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
   }
-  const serviceProps = orchestratorServiceProps(o, { name, serviceName, namespace: chart.namespaceName, steps: order, image, version: version!, assetsUri: assetsUri!, timeoutSeconds, resultTtlSeconds, redis });
+  const serviceProps = orchestratorServiceProps(o, {
+    name,
+    serviceName,
+    namespace: chart.namespaceName,
+    steps: order,
+    image,
+    version: version!,
+    assetsUri: assetsUri!,
+    timeoutSeconds,
+    resultTtlSeconds,
+    redis,
+  });
   // The orchestrator is a ModelService: its own checks run now, so that a bad orchestrator prop
   // stops the pipeline before any of its objects exist.
   planModelService(serviceProps, {

@@ -49,7 +49,8 @@ export function authorizationPolicySpec(
   }
   const m = endpoints.metrics;
   if (m) {
-    const identity = serviceAccountPrincipal({ name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace }, namespace, auth.trustDomain);
+    const prometheus = { name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace };
+    const identity = serviceAccountPrincipal(prometheus, namespace, auth.trustDomain);
     // `notPrincipals: ["*"]` matches exactly the requests that came without mTLS.
     const from = m.scrapeOverMtls ?? true ? [{ source: { principals: [identity] } }] : [{ source: { notPrincipals: ['*'] } }];
     rules.push({ from, to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });
