@@ -12,6 +12,7 @@ import { planModelService } from '../validate-model-service';
 import { defaultInferencePath } from './inference-path';
 import { ModelPipelineProps, PipelineOnlineOptions, PipelineRedisOptions, PipelineStep } from './model-pipeline-props';
 import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT, ORCHESTRATOR_IMAGE_REPOSITORY, ORCHESTRATOR_VERSION } from './orchestrator-contract';
+import { pipelineServiceAccounts } from './pipeline-names';
 import { PipelinePayloads, PipelinePayloadsSpec } from './pipeline-payloads';
 import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
 
@@ -225,10 +226,6 @@ function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   });
 }
 
-/** The ServiceAccounts a pipeline's pods call the services as: its batch pods' and its orchestrator's. */
-export function pipelineServiceAccounts(pipelineName: string): { readonly workflow: string; readonly orchestrator: string } {
-  return { workflow: `${pipelineName}-workflow`, orchestrator: `${pipelineName}-orchestrator` };
-}
 
 /**
  * A service with `auth` refuses, with 403, in-mesh callers that carry no JWT unless its
