@@ -22,6 +22,12 @@ import { connectionLimitDefaults, ModelTraffic, progressiveRouteNames, ReplicaSh
 import { claimObjectNames, ModelServicePlan, PlannedTrack, planModelService } from './validate-model-service';
 import { createTrackDeployment, SharedPodParts, userEnv } from './workload';
 import { checkConstructProps } from '../catalog/props-check';
+import { ImportedModelService } from './imported-model-service';
+import { IModelService, ModelServiceAttributes, ModelServiceAuth } from './model-service-attributes';
+import { defaultInferencePath } from './pipeline/inference-path';
+import { createServiceAccess, ServiceAccess, ServiceSide } from './service-access';
+import { ServicePeer } from './service-peer';
+import { RequestAuthOptions } from './traffic/request-authentication';
 
 /** Service port of the HTTP inference API: callers use `http://<host>/...`. */
 export const HTTP_SERVICE_PORT = 80;
@@ -34,7 +40,15 @@ export const SERVICE_PORT_NAMES = { http: 'http-inference', grpc: 'grpc-inferenc
  * PodDisruptionBudget and a NetworkPolicy, routed by Istio (ModelTraffic) and watched by
  * Prometheus (ModelMonitoring). Every prop is checked before any object is created.
  */
-export class ModelService extends Construct {
+export class ModelService extends Construct implements IModelService {
+  /**
+   * A model service defined elsewhere (another app, another team's chart), to call from a pipeline
+   * or to admit with `allowFrom`: it creates nothing, and its attributes are checked for their form only.
+   */
+  public static fromServiceName(scope: Construct, id: string, attributes: ModelServiceAttributes): IModelService {
+    return ImportedModelService.fromAttributes(scope, id, attributes);
+  }
+
   /** Name of the service and prefix of its objects. */
   public readonly name: string;
   /** Name of the Kubernetes Service. */
@@ -68,12 +82,18 @@ export class ModelService extends Construct {
    */
   public readonly progressive?: ProgressiveDelivery;
 
+  private readonly authOptions?: RequestAuthOptions;
+  private readonly chart: ServingChart;
+  private readonly accessGrants: ServiceAccess[] = [];
+
   constructor(scope: Construct, id: string, props: ModelServiceProps) {
     checkConstructProps(ModelService, scope, id, props);
     // Everything is checked before the construct joins the tree, so a bad prop leaves nothing behind.
     const { chart, plan, warmupBodies } = planBeforeJoining(scope, id, props);
     super(scope, id);
     this.plan = plan;
+    this.chart = chart;
+    this.authOptions = props.auth;
     this.name = plan.name;
     this.serviceName = plan.name;
     this.namespace = plan.namespace;
@@ -103,6 +123,73 @@ export class ModelService extends Construct {
     }
     if (plan.inferencePool) this.inference = this.createInferenceRouting(plan, labels, chart);
     this.monitoring = this.createMonitoring(plan, props, labels);
+  }
+
+  /** Service port of the HTTP inference API: `http://<host>/...`. */
+  public get port(): number {
+    return HTTP_SERVICE_PORT;
+  }
+
+  /** Service port of the gRPC inference API, when the server has one. */
+  public get grpcPort(): number | undefined {
+    return this.plan.server.grpcPort;
+  }
+
+  /** The server's inference ports in the pods: HTTP, then gRPC. */
+  public get podPorts(): readonly number[] {
+    const server = this.plan.server;
+    return [server.httpPort, ...(server.grpcPort !== undefined ? [server.grpcPort] : [])];
+  }
+
+  /** The ServiceAccount the pods run as. */
+  public get serviceAccountName(): string {
+    return this.plan.serviceAccountName;
+  }
+
+  /** The server's own inference path for the model (undefined for a custom server). */
+  public get inferencePath(): string | undefined {
+    return defaultInferencePath(this.plan);
+  }
+
+  /** The mesh's timeout of one request to the service, retries included, seconds. */
+  public get requestTimeoutSeconds(): number {
+    return this.plan.requestTimeoutSeconds;
+  }
+
+  /** Who the service admits when it has `auth`: its allowedServiceAccounts, then every allowFrom's. */
+  public get auth(): ModelServiceAuth | undefined {
+    const auth = this.authOptions;
+    if (auth === undefined) return undefined;
+    const listed = (auth.allowedServiceAccounts ?? []).map((sa) => ({ name: sa.name, namespace: sa.namespace ?? this.namespace }));
+    const granted = this.accessGrants.flatMap((g) => g.peer.serviceAccounts.map((name) => ({ name, namespace: g.peer.namespace ?? this.namespace })));
+    return { jwt: auth.jwt !== undefined, allowedServiceAccounts: [...listed, ...granted] };
+  }
+
+  /** What `allowFrom` created, in the order it was called. */
+  public get grants(): readonly ServiceAccess[] {
+    return [...this.accessGrants];
+  }
+
+  /**
+   * Lets `peer` call the service's inference ports: another model service, a pipeline
+   * (`ServicePeer.pipeline(name)`) or the pods of a ServiceAccount (`ServicePeer.serviceAccount()`),
+   * in this namespace or another. Adds a NetworkPolicy that admits the peer's pods; with `auth`, an
+   * AuthorizationPolicy that admits its identities without a JWT; and, for a ModelService of this
+   * app in another namespace, that service's egress to this one. Returns what it created.
+   */
+  public allowFrom(peer: IModelService | ServicePeer): ServiceAccess {
+    // A ModelService of this app, given or inside a ServicePeer: its egress can be opened on its side.
+    const peerService = peer instanceof ServicePeer ? peer.service : peer;
+    const peerSide = peerService instanceof ModelService ? peerService.side() : undefined;
+    const target = { ...this.side(), podPorts: this.podPorts, auth: this.authOptions, grants: this.accessGrants };
+    const access = createServiceAccess(target, peer, peerSide);
+    this.accessGrants.push(access);
+    return access;
+  }
+
+  /** This service as one side of a grant. */
+  private side(): ServiceSide {
+    return { scope: this, chart: this.chart, name: this.name, namespace: this.namespace, selector: this.selector, labels: this.labels };
   }
 
   /**

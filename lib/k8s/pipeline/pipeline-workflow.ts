@@ -8,6 +8,7 @@ import { priorityClassName } from '../priority-classes';
 import { ServingChart } from '../serving-chart';
 import { PIPELINE_LABEL, pipelineServiceAccounts, STEP_LABEL } from './pipeline-names';
 import { PipelinePlan, PlannedStep } from './plan-model-pipeline';
+import { createRemoteEgress, remoteServices } from './remote-egress';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
 import { checkConstructProps } from '../../catalog/props-check';
 
@@ -57,6 +58,8 @@ export class PipelineWorkflow extends Construct {
   public readonly executorToken: k8s.KubeSecret;
   /** Egress of the step pods to the Kubernetes API, which Argo's wait container reports to. */
   public readonly apiEgressPolicy: k8s.KubeNetworkPolicy;
+  /** Egress of the step pods to the services of steps in other namespaces, when there are any. */
+  public readonly remoteEgressPolicy?: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
     checkConstructProps(PipelineWorkflow, scope, id, props);
@@ -83,6 +86,12 @@ export class PipelineWorkflow extends Construct {
         policyTypes: ['Egress'],
         egress: [{ to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] }],
       },
+    });
+    this.remoteEgressPolicy = createRemoteEgress(this, 'remote-egress', {
+      name: `${plan.name}-steps-to-services`,
+      podSelector: { matchLabels: { [PIPELINE_LABEL]: plan.name }, matchExpressions: [{ key: STEP_LABEL, operator: 'Exists' }] },
+      services: remoteServices(plan),
+      labels,
     });
     this.role = new kplus.Role(this, 'role', { metadata: { name: saName, labels } });
     this.role.allow(['create', 'patch'], kplus.ApiResource.custom({ apiGroup: 'argoproj.io', resourceType: 'workflowtaskresults' }));

@@ -1,3 +1,4 @@
+import { callerRule } from './caller-rule';
 import { issuerPrincipals, RequestAuthOptions, serviceAccountPrincipal } from './request-authentication';
 import { DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, inferencePorts, WorkloadEndpoints } from './workload-endpoints';
 
@@ -41,12 +42,7 @@ export function authorizationPolicySpec(
     });
   }
   const sas = auth.allowedServiceAccounts ?? [];
-  if (sas.length) {
-    rules.push({
-      from: [{ source: { principals: sas.map((sa) => serviceAccountPrincipal(sa, namespace, auth.trustDomain)) } }],
-      to: [{ operation: { ports } }],
-    });
-  }
+  if (sas.length) rules.push(callerRule(sas.map((sa) => serviceAccountPrincipal(sa, namespace, auth.trustDomain)), ports));
   const m = endpoints.metrics;
   if (m) {
     const prometheus = { name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace };
