@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { GpuShare } from '../../lib/catalog';
-import { ModelPipeline, ModelServeDashboards, ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
+import { ModelPipeline, ModelServeDashboards, ModelServer, ModelService, Rollout, ServicePeer, ServingChart } from '../../lib/k8s';
 import { PRODUCTION_NODE_POOLS } from '../node-pools';
 import { PLATFORM_TEAM } from '../platform/deployer';
 
@@ -52,25 +52,27 @@ export function productionServing(scope: Construct): ServingChart {
   });
 
   // Image classification on A100s, with 10 % of requests on the new version.
-  new ModelService(chart, 'resnet', {
+  const resnet = new ModelService(chart, 'resnet', {
     description: 'ResNet-50 image classifier',
     model: { id: 'resnet50', version: '1.0.0' },
     image: 'nvcr.io/nvidia/tritonserver:26.07-py3',
     resources: { cpu: 8, memoryGiB: 64, gpu: { count: 1, model: 'A100' }, storageGiB: 20 },
     autoscaling: { minReplicas: 2, maxReplicas: 6, targetGpuUtilization: 75 },
     rollout: Rollout.canary({ newVersion: '1.1.0', weight: 10 }),
-    // Callers need a Cognito access token with the models/infer scope (such tokens carry no "aud"),
-    // or must be the orchestrator; each replica takes at most 200 requests per second.
+    // Callers need a Cognito access token with the models/infer scope (such tokens carry no "aud");
+    // each replica takes at most 200 requests per second.
     auth: {
       jwt: {
         issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE',
         jwksUri: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE/.well-known/jwks.json',
         requiredClaims: { scope: ['models/infer'] },
       },
-      allowedServiceAccounts: ModelPipeline.serviceAccounts('documents'),
     },
     rateLimit: { requestsPerSecond: 200, burst: 400 },
   });
+  // The document pipeline below calls resnet without a token: its batch pods and its orchestrator
+  // are admitted by their mesh identities (and their pods by a NetworkPolicy), before it exists.
+  resnet.allowFrom(ServicePeer.pipeline('documents'));
 
   // A small sentiment model does not need a whole T4: one time-sliced slot of the shared T4 pool
   // (4 slots per GPU). GPU utilisation of a shared GPU counts every tenant, so it scales on requests.

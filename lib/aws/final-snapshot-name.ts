@@ -1,5 +1,6 @@
 import { Fn, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkConstructProps } from '../catalog/props-check';
 
 /**
  * Terraform's built-in `terraform_data` resource, written without cdktf's `DataResource` class:
@@ -7,9 +8,18 @@ import { Construct } from 'constructs';
  * no terraform binary is installed (a CI job that only writes the JSON) would fail, and every synth
  * would pay for the child process. Terraform 1.4+ has the resource; the platform needs 1.11.
  */
-class BuiltinTerraformData extends TerraformResource {
-  constructor(scope: Construct, id: string, private readonly triggersReplace: Record<string, string>) {
+export interface BuiltinTerraformDataProps {
+  /** Values whose change replaces the resource (a new id). */
+  readonly triggersReplace: Readonly<Record<string, string>>;
+}
+
+export class BuiltinTerraformData extends TerraformResource {
+  private readonly triggersReplace: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: BuiltinTerraformDataProps) {
+    checkConstructProps(BuiltinTerraformData, scope, id, props);
     super(scope, id, { terraformResourceType: 'terraform_data', terraformGeneratorMetadata: { providerName: 'terraform' } });
+    this.triggersReplace = props.triggersReplace;
   }
 
   public get id(): string {
@@ -31,6 +41,6 @@ class BuiltinTerraformData extends TerraformResource {
  * https://developer.hashicorp.com/terraform/language/resources/terraform-data
  */
 export function finalSnapshotName(scope: Construct, base: string, replaceWhen: Record<string, string>): string {
-  const suffix = new BuiltinTerraformData(scope, 'final-snapshot-suffix', replaceWhen);
+  const suffix = new BuiltinTerraformData(scope, 'final-snapshot-suffix', { triggersReplace: replaceWhen });
   return `${base}-final-${Fn.substr(suffix.id, 0, 8)}`;
 }

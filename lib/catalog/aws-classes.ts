@@ -52,7 +52,14 @@ function splitClass(name: string): [string, string] {
   return [name.slice(0, dot), name.slice(dot + 1)];
 }
 
-function validateClass(v: PropsValidator, field: string, value: unknown, families: Readonly<Record<string, readonly string[]>>, what: string, example: string): void {
+function validateClass(
+  v: PropsValidator,
+  field: string,
+  value: unknown,
+  families: Readonly<Record<string, readonly string[]>>,
+  what: string,
+  example: string,
+): void {
   v.that(typeof value === 'string', field, value, `is not ${what}`, `use a class such as "${example}"`);
   const [family, size] = splitClass(value as string);
   const sizes = Object.prototype.hasOwnProperty.call(families, family) ? families[family] : undefined;

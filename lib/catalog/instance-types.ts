@@ -47,7 +47,10 @@ const c6iSizes = { large: [2, 4], xlarge: [4, 8], '2xlarge': [8, 16], '4xlarge':
 const r6iSizes = { large: [2, 16], xlarge: [4, 32], '2xlarge': [8, 64], '4xlarge': [16, 128], '8xlarge': [32, 256], '12xlarge': [48, 384], '16xlarge': [64, 512], '24xlarge': [96, 768], '32xlarge': [128, 1024] } as const;
 // Single-GPU g4dn/g5/g6 sizes share one shape; the multi-GPU sizes differ per family.
 /** The 7th-generation Intel sizes: the 6th generation's without 32xlarge, plus 48xlarge. */
-function seventhGenIntel(sizes: Readonly<Record<string, readonly [number, number]>>, xl48: readonly [number, number]): Record<string, readonly [number, number]> {
+function seventhGenIntel(
+  sizes: Readonly<Record<string, readonly [number, number]>>,
+  xl48: readonly [number, number],
+): Record<string, readonly [number, number]> {
   return { ...Object.fromEntries(Object.entries(sizes).filter(([size]) => size !== '32xlarge')), '48xlarge': xl48 };
 }
 const singleGpuSizes = { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '16xlarge': [64, 256, 1] } as const;

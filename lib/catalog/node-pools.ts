@@ -141,7 +141,8 @@ function build(kind: NodePoolKind, defaults: Omit<NodePoolSpec, 'kind'>, options
     amiType: options.amiType ?? defaults.amiType,
     minSize,
     // The factory's desired size, moved inside the pool's own min..max when those were given.
-    desiredSize: options.desiredSize ?? (Number.isFinite(minSize) && Number.isFinite(maxSize) ? Math.min(Math.max(defaults.desiredSize, minSize), maxSize) : defaults.desiredSize),
+    desiredSize: options.desiredSize
+      ?? (Number.isFinite(minSize) && Number.isFinite(maxSize) ? Math.min(Math.max(defaults.desiredSize, minSize), maxSize) : defaults.desiredSize),
     maxSize,
     diskGiB: options.diskGiB ?? defaults.diskGiB,
     labels: { ...defaults.labels, ...options.labels, [NODE_POOL_LABEL]: name },

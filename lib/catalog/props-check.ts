@@ -71,7 +71,14 @@ export function checkConstructProps(construct: ConstructClass, scope: ScopeLike 
  * own checks refuse a field the types found wrong, theirs is the message; if they pass, or fail on
  * the wrong type itself (a TypeError), the types' message is. Only bad props pay for the trial.
  */
-function ownRefusal(construct: ConstructClass, scope: ScopeLike | undefined, id: string, props: unknown, path: string, problems: readonly SchemaProblem[]): ValidationError | undefined {
+function ownRefusal(
+  construct: ConstructClass,
+  scope: ScopeLike | undefined,
+  id: string,
+  props: unknown,
+  path: string,
+  problems: readonly SchemaProblem[],
+): ValidationError | undefined {
   if (scope === undefined) return undefined;
   trialDepth++;
   try {

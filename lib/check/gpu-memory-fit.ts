@@ -97,7 +97,8 @@ export function validTensorParallelSizes(model: LlmArchitecture, maxGpus = 8): n
 
 /** The smallest tensor-parallel size from `from` up at which the demand fits `memoryMiB`. */
 function smallestTpThatFits(demand: GpuMemoryDemand, memoryMiB: number, maxGpus: number, from = 1): number | undefined {
-  return validTensorParallelSizes(demand.model, maxGpus).find((tp) => tp >= from && gpuMemoryFit({ ...demand, tensorParallelSize: tp }, memoryMiB).fits);
+  const fits = (tp: number) => gpuMemoryFit({ ...demand, tensorParallelSize: tp }, memoryMiB).fits;
+  return validTensorParallelSizes(demand.model, maxGpus).find((tp) => tp >= from && fits(tp));
 }
 
 /**

@@ -9,7 +9,12 @@ import { ModelServicePlan, PlannedTrack } from './validate-model-service';
  * pod down is the promise, whatever the replica count. Pods that are not ready (a model that
  * fails to load) may always be evicted, so a broken rollout cannot block a drain either.
  */
-export function createDisruptionBudget(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, labels: Record<string, string>): k8s.KubePodDisruptionBudget {
+export function createDisruptionBudget(
+  scope: Construct,
+  plan: ModelServicePlan,
+  track: PlannedTrack,
+  labels: Record<string, string>,
+): k8s.KubePodDisruptionBudget {
   return new k8s.KubePodDisruptionBudget(scope, `disruption-budget-${track.name}`, {
     metadata: { name: track.deploymentName, labels },
     spec: {

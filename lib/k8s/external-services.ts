@@ -76,7 +76,12 @@ export function validateExternalServices(check: PropsValidator, services: readon
  * DestinationRule that applies to this service's pods only (`workloadSelector`), and one egress
  * NetworkPolicy for the service's pods with a rule per host.
  */
-export function createExternalServices(scope: Construct, service: string, services: readonly ExternalServiceOptions[], labels: Record<string, string>): void {
+export function createExternalServices(
+  scope: Construct,
+  service: string,
+  services: readonly ExternalServiceOptions[],
+  labels: Record<string, string>,
+): void {
   for (const s of services) {
     const name = externalServiceName(service, s.host);
     const port = s.port ?? 443;

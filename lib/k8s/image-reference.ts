@@ -18,7 +18,13 @@ export function isPinnedImage(image: string): boolean {
  * An image reference, pinned when the environment requires it: for the model server and for any
  * other pod a construct runs (a pipeline's steps and orchestrator).
  */
-export function checkImage(check: PropsValidator, field: string, image: unknown, env: { readonly environment: string; readonly preset: EnvironmentPreset }, example: string): void {
+export function checkImage(
+  check: PropsValidator,
+  field: string,
+  image: unknown,
+  env: { readonly environment: string; readonly preset: EnvironmentPreset },
+  example: string,
+): void {
   check.that(typeof image === 'string' && image.length > 0 && !/\s/.test(image), field, image, 'is not an image reference', `give a repository with a tag or digest, e.g. "${example}"`);
   if (env.preset.serving.requirePinnedImages) {
     check.that(isPinnedImage(image as string), field, image, `is not pinned, and the ${env.environment} environment requires pinned images so that every pod runs the same build`, 'add a version tag other than "latest" or a digest (@sha256:...)');

@@ -22,6 +22,10 @@ export type { AutoscalingOptions, ConfigOptions, GpuRequest, ModelReference, Mod
 export { TLS_ORIGINATION_HTTP_PORT } from './external-services';
 export type { ExternalServiceOptions } from './external-services';
 export { ModelService } from './model-service';
+export type { IModelService, ModelServiceAttributes, ModelServiceAuth, ModelServiceAuthAttributes, ServiceAccountIdentity } from './model-service-attributes';
+export { ServicePeer } from './service-peer';
+export type { PipelinePeerOptions, ServiceAccountPeerOptions, ServicePeerKind } from './service-peer';
+export type { ServiceAccess } from './service-access';
 export { isPinnedImage } from './image-reference';
 export { MESH_SIDECAR } from './validate-model-service';
 export type { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';

@@ -20,6 +20,7 @@ import { describeFit, fitFixes, gpuMemoryFit, GpuMemoryDemand, validTensorParall
 import { poolGpuMemoryMiB } from '../check/placement';
 import { ModelServer, VllmOptions } from './model-server';
 import { ModelServiceProps } from './model-service-props';
+import { ScalingPlan } from './plan-scaling';
 import { vllmOptionsOf } from './vllm-engine';
 
 /** A vLLM service that knows its language model, every default applied and its fit proven. */
@@ -192,4 +193,21 @@ export function planLlmLoading(check: PropsValidator, props: Pick<ModelServicePr
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/**
+ * A language model's loading, once its pools are known: the startup budget from its weights, and a
+ * scale-down that waits at least as long as a new pod takes to copy and load them (at most an hour).
+ */
+export function planLoading(
+  check: PropsValidator,
+  props: ModelServiceProps,
+  p: { llm?: LlmPlan; candidatePools: readonly NodePoolSpec[]; capacity?: Capacity; startupTimeoutSeconds: number; scaling: ScalingPlan },
+): { loading?: ReturnType<typeof planLlmLoading>; startupTimeoutSeconds: number; scaling: ScalingPlan } {
+  if (!p.llm) return { startupTimeoutSeconds: p.startupTimeoutSeconds, scaling: p.scaling };
+  const loading = planLlmLoading(check, props, p.llm, p.candidatePools, p.capacity);
+  const scaling = p.scaling.kind !== 'fixed' && props.autoscaling?.scaleDownStabilizationSeconds === undefined
+    ? { ...p.scaling, scaleDownStabilizationSeconds: Math.max(p.scaling.scaleDownStabilizationSeconds, Math.min(3600, loading.loadingSeconds)) }
+    : p.scaling;
+  return { loading, startupTimeoutSeconds: loading.startupTimeoutSeconds, scaling };
 }

@@ -90,7 +90,7 @@ export function planScaling(check: PropsValidator, props: ModelServiceProps, ctx
   checkPrometheusUrl(check, 'autoscaling.prometheusUrl', prometheusUrl);
 
   const schedule = planSchedule(check, a.schedule, { minReplicas, maxReplicas });
-  const external = a.targetGpuUtilization !== undefined || a.requestsPerSecond !== undefined || a.queueLength !== undefined || a.targetKvCacheUtilization !== undefined;
+  const external = [a.targetGpuUtilization, a.requestsPerSecond, a.queueLength, a.targetKvCacheUtilization].some((target) => target !== undefined);
   const scaleToZero = a.scaleToZero ?? false;
   if (scaleToZero && !external) {
     const given = a.targetCpuUtilization !== undefined || a.targetMemoryUtilization !== undefined ? 'a CPU or memory target only' : 'no target, so the default CPU target';

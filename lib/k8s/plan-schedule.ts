@@ -30,7 +30,11 @@ export function isTimeZone(value: unknown): value is string {
  * Checks `autoscaling.schedule` against the service's floor and ceiling, and that each window's
  * start and end take turns the way KEDA reads them (see windowProblem).
  */
-export function planSchedule(check: PropsValidator, windows: readonly ScalingWindow[] | undefined, bounds: { minReplicas: number; maxReplicas: number }): PlannedWindow[] {
+export function planSchedule(
+  check: PropsValidator,
+  windows: readonly ScalingWindow[] | undefined,
+  bounds: { minReplicas: number; maxReplicas: number },
+): PlannedWindow[] {
   if (windows === undefined) return [];
   check.that(Array.isArray(windows) && windows.length > 0 && windows.length <= MAX_WINDOWS, 'autoscaling.schedule', windows, `must list from 1 to ${MAX_WINDOWS} windows`, 'list the windows, e.g. [{ start: "0 8 * * 1-5", end: "0 19 * * 1-5", timeZone: "Europe/Berlin", minReplicas: 6 }], or leave schedule out');
   const planned = windows.map((w, i) => planWindow(check, w, i, bounds));

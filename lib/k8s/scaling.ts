@@ -2,7 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { gpuUtilization, kvCacheUtilizationPercent, podsOf, queueLength, trackRequestRate, wakeRequestRate } from './monitoring/queries';
-import { ModelServicePlan, PlannedTrack, ScalingPlan, trackReplicas } from './validate-model-service';
+import { ModelServicePlan, PlannedTrack, ScalingPlan } from './validate-model-service';
+import { trackReplicas } from './plan-rollout';
 
 export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
 
@@ -50,7 +51,14 @@ function rules(b: ReturnType<typeof behavior>['scaleUp']): kplus.ScalingRules {
  * `target` is what it scales: the track's Deployment, or the Argo Rollout of a progressive rollout
  * (through the Rollout's `/scale` subresource).
  */
-export function createHorizontalPodAutoscaler(scope: Construct, plan: ModelServicePlan, track: PlannedTrack, deployment: kplus.Deployment, labels: Record<string, string>, target: kplus.IScalable = deployment): kplus.HorizontalPodAutoscaler {
+export function createHorizontalPodAutoscaler(
+  scope: Construct,
+  plan: ModelServicePlan,
+  track: PlannedTrack,
+  deployment: kplus.Deployment,
+  labels: Record<string, string>,
+  target: kplus.IScalable = deployment,
+): kplus.HorizontalPodAutoscaler {
   const s = plan.scaling as AutoscalePlan;
   const container = deployment.containers[0];
   const metrics: kplus.Metric[] = [];

@@ -223,7 +223,10 @@ export class ServingNamespace extends Construct {
    * allowHttpsEgress / modelStoreCidrs); every pod reaches the destinations `egress` lists (a
    * database, a cache). A rule that opens 0.0.0.0/0 states why in EGRESS_REASON_ANNOTATION.
    */
-  private egressPolicies(policy: (id: string, name: string, spec: k8s.NetworkPolicySpec, annotations?: Record<string, string>) => k8s.KubeNetworkPolicy, props: ServingNamespaceProps): void {
+  private egressPolicies(
+    policy: (id: string, name: string, spec: k8s.NetworkPolicySpec, annotations?: Record<string, string>) => k8s.KubeNetworkPolicy,
+    props: ServingNamespaceProps,
+  ): void {
     const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     const storeCidrs = props.modelStoreCidrs ?? [];
     const https = storeCidrs.length > 0

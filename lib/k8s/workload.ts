@@ -154,7 +154,13 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
     serviceAccount: shared.serviceAccount,
     automountServiceAccountToken: plan.automountServiceAccountToken,
     terminationGracePeriod: Duration.seconds(plan.terminationGracePeriodSeconds),
-    securityContext: { ensureNonRoot: true, user: plan.runAsUser, group: plan.runAsUser, fsGroup: plan.runAsUser, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+    securityContext: {
+      ensureNonRoot: true,
+      user: plan.runAsUser,
+      group: plan.runAsUser,
+      fsGroup: plan.runAsUser,
+      fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    },
   });
   deployment.select(kplus.LabelSelector.of({ labels: trackSelector(plan.name, track.name) }));
   // KEDA or the HPA owns the replica count; a `replicas` field would fight it on every sync.
@@ -174,7 +180,12 @@ export function createTrackDeployment(scope: Construct, plan: ModelServicePlan, 
 }
 
 /** The init container that fills MODEL_DIR from S3 (see ModelLoader); the only one with AWS credentials. */
-function addModelLoader(deployment: kplus.Deployment, plan: ModelServicePlan, track: PlannedTrack, volumes: { tmp: kplus.Volume; cache: kplus.Volume }): void {
+function addModelLoader(
+  deployment: kplus.Deployment,
+  plan: ModelServicePlan,
+  track: PlannedTrack,
+  volumes: { tmp: kplus.Volume; cache: kplus.Volume },
+): void {
   const env: Record<string, kplus.EnvValue> = { ...modelEnv(plan, track), MODEL_SCRATCH_DIR: kplus.EnvValue.fromValue(MODEL_SCRATCH_DIR) };
   for (const [key, value] of Object.entries(MODEL_LOADER_ENV)) env[key] = kplus.EnvValue.fromValue(value);
   const loader = deployment.addInitContainer({

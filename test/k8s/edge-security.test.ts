@@ -419,10 +419,11 @@ describe('the production example', () => {
 
   test('resnet requires a Cognito token with the models/infer scope, or the orchestrator\'s identity, and limits each replica to 200 requests per second', () => {
     expect(one(resnet, 'RequestAuthentication').spec.jwtRules[0].issuer).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE');
-    const rules = one(resnet, 'AuthorizationPolicy').spec.rules;
+    const rules = one(resnet, 'AuthorizationPolicy', 'resnet').spec.rules;
     expect(rules[0].when).toEqual([{ key: 'request.auth.claims[scope]', values: ['models/infer'] }]);
-    // The document pipeline's orchestrator and batch pods (ModelPipeline.serviceAccounts('documents')).
-    expect(rules[1].from[0].source.principals).toEqual(['cluster.local/ns/models-production/sa/documents-orchestrator', 'cluster.local/ns/models-production/sa/documents-workflow']);
+    // The document pipeline's orchestrator and batch pods, admitted by resnet.allowFrom(ServicePeer.pipeline('documents')).
+    const granted = one(resnet, 'AuthorizationPolicy', 'resnet-from-models-production-documents-pipeline').spec.rules;
+    expect(granted.map((r: any) => r.from[0].source.principals)).toEqual([['cluster.local/ns/models-production/sa/documents-orchestrator', 'cluster.local/ns/models-production/sa/documents-workflow']]);
     expect(one(resnet, 'EnvoyFilter').spec.configPatches[0].patch.value.typed_config.token_bucket).toEqual({ max_tokens: 400, tokens_per_fill: 200, fill_interval: '1s' });
   });
 

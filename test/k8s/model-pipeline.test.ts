@@ -366,7 +366,7 @@ describe('ModelPipeline: what it emits when asked for less', () => {
   test('a step names a service defined in the chart by name; the same service twice needs a second name', () => {
     const { chart } = servingChart();
     const p = new ModelPipeline(chart, 'twice', { stages: [{ service: 'bert-ner' }, { service: 'bert-ner', name: 'bert-ner-again' }] });
-    expect(p.plan.steps.map((s) => [s.name, s.service.name, s.dependsOn])).toEqual([['bert-ner', 'bert-ner', []], ['bert-ner-again', 'bert-ner', ['bert-ner']]]);
+    expect(p.plan.steps.map((s) => [s.name, s.service.serviceName, s.dependsOn])).toEqual([['bert-ner', 'bert-ner', []], ['bert-ner-again', 'bert-ner', ['bert-ner']]]);
   });
 });
 
@@ -535,9 +535,11 @@ describe('ModelPipeline validation: a bad pipeline throws before anything is wri
     }, 'serving/pipe: stages[0].service ("secured") refuses callers without a JWT except the ServiceAccounts its auth.allowedServiceAccounts lists (models-production/someone-else), and the pipeline calls it as pipe-workflow; add ModelPipeline.serviceAccounts("pipe") to secured\'s auth.allowedServiceAccounts');
   });
 
-  test('a service in another namespace', () => {
+  test('a service in another namespace that does not admit the pipeline', () => {
     expectRejected(() => ({ stages: [{ service: 'remote', path: '/p' }] }),
-      'serving/pipe: stages[0].service ("remote") is in namespace models-staging, but the pipeline runs in models-production, and each serving namespace admits callers from itself only; create the pipeline in the ServingChart of its services',
+      'serving/pipe: stages[0].service ("remote") is in namespace models-staging, whose NetworkPolicies admit callers from another namespace only through allowFrom, '
+      + 'and remote does not admit pipeline pipe of models-production; '
+      + 'call remote.allowFrom(ServicePeer.pipeline("pipe", { namespace: "models-production" })) before creating the pipeline',
       (app) => {
         const staging = new ServingChart(app, 'staging', { environment: 'staging', nodePools: POOLS, namespace: 'models-staging' });
         new ModelService(staging, 'remote', custom('remote'));

@@ -54,7 +54,7 @@ import {
   MONITORING_NAMESPACE,
   PERSISTENT_STORAGE_CLASS,
 } from './prometheus-stack';
-import { checkPlatformAddonsProps, resolvePlatformAddons, ResolvedAddons } from './resolve-platform-addons';
+import { checkPlatformAddonsProps, resolvePlatformAddons, ResolvedAddons, ResolvedGateway } from './resolve-platform-addons';
 import {
   NODE_TERMINATION_HANDLER_CHART,
   NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT,
@@ -63,6 +63,14 @@ import {
   SpotInterruptionQueue,
 } from './spot-interruption';
 import { checkConstructProps } from '../../catalog/props-check';
+
+/** The values PlatformAddons computes before it creates anything: each can refuse a prop. */
+interface RefusableValues {
+  readonly logBucketName: string;
+  readonly prometheus?: Record<string, unknown>;
+  readonly gpuOperator?: Record<string, unknown>;
+  readonly alloy?: Record<string, unknown>;
+}
 
 /** Seconds Helm waits for a release's resources to be ready before it rolls the release back. */
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -129,187 +137,241 @@ export class PlatformAddons extends Construct {
     this.config = c;
     const cluster = this.clusterOfThisStack(props, deployFromInsideVpc);
     this.cluster = cluster;
-    const env = c.environment;
-    const aws = AwsContext.of(this);
     // Role names, tag conditions and the autoscaler's discovery read best with the name as written.
     const clusterName = c.literalClusterName ?? cluster.clusterName;
-    const serviceMonitor = c.prometheus !== undefined;
     this.tags = props.tags ? { ...props.tags } : undefined;
     this.clusterName = cluster.clusterName;
-
-    // Every value that can be refused is computed before anything is created.
-    const logBucketName = c.logging?.bucketName ?? `${clusterName}-logs-${aws.accountId}-${aws.region}`;
-    const prometheusValues = c.prometheus
-      ? kubePrometheusStackValues({ ...c.prometheus, environment: env, lokiUrl: c.logging ? LOKI_GATEWAY_URL : undefined, path: `${this.node.path}/prometheus` })
-      : undefined;
-    const gpuValues = c.gpuOperator ? gpuOperatorValues(c.nodePools, env, `${this.node.path}/gpuOperator`) : undefined;
-    const alloy = c.logging ? alloyValues({ environment: env, path: `${this.node.path}/logging` }) : undefined;
+    const values = this.valuesThatCanBeRefused(c, clusterName);
 
     this.providers = props.providers ?? ClusterProviders.of(this, cluster);
     // Nothing for a cluster of another stack: that stack was applied first.
     this.baseDependencies = [...cluster.ready];
 
     const storageClass = this.storageClass(c);
-
     // Istio first: Prometheus's pod is injected with a sidecar, which needs istiod and the CNI agent.
-    let istioCni: Release | undefined;
-    let istiod: Release | undefined;
-    if (c.istio) {
-      const base = this.release({ name: 'istio-base', chart: ISTIO_BASE_CHART, namespace: ISTIO_NAMESPACE, values: istioBaseValues() });
-      istiod = this.release({ name: 'istiod', chart: ISTIOD_CHART, namespace: ISTIO_NAMESPACE, values: istiodValues({ profile: c.profile }), dependsOn: [base] });
-      istioCni = this.release({ name: 'istio-cni', chart: ISTIO_CNI_CHART, namespace: ISTIO_CNI_NAMESPACE, values: istioCniValues(), dependsOn: [istiod] });
-    }
-
-    let prometheus: Release | undefined;
-    if (prometheusValues) {
-      const adminSecret = c.prometheus?.grafanaAdminSecretName === undefined ? this.grafanaAdminSecret() : undefined;
-      prometheus = this.release({
-        name: KUBE_PROMETHEUS_STACK_RELEASE,
-        chart: KUBE_PROMETHEUS_STACK_CHART,
-        namespace: MONITORING_NAMESPACE,
-        values: prometheusValues,
-        dependsOn: [adminSecret, storageClass, istiod, istioCni],
-        timeoutSeconds: 900,
-      });
-    }
+    const istio = c.istio ? this.istio() : undefined;
     // Charts that ship a ServiceMonitor or PodMonitor need the operator's CRDs.
-    const crds = prometheus;
-
-    let loadBalancerController: Release | undefined;
-    if (c.loadBalancerController) {
-      const role = this.podIdentity('load-balancer-controller', 'lb-controller', LOAD_BALANCER_CONTROLLER_NAMESPACE, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, loadBalancerControllerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName, vpcId: c.vpcId ?? cluster.vpcId }));
-      loadBalancerController = this.release({
-        name: 'aws-load-balancer-controller',
-        chart: LOAD_BALANCER_CONTROLLER_CHART,
-        namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
-        values: loadBalancerControllerValues({ clusterName: cluster.clusterName, region: aws.region, vpcId: c.vpcId ?? cluster.vpcId, profile: { ...c.profile, replicas: c.loadBalancerController.replicas }, serviceMonitor }),
-        dependsOn: [...role.dependables, crds],
-      });
-    }
-
-    if (c.istio?.gateway) {
-      const gateway = c.istio.gateway;
-      if (gateway.internetFacing) {
-        const open = gateway.sourceCidrs.some((cidr) => cidr.endsWith('/0'));
-        warnRisk(
-          this,
-          open ? 'modelserve:gateway-open-to-anywhere' : 'modelserve:internet-facing-gateway',
-          open
-            ? 'the ingress gateway\'s load balancer is public and admits the whole internet (0.0.0.0/0): every service with a gateway host answers scanners'
-            : `the ingress gateway's load balancer is public (admitting ${gateway.sourceCidrs.join(', ')})`,
-        );
-      }
-      this.release({
-        name: INGRESS_GATEWAY_RELEASE,
-        chart: ISTIO_GATEWAY_CHART,
-        namespace: ISTIO_INGRESS_NAMESPACE,
-        values: ingressGatewayValues({ profile: c.profile, ...gateway }),
-        // The controller must be running when the Service appears, or the NLB is never made.
-        dependsOn: [istiod, loadBalancerController],
-      });
-    }
-
-    if (c.clusterAutoscaler) {
-      const role = this.podIdentity(
-        'cluster-autoscaler',
-        'cluster-autoscaler',
-        CLUSTER_AUTOSCALER_NAMESPACE,
-        CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-        clusterAutoscalerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName: clusterName }),
-      );
-      this.release({
-        name: 'cluster-autoscaler',
-        chart: CLUSTER_AUTOSCALER_CHART,
-        namespace: CLUSTER_AUTOSCALER_NAMESPACE,
-        values: clusterAutoscalerValues({
-          clusterName: clusterName,
-          region: aws.region,
-          kubernetesVersion: cluster.kubernetesVersion,
-          // Karpenter's pools have no Auto Scaling group for the autoscaler to resize.
-          nodePools: c.managedNodePools,
-          profile: c.profile,
-          serviceMonitor,
-          ...c.clusterAutoscaler,
-        }),
-        dependsOn: [...role.dependables, crds],
-      });
-    }
-
-    if (c.metricsServer) {
-      this.release({ name: 'metrics-server', chart: METRICS_SERVER_CHART, namespace: METRICS_SERVER_NAMESPACE, values: metricsServerValues({ profile: c.profile, serviceMonitor }), dependsOn: [crds] });
-    }
-
-    if (c.verticalPodAutoscaler) {
-      this.release({ name: 'vpa', chart: VERTICAL_POD_AUTOSCALER_CHART, namespace: VERTICAL_POD_AUTOSCALER_NAMESPACE, values: verticalPodAutoscalerValues({ profile: c.profile, serviceMonitor }), dependsOn: [crds] });
-    }
-
-    if (c.keda) {
-      this.release({ name: 'keda', chart: KEDA_CHART, namespace: KEDA_NAMESPACE, values: kedaValues({ profile: c.profile, operatorReplicas: c.keda.operatorReplicas, serviceMonitor }), dependsOn: [crds] });
-    }
-
-    if (c.logging) {
-      this.logStore = new LogStore(this, 'log-store', { environment: env, bucketName: logBucketName, retentionDays: c.logging.retentionDays, tags: this.tags });
-      new TerraformOutput(this, 'log-bucket-name', { value: this.logStore.bucketName, description: 'S3 bucket of the Loki log store' }).overrideLogicalId('log_bucket_name');
-      const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, this.logStore.statements);
-      const loki = this.release({
-        name: 'loki',
-        chart: LOKI_CHART,
-        namespace: LOGGING_NAMESPACE,
-        values: lokiValues({ environment: env, bucketName: this.logStore.bucketName, region: aws.region, retentionDays: this.logStore.retentionDays, path: `${this.node.path}/logging` }),
-        dependsOn: [...role.dependables, storageClass, crds],
-        timeoutSeconds: 900,
-      });
-      this.release({ name: 'alloy', chart: ALLOY_CHART, namespace: LOGGING_NAMESPACE, values: alloy as Record<string, unknown>, dependsOn: [loki] });
-    }
-
-    if (gpuValues) {
-      this.release({ name: 'gpu-operator', chart: GPU_OPERATOR_CHART, namespace: GPU_OPERATOR_NAMESPACE, values: gpuValues, dependsOn: [crds], timeoutSeconds: 900 });
-    }
-
-    if (c.spotInterruption.installsTerminationHandler) {
-      const queue = new SpotInterruptionQueue(this, 'spot-interruption-queue', { name: c.spotInterruption.queueName ?? `${clusterName}-node-termination`, tags: this.tags });
-      this.spotInterruptionQueue = queue;
-      const role = this.podIdentity(
-        'node-termination-handler',
-        'node-termination',
-        NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
-        NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.name,
-        nodeTerminationHandlerStatements(queue.queueArn, { clusterName: clusterName }),
-      );
-      this.release({
-        name: 'aws-node-termination-handler',
-        chart: NODE_TERMINATION_HANDLER_CHART,
-        namespace: NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
-        values: nodeTerminationHandlerValues({ environment: env, queueUrl: queue.queueUrl, region: aws.region, managedTag: c.spotInterruption.managedTag, path: `${this.node.path}/spotInterruption` }),
-        dependsOn: [...role.dependables],
-      });
-    }
-
-    if (c.argoRollouts) {
-      this.release({
-        name: 'argo-rollouts',
-        chart: ARGO_ROLLOUTS_CHART,
-        namespace: ARGO_ROLLOUTS_NAMESPACE,
-        values: argoRolloutsValues({ profile: c.profile, ...c.argoRollouts, serviceMonitor }),
-        dependsOn: [crds],
-      });
-    }
-
+    const crds = values.prometheus ? this.prometheus(values.prometheus, [storageClass, istio?.istiod, istio?.cni]) : undefined;
+    const loadBalancerController = c.loadBalancerController ? this.loadBalancerController(clusterName, crds) : undefined;
+    if (c.istio?.gateway) this.ingressGateway(c.istio.gateway, istio?.istiod, loadBalancerController);
+    if (c.clusterAutoscaler) this.clusterAutoscaler(clusterName, crds);
+    if (c.metricsServer) this.metricsServer(crds);
+    if (c.verticalPodAutoscaler) this.verticalPodAutoscaler(crds);
+    if (c.keda) this.keda(c.keda.operatorReplicas, crds);
+    this.logStore = c.logging ? this.logging(values.logBucketName, values.alloy!, storageClass, crds) : undefined;
+    if (values.gpuOperator) this.gpuOperator(values.gpuOperator, crds);
+    this.spotInterruptionQueue = c.spotInterruption.installsTerminationHandler ? this.nodeTerminationHandler(clusterName) : undefined;
+    if (c.argoRollouts) this.argoRollouts(c.argoRollouts, crds);
     if (c.karpenter) this.karpenter(c.karpenter.interruptionQueueName, clusterName, crds);
-
-    if (c.argoWorkflows) {
-      this.release({
-        name: 'argo-workflows',
-        chart: ARGO_WORKFLOWS_CHART,
-        namespace: ARGO_WORKFLOWS_NAMESPACE,
-        values: argoWorkflowsValues({ profile: c.profile, auth: c.argoWorkflows.serverAuth, controllerReplicas: c.argoWorkflows.controllerReplicas, serviceMonitor }),
-        dependsOn: [crds],
-      });
-    }
+    if (c.argoWorkflows) this.argoWorkflows(c.argoWorkflows, crds);
 
     this.releases = this.releaseMap;
     this.roles = this.roleMap;
     this.namespaces = this.namespaceMap;
+  }
+
+  /** Charts ship their ServiceMonitors when the Prometheus Operator (and its CRDs) is installed. */
+  private get serviceMonitor(): boolean {
+    return this.config.prometheus !== undefined;
+  }
+
+  /** Every value that can be refused, computed before anything is created. */
+  private valuesThatCanBeRefused(c: ResolvedAddons, clusterName: string): RefusableValues {
+    const aws = AwsContext.of(this);
+    const env = c.environment;
+    return {
+      logBucketName: c.logging?.bucketName ?? `${clusterName}-logs-${aws.accountId}-${aws.region}`,
+      prometheus: c.prometheus
+        ? kubePrometheusStackValues({ ...c.prometheus, environment: env, lokiUrl: c.logging ? LOKI_GATEWAY_URL : undefined, path: `${this.node.path}/prometheus` })
+        : undefined,
+      gpuOperator: c.gpuOperator ? gpuOperatorValues(c.nodePools, env, `${this.node.path}/gpuOperator`) : undefined,
+      alloy: c.logging ? alloyValues({ environment: env, path: `${this.node.path}/logging` }) : undefined,
+    };
+  }
+
+  /** Istio's CRDs (base), istiod, then the CNI node agent that sidecars under Pod Security "restricted" need. */
+  private istio(): { istiod: Release; cni: Release } {
+    const profile = this.config.profile;
+    const base = this.release({ name: 'istio-base', chart: ISTIO_BASE_CHART, namespace: ISTIO_NAMESPACE, values: istioBaseValues() });
+    const istiod = this.release({ name: 'istiod', chart: ISTIOD_CHART, namespace: ISTIO_NAMESPACE, values: istiodValues({ profile }), dependsOn: [base] });
+    const cni = this.release({ name: 'istio-cni', chart: ISTIO_CNI_CHART, namespace: ISTIO_CNI_NAMESPACE, values: istioCniValues(), dependsOn: [istiod] });
+    return { istiod, cni };
+  }
+
+  /** kube-prometheus-stack, with Grafana's admin Secret unless one is named; its CRDs are what later charts wait for. */
+  private prometheus(values: Record<string, unknown>, dependsOn: readonly (ITerraformDependable | undefined)[]): Release {
+    const adminSecret = this.config.prometheus?.grafanaAdminSecretName === undefined ? this.grafanaAdminSecret() : undefined;
+    return this.release({
+      name: KUBE_PROMETHEUS_STACK_RELEASE,
+      chart: KUBE_PROMETHEUS_STACK_CHART,
+      namespace: MONITORING_NAMESPACE,
+      values,
+      dependsOn: [adminSecret, ...dependsOn],
+      timeoutSeconds: 900,
+    });
+  }
+
+  private loadBalancerController(clusterName: string, crds: Release | undefined): Release {
+    const c = this.config;
+    const aws = AwsContext.of(this);
+    const cluster = this.cluster;
+    const vpcId = c.vpcId ?? cluster.vpcId;
+    const account = { partition: aws.partition, region: aws.region, accountId: aws.accountId };
+    const statements = loadBalancerControllerStatements({ ...account, clusterName, vpcId });
+    const role = this.podIdentity('load-balancer-controller', 'lb-controller', LOAD_BALANCER_CONTROLLER_NAMESPACE, LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, statements);
+    const profile = { ...c.profile, replicas: c.loadBalancerController!.replicas };
+    return this.release({
+      name: 'aws-load-balancer-controller',
+      chart: LOAD_BALANCER_CONTROLLER_CHART,
+      namespace: LOAD_BALANCER_CONTROLLER_NAMESPACE,
+      values: loadBalancerControllerValues({
+        clusterName: cluster.clusterName,
+        region: aws.region,
+        vpcId,
+        profile,
+        serviceMonitor: this.serviceMonitor,
+      }),
+      dependsOn: [...role.dependables, crds],
+    });
+  }
+
+  /** The ingress gateway behind an NLB: a public one is a deliberate risk, warned about by id. */
+  private ingressGateway(gateway: ResolvedGateway, istiod: Release | undefined, loadBalancerController: Release | undefined): void {
+    if (gateway.internetFacing) {
+      const open = gateway.sourceCidrs.some((cidr) => cidr.endsWith('/0'));
+      warnRisk(
+        this,
+        open ? 'modelserve:gateway-open-to-anywhere' : 'modelserve:internet-facing-gateway',
+        open
+          ? 'the ingress gateway\'s load balancer is public and admits the whole internet (0.0.0.0/0): every service with a gateway host answers scanners'
+          : `the ingress gateway's load balancer is public (admitting ${gateway.sourceCidrs.join(', ')})`,
+      );
+    }
+    this.release({
+      name: INGRESS_GATEWAY_RELEASE,
+      chart: ISTIO_GATEWAY_CHART,
+      namespace: ISTIO_INGRESS_NAMESPACE,
+      values: ingressGatewayValues({ profile: this.config.profile, ...gateway }),
+      // The controller must be running when the Service appears, or the NLB is never made.
+      dependsOn: [istiod, loadBalancerController],
+    });
+  }
+
+  private clusterAutoscaler(clusterName: string, crds: Release | undefined): void {
+    const c = this.config;
+    const aws = AwsContext.of(this);
+    const role = this.podIdentity(
+      'cluster-autoscaler',
+      'cluster-autoscaler',
+      CLUSTER_AUTOSCALER_NAMESPACE,
+      CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+      clusterAutoscalerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName: clusterName }),
+    );
+    this.release({
+      name: 'cluster-autoscaler',
+      chart: CLUSTER_AUTOSCALER_CHART,
+      namespace: CLUSTER_AUTOSCALER_NAMESPACE,
+      values: clusterAutoscalerValues({
+        clusterName: clusterName,
+        region: aws.region,
+        kubernetesVersion: this.cluster.kubernetesVersion,
+        // Karpenter's pools have no Auto Scaling group for the autoscaler to resize.
+        nodePools: c.managedNodePools,
+        profile: c.profile,
+        serviceMonitor: this.serviceMonitor,
+        ...c.clusterAutoscaler!,
+      }),
+      dependsOn: [...role.dependables, crds],
+    });
+  }
+
+  private metricsServer(crds: Release | undefined): void {
+    const values = metricsServerValues({ profile: this.config.profile, serviceMonitor: this.serviceMonitor });
+    this.release({ name: 'metrics-server', chart: METRICS_SERVER_CHART, namespace: METRICS_SERVER_NAMESPACE, values, dependsOn: [crds] });
+  }
+
+  /** The VPA recommender only: ModelService's resourceRecommendations read it, nothing is resized. */
+  private verticalPodAutoscaler(crds: Release | undefined): void {
+    const values = verticalPodAutoscalerValues({ profile: this.config.profile, serviceMonitor: this.serviceMonitor });
+    this.release({ name: 'vpa', chart: VERTICAL_POD_AUTOSCALER_CHART, namespace: VERTICAL_POD_AUTOSCALER_NAMESPACE, values, dependsOn: [crds] });
+  }
+
+  private keda(operatorReplicas: number, crds: Release | undefined): void {
+    const values = kedaValues({ profile: this.config.profile, operatorReplicas, serviceMonitor: this.serviceMonitor });
+    this.release({ name: 'keda', chart: KEDA_CHART, namespace: KEDA_NAMESPACE, values, dependsOn: [crds] });
+  }
+
+  /** Loki's S3 log store and its role, Loki, then Alloy shipping the pods' logs to it. */
+  private logging(bucketName: string, alloy: Record<string, unknown>, storageClass: StorageClassV1 | undefined, crds: Release | undefined): LogStore {
+    const c = this.config;
+    const env = c.environment;
+    const aws = AwsContext.of(this);
+    const logStore = new LogStore(this, 'log-store', { environment: env, bucketName, retentionDays: c.logging!.retentionDays, tags: this.tags });
+    new TerraformOutput(this, 'log-bucket-name', { value: logStore.bucketName, description: 'S3 bucket of the Loki log store' }).overrideLogicalId('log_bucket_name');
+    const role = this.podIdentity('loki', 'loki', LOKI_SERVICE_ACCOUNT.namespace, LOKI_SERVICE_ACCOUNT.name, logStore.statements);
+    const loki = this.release({
+      name: 'loki',
+      chart: LOKI_CHART,
+      namespace: LOGGING_NAMESPACE,
+      values: lokiValues({ environment: env, bucketName: logStore.bucketName, region: aws.region, retentionDays: logStore.retentionDays, path: `${this.node.path}/logging` }),
+      dependsOn: [...role.dependables, storageClass, crds],
+      timeoutSeconds: 900,
+    });
+    this.release({ name: 'alloy', chart: ALLOY_CHART, namespace: LOGGING_NAMESPACE, values: alloy, dependsOn: [loki] });
+    return logStore;
+  }
+
+  /** The interruption queue, the handler's role, then the Node Termination Handler in queue mode. */
+  private nodeTerminationHandler(clusterName: string): SpotInterruptionQueue {
+    const c = this.config;
+    const aws = AwsContext.of(this);
+    const queue = new SpotInterruptionQueue(this, 'spot-interruption-queue', { name: c.spotInterruption.queueName ?? `${clusterName}-node-termination`, tags: this.tags });
+    const role = this.podIdentity(
+      'node-termination-handler',
+      'node-termination',
+      NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
+      NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.name,
+      nodeTerminationHandlerStatements(queue.queueArn, { clusterName: clusterName }),
+    );
+    const path = `${this.node.path}/spotInterruption`;
+    this.release({
+      name: 'aws-node-termination-handler',
+      chart: NODE_TERMINATION_HANDLER_CHART,
+      namespace: NODE_TERMINATION_HANDLER_SERVICE_ACCOUNT.namespace,
+      values: nodeTerminationHandlerValues({
+        environment: c.environment,
+        queueUrl: queue.queueUrl,
+        region: aws.region,
+        managedTag: c.spotInterruption.managedTag,
+        path,
+      }),
+      dependsOn: [...role.dependables],
+    });
+    return queue;
+  }
+
+  private gpuOperator(values: Record<string, unknown>, crds: Release | undefined): void {
+    this.release({ name: 'gpu-operator', chart: GPU_OPERATOR_CHART, namespace: GPU_OPERATOR_NAMESPACE, values, dependsOn: [crds], timeoutSeconds: 900 });
+  }
+
+  private argoRollouts(options: NonNullable<ResolvedAddons['argoRollouts']>, crds: Release | undefined): void {
+    const values = argoRolloutsValues({ profile: this.config.profile, ...options, serviceMonitor: this.serviceMonitor });
+    this.release({ name: 'argo-rollouts', chart: ARGO_ROLLOUTS_CHART, namespace: ARGO_ROLLOUTS_NAMESPACE, values, dependsOn: [crds] });
+  }
+
+  private argoWorkflows(options: NonNullable<ResolvedAddons['argoWorkflows']>, crds: Release | undefined): void {
+    this.release({
+      name: 'argo-workflows',
+      chart: ARGO_WORKFLOWS_CHART,
+      namespace: ARGO_WORKFLOWS_NAMESPACE,
+      values: argoWorkflowsValues({
+        profile: this.config.profile,
+        auth: options.serverAuth,
+        controllerReplicas: options.controllerReplicas,
+        serviceMonitor: this.serviceMonitor,
+      }),
+      dependsOn: [crds],
+    });
   }
 
   /**
@@ -356,14 +418,20 @@ export class PlatformAddons extends Construct {
       'karpenter',
       KARPENTER_SERVICE_ACCOUNT.namespace,
       KARPENTER_SERVICE_ACCOUNT.name,
-      karpenterControllerStatements({ partition: aws.partition, region: aws.region, accountId: aws.accountId, clusterName, interruptionQueueArn: queue.queueArn }),
+      karpenterControllerStatements({
+        partition: aws.partition,
+        region: aws.region,
+        accountId: aws.accountId,
+        clusterName,
+        interruptionQueueArn: queue.queueArn,
+      }),
     );
     const definitions = this.release({ name: 'karpenter-crd', chart: KARPENTER_CRD_CHART, namespace: KARPENTER_SERVICE_ACCOUNT.namespace, values: {} });
     this.release({
       name: 'karpenter',
       chart: KARPENTER_CHART,
       namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
-      values: karpenterValues({ clusterName, interruptionQueueName: queueName, profile: this.config.profile, serviceMonitor: this.config.prometheus !== undefined }),
+      values: karpenterValues({ clusterName, interruptionQueueName: queueName, profile: this.config.profile, serviceMonitor: this.serviceMonitor }),
       skipCrds: true,
       dependsOn: [definitions, ...role.dependables, crds],
     });
@@ -388,7 +456,11 @@ export class PlatformAddons extends Construct {
       maxHistory: 10,
       skipCrds: o.skipCrds,
       values: [JSON.stringify(o.values, null, 2)],
-      dependsOn: [...this.baseDependencies, ...(namespace ? [namespace] : []), ...(o.dependsOn ?? []).filter((d): d is ITerraformDependable => d !== undefined)],
+      dependsOn: [
+        ...this.baseDependencies,
+        ...(namespace ? [namespace] : []),
+        ...(o.dependsOn ?? []).filter((d): d is ITerraformDependable => d !== undefined),
+      ],
     });
     this.releaseMap[o.name] = release;
     return release;

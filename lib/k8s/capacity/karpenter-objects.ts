@@ -26,7 +26,12 @@ const WEIGHT = { spot: 50, onDemand: 10 } as const;
  * itself), IMDSv2 only with a hop limit of 1 (pods get credentials from Pod Identity, never the
  * node role), encrypted gp3 volumes, and local NVMe striped as RAID0 where the types have it.
  */
-export function ec2NodeClassSpec(pool: NodePoolSpec, clusterName: string, capacity: Capacity, cost: { environment: EnvironmentName; team?: string }): Record<string, unknown> {
+export function ec2NodeClassSpec(
+  pool: NodePoolSpec,
+  clusterName: string,
+  capacity: Capacity,
+  cost: { environment: EnvironmentName; team?: string },
+): Record<string, unknown> {
   const bottlerocket = pool.amiType.startsWith('BOTTLEROCKET');
   const amiVersion = capacity.karpenter?.amiVersion ?? 'latest';
   const discovery = [{ tags: { [KARPENTER_DISCOVERY_TAG]: clusterName } }];

@@ -98,7 +98,11 @@ export class EndpointPicker extends Construct {
     this.networkPolicy(props, metadata, podLabels);
   }
 
-  private deployment(props: EndpointPickerProps, metadata: { name: string; labels: Record<string, string> }, podLabels: Record<string, string>): void {
+  private deployment(
+    props: EndpointPickerProps,
+    metadata: { name: string; labels: Record<string, string> },
+    podLabels: Record<string, string>,
+  ): void {
     const quantity = { cpu: k8s.Quantity.fromNumber(props.resources.cpu), memory: k8s.Quantity.fromString(`${Math.round(props.resources.memoryGiB * 1024)}Mi`) };
     const grpcProbe = (periodSeconds: number) => ({ grpc: { port: ENDPOINT_PICKER_PORTS.health, service: 'inference-extension' }, periodSeconds });
     new k8s.KubeDeployment(this, 'deployment', {
@@ -167,7 +171,11 @@ export class EndpointPicker extends Construct {
    * metrics port; the picker reaches the API server (private addresses, 443) to watch pods and its
    * pool. Its calls to the model pods' metrics stay in the namespace, which every pod may reach.
    */
-  private networkPolicy(props: EndpointPickerProps, metadata: { name: string; labels: Record<string, string> }, podLabels: Record<string, string>): void {
+  private networkPolicy(
+    props: EndpointPickerProps,
+    metadata: { name: string; labels: Record<string, string> },
+    podLabels: Record<string, string>,
+  ): void {
     const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata,

@@ -40,7 +40,13 @@ export interface InferenceRoutingProps {
 }
 
 /** The names of what InferenceRouting emits, for a service of that name. */
-export function inferenceRoutingNames(name: string): { pool: string; picker: string; gateway: string; gatewayOptions: string; gatewayDeployment: string } {
+export function inferenceRoutingNames(name: string): {
+  pool: string;
+  picker: string;
+  gateway: string;
+  gatewayOptions: string;
+  gatewayDeployment: string;
+} {
   return { pool: name, picker: `${name}-epp`, gateway: `${name}-inference`, gatewayOptions: `${name}-inference-gateway`, gatewayDeployment: `${name}-inference-istio` };
 }
 
@@ -67,7 +73,9 @@ export class InferenceRouting extends Construct {
     checkConstructProps(InferenceRouting, scope, id, props);
     super(scope, id);
     const names = inferenceRoutingNames(props.name);
-    const metadata = (name: string, labels: Readonly<Record<string, string>> = props.labels) => ({ name, namespace: props.namespace, labels: { ...labels } });
+    const metadata = (name: string, labels: Readonly<Record<string, string>> = props.labels) => (
+      { name, namespace: props.namespace, labels: { ...labels } }
+    );
     const gatewayPods = { [GATEWAY_NAME_LABEL]: names.gateway };
 
     this.pool = new ApiObject(this, 'pool', {

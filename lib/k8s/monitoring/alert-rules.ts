@@ -50,19 +50,25 @@ export const ERROR_RATE_MIN_REQUESTS = 10;
 export function alertRules(ctx: AlertRuleContext): AlertRule[] {
   const t = resolveAlertThresholds(ctx.thresholds);
   const who = `${ctx.namespace}/${ctx.serviceName} (model ${ctx.modelId})`;
-  const requests = destinationRequests(ctx.namespace, ctx.serviceName);
-  // Pods of the Deployments: `<deployment>-<pod-template-hash>-<5 characters>`; PromQL regexes are
-  // anchored, so another Deployment whose name merely starts the same does not match.
-  const pods = podsOf(ctx.namespace, ctx.deploymentNames);
-  const byVersion = 'destination_version';
-  // The model's containers: not the pod cgroup (""), the pause container or the Istio sidecar.
-  const containers = 'container!="", container!="POD", container!="istio-proxy"';
-  const perContainer = 'sum by (namespace, pod, container)';
   const labels = (severity: string) => ({ severity, namespace: ctx.namespace, service: ctx.serviceName, model_id: ctx.modelId });
+  const alert = { t, who, labels };
+  return [...requestAlerts(ctx, alert), ...resourceAlerts(ctx, alert), stalenessAlert(ctx, alert)];
+}
+
+/** What every alert of a service shares: its thresholds, how its messages name it, its labels. */
+interface AlertParts {
+  readonly t: Required<AlertThresholds>;
+  readonly who: string;
+  readonly labels: (severity: string) => Record<string, string>;
+}
+
+/** Latency (p50, p99) and error rate per version, from the destination sidecars' request metrics. */
+function requestAlerts(ctx: AlertRuleContext, { t, who, labels }: AlertParts): AlertRule[] {
+  const requests = destinationRequests(ctx.namespace, ctx.serviceName);
+  const byVersion = 'destination_version';
   const latency = (q: number) => latencyQuantileMs(q, requests, WINDOW, byVersion);
   const missing = ctx.modelMissingStatusCodes ?? [];
   const failures = ['5xx', ...missing.map(String), 'gRPC server errors'].join(', ');
-
   return [
     {
       alert: ALERT_NAMES.latencyP50,
@@ -96,6 +102,18 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
         description: `{{ $value | humanize }}% of requests to version {{ $labels.destination_version }} failed (${failures}) over ${WINDOW}; the threshold is ${t.errorRatePercent}%.`,
       },
     },
+  ];
+}
+
+/** CPU and memory of the model's containers against their limits, from cAdvisor and kube-state-metrics. */
+function resourceAlerts(ctx: AlertRuleContext, { t, who, labels }: AlertParts): AlertRule[] {
+  // Pods of the Deployments: `<deployment>-<pod-template-hash>-<5 characters>`; PromQL regexes are
+  // anchored, so another Deployment whose name merely starts the same does not match.
+  const pods = podsOf(ctx.namespace, ctx.deploymentNames);
+  // The model's containers: not the pod cgroup (""), the pause container or the Istio sidecar.
+  const containers = 'container!="", container!="POD", container!="istio-proxy"';
+  const perContainer = 'sum by (namespace, pod, container)';
+  return [
     {
       alert: ALERT_NAMES.cpu,
       // Containers without a CPU limit have no series on the right, so they never alert.
@@ -121,16 +139,19 @@ export function alertRules(ctx: AlertRuleContext): AlertRule[] {
         description: `Container {{ $labels.container }} of pod {{ $labels.pod }} uses {{ $value | humanize }}% of its memory limit; the threshold is ${t.memoryPercent}%. At the limit it is OOM-killed.`,
       },
     },
-    {
-      alert: ALERT_NAMES.staleness,
-      // From kube-state-metrics, so that it works whatever the server (see modelAgeSeconds).
-      expr: `(${modelAgeSeconds(ctx.namespace, ctx.serviceName)}) > ${t.modelStalenessHours * 3600}`,
-      for: '10m',
-      labels: labels('warning'),
-      annotations: {
-        summary: `The model served by ${who} is older than ${t.modelStalenessHours} h`,
-        description: `Version {{ $labels.version }} was rolled out {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h. Needs kube-state-metrics with --metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}.`,
-      },
-    },
   ];
+}
+
+/** The running version's age, from kube-state-metrics, so that it works whatever the server (see modelAgeSeconds). */
+function stalenessAlert(ctx: AlertRuleContext, { t, who, labels }: AlertParts): AlertRule {
+  return {
+    alert: ALERT_NAMES.staleness,
+    expr: `(${modelAgeSeconds(ctx.namespace, ctx.serviceName)}) > ${t.modelStalenessHours * 3600}`,
+    for: '10m',
+    labels: labels('warning'),
+    annotations: {
+      summary: `The model served by ${who} is older than ${t.modelStalenessHours} h`,
+      description: `Version {{ $labels.version }} was rolled out {{ $value | humanizeDuration }} ago; the threshold is ${t.modelStalenessHours} h. Needs kube-state-metrics with --metric-labels-allowlist=${KUBE_STATE_METRICS_ALLOWLIST.join(',')}.`,
+    },
+  };
 }

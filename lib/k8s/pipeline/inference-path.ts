@@ -1,11 +1,11 @@
-import type { ModelService } from '../model-service';
+import type { ModelServerSpec } from '../model-server';
 
 /**
- * The inference endpoint a step calls when it names no path: the server's own request path for
- * the model the service loads. `undefined` for a custom server, whose API only its author knows.
+ * The inference endpoint a step calls when it names no path (a ModelService's `inferencePath`):
+ * the server's own request path for the model the service loads. `undefined` for a custom server,
+ * whose API only its author knows.
  */
-export function defaultInferencePath(service: ModelService): string | undefined {
-  const { server, modelId } = service.plan;
+export function defaultInferencePath({ server, modelId }: { readonly server: ModelServerSpec; readonly modelId: string }): string | undefined {
   switch (server.name) {
     // KServe v2 protocol; the model in the repository is assumed to carry the model id as its name.
     case 'triton':

@@ -1,5 +1,5 @@
 import { AutoscalingOptions, ModelResources, MonitoringOptions, SecretKeyReference } from '../model-service-props';
-import type { ModelService } from '../model-service';
+import type { IModelService } from '../model-service-attributes';
 import { RequestAuthOptions } from '../traffic/request-authentication';
 import { PipelinePayloads } from './pipeline-payloads';
 
@@ -12,10 +12,12 @@ import { PipelinePayloads } from './pipeline-payloads';
  */
 export interface PipelineStep {
   /**
-   * The ModelService to call: the object, or its `name`. A name is looked up among the
-   * ModelServices already created in the app (create the services before the pipeline).
+   * The service to call: a ModelService, one defined elsewhere (`ModelService.fromServiceName()`),
+   * or the `name` of a ModelService already created in the app (create the services before the
+   * pipeline; one in the pipeline's namespace first). A service in another namespace must admit
+   * the pipeline: `service.allowFrom(ServicePeer.pipeline(name, { namespace }))`.
    */
-  readonly service: ModelService | string;
+  readonly service: IModelService | string;
   /**
    * Name of the step: the Argo DAG task and the key of its response in a fan-in and in the
    * pipeline definition. Give one when a pipeline calls the same service twice.
@@ -50,7 +52,7 @@ export interface PipelineStep {
 }
 
 /** A stage: one step, or several that run side by side on the previous stage's output (a fan-out). */
-export type PipelineStage = PipelineStep | ModelService | readonly (PipelineStep | ModelService)[];
+export type PipelineStage = PipelineStep | IModelService | readonly (PipelineStep | IModelService)[];
 
 /** The Redis (ElastiCache) that holds the orchestrator's run state: the AWS `Cache` construct's outputs. */
 export interface PipelineRedisOptions {

@@ -7,8 +7,9 @@ import { ServingChart } from '../serving-chart';
 import { ModelPipelineProps } from './model-pipeline-props';
 import { PipelineDefinition, pipelineDefinition } from './pipeline-definition';
 import { createPipelineOrchestrator } from './pipeline-orchestrator';
-import { PIPELINE_LABEL, PipelineWorkflow } from './pipeline-workflow';
-import { pipelineServiceAccounts, PipelinePlan, planModelPipeline } from './plan-model-pipeline';
+import { PIPELINE_LABEL, pipelineServiceAccounts } from './pipeline-names';
+import { PipelineWorkflow } from './pipeline-workflow';
+import { PipelinePlan, planModelPipeline } from './plan-model-pipeline';
 import { checkConstructProps } from '../../catalog/props-check';
 
 /**

@@ -41,7 +41,7 @@ export function pipelineDefinition(plan: PipelinePlan): PipelineDefinition {
     resultTtlSeconds: plan.online.resultTtlSeconds,
     steps: plan.steps.map((s) => ({
       name: s.name,
-      service: s.service.name,
+      service: s.service.serviceName,
       method: 'POST',
       url: s.url,
       dependsOn: [...s.dependsOn],

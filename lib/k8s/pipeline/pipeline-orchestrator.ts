@@ -7,15 +7,22 @@ import { ORCHESTRATOR_CONTRACT } from './orchestrator-contract';
 import { pipelineAlertRules } from './pipeline-alerts';
 import { PipelineDefinition } from './pipeline-definition';
 import { PipelinePlan } from './plan-model-pipeline';
+import { createRemoteEgress, remoteServices } from './remote-egress';
 
 /**
  * A ModelService (id `orchestrator`) running the orchestrator image, with the pipeline definition
  * in its ConfigMap and Redis in its environment (see ORCHESTRATOR_CONTRACT); the pipeline's own
  * alerts on the orchestrator's metrics (`<service>-pipeline` PrometheusRule); and, when the
- * cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more.
+ * cache's CIDR is known, a NetworkPolicy that lets its pods reach Redis and nothing more; with
+ * steps in other namespaces, one that lets them reach those services.
  * The plan has already run the service's own checks, under the same construct path.
  */
-export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan, definition: PipelineDefinition, labels: Readonly<Record<string, string>>): ModelService {
+export function createPipelineOrchestrator(
+  scope: Construct,
+  plan: PipelinePlan,
+  definition: PipelineDefinition,
+  labels: Readonly<Record<string, string>>,
+): ModelService {
   const online = plan.online!;
   const service = new ModelService(scope, 'orchestrator', {
     ...online.serviceProps,
@@ -38,5 +45,11 @@ export function createPipelineOrchestrator(scope: Construct, plan: PipelinePlan,
       egress: { rules: [{ peer: kplus.NetworkPolicyIpBlock.ipv4(scope, 'redis-cidr', redis.cidr), ports: [kplus.NetworkPolicyPort.tcp(redis.port)] }] },
     });
   }
+  createRemoteEgress(scope, 'orchestrator-remote-egress', {
+    name: `${online.serviceName}-to-services`,
+    podSelector: { matchLabels: { [SERVICE_LABEL]: online.serviceName } },
+    services: remoteServices(plan),
+    labels,
+  });
   return service;
 }

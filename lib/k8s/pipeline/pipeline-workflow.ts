@@ -6,21 +6,17 @@ import { PRIVATE_RANGES } from '../egress';
 import { payerLabels } from '../labels';
 import { priorityClassName } from '../priority-classes';
 import { ServingChart } from '../serving-chart';
-import { pipelineServiceAccounts, PipelinePlan, PlannedStep } from './plan-model-pipeline';
+import { PIPELINE_LABEL, pipelineServiceAccounts, STEP_LABEL } from './pipeline-names';
+import { PipelinePlan, PlannedStep } from './plan-model-pipeline';
+import { createRemoteEgress, remoteServices } from './remote-egress';
 import { PIPELINE_INPUT, STEP_EXIT, STEP_PATHS, stepScript } from './step-script';
 import { checkConstructProps } from '../../catalog/props-check';
 
 export const WORKFLOW_API_VERSION = 'argoproj.io/v1alpha1';
 /** The DAG template every run enters by. */
 export const ENTRYPOINT = 'pipeline';
-/**
- * Label of a pipeline's batch objects, step pods and Redis egress policy: the pipeline's name (the
- * orchestrator is a ModelService and carries that service's labels). The step pods do not carry
- * `modelserve.io/service`, which would put them behind a service's Service and policies.
- */
-export const PIPELINE_LABEL = 'modelserve.io/pipeline';
-/** Pod label of a step pod: the step's name (`kubectl logs -l modelserve.io/pipeline-step=ocr`). */
-export const STEP_LABEL = 'modelserve.io/pipeline-step';
+// Where they have always been imported from.
+export { PIPELINE_LABEL, STEP_LABEL } from './pipeline-names';
 
 /** Requests and limits of a step pod's curl container: it only moves bytes. */
 const STEP_CPU = '100m';
@@ -62,6 +58,8 @@ export class PipelineWorkflow extends Construct {
   public readonly executorToken: k8s.KubeSecret;
   /** Egress of the step pods to the Kubernetes API, which Argo's wait container reports to. */
   public readonly apiEgressPolicy: k8s.KubeNetworkPolicy;
+  /** Egress of the step pods to the services of steps in other namespaces, when there are any. */
+  public readonly remoteEgressPolicy?: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineWorkflowProps) {
     checkConstructProps(PipelineWorkflow, scope, id, props);
@@ -88,6 +86,12 @@ export class PipelineWorkflow extends Construct {
         policyTypes: ['Egress'],
         egress: [{ to: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] }],
       },
+    });
+    this.remoteEgressPolicy = createRemoteEgress(this, 'remote-egress', {
+      name: `${plan.name}-steps-to-services`,
+      podSelector: { matchLabels: { [PIPELINE_LABEL]: plan.name }, matchExpressions: [{ key: STEP_LABEL, operator: 'Exists' }] },
+      services: remoteServices(plan),
+      labels,
     });
     this.role = new kplus.Role(this, 'role', { metadata: { name: saName, labels } });
     this.role.allow(['create', 'patch'], kplus.ApiResource.custom({ apiGroup: 'argoproj.io', resourceType: 'workflowtaskresults' }));

@@ -4,14 +4,15 @@ import { DNS_1035_LABEL, DNS_1035_LABEL_RULE, isConfigKey, isDnsSubdomain, isLab
 import { parseIpv4Cidr } from '../../catalog/cidr';
 import { ModelServer } from '../model-server';
 import { ModelService } from '../model-service';
+import { IModelService, isModelService } from '../model-service-attributes';
 import { ModelServiceProps, SecretKeyReference } from '../model-service-props';
 import { reservedBy, reserveNames } from '../reserved-names';
 import { ServingChart } from '../serving-chart';
 import { checkImage, imageTag } from '../image-reference';
 import { planModelService } from '../validate-model-service';
-import { defaultInferencePath } from './inference-path';
 import { ModelPipelineProps, PipelineOnlineOptions, PipelineRedisOptions, PipelineStep } from './model-pipeline-props';
 import { CONTRACT_ENV_NAMES, ORCHESTRATOR_CONTRACT, ORCHESTRATOR_IMAGE_REPOSITORY, ORCHESTRATOR_VERSION } from './orchestrator-contract';
+import { pipelineServiceAccounts } from './pipeline-names';
 import { PipelinePayloads, PipelinePayloadsSpec } from './pipeline-payloads';
 import { GraphStep, longestChain, orderSteps, sinkSteps } from './step-graph';
 
@@ -31,7 +32,7 @@ export const DEFAULT_STEP_IMAGE = 'curlimages/curl:8.20.0';
 const DAY = 86_400;
 
 export interface PlannedStep extends GraphStep {
-  readonly service: ModelService;
+  readonly service: IModelService;
   readonly path: string;
   /** `http://<service>.<namespace>.svc.cluster.local<path>`: through the mesh, on the Service's port 80. */
   readonly url: string;
@@ -109,7 +110,7 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
     ...(props.batch?.enabled ?? true ? [pipelineServiceAccounts(name).workflow] : []),
     ...(props.online !== undefined ? [pipelineServiceAccounts(name).orchestrator] : []),
   ];
-  for (const step of steps) checkAdmitted(check, step, callers, name);
+  for (const step of steps) checkAdmitted(check, step, callers, { name, namespace: chart.namespaceName });
   const ordered = orderSteps(steps);
   if ('cycle' in ordered) {
     // A cycle needs a dependsOn pointing forward: blame the first step that has one, and read the
@@ -155,129 +156,151 @@ export function planModelPipeline(props: ModelPipelineProps, ctx: PipelinePlanCo
 }
 
 function planSteps(check: PropsValidator, props: ModelPipelineProps, chart: ServingChart): PlannedStep[] {
-  const stages = props.stages;
+  const entries = stepEntries(check, props.stages);
+  const names = new Map<string, string>();
+  const resolved = entries.map((entry) => resolveStep(check, entry, chart, names));
+  return resolved.map((r) => ({
+    name: r.name,
+    field: r.field,
+    explicit: r.step.dependsOn !== undefined,
+    dependsOn: stepDependencies(check, r, resolved, names),
+    service: r.service,
+    path: r.path,
+    url: `http://${r.service.host}${r.path}`,
+    timeoutSeconds: r.timeoutSeconds,
+    retries: r.retries,
+    podDeadlineSeconds: r.timeoutSeconds + STEP_POD_STARTUP_SECONDS,
+  }));
+}
+
+interface StepEntry {
+  readonly field: string;
+  readonly step: PipelineStep;
+  readonly stage: number;
+}
+
+interface ResolvedStep extends StepEntry {
+  readonly service: IModelService;
+  readonly name: string;
+  readonly path: string;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+}
+
+/** Every step of every stage, with its field name in the props and its stage's index. */
+function stepEntries(check: PropsValidator, stages: ModelPipelineProps['stages']): StepEntry[] {
   check.that(Array.isArray(stages) && stages.length > 0, 'stages', stages, 'is empty', 'list the steps in order, e.g. stages: [ocr, { service: "bert-ner" }]');
-  const entries: Array<{ field: string; step: PipelineStep; stage: number }> = [];
+  const entries: StepEntry[] = [];
   stages.forEach((stage, i) => {
     if (Array.isArray(stage)) {
       check.that(stage.length > 0, `stages[${i}]`, stage, 'is an empty fan-out', 'list the steps that run side by side, or remove the stage');
-      stage.forEach((s: PipelineStep | ModelService, j: number) => entries.push({ field: `stages[${i}][${j}]`, step: asStep(s), stage: i }));
+      stage.forEach((s: PipelineStep | IModelService, j: number) => entries.push({ field: `stages[${i}][${j}]`, step: asStep(s), stage: i }));
     } else {
-      entries.push({ field: `stages[${i}]`, step: asStep(stage as PipelineStep | ModelService), stage: i });
+      entries.push({ field: `stages[${i}]`, step: asStep(stage as PipelineStep | IModelService), stage: i });
     }
   });
-
-  const names = new Map<string, string>();
-  const resolved = entries.map(({ field, step, stage }) => {
-    check.that(typeof step === 'object' && step !== null, field, step, 'is not a step', 'give a ModelService or { service, path?, dependsOn?, timeoutSeconds?, retries? }');
-    const service = resolveService(check, `${field}.service`, step.service, chart);
-    const stepName = step.name ?? service.name;
-    // A step name is an Argo task name and a key of the fan-in JSON; as strict as a Service name.
-    check.matches(`${field}.name`, stepName, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
-    const first = names.get(stepName);
-    check.that(first === undefined, step.name === undefined ? `${field}.service` : `${field}.name`, stepName, `names step "${stepName}" again (${first} has it)`, `give one of them its own name, e.g. { service: "${service.name}", name: "${stepName}-2" }`);
-    names.set(stepName, field);
-
-    const path = step.path ?? defaultInferencePath(service);
-    check.that(path !== undefined, `${field}.path`, path, `is not set and service "${service.name}" runs a custom server, whose inference path only its image knows`, 'give the path the step POSTs to, e.g. "/predict"');
-    check.that(typeof path === 'string' && URL_PATH.test(path), `${field}.path`, path, 'is not a URL path', 'give an absolute path without spaces, e.g. "/v2/models/ner/infer"');
-    const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
-    check.integerInRange(`${field}.timeoutSeconds`, timeoutSeconds, 1, 3600, 'give whole seconds from 1 to 3600; keep it within the service\'s requestTimeoutSeconds');
-    const meshTimeout = service.plan.requestTimeoutSeconds;
-    check.that(
-      timeoutSeconds <= meshTimeout,
-      `${field}.timeoutSeconds`,
-      timeoutSeconds,
-      `is longer than service "${service.name}"'s requestTimeoutSeconds (${meshTimeout}): the mesh answers 504 at ${meshTimeout} s, which the step retries as if it were a passing fault`,
-      `lower it to at most ${meshTimeout}, or raise ${service.name}'s requestTimeoutSeconds`,
-    );
-    const retries = step.retries ?? DEFAULT_STEP_RETRIES;
-    check.integerInRange(`${field}.retries`, retries, 0, 10, 'retry from 0 to 10 times');
-    return { field, step, stage, service, name: stepName, path: path!, timeoutSeconds, retries };
-  });
-
-  return resolved.map((r) => {
-    let dependsOn: string[];
-    if (r.step.dependsOn !== undefined) {
-      check.that(Array.isArray(r.step.dependsOn), `${r.field}.dependsOn`, r.step.dependsOn, 'is not a list of step names', 'give the names of the steps whose output this step takes, e.g. ["ocr"]');
-      dependsOn = [...r.step.dependsOn];
-      dependsOn.forEach((d, k) => {
-        check.that(d !== r.name, `${r.field}.dependsOn[${k}]`, d, 'is the step itself', 'name the steps this step takes output from');
-        check.that(names.has(d), `${r.field}.dependsOn[${k}]`, d, 'names no step of this pipeline', `use one of ${[...names.keys()].join(', ')}`);
-      });
-      const duplicate = dependsOn.find((d, k) => dependsOn.indexOf(d) !== k);
-      check.that(duplicate === undefined, `${r.field}.dependsOn`, dependsOn, `names "${duplicate}" twice`, 'name each step once');
-    } else {
-      dependsOn = resolved.filter((o) => o.stage === r.stage - 1).map((o) => o.name);
-    }
-    return {
-      name: r.name,
-      field: r.field,
-      explicit: r.step.dependsOn !== undefined,
-      dependsOn,
-      service: r.service,
-      path: r.path,
-      url: `http://${r.service.host}${r.path}`,
-      timeoutSeconds: r.timeoutSeconds,
-      retries: r.retries,
-      podDeadlineSeconds: r.timeoutSeconds + STEP_POD_STARTUP_SECONDS,
-    };
-  });
+  return entries;
 }
 
-/** The ServiceAccounts a pipeline's pods call the services as: its batch pods' and its orchestrator's. */
-export function pipelineServiceAccounts(pipelineName: string): { readonly workflow: string; readonly orchestrator: string } {
-  return { workflow: `${pipelineName}-workflow`, orchestrator: `${pipelineName}-orchestrator` };
+/** One step: its service found, its name given once, its path, timeout (within the mesh's) and retries. */
+function resolveStep(check: PropsValidator, { field, step, stage }: StepEntry, chart: ServingChart, names: Map<string, string>): ResolvedStep {
+  check.that(typeof step === 'object' && step !== null, field, step, 'is not a step', 'give a ModelService or { service, path?, dependsOn?, timeoutSeconds?, retries? }');
+  const service = resolveService(check, `${field}.service`, step.service, chart);
+  const serviceName = service.serviceName;
+  const stepName = step.name ?? serviceName;
+  // A step name is an Argo task name and a key of the fan-in JSON; as strict as a Service name.
+  check.matches(`${field}.name`, stepName, DNS_1035_LABEL, DNS_1035_LABEL_RULE);
+  const first = names.get(stepName);
+  check.that(first === undefined, step.name === undefined ? `${field}.service` : `${field}.name`, stepName, `names step "${stepName}" again (${first} has it)`, `give one of them its own name, e.g. { service: "${serviceName}", name: "${stepName}-2" }`);
+  names.set(stepName, field);
+
+  const path = step.path ?? service.inferencePath;
+  const unknownPath = service instanceof ModelService
+    ? `is not set and service "${serviceName}" runs a custom server, whose inference path only its image knows`
+    : `is not set and service "${serviceName}" was imported without an inferencePath`;
+  check.that(path !== undefined, `${field}.path`, path, unknownPath, 'give the path the step POSTs to, e.g. "/predict"');
+  check.that(typeof path === 'string' && URL_PATH.test(path), `${field}.path`, path, 'is not a URL path', 'give an absolute path without spaces, e.g. "/v2/models/ner/infer"');
+  const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
+  check.integerInRange(`${field}.timeoutSeconds`, timeoutSeconds, 1, 3600, 'give whole seconds from 1 to 3600; keep it within the service\'s requestTimeoutSeconds');
+  const meshTimeout = service.requestTimeoutSeconds;
+  check.that(
+    timeoutSeconds <= meshTimeout,
+    `${field}.timeoutSeconds`,
+    timeoutSeconds,
+    `is longer than service "${serviceName}"'s requestTimeoutSeconds (${meshTimeout}): the mesh answers 504 at ${meshTimeout} s, which the step retries as if it were a passing fault`,
+    `lower it to at most ${meshTimeout}, or raise ${serviceName}'s requestTimeoutSeconds`,
+  );
+  const retries = step.retries ?? DEFAULT_STEP_RETRIES;
+  check.integerInRange(`${field}.retries`, retries, 0, 10, 'retry from 0 to 10 times');
+  return { field, step, stage, service, name: stepName, path: path!, timeoutSeconds, retries };
+}
+
+/** The steps whose output a step takes: its dependsOn, checked, or every step of the stage before. */
+function stepDependencies(check: PropsValidator, r: ResolvedStep, resolved: readonly ResolvedStep[], names: ReadonlyMap<string, string>): string[] {
+  if (r.step.dependsOn === undefined) return resolved.filter((o) => o.stage === r.stage - 1).map((o) => o.name);
+  check.that(Array.isArray(r.step.dependsOn), `${r.field}.dependsOn`, r.step.dependsOn, 'is not a list of step names', 'give the names of the steps whose output this step takes, e.g. ["ocr"]');
+  const dependsOn = [...r.step.dependsOn];
+  dependsOn.forEach((d, k) => {
+    check.that(d !== r.name, `${r.field}.dependsOn[${k}]`, d, 'is the step itself', 'name the steps this step takes output from');
+    check.that(names.has(d), `${r.field}.dependsOn[${k}]`, d, 'names no step of this pipeline', `use one of ${[...names.keys()].join(', ')}`);
+  });
+  const duplicate = dependsOn.find((d, k) => dependsOn.indexOf(d) !== k);
+  check.that(duplicate === undefined, `${r.field}.dependsOn`, dependsOn, `names "${duplicate}" twice`, 'name each step once');
+  return dependsOn;
 }
 
 /**
- * A service with `auth` refuses, with 403, in-mesh callers that carry no JWT unless its
- * AuthorizationPolicy names their ServiceAccount: the pipeline's pods carry none, so each of the
- * accounts it calls as must be listed, or every run would fail at that step.
+ * The pipeline's pods must be admitted by each service they call. A service with `auth` refuses,
+ * with 403, in-mesh callers that carry no JWT unless it names their ServiceAccount: the pipeline's
+ * pods carry none, so each of the accounts it calls as must be listed (auth.allowedServiceAccounts
+ * or allowFrom), or every run would fail at that step. A ModelService of this app in another
+ * namespace admits callers from elsewhere only through allowFrom, which must name the pipeline.
+ * A service imported with fromServiceName is checked for the auth it was imported with only.
  */
-function checkAdmitted(check: PropsValidator, step: PlannedStep, callers: readonly string[], pipelineName: string): void {
-  const policy = step.service.traffic.authorizationPolicy;
-  if (!policy) return;
-  type Rule = { from?: Array<{ source?: { principals?: string[] } }>; to?: Array<{ operation?: { paths?: string[] } }> };
-  // The inference rules: the metrics rule (Prometheus' identity, one path) admits no step call.
-  const rules = ((policy.toJson().spec?.rules ?? []) as Rule[]).filter((r) => (r.to ?? []).every((t) => t.operation?.paths === undefined));
-  const principals = rules.flatMap((r) => (r.from ?? []).flatMap((f) => f.source?.principals ?? []));
-  const missing = callers.filter((sa) => !principals.some((p) => p.endsWith(`/ns/${step.service.namespace}/sa/${sa}`)));
-  const admitted = principals.map((p) => p.slice(p.indexOf('/ns/') + 4).replace('/sa/', '/'));
+function checkAdmitted(check: PropsValidator, step: PlannedStep, callers: readonly string[], pipeline: { name: string; namespace: string }): void {
+  const service = step.service;
+  const serviceName = service.serviceName;
+  if (service instanceof ModelService && service.namespace !== pipeline.namespace) {
+    const granted = service.grants.some((g) => g.peer.kind === 'pipeline' && g.peer.name === pipeline.name && (g.peer.namespace ?? service.namespace) === pipeline.namespace);
+    check.that(
+      granted,
+      `${step.field}.service`,
+      serviceName,
+      `is in namespace ${service.namespace}, whose NetworkPolicies admit callers from another namespace only through allowFrom, and ${serviceName} does not admit pipeline ${pipeline.name} of ${pipeline.namespace}`,
+      `call ${serviceName}.allowFrom(ServicePeer.pipeline("${pipeline.name}", { namespace: "${pipeline.namespace}" })) before creating the pipeline`,
+    );
+  }
+  const auth = service.auth;
+  if (!auth) return;
+  const admittedHere = auth.allowedServiceAccounts.filter((sa) => sa.namespace === pipeline.namespace).map((sa) => sa.name);
+  const missing = callers.filter((sa) => !admittedHere.includes(sa));
+  const admitted = auth.allowedServiceAccounts.map((sa) => `${sa.namespace}/${sa.name}`);
   check.that(
     missing.length === 0,
     `${step.field}.service`,
-    step.service.name,
+    serviceName,
     `refuses callers without a JWT except the ServiceAccounts its auth.allowedServiceAccounts lists (${admitted.length ? admitted.join(', ') : 'none'}), and the pipeline calls it as ${missing.join(' and ')}`,
-    `add ModelPipeline.serviceAccounts("${pipelineName}") to ${step.service.name}'s auth.allowedServiceAccounts`,
+    `add ModelPipeline.serviceAccounts("${pipeline.name}") to ${serviceName}'s auth.allowedServiceAccounts`,
   );
 }
 
-function asStep(s: PipelineStep | ModelService): PipelineStep {
-  return s instanceof ModelService ? { service: s } : s;
+function asStep(s: PipelineStep | IModelService): PipelineStep {
+  return isModelService(s) ? { service: s } : s;
 }
 
-/** Finds the ModelService a step names, in the pipeline's namespace. */
-function resolveService(check: PropsValidator, field: string, ref: ModelService | string, chart: ServingChart): ModelService {
-  let service: ModelService | undefined;
-  if (ref instanceof ModelService) {
-    service = ref;
-  } else {
-    check.that(typeof ref === 'string' && ref.length > 0, field, ref, 'is not a ModelService or a service name', 'pass the ModelService object or its name');
-    const all = modelServices(chart.node.root);
-    const named = all.filter((s) => s.name === ref);
-    service = named.find((s) => s.namespace === chart.namespaceName) ?? named[0];
-    const known = all.filter((s) => s.namespace === chart.namespaceName).map((s) => s.name);
-    check.that(service !== undefined, field, ref, `names no ModelService in the app (namespace ${chart.namespaceName} has ${known.length ? known.join(', ') : 'none'})`, 'create the ModelService before the pipeline and use its name, or pass the ModelService object');
-  }
-  check.that(
-    service!.namespace === chart.namespaceName,
-    field,
-    service!.name,
-    `is in namespace ${service!.namespace}, but the pipeline runs in ${chart.namespaceName}, and each serving namespace admits callers from itself only`,
-    'create the pipeline in the ServingChart of its services',
-  );
-  return service!;
+/**
+ * The service a step names: the object as given, or by name the ModelService of the app in the
+ * pipeline's namespace (else in another).
+ */
+function resolveService(check: PropsValidator, field: string, ref: IModelService | string, chart: ServingChart): IModelService {
+  if (isModelService(ref)) return ref;
+  check.that(typeof ref === 'string' && ref.length > 0, field, ref, 'is not a ModelService or a service name', 'pass the ModelService object or its name');
+  const all = modelServices(chart.node.root);
+  const named = all.filter((s) => s.name === ref);
+  const service = named.find((s) => s.namespace === chart.namespaceName) ?? named[0];
+  const known = all.filter((s) => s.namespace === chart.namespaceName).map((s) => s.name);
+  check.that(service !== undefined, field, ref, `names no ModelService in the app (namespace ${chart.namespaceName} has ${known.length ? known.join(', ') : 'none'})`, 'create the ModelService before the pipeline and use its name, or pass the ModelService object');
+  return service;
 }
 
 function modelServices(root: IConstruct): ModelService[] {
@@ -315,10 +338,17 @@ function planBatch(check: PropsValidator, props: ModelPipelineProps, chart: Serv
   check.integerInRange('batch.parallelism', b.parallelism, 1, 1000, 'allow from 1 to 1000 step pods at once');
   const runAsUser = b.runAsUser ?? 1000;
   check.integerInRange('batch.runAsUser', runAsUser, 1, 2_147_483_647, 'run as a non-root user id (the restricted Pod Security profile forbids 0)');
-  return { enabled, payloads: payloads.spec, image, activeDeadlineSeconds, secondsAfterSuccess, secondsAfterFailure, parallelism: b.parallelism, runAsUser };
+  const ttl = { secondsAfterSuccess, secondsAfterFailure };
+  return { enabled, payloads: payloads.spec, image, activeDeadlineSeconds, ...ttl, parallelism: b.parallelism, runAsUser };
 }
 
-function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: PipelinePlanContext, name: string, order: readonly PlannedStep[]): OnlinePlan {
+function planOnline(
+  check: PropsValidator,
+  props: ModelPipelineProps,
+  ctx: PipelinePlanContext,
+  name: string,
+  order: readonly PlannedStep[],
+): OnlinePlan {
   const o = props.online!;
   const chart = ctx.chart;
   check.that(typeof o === 'object' && o !== null, 'online', o, 'is not an object', 'pass { imageRegistry, redis: { host, authToken } }, or leave online out for batch only');
@@ -357,7 +387,18 @@ function planOnline(check: PropsValidator, props: ModelPipelineProps, ctx: Pipel
     const holder = reservedBy(chart, kind, objectName, ctx.path);
     check.that(holder === undefined, 'name', name, `needs ${kind} "${objectName}" for its orchestrator, which ${holder} already creates in this chart`, 'rename the pipeline or that service');
   }
-  const serviceProps = orchestratorServiceProps(o, { name, serviceName, namespace: chart.namespaceName, steps: order, image, version: version!, assetsUri: assetsUri!, timeoutSeconds, resultTtlSeconds, redis });
+  const serviceProps = orchestratorServiceProps(o, {
+    name,
+    serviceName,
+    namespace: chart.namespaceName,
+    steps: order,
+    image,
+    version: version!,
+    assetsUri: assetsUri!,
+    timeoutSeconds,
+    resultTtlSeconds,
+    redis,
+  });
   // The orchestrator is a ModelService: its own checks run now, so that a bad orchestrator prop
   // stops the pipeline before any of its objects exist.
   planModelService(serviceProps, {

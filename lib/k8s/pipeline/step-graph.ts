@@ -49,10 +49,15 @@ export function sinkSteps<T extends GraphStep>(steps: readonly T[]): T[] {
  * The longest chain of steps by `cost` (one attempt each) and what it costs, for timeouts that
  * must cover a whole run. `ordered` must be in dependency order.
  */
-export function longestChain<T extends GraphStep>(ordered: readonly T[], cost: (step: T) => number): { readonly steps: readonly string[]; readonly total: number } {
+export function longestChain<T extends GraphStep>(
+  ordered: readonly T[],
+  cost: (step: T) => number,
+): { readonly steps: readonly string[]; readonly total: number } {
   const best = new Map<string, { total: number; steps: string[] }>();
   for (const step of ordered) {
-    const before = step.dependsOn.map((d) => best.get(d)!).reduce<{ total: number; steps: string[] } | undefined>((a, b) => (a === undefined || b.total > a.total ? b : a), undefined);
+    const before = step.dependsOn
+      .map((d) => best.get(d)!)
+      .reduce<{ total: number; steps: string[] } | undefined>((a, b) => (a === undefined || b.total > a.total ? b : a), undefined);
     best.set(step.name, { total: (before?.total ?? 0) + cost(step), steps: [...(before?.steps ?? []), step.name] });
   }
   return [...best.values()].reduce((a, b) => (b.total > a.total ? b : a), { total: 0, steps: [] as string[] });

@@ -121,7 +121,22 @@ function analysisMetric(ctx: AnalysisContext, m: AnalysisMetric): Record<string,
   };
 }
 
-function templateOf(ctx: AnalysisContext, suffix: string, metrics: readonly AnalysisMetric[], args: readonly string[] = [CANARY_HASH_ARG]): AnalysisTemplateSpec {
+/** A metric that fails above `max`, with the failure limit every template shares. */
+function ceilingMetric(name: string, query: string, max: number): AnalysisMetric {
+  return { name, query, max, failureLimit: ANALYSIS_FAILURE_LIMIT };
+}
+
+/** The error rate of `requests` over the analysis window, 0 while there are fewer than `minRequests`. */
+function errorRateWhenEnoughRequests(ctx: AnalysisContext, requests: string, minRequests: number): string {
+  return whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, minRequests);
+}
+
+function templateOf(
+  ctx: AnalysisContext,
+  suffix: string,
+  metrics: readonly AnalysisMetric[],
+  args: readonly string[] = [CANARY_HASH_ARG],
+): AnalysisTemplateSpec {
   return { suffix, spec: { args: args.map((name) => ({ name })), metrics: metrics.map((m) => analysisMetric(ctx, m)) } };
 }
 
@@ -140,11 +155,11 @@ export function analysisTemplateSpecs(ctx: AnalysisContext): AnalysisTemplateSpe
   const t = resolveRollbackThresholds(ctx.thresholds);
   const pods = canaryPodSelector(ctx);
   const requests = `${destinationRequests(ctx.namespace, ctx.serviceName)}, ${pods}`;
-  const errorRate = whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, t.minRequests);
+  const errorRate = errorRateWhenEnoughRequests(ctx, requests, t.minRequests);
   const latencyP99 = whenEnoughRequests(latencyQuantileMs(0.99, requests, ANALYSIS_WINDOW), requests, ANALYSIS_WINDOW, t.minRequests);
   return [
-    templateOf(ctx, ANALYSIS_METRICS.errorRate, [{ name: ANALYSIS_METRICS.errorRate, query: errorRate, max: t.maxErrorRatePercent, failureLimit: ANALYSIS_FAILURE_LIMIT }]),
-    templateOf(ctx, ANALYSIS_METRICS.latencyP99, [{ name: ANALYSIS_METRICS.latencyP99, query: latencyP99, max: t.maxLatencyP99Ms, failureLimit: ANALYSIS_FAILURE_LIMIT }]),
+    templateOf(ctx, ANALYSIS_METRICS.errorRate, [ceilingMetric(ANALYSIS_METRICS.errorRate, errorRate, t.maxErrorRatePercent)]),
+    templateOf(ctx, ANALYSIS_METRICS.latencyP99, [ceilingMetric(ANALYSIS_METRICS.latencyP99, latencyP99, t.maxLatencyP99Ms)]),
     failedHealthChecksTemplate(ctx, pods, t.maxFailedHealthChecks),
   ];
 }
@@ -179,13 +194,20 @@ function llmAnalysisTemplateSpecs(ctx: AnalysisContext, metrics: VllmMetricNames
   const canary = canaryPodSelector(ctx);
   const stable = canaryPodSelector(ctx, STABLE_HASH_ARG);
   const requests = `reporter="destination", ${canary}`;
-  const errorRate = whenEnoughRequests(errorRatePercent(requests, ANALYSIS_WINDOW, ctx.modelMissingStatusCodes ?? []), requests, ANALYSIS_WINDOW, t.minRequests);
-  const counts = { canary: vllmRequestsIncrease(metrics.timeToFirstToken, canary, ANALYSIS_WINDOW), stable: vllmRequestsIncrease(metrics.timeToFirstToken, stable, ANALYSIS_WINDOW) };
+  const errorRate = errorRateWhenEnoughRequests(ctx, requests, t.minRequests);
+  const counts = {
+    canary: vllmRequestsIncrease(metrics.timeToFirstToken, canary, ANALYSIS_WINDOW),
+    stable: vllmRequestsIncrease(metrics.timeToFirstToken, stable, ANALYSIS_WINDOW),
+  };
   const latency = (prefix: string, histogram: string, ceilings: { p90: number; p99: number }): AnalysisMetric[] => ([[0.9, 'p90', ceilings.p90], [0.99, 'p99', ceilings.p99]] as const).flatMap(([q, label, ceiling]) => [
     { name: `${prefix}-${label}`, query: whenEnoughSamples(vllmQuantileMs(histogram, q, canary, ANALYSIS_WINDOW), [counts.canary], t.minRequests), max: ceiling, failureLimit: ANALYSIS_FAILURE_LIMIT },
     {
       name: `${prefix}-${label}-vs-stable`,
-      query: whenEnoughSamples(regressionPercent(vllmQuantileMs(histogram, q, canary, ANALYSIS_WINDOW), vllmQuantileMs(histogram, q, stable, ANALYSIS_WINDOW), ceiling / 10), [counts.canary, counts.stable], t.minRequests),
+      query: whenEnoughSamples(
+        regressionPercent(vllmQuantileMs(histogram, q, canary, ANALYSIS_WINDOW), vllmQuantileMs(histogram, q, stable, ANALYSIS_WINDOW), ceiling / 10),
+        [counts.canary, counts.stable],
+        t.minRequests,
+      ),
       max: t.maxRegressionPercent,
       failureLimit: ANALYSIS_FAILURE_LIMIT,
     },

@@ -169,7 +169,11 @@ export class ProgressiveDelivery extends Construct implements kplus.IScalable {
             trafficRouting: {
               istio: {
                 virtualService: { name: props.virtualServiceName, routes: [...props.routes] },
-                destinationRule: { name: props.destinationRuleName, canarySubsetName: PROGRESSIVE_SUBSETS.canary, stableSubsetName: PROGRESSIVE_SUBSETS.stable },
+                destinationRule: {
+                  name: props.destinationRuleName,
+                  canarySubsetName: PROGRESSIVE_SUBSETS.canary,
+                  stableSubsetName: PROGRESSIVE_SUBSETS.stable,
+                },
               },
             },
             steps: canarySteps(options.steps ?? DEFAULT_CANARY_STEPS, minCanaryShare(props)),
@@ -233,7 +237,8 @@ function validateProgressiveDeliveryProps(check: PropsValidator, props: Progress
   check.that(typeof props === 'object' && props !== null, 'props', props, 'are not set', 'pass { name, serviceName, deployment, selector, virtualServiceName, routes, destinationRuleName, prometheusUrl }');
   // The names end up in the Rollout, the analysis queries and the templates' names: a missing one
   // would be written as "undefined" rather than refused.
-  const names = { name: props.name, serviceName: props.serviceName, virtualServiceName: props.virtualServiceName, destinationRuleName: props.destinationRuleName };
+  const { name, serviceName, virtualServiceName, destinationRuleName } = props;
+  const names = { name, serviceName, virtualServiceName, destinationRuleName };
   for (const [field, value] of Object.entries(names)) {
     check.that(typeof value === 'string', field, value, 'is not set', 'give the Kubernetes name of that object');
     check.matches(field, value, DNS_LABEL, DNS_LABEL_RULE);

@@ -183,9 +183,10 @@ export function validateProgressiveOptions(check: PropsValidator, options: Progr
   }
   check.numberInRange(`${p}.maxRegressionPercent`, a.maxRegressionPercent, 1, 1000, `give how much slower than stable, percent, the new version may be (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxRegressionPercent})`);
   check.numberInRange(`${p}.maxAbortedIncreasePercent`, a.maxAbortedIncreasePercent, 0.1, 99, `give the percentage points of aborted requests above stable's that abort the rollout (default ${DEFAULT_ROLLBACK_THRESHOLDS.maxAbortedIncreasePercent})`);
-  const ttft = { p90: a.maxTimeToFirstTokenP90Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxTimeToFirstTokenP90Ms, p99: a.maxTimeToFirstTokenP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxTimeToFirstTokenP99Ms };
+  const d = DEFAULT_ROLLBACK_THRESHOLDS;
+  const ttft = { p90: a.maxTimeToFirstTokenP90Ms ?? d.maxTimeToFirstTokenP90Ms, p99: a.maxTimeToFirstTokenP99Ms ?? d.maxTimeToFirstTokenP99Ms };
   check.that(ttft.p90 <= ttft.p99, `${p}.maxTimeToFirstTokenP90Ms`, ttft.p90, `is above maxTimeToFirstTokenP99Ms (${ttft.p99}), so the p99 ceiling would abort first`, 'keep the p90 ceiling at or below the p99 ceiling');
-  const itl = { p90: a.maxInterTokenLatencyP90Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxInterTokenLatencyP90Ms, p99: a.maxInterTokenLatencyP99Ms ?? DEFAULT_ROLLBACK_THRESHOLDS.maxInterTokenLatencyP99Ms };
+  const itl = { p90: a.maxInterTokenLatencyP90Ms ?? d.maxInterTokenLatencyP90Ms, p99: a.maxInterTokenLatencyP99Ms ?? d.maxInterTokenLatencyP99Ms };
   check.that(itl.p90 <= itl.p99, `${p}.maxInterTokenLatencyP90Ms`, itl.p90, `is above maxInterTokenLatencyP99Ms (${itl.p99}), so the p99 ceiling would abort first`, 'keep the p90 ceiling at or below the p99 ceiling');
 }
 
@@ -230,7 +231,10 @@ function validateSteps(check: PropsValidator, steps: readonly CanaryStep[], fiel
  * pods to judge (no scale to zero, no zero replicas) and a name short enough for the analysis to
  * find the new version's pods.
  */
-export function validateProgressiveFit(check: PropsValidator, service: { readonly name: string; readonly scaleToZero: boolean; readonly fixedReplicas?: number }): void {
+export function validateProgressiveFit(
+  check: PropsValidator,
+  service: { readonly name: string; readonly scaleToZero: boolean; readonly fixedReplicas?: number },
+): void {
   check.that(
     !service.scaleToZero,
     'autoscaling.scaleToZero',

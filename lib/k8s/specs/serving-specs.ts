@@ -154,10 +154,13 @@ function parseFile(yaml: typeof Yaml, file: string, text: string, problems: Spec
     const at = { file, document, lineCounter, node: document.contents as Yaml.Node };
     // A top-level list holds several documents (the way a JSON file does).
     const contents = document.contents;
-    const items = Array.isArray(value) && yaml.isSeq(contents) ? value.map((v, i) => ({ v, node: contents.items[i] as Yaml.Node })) : [{ v: value, node: at.node }];
+    const items = Array.isArray(value) && yaml.isSeq(contents)
+      ? value.map((v, i) => ({ v, node: contents.items[i] as Yaml.Node }))
+      : [{ v: value, node: at.node }];
     for (const { v, node } of items) {
       const record = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
-      parsed.push({ file, line: lineCounter.linePos(node?.range?.[0] ?? 0).line, kind: record.kind, name: record.name, value: v, at: { ...at, node } });
+      const line = lineCounter.linePos(node?.range?.[0] ?? 0).line;
+      parsed.push({ file, line, kind: record.kind, name: record.name, value: v, at: { ...at, node } });
     }
   }
   return parsed;
@@ -181,7 +184,13 @@ function checkDocument(yaml: typeof Yaml, checker: SchemaChecker, chart: Serving
 }
 
 /** Builds a checked document's construct; a refusal becomes a problem at the field it names. */
-function build<T>(yaml: typeof Yaml, d: ParsedDocument, problems: SpecProblem[], make: (id: string, props: unknown) => T, checker: SchemaChecker): T | undefined {
+function build<T>(
+  yaml: typeof Yaml,
+  d: ParsedDocument,
+  problems: SpecProblem[],
+  make: (id: string, props: unknown) => T,
+  checker: SchemaChecker,
+): T | undefined {
   const kind = d.kind as Kind;
   // kind and $schema say what the document is; the rest are the construct's props.
   const props = instantiate(checker, definitionRef(KINDS[kind]), withoutKeys(d.value as Record<string, unknown>, ['kind', '$schema']));

@@ -41,7 +41,11 @@ export function sourceText(yaml: typeof Yaml, at: PositionedDocument, segments: 
   return complete && yaml.isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
 }
 
-function find(yaml: typeof Yaml, at: PositionedDocument, segments: ReadonlyArray<string | number>): { node: unknown; keyNode?: unknown; complete: boolean } {
+function find(
+  yaml: typeof Yaml,
+  at: PositionedDocument,
+  segments: ReadonlyArray<string | number>,
+): { node: unknown; keyNode?: unknown; complete: boolean } {
   let node: unknown = at.node;
   let keyNode: unknown;
   for (let i = 0; i < segments.length; i++) {

@@ -1,3 +1,4 @@
+import { callerRule } from './caller-rule';
 import { issuerPrincipals, RequestAuthOptions, serviceAccountPrincipal } from './request-authentication';
 import { DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, inferencePorts, WorkloadEndpoints } from './workload-endpoints';
 
@@ -41,15 +42,11 @@ export function authorizationPolicySpec(
     });
   }
   const sas = auth.allowedServiceAccounts ?? [];
-  if (sas.length) {
-    rules.push({
-      from: [{ source: { principals: sas.map((sa) => serviceAccountPrincipal(sa, namespace, auth.trustDomain)) } }],
-      to: [{ operation: { ports } }],
-    });
-  }
+  if (sas.length) rules.push(callerRule(sas.map((sa) => serviceAccountPrincipal(sa, namespace, auth.trustDomain)), ports));
   const m = endpoints.metrics;
   if (m) {
-    const identity = serviceAccountPrincipal({ name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace }, namespace, auth.trustDomain);
+    const prometheus = { name: m.prometheusServiceAccount ?? DEFAULT_PROMETHEUS_SERVICE_ACCOUNT, namespace: m.prometheusNamespace };
+    const identity = serviceAccountPrincipal(prometheus, namespace, auth.trustDomain);
     // `notPrincipals: ["*"]` matches exactly the requests that came without mTLS.
     const from = m.scrapeOverMtls ?? true ? [{ source: { principals: [identity] } }] : [{ source: { notPrincipals: ['*'] } }];
     rules.push({ from, to: [{ operation: { ports: [String(m.port)], methods: ['GET'], paths: [m.path] } }] });

@@ -35,7 +35,11 @@ export const FAULT_INJECTION_WARNING = 'modelserve:fault-injection';
 const DEFAULT_ABORT_STATUS = 503;
 
 /** Checks the faults; `production` refuses them unless allowInProduction says otherwise. */
-export function validateFaults(check: PropsValidator, faults: FaultInjectionOptions | undefined, ctx: { field: string; production: boolean; progressive: boolean }): void {
+export function validateFaults(
+  check: PropsValidator,
+  faults: FaultInjectionOptions | undefined,
+  ctx: { field: string; production: boolean; progressive: boolean },
+): void {
   if (faults === undefined) return;
   const f = ctx.field;
   check.that(typeof faults === 'object' && faults !== null, f, faults, 'is not an object', 'give { delay: { percent, fixedDelayMs } } and/or { abort: { percent, httpStatus } }');

@@ -118,49 +118,8 @@ export class ModelTraffic extends Construct {
       metadata: metadata(props.serviceName),
       spec: destinationRuleSpec(this.host, props.tracks, resolveLoadBalancer(props.loadBalancer), props.circuitBreaker, props.rollout),
     });
-
-    const hosts = [this.host];
-    const gateways: string[] = [];
-    if (props.gateway) {
-      const gw = props.gateway;
-      const name = gw.name ?? props.serviceName;
-      this.gateway = new ApiObject(this, 'gateway', {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'Gateway',
-        metadata: metadata(name),
-        spec: { selector: { ...(gw.selector ?? DEFAULT_GATEWAY_SELECTOR) }, servers: gatewayServers(gw) },
-      });
-      hosts.push(...gw.hosts);
-      // "mesh" keeps the routes for in-cluster callers once the VirtualService names a gateway.
-      gateways.push(`${namespace}/${name}`, 'mesh');
-    }
-
-    this.virtualService = new ApiObject(this, 'virtual-service', {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: metadata(props.serviceName),
-      spec: {
-        hosts,
-        ...(gateways.length ? { gateways } : {}),
-        http: httpRoutes({
-          host: this.host,
-          port: props.port,
-          grpcPort: props.grpcPort,
-          metricsPort: props.metricsPort,
-          gateway: this.gateway ? `${namespace}/${props.gateway!.name ?? props.serviceName}` : undefined,
-          tracks: props.tracks,
-          rollout: props.rollout,
-          timeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
-          retries: {
-            attempts: props.retries?.attempts ?? DEFAULT_RETRY_ATTEMPTS,
-            perTryTimeoutSeconds: props.retries?.perTryTimeoutSeconds,
-            retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
-          },
-          stopped: props.stopped ?? false,
-          faults: props.faults,
-        }),
-      },
-    });
+    this.gateway = props.gateway ? this.createGateway(props, metadata) : undefined;
+    this.virtualService = this.createVirtualService(props, metadata);
 
     // Request security: kept while the service is stopped, so that restarting it never opens a
     // window without them.
@@ -191,6 +150,55 @@ export class ModelTraffic extends Construct {
         spec: rateLimitFilterSpec(pods, inferencePorts(workload), props.rateLimit, workload.metrics),
       });
     }
+  }
+
+  /** The ingress Gateway with its TLS servers, named after the service unless given a name. */
+  private createGateway(props: ModelTrafficProps, metadata: (name: string) => Record<string, unknown>): ApiObject {
+    const gw = props.gateway!;
+    return new ApiObject(this, 'gateway', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: metadata(gw.name ?? props.serviceName),
+      spec: { selector: { ...(gw.selector ?? DEFAULT_GATEWAY_SELECTOR) }, servers: gatewayServers(gw) },
+    });
+  }
+
+  /** The routes between the tracks, for in-mesh callers and, with a gateway, for its hosts too. */
+  private createVirtualService(props: ModelTrafficProps, metadata: (name: string) => Record<string, unknown>): ApiObject {
+    const hosts = [this.host];
+    const gateways: string[] = [];
+    const gateway = props.gateway ? `${this.namespace}/${props.gateway.name ?? props.serviceName}` : undefined;
+    if (gateway) {
+      hosts.push(...props.gateway!.hosts);
+      // "mesh" keeps the routes for in-cluster callers once the VirtualService names a gateway.
+      gateways.push(gateway, 'mesh');
+    }
+    return new ApiObject(this, 'virtual-service', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: metadata(props.serviceName),
+      spec: {
+        hosts,
+        ...(gateways.length ? { gateways } : {}),
+        http: httpRoutes({
+          host: this.host,
+          port: props.port,
+          grpcPort: props.grpcPort,
+          metricsPort: props.metricsPort,
+          gateway,
+          tracks: props.tracks,
+          rollout: props.rollout,
+          timeoutSeconds: props.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+          retries: {
+            attempts: props.retries?.attempts ?? DEFAULT_RETRY_ATTEMPTS,
+            perTryTimeoutSeconds: props.retries?.perTryTimeoutSeconds,
+            retryOn: props.retries?.retryOn ?? DEFAULT_RETRY_ON,
+          },
+          stopped: props.stopped ?? false,
+          faults: props.faults,
+        }),
+      },
+    });
   }
 }
 

@@ -25,7 +25,13 @@ export function loadBalancerPolicy(lb: ResolvedLoadBalancer): Record<string, unk
  * rollout's one track gets two subsets, `stable` and `canary`, that both select its pods: Argo
  * Rollouts adds each ReplicaSet's `rollouts-pod-template-hash` to them while it runs.
  */
-export function destinationRuleSpec(host: string, tracks: readonly Track[], lb: ResolvedLoadBalancer, cb: CircuitBreakerOptions = {}, rollout?: Rollout): Record<string, unknown> {
+export function destinationRuleSpec(
+  host: string,
+  tracks: readonly Track[],
+  lb: ResolvedLoadBalancer,
+  cb: CircuitBreakerOptions = {},
+  rollout?: Rollout,
+): Record<string, unknown> {
   const limits = { ...DEFAULT_CIRCUIT_BREAKER, ...definedOnly(cb) };
   return {
     host,

@@ -104,7 +104,9 @@ function layout(panels: readonly PanelSpec[]): Record<string, unknown>[] {
       gridPos,
       fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
       options: p.kind === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area' } : { legend: { displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
-      targets: p.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legendFormat, range: true, instant: false })),
+      targets: p.targets.map((t, j) => (
+        { refId: String.fromCharCode(65 + j), datasource: DATASOURCE, expr: t.expr, legendFormat: t.legendFormat, range: true, instant: false }
+      )),
     };
   });
 }
