@@ -24,18 +24,7 @@ import { ScalingPlan } from './plan-scaling';
 import { vllmOptionsOf } from './vllm-engine';
 
 /** A vLLM service that knows its language model, every default applied and its fit proven. */
-export interface LlmPlan {
-  readonly model: LlmArchitecture;
-  readonly dtype: LlmDtype;
-  readonly quantization?: LlmQuantization;
-  /** The checkpoint's weights, GiB (given, or estimated from the parameters). */
-  readonly weightsGiB: number;
-  readonly tensorParallelSize: number;
-  readonly maxContextTokens: number;
-  readonly concurrentSequences: number;
-  readonly gpuMemoryUtilization: number;
-  readonly runtimeOverheadGiB: number;
-  readonly demand: GpuMemoryDemand;
+export interface LlmPlan extends GpuMemoryDemand {
   /** Memory each GPU must have, MiB: what the placement proof asks of every candidate pool. */
   readonly minGpuMemoryMiB: number;
   /** vLLM's flags, appended to the preset's arguments. */
@@ -104,9 +93,7 @@ export function planLlm(check: PropsValidator, ctx: LlmPlanContext): LlmPlan | u
   const needed = gpuMemoryFit(demand, 1024).neededGiB;
   return {
     ...demand,
-    quantization: options.quantization,
     minGpuMemoryMiB: Math.ceil((needed * 1024) / demand.gpuMemoryUtilization),
-    demand,
     flags: [
       `--tensor-parallel-size=${tensorParallelSize}`,
       `--max-model-len=${maxContextTokens}`,

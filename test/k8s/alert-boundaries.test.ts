@@ -1,5 +1,6 @@
 import { describeWith, requireEngines } from '../support/engines';
-import { AlertRule, monitoredObjects, serviceRules } from '../support/monitoring-app';
+import { AlertRule } from '../../lib/k8s/monitoring/alert-rules';
+import { monitoredObjects, serviceRules } from '../support/monitoring-app';
 import {
   AlertCheck,
   bucketsForQuantile,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { servingApp } from '../../examples/serving/main';
 import { GpuShare, GpuSharing, NodePools } from '../../lib/catalog';
 import { ModelServer, ModelService, Rollout, ServingChart } from '../../lib/k8s';
+import { AlertRule } from '../../lib/k8s/monitoring/alert-rules';
 import { K8sObject } from './serving';
 
 /**
@@ -73,14 +74,6 @@ export interface Expression {
   /** Where it comes from, for messages: `<kind> <namespace>/<name> <rule or metric>`. */
   readonly source: string;
   readonly expr: string;
-}
-
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
 }
 
 /** The PrometheusRule objects' rule groups, as the Prometheus Operator hands them to Prometheus. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { run, tempDir } from './engines';
-import { AlertRule } from './monitoring-app';
+import { AlertRule } from '../../lib/k8s/monitoring/alert-rules';
 
 /** An input series of `promtool test rules`, in its expanding notation (`0+3000x120`). */
 export interface InputSeries {
