@@ -34,13 +34,15 @@ export function productionStacks(app: App): [TerraformStack, TerraformStack] {
 
   const addonsStack = new TerraformStack(app, 'modelserve-production-addons');
   configureStateBackend(addonsStack, { bucket: STATE_BUCKET, key: 'addons/production.tfstate', region: 'us-east-1' });
-  // Every add-on, spelled out (each is also the default; Karpenter because the capacity is Karpenter's).
+  // Every add-on, spelled out (each is also the default but the VPA; Karpenter because the capacity is Karpenter's).
   // Reads the cluster by name, in us-east-1.
   new PlatformAddons(addonsStack, 'addons', {
     cluster: platform.cluster,
     loadBalancerController: true,
     clusterAutoscaler: { expanders: ['priority', 'least-waste'] },
     metricsServer: true,
+    // The recommender only, for the services' resourceRecommendations (off by default).
+    verticalPodAutoscaler: true,
     keda: true,
     // An internal NLB: clients reach it through the VPC (or a CDN/WAF in front that is peered).
     istio: { gateway: true, internetFacing: false },

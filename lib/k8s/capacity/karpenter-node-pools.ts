@@ -1,6 +1,6 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Capacity, EKS_CLUSTER_NAME, EnvironmentName, ENVIRONMENTS, NODE_POOL_LABEL, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../../catalog';
+import { Capacity, COST_ALLOCATION_TAGS, EKS_CLUSTER_NAME, EnvironmentName, ENVIRONMENTS, NODE_POOL_LABEL, NodePoolSpec, PropsValidator, validateNodePoolSpec } from '../../catalog';
 import { EC2_NODE_CLASS_API, ec2NodeClassSpec, KARPENTER_NODE_POOL_API, karpenterNodePoolSpec } from './karpenter-objects';
 import { checkConstructProps } from '../../catalog/props-check';
 
@@ -47,7 +47,8 @@ export class KarpenterNodePools extends Chart {
     super(scope, id, { ...props, namespace: undefined });
     this.pools = pools;
     for (const { pool, nodeClass, nodePool } of specs) {
-      const labels = { 'app.kubernetes.io/managed-by': 'modelserve', [NODE_POOL_LABEL]: pool.name };
+      // The environment as on every serving object, so `kubectl get -l` and the cost tools find them.
+      const labels = { 'app.kubernetes.io/managed-by': 'modelserve', [NODE_POOL_LABEL]: pool.name, [COST_ALLOCATION_TAGS.environment]: props.environment };
       new ApiObject(this, `${pool.name}-node-class`, { apiVersion: EC2_NODE_CLASS_API, kind: 'EC2NodeClass', metadata: { name: pool.name, labels }, spec: nodeClass });
       new ApiObject(this, `${pool.name}-node-pool`, { apiVersion: KARPENTER_NODE_POOL_API, kind: 'NodePool', metadata: { name: pool.name, labels }, spec: nodePool });
     }
