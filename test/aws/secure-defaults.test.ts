@@ -192,7 +192,7 @@ describe('production example: cluster add-ons', () => {
     const levels = Object.fromEntries(all('kubernetes_namespace_v1').map((ns) => [ns.metadata.name, ns.metadata.labels['pod-security.kubernetes.io/enforce']]));
     expect(levels).toEqual({
       'argo': 'baseline', 'argo-rollouts': 'baseline', 'gpu-operator': 'privileged', 'istio-ingress': 'baseline', 'istio-system': 'baseline',
-      'keda': 'baseline', 'logging': 'privileged', 'monitoring': 'privileged',
+      'keda': 'baseline', 'logging': 'privileged', 'monitoring': 'privileged', 'vpa': 'baseline',
     });
     for (const ns of all('kubernetes_namespace_v1')) expect(ns.metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
   });

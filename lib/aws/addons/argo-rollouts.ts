@@ -1,3 +1,4 @@
+import { ADDON_PRIORITY_CLASS } from './addon-priority';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
 import { HelmChartPin } from './helm-chart-pin';
 
@@ -22,6 +23,7 @@ export function argoRolloutsValues(
       pdb: o.controllerReplicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
       resources: resources('100m', '128Mi', '500m', '512Mi'),
       nodeSelector: { ...o.profile.nodeSelector },
+      priorityClassName: ADDON_PRIORITY_CLASS,
       topologySpreadConstraints: spreadConstraints(o.profile, podLabels),
       logging: { format: 'json' },
       metrics: { enabled: o.serviceMonitor, serviceMonitor: { enabled: o.serviceMonitor, additionalLabels: { ...SERVICE_MONITOR_LABELS } } },

@@ -11,6 +11,7 @@ import {
   PropsValidator,
 } from '../../catalog';
 import { validateEnvironment } from '../aws-names';
+import { NODE_AGENT_PRIORITY_CLASS } from './addon-priority';
 import { HelmChartPin } from './helm-chart-pin';
 
 /**
@@ -166,7 +167,7 @@ export function gpuOperatorValues(nodePools: readonly NodePoolSpec[], environmen
         },
       },
     },
-    daemonsets: { tolerations: [gpuToleration], priorityClassName: 'system-node-critical' },
+    daemonsets: { tolerations: [gpuToleration], priorityClassName: NODE_AGENT_PRIORITY_CLASS },
     devicePlugin: {
       enabled: true,
       config: { create: true, name: DEVICE_PLUGIN_CONFIG_MAP, default: DEFAULT_DEVICE_PLUGIN_CONFIG, data: devicePluginConfigs(nodePools) },

@@ -1,3 +1,4 @@
+import { ADDON_PRIORITY_CLASS } from './addon-priority';
 import { AddonProfile, resources, spreadConstraints } from './addon-profile';
 import { HelmChartPin } from './helm-chart-pin';
 
@@ -70,6 +71,7 @@ export function istiodValues(o: { profile: AddonProfile }): Record<string, unkno
     },
     global: {
       logAsJson: true,
+      priorityClassName: ADDON_PRIORITY_CLASS,
       // istiod's PDB (minAvailable 1) would block every drain with a single replica.
       defaultPodDisruptionBudget: { enabled: ha },
     },
@@ -111,6 +113,7 @@ export function ingressGatewayValues(o: IngressGatewayValuesOptions): Record<str
     podDisruptionBudget: o.profile.highAvailability ? { minAvailable: 1 } : {},
     resources: resources('500m', '512Mi', '2', '1Gi'),
     nodeSelector: { ...o.profile.nodeSelector },
+    priorityClassName: ADDON_PRIORITY_CLASS,
     topologySpreadConstraints: spreadConstraints(o.profile, INGRESS_GATEWAY_LABELS),
     // In-flight inference requests finish before the pod goes; the NLB stops sending first.
     terminationGracePeriodSeconds: 60,

@@ -1,3 +1,4 @@
+import { ADDON_PRIORITY_CLASS } from './addon-priority';
 import { AddonProfile, resources, SERVICE_MONITOR_LABELS, spreadConstraints } from './addon-profile';
 import { HelmChartPin } from './helm-chart-pin';
 
@@ -34,6 +35,7 @@ export function kedaValues(o: KedaValuesOptions): Record<string, unknown> {
       : {},
     resources: { operator: sized, metricServer: sized, webhooks: sized },
     nodeSelector: { ...o.profile.nodeSelector },
+    priorityClassName: ADDON_PRIORITY_CLASS,
     topologySpreadConstraints: {
       operator: spreadConstraints(o.profile, { app: 'keda-operator' }),
       metricsServer: spreadConstraints(o.profile, { app: 'keda-operator-metrics-apiserver' }),

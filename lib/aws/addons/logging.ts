@@ -5,6 +5,7 @@ import { EncryptionKey } from '../encryption-key';
 import { IEncryptionKey } from '../encryption-key-attributes';
 import { givenKeyArn, validateStoreKey } from '../encryption-key-props';
 import { SecureBucket, validateForceDestroy } from '../secure-bucket';
+import { NODE_AGENT_PRIORITY_CLASS } from './addon-priority';
 import { HelmChartPin } from './helm-chart-pin';
 import { IamStatement } from './iam-statement';
 import { ALERTMANAGER_URL, PERSISTENT_STORAGE_CLASS } from './prometheus-stack';
@@ -405,7 +406,7 @@ export function alloyValues(options: AlloyValuesOptions): Record<string, unknown
     controller: {
       type: 'daemonset',
       tolerations: [{ operator: 'Exists' }],
-      priorityClassName: 'system-node-critical',
+      priorityClassName: NODE_AGENT_PRIORITY_CLASS,
       volumes: { extra: [{ name: 'alloy-data', hostPath: { path: ALLOY_DATA_DIR, type: 'DirectoryOrCreate' } }] },
     },
     service: { enabled: true, type: 'ClusterIP' },

@@ -1,4 +1,5 @@
 import { EnvironmentName, isDnsSubdomain, DNS_SUBDOMAIN_RULE } from '../../catalog';
+import { ADDON_PRIORITY_CLASS, NODE_AGENT_PRIORITY_CLASS } from './addon-priority';
 import { AlertRoutingOptions, alertmanagerConfig, alertmanagerSecretNames } from './alertmanager-config';
 import { HelmChartPin } from './helm-chart-pin';
 
@@ -206,8 +207,11 @@ export function kubePrometheusStackValues(options: KubePrometheusStackOptions): 
     kubeEtcd: { enabled: false },
     kubeProxy: { enabled: false },
     kubelet: { enabled: true, serviceMonitor: { cAdvisor: true, probes: true, resource: false } },
-    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST] },
-    prometheusOperator: { resources: plan.sizing.operator },
+    // Scaling, alerts and rollbacks read these: no serving pod may preempt them (addon-priority.ts).
+    // Grafana is for people and keeps the default.
+    'kube-state-metrics': { metricLabelsAllowlist: [...KUBE_STATE_METRICS_LABELS_ALLOWLIST], priorityClassName: ADDON_PRIORITY_CLASS },
+    'prometheus-node-exporter': { priorityClassName: NODE_AGENT_PRIORITY_CLASS },
+    prometheusOperator: { resources: plan.sizing.operator, priorityClassName: ADDON_PRIORITY_CLASS },
     prometheus: prometheusValues(plan, options.environment),
     alertmanager: alertmanagerValues(plan, options.environment),
     grafana: grafanaValues(plan, options.lokiUrl),
@@ -281,6 +285,7 @@ function prometheusValues(plan: PrometheusStackPlan, environment: EnvironmentNam
       ruleSelector: everything,
       ruleNamespaceSelector: everything,
       resources: sizing.prometheus,
+      priorityClassName: ADDON_PRIORITY_CLASS,
       storageSpec: volume(plan, plan.storageGiB),
       podAntiAffinity: sizing.antiAffinity,
       podAntiAffinityTopologyKey: 'kubernetes.io/hostname',
@@ -311,6 +316,7 @@ function alertmanagerValues(plan: PrometheusStackPlan, environment: EnvironmentN
       replicas: sizing.alertmanagerReplicas,
       retention: '120h',
       resources: sizing.alertmanager,
+      priorityClassName: ADDON_PRIORITY_CLASS,
       storage: volume(plan, environment === 'production' ? 10 : 2),
       podAntiAffinity: sizing.antiAffinity,
       podAntiAffinityTopologyKey: 'kubernetes.io/hostname',

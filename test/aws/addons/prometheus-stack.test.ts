@@ -40,7 +40,7 @@ describe('kube-prometheus-stack pin', () => {
 
   test('kube-state-metrics exports the pod and ReplicaSet labels the staleness alert and dashboards read', () => {
     expect(KUBE_STATE_METRICS_LABELS_ALLOWLIST).toEqual(KUBE_STATE_METRICS_ALLOWLIST);
-    expect(values()['kube-state-metrics']).toEqual({ metricLabelsAllowlist: [...KUBE_STATE_METRICS_ALLOWLIST] });
+    expect(values()['kube-state-metrics'].metricLabelsAllowlist).toEqual([...KUBE_STATE_METRICS_ALLOWLIST]);
   });
 });
 
