@@ -88,6 +88,25 @@ describe('the example serving charts against the example add-ons', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
+  test('every PriorityClass a pod names is one the example app defines, or a system class', () => {
+    const objects = charts.flatMap((chart) => K8sTesting.synth(chart) as K8sObject[]);
+    const defined = new Set(objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name as string));
+    const named: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === 'object' && value !== null) {
+        for (const [key, v] of Object.entries(value)) {
+          // A pod's own field, and Argo Workflows' for the pods of a workflow.
+          if ((key === 'priorityClassName' || key === 'podPriorityClassName') && typeof v === 'string') named.push(v);
+          else collect(v);
+        }
+      }
+    };
+    objects.forEach(collect);
+    expect(named.length).toBeGreaterThan(20);
+    expect([...new Set(named)].filter((name) => !defined.has(name) && !name.startsWith('system-'))).toEqual([]);
+  });
+
   test('the environments are the ones the add-ons examples cover', () => {
     expect(Object.keys(installed).sort()).toEqual(['development', 'production', 'staging']);
   });
