@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
@@ -26,6 +23,7 @@ import { Cluster, ClusterProps } from '../../lib/aws/cluster';
 import { DEFAULT_INGRESS_GATEWAY } from '../../lib/k8s/serving-namespace';
 import { DEFAULT_GATEWAY_SELECTOR } from '../../lib/k8s/traffic/traffic-options';
 import { awsStack, expectRejectedBeforeSynth, Json, policyOf, synth, Synthesized } from '../support/aws-stack';
+import { chartDefaults, unknownKeys } from '../support/helm-charts';
 
 const VPC = 'vpc-0123456789abcdef0';
 /** Whoever runs cdktf deploy: Helm reaches the cluster as this role. */
@@ -791,17 +789,11 @@ describe('PlatformAddons: the Vertical Pod Autoscaler, on only when asked', () =
   });
 
   test('every values key is one the chart 5.0.0 reads (Helm ignores the others without a word)', () => {
-    const chartDefaults = parseYaml(readFileSync(join(__dirname, '../fixtures/helm-charts/vpa-5.0.0/values.yaml'), 'utf8'));
-    const unknown = (ours: Record<string, unknown>, theirs: unknown, at = ''): string[] => Object.entries(ours).flatMap(([key, value]) => {
-      const path = at ? `${at}.${key}` : key;
-      if (typeof theirs !== 'object' || theirs === null || !(key in theirs)) return [path];
-      const t = (theirs as Record<string, unknown>)[key];
-      const freeForm = t === null || Array.isArray(t) || (typeof t === 'object' && Object.keys(t as object).length === 0);
-      return freeForm || typeof value !== 'object' || value === null || Array.isArray(value) ? [] : unknown(value as Record<string, unknown>, t, path);
-    });
-    expect(unknown(verticalPodAutoscalerValues({ profile: addonProfile('production'), serviceMonitor: true }), chartDefaults)).toEqual([]);
+    const chart = chartDefaults('vpa')!;
+    expect(unknownKeys(verticalPodAutoscalerValues({ profile: addonProfile('production'), serviceMonitor: true }), chart)).toEqual([]);
     // The chart's defaults would install the updater and the admission controller: ours must say no.
-    expect([chartDefaults.updater.enabled, chartDefaults.admissionController.enabled]).toEqual([true, true]);
+    const defaults = chart.defaults as { updater: { enabled: boolean }; admissionController: { enabled: boolean } };
+    expect([defaults.updater.enabled, defaults.admissionController.enabled]).toEqual([true, true]);
   });
 
   test('refused without metrics-server, which the recommender reads', () => {

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
@@ -8,52 +6,13 @@ import { productionStacks } from '../../../examples/platform/production';
 import { stagingStacks } from '../../../examples/platform/staging';
 import { ADDON_PRIORITY_CLASS, NODE_AGENT_PRIORITY_CLASS } from '../../../lib/aws/addons/addon-priority';
 import { Json } from '../../support/aws-stack';
+import { chartDefaults, unknownKeys, Values } from '../../support/helm-charts';
 
 /**
- * Helm reads only the values keys a chart's templates ask for and ignores the rest without a word,
- * so a misspelt or moved key is a setting that silently never happened. Each chart's own default
- * values (test/fixtures/helm-charts, copied from upstream: see its README for the versions, some
- * of them the newest found rather than the pin) name the keys it reads; every key the example
- * add-ons stacks pass must be one of them.
- */
-const CHARTS_DIR = join(__dirname, '../../fixtures/helm-charts');
-
-type Values = Record<string, unknown>;
-
-interface ChartDefaults {
-  /** The defaults as the chart reads them (Istio's internal ones at the top level). */
-  readonly defaults: Values;
-  /** values.yaml as it stands: what Helm merges the given values over before checking the schema. */
-  readonly file: Values;
-  /** Subcharts: their values live under their name, and their defaults are not copied here. */
-  readonly subcharts: readonly string[];
-  readonly schema?: Values;
-}
-
-function chartDefaults(chart: string): ChartDefaults | undefined {
-  const folder = readdirSync(CHARTS_DIR).find((name) => name.replace(/-v?\d[\w.-]*$/, '') === chart);
-  if (folder === undefined) return undefined;
-  const read = (file: string) => readFileSync(join(CHARTS_DIR, folder, file), 'utf8');
-  const defaults = (parse(read('values.yaml')) ?? {}) as Values;
-  const chartYaml = parse(read('Chart.yaml')) as { dependencies?: { name: string; alias?: string }[] };
-  const schemaFile = readdirSync(join(CHARTS_DIR, folder)).includes('values.schema.json') ? JSON.parse(read('values.schema.json')) : undefined;
-  // Istio's charts keep their defaults under this key; users set them at the top level.
-  const internal = (defaults._internal_defaults_do_not_set ?? {}) as Values;
-  return {
-    defaults: { ...defaults, ...internal },
-    file: defaults,
-    subcharts: (chartYaml.dependencies ?? []).map((d) => d.alias ?? d.name),
-    schema: schemaFile,
-  };
-}
-
-/**
- * Maps whose keys are the user's data (labels, node selectors, flags, Loki's and Istio's own
- * configuration passed through as YAML), not settings of the chart: any key goes below them.
- */
-const FREE_FORM = new Set(['nodeSelector', 'labels', 'extraArgs', 'resources', 'meshConfig', 'limits_config', 'rulerConfig']);
-
-/**
+ * A misspelt or moved values key is a setting that silently never happened: every key the example
+ * add-ons stacks pass must be one the chart reads (its defaults, test/support/helm-charts.ts; some
+ * are the newest version found rather than the pin, see test/fixtures/README.md).
+ *
  * Keys the chart reads that its defaults show only in a comment (`# maxUnavailable: 1`), or
  * reads from another place, each checked in the chart's templates upstream.
  */
@@ -67,18 +26,6 @@ const READ_THOUGH_NOT_IN_DEFAULTS: Readonly<Record<string, readonly string[]>> =
   // `volumeClaimsEnabled`) of every component, though write's defaults show only the older key.
   loki: ['loki.storage.bucketNames', 'write.persistence.enabled'],
 };
-
-function unknownKeys(ours: Values, theirs: unknown, free: ChartDefaults, at = ''): string[] {
-  return Object.entries(ours).flatMap(([key, value]) => {
-    const path = at ? `${at}.${key}` : key;
-    if (at === '' && free.subcharts.includes(key)) return [];
-    if (typeof theirs !== 'object' || theirs === null || !(key in theirs)) return [path];
-    const their = (theirs as Values)[key];
-    const open = FREE_FORM.has(key) || their === null || Array.isArray(their) || (typeof their === 'object' && Object.keys(their as object).length === 0);
-    if (open || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-    return unknownKeys(value as Values, their, free, path);
-  });
-}
 
 interface Release {
   readonly environment: string;
@@ -118,7 +65,7 @@ describe('the add-ons\' Helm values against the charts\' own defaults', () => {
       const read = READ_THOUGH_NOT_IN_DEFAULTS[r.chart] ?? [];
       // istiod merges `pilot.*` into its top level (templates/zzy_descope_legacy.yaml).
       const values = r.chart === 'istiod' ? { ...r.values, pilot: undefined, ...(r.values.pilot as Values) } : r.values;
-      return unknownKeys(JSON.parse(JSON.stringify(values)), defaults.defaults, defaults)
+      return unknownKeys(JSON.parse(JSON.stringify(values)), defaults)
         .filter((path) => !read.some((known) => path === known || path.startsWith(`${known}.`)))
         .map((path) => `${r.environment} ${r.chart}: ${path}`);
     });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { parse } from 'yaml';
 import {
   DEFAULT_DEVICE_PLUGIN_CONFIG,
@@ -17,6 +15,7 @@ import {
   NodePoolSpec,
   SHARED_GPU_RESOURCE,
 } from '../../../lib/catalog';
+import { chartDefaults, unknownKeys } from '../../support/helm-charts';
 import { rejectionOf } from '../../support/validation';
 
 const general = NodePools.general();
@@ -186,27 +185,17 @@ describe('gpuOperatorValues', () => {
 
 // Helm ignores a values key the chart does not have, without a word: every key the values set must
 // exist in the chart's own defaults (test/fixtures/README.md names the upstream file and commit).
+// chart-values.test.ts checks the example add-ons; this takes every kind of GPU pool.
 describe('gpuOperatorValues against the chart v26.3.3 defaults', () => {
-  const chartDefaults = parse(readFileSync(join(__dirname, '../../fixtures/helm-charts/gpu-operator-v26.3.3/values.yaml'), 'utf8'));
-
-  /** Dotted paths of `ours` that the chart's defaults do not have; free-form maps ({} or []) end the walk. */
-  function unknownKeys(ours: Record<string, unknown>, chart: unknown, at = ''): string[] {
-    return Object.entries(ours).flatMap(([key, value]) => {
-      const path = at ? `${at}.${key}` : key;
-      if (typeof chart !== 'object' || chart === null || !(key in chart)) return [path];
-      const theirs = (chart as Record<string, unknown>)[key];
-      const freeForm = theirs === null || Array.isArray(theirs) || (typeof theirs === 'object' && Object.keys(theirs as object).length === 0);
-      if (freeForm || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-      return unknownKeys(value as Record<string, unknown>, theirs, path);
-    });
-  }
+  const chart = chartDefaults('gpu-operator')!;
 
   test('every key is one the chart reads, and operator.defaultRuntime is gone from it', () => {
-    // node-feature-discovery is a vendored subchart (0.18.3) whose own defaults are not copied here.
-    const { 'node-feature-discovery': _subchart, ...ownKeys } = values([general, shared, mig, whole]);
-    expect(_subchart).toBeDefined();
-    expect(unknownKeys(ownKeys, chartDefaults)).toEqual([]);
-    expect(chartDefaults.operator).not.toHaveProperty('defaultRuntime');
-    expect(chartDefaults.mig).toEqual({ strategy: 'single' });
+    // node-feature-discovery is a subchart (0.18.3) whose own defaults are not copied here.
+    const given = values([general, shared, mig, whole]);
+    expect(given['node-feature-discovery']).toBeDefined();
+    expect(chart.subcharts).toEqual(['node-feature-discovery']);
+    expect(unknownKeys(given, chart)).toEqual([]);
+    expect(chart.defaults.operator).not.toHaveProperty('defaultRuntime');
+    expect(chart.defaults.mig).toEqual({ strategy: 'single' });
   });
 });
