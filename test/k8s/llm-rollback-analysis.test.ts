@@ -2,7 +2,7 @@ import { assessMetric, measure, MeasurementPhase, resultOf } from '../support/ar
 import { describeWith, requireEngines } from '../support/engines';
 import { counter, PrometheusServer, Series } from '../support/engine-servers';
 import { examplesLlmChart } from '../support/llm-example';
-import { AnalysisMetric, analysisTemplates, withArgs } from '../support/monitoring-app';
+import { AnalysisMetric, analysisMetric, analysisTemplates, withArgs } from '../support/monitoring-app';
 import { bucketsForQuantile } from '../support/promtool-rules';
 
 /**
@@ -16,11 +16,7 @@ const engines = requireEngines('promtool', 'prometheus');
 const NS = 'models-llm';
 const ROLLOUT = 'chat';
 const templates = analysisTemplates(examplesLlmChart()).filter((t) => t.name.startsWith(`${ROLLOUT}-`));
-const metric = (name: string): AnalysisMetric => {
-  const found = templates.flatMap((t) => t.metrics).find((m) => m.name === name);
-  if (!found) throw new Error(`no analysis metric ${name} for ${NS}/${ROLLOUT}`);
-  return found;
-};
+const metric = (name: string): AnalysisMetric => analysisMetric(templates, name, `${NS}/${ROLLOUT}`);
 
 const END = Math.floor(Date.now() / 60_000) * 60 - 120;
 const START = END - 20 * 60;

@@ -1,6 +1,6 @@
 import { assessMetric, measure, MeasurementPhase, resultOf } from '../support/argo-analysis';
 import { describeWith, requireEngines } from '../support/engines';
-import { AnalysisMetric, analysisTemplates, monitoredObjects, withArgs } from '../support/monitoring-app';
+import { AnalysisMetric, analysisMetric, analysisTemplates, monitoredObjects, withArgs } from '../support/monitoring-app';
 import { bucketsForQuantile } from '../support/promtool-rules';
 import { counter, PrometheusServer, sampled, Series } from '../support/engine-servers';
 
@@ -17,11 +17,7 @@ const objects = monitoredObjects();
 const NS = 'models-variants';
 const ROLLOUT = 'embedder';
 const templates = analysisTemplates(objects).filter((t) => t.namespace === NS && t.name.startsWith(`${ROLLOUT}-`));
-const metric = (name: string): AnalysisMetric => {
-  const found = templates.flatMap((t) => t.metrics).find((m) => m.name === name);
-  if (!found) throw new Error(`no analysis metric ${name} for ${NS}/${ROLLOUT}`);
-  return found;
-};
+const metric = (name: string): AnalysisMetric => analysisMetric(templates, name, `${NS}/${ROLLOUT}`);
 
 /** The last sample, a whole minute a little before now; the series cover the 20 minutes before it. */
 const END = Math.floor(Date.now() / 60_000) * 60 - 120;

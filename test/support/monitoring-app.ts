@@ -118,6 +118,13 @@ export function analysisTemplates(objects: readonly K8sObject[]): { namespace: s
     .map((o) => ({ namespace: o.metadata.namespace!, name: o.metadata.name, args: o.spec.args ?? [], metrics: o.spec.metrics }));
 }
 
+/** The metric of that name among the templates' metrics; throws, naming `where`, when there is none. */
+export function analysisMetric(templates: readonly { metrics: AnalysisMetric[] }[], name: string, where: string): AnalysisMetric {
+  const found = templates.flatMap((t) => t.metrics).find((m) => m.name === name);
+  if (!found) throw new Error(`no analysis metric ${name} for ${where}`);
+  return found;
+}
+
 /** Argo Rollouts' argument substitution: `{{args.<name>}}` becomes the value (its templating of queries). */
 export function withArgs(query: string, args: Readonly<Record<string, string>>): string {
   return query.replace(/\{\{\s*args\.([A-Za-z0-9_-]+)\s*\}\}/g, (whole, name: string) => {
