@@ -3,14 +3,14 @@ import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, PropsValidator, validateElastiCacheNodeType } from '../catalog';
-import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateElastiCacheId, validateMinLength, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
+import { validateEc2Id, validateEc2Ids, validateElastiCacheId, validateMinLength, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { CacheAuthToken } from './cache-auth-token';
 import { EncryptionKey } from './encryption-key';
 import { IEncryptionKey } from './encryption-key-attributes';
 import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { finalSnapshotName } from './final-snapshot-name';
-import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
+import { validateStoreWindows } from './time-windows';
 import { checkConstructProps } from '../catalog/props-check';
 
 /** The in-memory engines ElastiCache offers; both speak the Redis protocol. */
@@ -300,14 +300,16 @@ function planCache(path: string, props: CacheProps) {
     v.that(snapshotDays > 0, 'snapshotRetentionDays', snapshotDays, `turns off snapshots, which ${props.environment} keeps`, 'keep snapshots for at least 1 day');
   }
   const snapshotWindow = props.snapshotWindow ?? '03:00-04:00';
-  validateDailyWindow(v, 'snapshotWindow', snapshotWindow, '03:00-04:00');
   const maintenanceWindow = props.maintenanceWindow ?? 'sun:05:00-sun:06:00';
-  validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:05:00-sun:06:00');
   // ElastiCache: a maintenance window of at least 60 minutes, a snapshot window of at least 60
   // minutes that does not overlap it (CreateReplicationGroup, PreferredMaintenanceWindow).
-  validateDailyWindowLength(v, 'snapshotWindow', snapshotWindow, 60, 'ElastiCache');
-  validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 60, 'ElastiCache');
-  validateWindowsApart(v, 'snapshotWindow', snapshotWindow, 'maintenanceWindow', maintenanceWindow, 'ElastiCache');
+  validateStoreWindows(
+    v,
+    { field: 'snapshotWindow', value: snapshotWindow, example: '03:00-04:00' },
+    { field: 'maintenanceWindow', value: maintenanceWindow, example: 'sun:05:00-sun:06:00' },
+    60,
+    'ElastiCache',
+  );
   const port = props.port ?? 6379;
   v.integerInRange('port', port, 1024, 65535);
   const authTokenVersion = props.authTokenVersion ?? 1;

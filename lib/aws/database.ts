@@ -5,7 +5,7 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PRESETS, EnvironmentName, EnvironmentPreset, PropsValidator, validateRdsInstanceClass } from '../catalog';
 import { AwsContext } from './aws-context';
-import { validateDailyWindow, validateEc2Id, validateEc2Ids, validateMinLength, validateRdsIdentifier, validateWeeklyWindow, validateEnvironment, validateTags } from './aws-names';
+import { validateEc2Id, validateEc2Ids, validateMinLength, validateRdsIdentifier, validateEnvironment, validateTags } from './aws-names';
 import { clientOnlySecurityGroup, validateClientSecurityGroups } from './client-security-group';
 import { DatabaseParameter, databaseParameters } from './database-parameters';
 import { EncryptionKey } from './encryption-key';
@@ -13,7 +13,7 @@ import { IEncryptionKey } from './encryption-key-attributes';
 import { givenKeyArn, validateStoreKey } from './encryption-key-props';
 import { finalSnapshotName } from './final-snapshot-name';
 import { validateLogRetention } from './log-retention';
-import { validateDailyWindowLength, validateWeeklyWindowLength, validateWindowsApart } from './time-windows';
+import { validateStoreWindows } from './time-windows';
 import { checkConstructProps } from '../catalog/props-check';
 
 /** PostgreSQL major versions RDS offers standard support for. */
@@ -427,13 +427,15 @@ function planConnection(v: PropsValidator, props: DatabaseProps): Pick<DatabaseP
 
 function planWindows(v: PropsValidator, props: DatabaseProps): Pick<DatabasePlan, 'backupWindow' | 'maintenanceWindow'> {
   const backupWindow = props.backupWindow ?? '03:00-04:00';
-  validateDailyWindow(v, 'backupWindow', backupWindow, '03:00-04:00');
   const maintenanceWindow = props.maintenanceWindow ?? 'sun:04:30-sun:05:30';
-  validateWeeklyWindow(v, 'maintenanceWindow', maintenanceWindow, 'sun:04:30-sun:05:30');
   // RDS's CreateDBInstance: both windows at least 30 minutes, and they must not conflict.
-  validateDailyWindowLength(v, 'backupWindow', backupWindow, 30, 'RDS');
-  validateWeeklyWindowLength(v, 'maintenanceWindow', maintenanceWindow, 30, 'RDS');
-  validateWindowsApart(v, 'backupWindow', backupWindow, 'maintenanceWindow', maintenanceWindow, 'RDS');
+  validateStoreWindows(
+    v,
+    { field: 'backupWindow', value: backupWindow, example: '03:00-04:00' },
+    { field: 'maintenanceWindow', value: maintenanceWindow, example: 'sun:04:30-sun:05:30' },
+    30,
+    'RDS',
+  );
   return { backupWindow, maintenanceWindow };
 }
 

@@ -1,4 +1,5 @@
 import { PropsValidator } from '../catalog';
+import { validateDailyWindow, validateWeeklyWindow } from './aws-names';
 
 // The daily backup/snapshot window and the weekly maintenance window of RDS and ElastiCache, as
 // minutes, so that their length and overlap can be checked before AWS refuses them. The shapes
@@ -39,18 +40,18 @@ function meets(span: Span, repeating: Span, period: number): boolean {
 }
 
 /** At least `min` minutes long; `service` names who refuses shorter ones. */
-export function validateDailyWindowLength(v: PropsValidator, field: string, window: string, min: number, service: string): void {
+function validateDailyWindowLength(v: PropsValidator, field: string, window: string, min: number, service: string): void {
   const got = length(dailySpan(window));
   v.that(got >= min, field, window, `lasts ${got} minutes, but ${service} requires at least ${min}`, `widen it to ${min} minutes or more`);
 }
 
-export function validateWeeklyWindowLength(v: PropsValidator, field: string, window: string, min: number, service: string): void {
+function validateWeeklyWindowLength(v: PropsValidator, field: string, window: string, min: number, service: string): void {
   const got = length(weeklySpan(window));
   v.that(got >= min, field, window, `lasts ${got} minutes, but ${service} requires at least ${min}`, `widen it to ${min} minutes or more`);
 }
 
 /** The daily window must fall outside the weekly one on every day of the week. */
-export function validateWindowsApart(
+function validateWindowsApart(
   v: PropsValidator,
   dailyField: string,
   daily: string,
@@ -65,4 +66,24 @@ export function validateWindowsApart(
     `overlaps ${weeklyField} ("${weekly}"), which ${service} refuses`,
     `move one of them so that the daily window ends before the weekly one starts`,
   );
+}
+
+/** One window as a prop: its field, its value and the example its fix shows (the default). */
+export interface WindowProp {
+  readonly field: string;
+  readonly value: string;
+  readonly example: string;
+}
+
+/**
+ * A store's daily backup/snapshot window and weekly maintenance window: their shapes, each at
+ * least `minMinutes` long, and apart, the rules `service` (RDS, ElastiCache) applies when it
+ * creates the store.
+ */
+export function validateStoreWindows(v: PropsValidator, daily: WindowProp, weekly: WindowProp, minMinutes: number, service: string): void {
+  validateDailyWindow(v, daily.field, daily.value, daily.example);
+  validateWeeklyWindow(v, weekly.field, weekly.value, weekly.example);
+  validateDailyWindowLength(v, daily.field, daily.value, minMinutes, service);
+  validateWeeklyWindowLength(v, weekly.field, weekly.value, minMinutes, service);
+  validateWindowsApart(v, daily.field, daily.value, weekly.field, weekly.value, service);
 }
